@@ -1,0 +1,85 @@
+import type { CreateBatchRequest, CreateBatchResponse, RefreshBatchResponse, UploadTarget } from "@study-uploader/shared";
+import type { ApiConfig } from "../config.js";
+import { ApiProblem, notFound } from "../errors.js";
+import type { BlobStorage } from "../storage/blob-storage.js";
+import { newBatchId, studyIdForBatch } from "./ids.js";
+import { batchPlanName, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
+
+export interface BatchDeps {
+  storage: BlobStorage;
+  config: ApiConfig;
+}
+
+function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expiresOn: Date): UploadTarget[] {
+  return indexes.map((index) => {
+    const file = plan.files[index]!;
+    return {
+      index,
+      uploadUrl: deps.storage.uploadUrl(file.blobName, expiresOn),
+      // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
+      headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
+    };
+  });
+}
+
+const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
+
+export async function createBatch(deps: BatchDeps, owner: string, request: CreateBatchRequest): Promise<CreateBatchResponse> {
+  const batchId = newBatchId();
+  const plan: BatchPlan = {
+    version: 1,
+    batchId,
+    owner,
+    createdAt: new Date().toISOString(),
+    files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
+  };
+  // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
+  await deps.storage.createRecord("batches", batchPlanName(batchId), plan, { owner, createdat: plan.createdAt });
+  const expiresOn = expiryFromNow(deps);
+  return {
+    batchId,
+    expiresAt: expiresOn.toISOString(),
+    files: uploadTargets(deps, plan, plan.files.map((f) => f.index), expiresOn),
+  };
+}
+
+/** The batch plan if it exists and belongs to this owner; a foreign batch is indistinguishable from a missing one. */
+export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: string): Promise<BatchPlan> {
+  const plan = await deps.storage.readRecord<BatchPlan>("batches", batchPlanName(batchId));
+  if (!plan || plan.owner !== owner) throw notFound("Batch");
+  return plan;
+}
+
+export async function refreshBatch(
+  deps: BatchDeps,
+  owner: string,
+  batchId: string,
+  requested: number[] | undefined,
+): Promise<RefreshBatchResponse> {
+  const plan = await loadOwnBatch(deps, owner, batchId);
+  if (await deps.storage.recordExists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
+    throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
+  }
+  const stagingDeadline = Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000;
+  if (Date.now() > stagingDeadline) throw notFound("Batch");
+
+  let indexes: number[];
+  if (requested) {
+    const unknown = requested.filter((i) => i >= plan.files.length);
+    if (unknown.length > 0) {
+      throw new ApiProblem(
+        422,
+        "invalid_request",
+        `This batch has ${plan.files.length} files; no file at index ${unknown.join(", ")}`,
+        unknown.map((index) => ({ index, problem: "no such file in this batch" })),
+      );
+    }
+    indexes = [...new Set(requested)].sort((a, b) => a - b);
+  } else {
+    // Without a list, renew exactly the files that have not arrived yet.
+    const arrived = await Promise.all(plan.files.map((f) => deps.storage.imageExists(f.blobName)));
+    indexes = plan.files.filter((_, i) => !arrived[i]).map((f) => f.index);
+  }
+  const expiresOn = expiryFromNow(deps);
+  return { expiresAt: expiresOn.toISOString(), files: uploadTargets(deps, plan, indexes, expiresOn) };
+}

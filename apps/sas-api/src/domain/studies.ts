@@ -1,0 +1,128 @@
+import {
+  SIGNATURE_BYTES,
+  type CommitStudyRequest,
+  type FileProblem,
+  type Study,
+  type StudySummary,
+} from "@study-uploader/shared";
+import { ApiProblem, notFound } from "../errors.js";
+import { loadOwnBatch, type BatchDeps } from "./batches.js";
+import { studyIdForBatch } from "./ids.js";
+import { studyRecordName, type BatchPlan, type StudyRecord } from "./records.js";
+import { contentProblem, metadataProblem } from "./verify-image.js";
+
+function toStudy(deps: BatchDeps, record: StudyRecord): Study {
+  const expiresOn = new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
+  return {
+    id: record.id,
+    title: record.title,
+    description: record.description,
+    createdAt: record.createdAt,
+    elements: record.elements.map(({ index, label, name, size, type, blobName }) => ({
+      index,
+      label,
+      name,
+      size,
+      type,
+      url: deps.storage.readUrl(blobName, type, expiresOn),
+    })),
+  };
+}
+
+/** Every file of the batch needs exactly one element. */
+function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const seen = new Set<number>();
+  for (const element of request.elements) {
+    if (element.index >= plan.files.length) problems.push({ index: element.index, problem: "no such file in this batch" });
+    else if (seen.has(element.index)) problems.push({ index: element.index, problem: "listed more than once" });
+    seen.add(element.index);
+  }
+  for (const file of plan.files) {
+    if (!seen.has(file.index)) problems.push({ index: file.index, problem: "missing from the study's elements" });
+  }
+  return problems;
+}
+
+/** Verifies one staged image against the plan and the browser's MD5; null when it may be committed. */
+async function verifyStagedImage(deps: BatchDeps, file: BatchPlan["files"][number], md5: string): Promise<string | null> {
+  const observed = await deps.storage.inspectImage(file.blobName);
+  const problem =
+    metadataProblem({ size: file.size, type: file.type, md5 }, observed) ??
+    contentProblem(file.type, await deps.storage.readImageHead(file.blobName, SIGNATURE_BYTES));
+  // A create-only URL cannot overwrite, so a bad blob must go before the file can be sent again.
+  if (problem && observed) await deps.storage.deleteImage(file.blobName);
+  return problem;
+}
+
+export type CommitOutcome = { created: boolean; study: Study };
+
+/**
+ * Commits a batch as a study only after every image is verified in storage. The record is written with a
+ * conditional create keyed by the batch, so retries and concurrent commits yield exactly one study.
+ */
+export async function commitStudy(deps: BatchDeps, owner: string, request: CommitStudyRequest): Promise<CommitOutcome> {
+  const plan = await loadOwnBatch(deps, owner, request.batchId);
+  const studyId = studyIdForBatch(plan.batchId);
+  const recordName = studyRecordName(owner, studyId);
+
+  const existing = await deps.storage.readRecord<StudyRecord>("studies", recordName);
+  if (existing) return { created: false, study: toStudy(deps, existing) };
+
+  const mismatched = elementProblems(plan, request);
+  if (mismatched.length > 0) {
+    throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
+  }
+
+  const elements = [...request.elements].sort((a, b) => a.index - b.index);
+  const problems = await Promise.all(elements.map((e) => verifyStagedImage(deps, plan.files[e.index]!, e.md5)));
+  const failed = problems.flatMap((problem, i) => (problem ? [{ index: elements[i]!.index, problem }] : []));
+  if (failed.length > 0) {
+    const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
+    throw new ApiProblem(422, "verification_failed", `Not committed: ${failed.length} file(s) failed verification (${names})`, failed);
+  }
+
+  await Promise.all(elements.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)));
+
+  const record: StudyRecord = {
+    version: 1,
+    id: studyId,
+    batchId: plan.batchId,
+    owner,
+    title: request.title.trim(),
+    description: (request.description ?? "").trim(),
+    createdAt: new Date().toISOString(),
+    elements: elements.map((e) => {
+      const file = plan.files[e.index]!;
+      return { index: e.index, label: e.label.trim(), name: file.name, size: file.size, type: file.type, blobName: file.blobName, md5: e.md5 };
+    }),
+  };
+  const created = await deps.storage.createRecord("studies", recordName, record, {
+    createdat: record.createdAt,
+    title: encodeURIComponent(record.title),
+    elementcount: String(record.elements.length),
+  });
+  if (created) return { created: true, study: toStudy(deps, record) };
+  // Another request committed the same batch between our read and write: theirs is the study.
+  const winner = await deps.storage.readRecord<StudyRecord>("studies", recordName);
+  if (!winner) throw new Error(`study record ${recordName} vanished after a conflicting create`);
+  return { created: false, study: toStudy(deps, winner) };
+}
+
+export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
+  const record = await deps.storage.readRecord<StudyRecord>("studies", studyRecordName(owner, studyId));
+  if (!record) throw notFound("Study");
+  return toStudy(deps, record);
+}
+
+export async function listStudies(deps: BatchDeps, owner: string): Promise<StudySummary[]> {
+  const records = await deps.storage.listRecords("studies", `${owner}/`);
+  return records
+    .map(({ name, metadata }) => ({
+      id: name.slice(owner.length + 1).replace(/\.json$/, ""),
+      title: decodeURIComponent(metadata.title ?? ""),
+      createdAt: metadata.createdat ?? new Date(0).toISOString(),
+      elementCount: Number(metadata.elementcount ?? 0),
+    }))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+}

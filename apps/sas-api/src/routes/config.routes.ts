@@ -1,0 +1,6 @@
+import { Hono } from "hono";
+import type { AppDeps, AppEnv } from "../app-env.js";
+
+export function configRoutes({ config }: AppDeps) {
+  return new Hono<AppEnv>().get("/", (c) => c.json(config.limits, 200));
+}

@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import { STUDY_ID_PATTERN, commitStudyRequestSchema } from "@study-uploader/shared";
+import type { AppDeps, AppEnv } from "../app-env.js";
+import { commitStudy, getStudy, listStudies } from "../domain/studies.js";
+import { notFound } from "../errors.js";
+import { jsonBody } from "../validation.js";
+
+export function studyRoutes(deps: AppDeps) {
+  return new Hono<AppEnv>()
+    .get("/", async (c) => c.json({ studies: await listStudies(deps, c.get("owner")) }, 200))
+    .post("/", jsonBody(commitStudyRequestSchema), async (c) => {
+      const { created, study } = await commitStudy(deps, c.get("owner"), c.req.valid("json"));
+      deps.logger.info(created ? "study committed" : "study commit repeated", {
+        requestId: c.get("requestId"),
+        studyId: study.id,
+        elements: study.elements.length,
+      });
+      return c.json(study, created ? 201 : 200);
+    })
+    .get("/:studyId", async (c) => {
+      const studyId = c.req.param("studyId");
+      if (!STUDY_ID_PATTERN.test(studyId)) throw notFound("Study");
+      return c.json(await getStudy(deps, c.get("owner"), studyId), 200);
+    });
+}

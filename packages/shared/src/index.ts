@@ -1,0 +1,4 @@
+export * from "./limits.js";
+export * from "./file-name.js";
+export * from "./image-signature.js";
+export * from "./schemas.js";

@@ -1,0 +1,173 @@
+import { z } from "zod";
+import { fileNameProblem } from "./file-name.js";
+import {
+  BATCH_ID_PATTERN,
+  DEFAULT_LIMITS,
+  IMAGE_TYPES,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LABEL_LENGTH,
+  MAX_TITLE_LENGTH,
+} from "./limits.js";
+
+export const imageTypeSchema = z.enum(IMAGE_TYPES, {
+  error: () => `type must be one of ${IMAGE_TYPES.join(", ")}`,
+});
+
+/** The limits the API enforces and publishes; the web checks files against the same numbers before sending. */
+export const uploadConfigSchema = z.object({
+  maxFileBytes: z.number().int().positive(),
+  maxFiles: z.number().int().positive(),
+  allowedTypes: z.array(imageTypeSchema),
+  concurrency: z.number().int().positive(),
+  sasTtlSeconds: z.number().int().positive(),
+});
+export type UploadConfig = z.infer<typeof uploadConfigSchema>;
+
+export const defaultUploadConfig: UploadConfig = { ...DEFAULT_LIMITS, allowedTypes: [...IMAGE_TYPES] };
+
+export const fileNameSchema = z.string().superRefine((name, ctx) => {
+  const problem = fileNameProblem(name);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+export function fileSpecSchema(config: Pick<UploadConfig, "maxFileBytes">) {
+  return z.strictObject({
+    name: fileNameSchema,
+    size: z
+      .number()
+      .int("size must be a whole number of bytes")
+      .positive("file is empty")
+      .max(config.maxFileBytes, `file is larger than ${config.maxFileBytes} bytes`),
+    type: imageTypeSchema,
+  });
+}
+export type FileSpec = z.infer<ReturnType<typeof fileSpecSchema>>;
+
+export function createBatchRequestSchema(config: Pick<UploadConfig, "maxFileBytes" | "maxFiles">) {
+  return z.strictObject({
+    files: z
+      .array(fileSpecSchema(config))
+      .min(1, "a batch needs at least one file")
+      .max(config.maxFiles, `a batch may hold at most ${config.maxFiles} files`),
+  });
+}
+export type CreateBatchRequest = z.infer<ReturnType<typeof createBatchRequestSchema>>;
+
+export const batchIdSchema = z.string().regex(BATCH_ID_PATTERN, "not a batch id");
+
+/** One presigned upload: PUT the file's bytes to `uploadUrl` with these headers. */
+export const uploadTargetSchema = z.object({
+  index: z.number().int().nonnegative(),
+  uploadUrl: z.url(),
+  headers: z.record(z.string(), z.string()),
+});
+export type UploadTarget = z.infer<typeof uploadTargetSchema>;
+
+export const createBatchResponseSchema = z.object({
+  batchId: batchIdSchema,
+  expiresAt: z.iso.datetime(),
+  files: z.array(uploadTargetSchema),
+});
+export type CreateBatchResponse = z.infer<typeof createBatchResponseSchema>;
+
+export const refreshBatchRequestSchema = z.strictObject({
+  indexes: z.array(z.number().int().nonnegative()).max(10_000).optional(),
+});
+export type RefreshBatchRequest = z.infer<typeof refreshBatchRequestSchema>;
+
+export const refreshBatchResponseSchema = createBatchResponseSchema.omit({ batchId: true });
+export type RefreshBatchResponse = z.infer<typeof refreshBatchResponseSchema>;
+
+/** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
+export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
+
+const textWithoutControls = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, `${what} is longer than ${max} characters`)
+    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${what} contains control characters`);
+
+export const titleSchema = textWithoutControls(MAX_TITLE_LENGTH, "title").refine(
+  (s) => s.trim().length > 0,
+  "title is required",
+);
+export const labelSchema = textWithoutControls(MAX_LABEL_LENGTH, "label").refine(
+  (s) => s.trim().length > 0,
+  "label is required",
+);
+export const descriptionSchema = textWithoutControls(MAX_DESCRIPTION_LENGTH, "description");
+
+export const commitStudyRequestSchema = z.strictObject({
+  batchId: batchIdSchema,
+  title: titleSchema,
+  description: descriptionSchema.optional(),
+  elements: z
+    .array(
+      z.strictObject({
+        index: z.number().int().nonnegative(),
+        label: labelSchema,
+        md5: md5Base64Schema,
+      }),
+    )
+    .min(1, "a study needs at least one element")
+    .max(10_000),
+});
+export type CommitStudyRequest = z.infer<typeof commitStudyRequestSchema>;
+
+export const studyElementSchema = z.object({
+  index: z.number().int().nonnegative(),
+  label: z.string(),
+  name: z.string(),
+  size: z.number().int().positive(),
+  type: imageTypeSchema,
+  url: z.url(),
+});
+export type StudyElement = z.infer<typeof studyElementSchema>;
+
+export const studySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string(),
+  createdAt: z.iso.datetime(),
+  elements: z.array(studyElementSchema),
+});
+export type Study = z.infer<typeof studySchema>;
+
+export const studySummarySchema = studySchema.pick({ id: true, title: true, createdAt: true }).extend({
+  elementCount: z.number().int().nonnegative(),
+});
+export type StudySummary = z.infer<typeof studySummarySchema>;
+
+export const studyListSchema = z.object({ studies: z.array(studySummarySchema) });
+export type StudyList = z.infer<typeof studyListSchema>;
+
+export const healthSchema = z.object({ status: z.literal("ok") });
+
+export const ERROR_CODES = [
+  "invalid_json",
+  "invalid_request",
+  "unsupported_media_type",
+  "payload_too_large",
+  "not_found",
+  "method_not_allowed",
+  "batch_committed",
+  "elements_mismatch",
+  "verification_failed",
+  "unauthorized",
+  "rate_limited",
+  "storage_unavailable",
+  "internal_error",
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const fileProblemSchema = z.object({ index: z.number().int().nonnegative(), problem: z.string() });
+export type FileProblem = z.infer<typeof fileProblemSchema>;
+
+export const apiErrorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    files: z.array(fileProblemSchema).optional(),
+  }),
+});
+export type ApiError = z.infer<typeof apiErrorSchema>;
