@@ -19,7 +19,11 @@ function apiRoutes(deps: AppDeps) {
     .use(
       bodyLimit({
         maxSize: MAX_JSON_BODY_BYTES,
-        onError: (c) => c.json(errorBody("payload_too_large", `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413),
+        // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
+        onError: (c) =>
+          c.json(errorBody("payload_too_large", `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413, {
+            Connection: "close",
+          }),
       }),
     )
     .use(async (c, next) => {

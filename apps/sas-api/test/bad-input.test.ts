@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiErrorSchema } from "@study-uploader/shared";
+import { createBatch, md5Base64, pngFile, startTestApi, type TestApi } from "./test-api.js";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi({ maxFiles: 5, maxFileBytes: 1024 * 1024 });
+});
+afterAll(() => api.close());
+
+const png = { name: "a.png", size: 100, type: "image/png" };
+const md5 = md5Base64(Buffer.from("x"));
+
+interface BadRequest {
+  what: string;
+  path: string;
+  body: unknown;
+  status: number;
+  code: string;
+  mentions?: RegExp;
+  contentType?: string;
+}
+
+const BATCH = "/api/batches";
+const STUDIES = "/api/studies";
+
+const cases: BadRequest[] = [
+  { what: "malformed JSON", path: BATCH, body: '{"files": [', status: 400, code: "invalid_json" },
+  { what: "JSON that is not an object", path: BATCH, body: "[1,2,3]", status: 400, code: "invalid_request" },
+  { what: "a JSON string", path: BATCH, body: '"hello"', status: 400, code: "invalid_request" },
+  { what: "null", path: BATCH, body: "null", status: 400, code: "invalid_request" },
+  { what: "an empty body", path: BATCH, body: "", status: 400, code: "invalid_json" },
+  { what: "missing files", path: BATCH, body: {}, status: 400, code: "invalid_request", mentions: /files/ },
+  { what: "files not an array", path: BATCH, body: { files: "a.png" }, status: 400, code: "invalid_request", mentions: /files/ },
+  { what: "no files", path: BATCH, body: { files: [] }, status: 400, code: "invalid_request", mentions: /at least one/ },
+  { what: "size as a string", path: BATCH, body: { files: [{ ...png, size: "100" }] }, status: 400, code: "invalid_request", mentions: /size/ },
+  { what: "zero size", path: BATCH, body: { files: [{ ...png, size: 0 }] }, status: 400, code: "invalid_request", mentions: /empty/ },
+  { what: "negative size", path: BATCH, body: { files: [{ ...png, size: -5 }] }, status: 400, code: "invalid_request", mentions: /size/ },
+  { what: "fractional size", path: BATCH, body: { files: [{ ...png, size: 1.5 }] }, status: 400, code: "invalid_request", mentions: /whole number/ },
+  { what: "a size over the limit", path: BATCH, body: { files: [{ ...png, size: 1024 * 1024 + 1 }] }, status: 400, code: "invalid_request", mentions: /larger than/ },
+  { what: "an absurd size", path: BATCH, body: { files: [{ ...png, size: 1e300 }] }, status: 400, code: "invalid_request", mentions: /size/ },
+  { what: "too many files", path: BATCH, body: { files: Array(6).fill(png) }, status: 400, code: "invalid_request", mentions: /at most 5/ },
+  { what: "a type off the allow-list", path: BATCH, body: { files: [{ ...png, type: "text/html" }] }, status: 400, code: "invalid_request", mentions: /type/ },
+  { what: "SVG", path: BATCH, body: { files: [{ ...png, type: "image/svg+xml" }] }, status: 400, code: "invalid_request", mentions: /type/ },
+  { what: "a path in the name", path: BATCH, body: { files: [{ ...png, name: "../../etc/passwd" }] }, status: 400, code: "invalid_request", mentions: /path separator/ },
+  { what: "a backslash path", path: BATCH, body: { files: [{ ...png, name: "C:\\x\\a.png" }] }, status: 400, code: "invalid_request", mentions: /path separator/ },
+  { what: "control characters in the name", path: BATCH, body: { files: [{ ...png, name: "a\u0000b.png" }] }, status: 400, code: "invalid_request", mentions: /control/ },
+  { what: "a bidi override in the name", path: BATCH, body: { files: [{ ...png, name: "gnp.\u202eexe" }] }, status: 400, code: "invalid_request", mentions: /control/ },
+  { what: "a 1,000-character name", path: BATCH, body: { files: [{ ...png, name: `${"a".repeat(996)}.png` }] }, status: 400, code: "invalid_request", mentions: /longer than 255/ },
+  { what: "an empty name", path: BATCH, body: { files: [{ ...png, name: "  " }] }, status: 400, code: "invalid_request", mentions: /empty/ },
+  { what: "unknown fields", path: BATCH, body: { files: [png], admin: true }, status: 400, code: "invalid_request", mentions: /admin/ },
+  { what: "a body over the limit", path: BATCH, body: { files: [{ ...png, name: "x".repeat(300 * 1024) }] }, status: 413, code: "payload_too_large" },
+  { what: "form data instead of JSON", path: BATCH, body: "files=a.png", status: 415, code: "unsupported_media_type", contentType: "application/x-www-form-urlencoded" },
+  { what: "a commit without a title", path: STUDIES, body: { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", elements: [{ index: 0, label: "a", md5 }] }, status: 400, code: "invalid_request", mentions: /title/ },
+  { what: "a blank title", path: STUDIES, body: { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "   ", elements: [{ index: 0, label: "a", md5 }] }, status: 400, code: "invalid_request", mentions: /title is required/ },
+  { what: "a malformed md5", path: STUDIES, body: { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [{ index: 0, label: "a", md5: "abc" }] }, status: 400, code: "invalid_request", mentions: /md5/ },
+  { what: "a negative index", path: STUDIES, body: { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [{ index: -1, label: "a", md5 }] }, status: 400, code: "invalid_request", mentions: /index/ },
+  { what: "a malformed batch id", path: STUDIES, body: { batchId: "../x", title: "t", elements: [{ index: 0, label: "a", md5 }] }, status: 400, code: "invalid_request", mentions: /batch id/ },
+  { what: "an unknown batch", path: STUDIES, body: { batchId: "BBBBBBBBBBBBBBBBBBBBBBBB", title: "t", elements: [{ index: 0, label: "a", md5 }] }, status: 404, code: "not_found" },
+  { what: "refresh indexes of the wrong type", path: "/api/batches/AAAAAAAAAAAAAAAAAAAAAAAA/refresh", body: { indexes: "all" }, status: 400, code: "invalid_request", mentions: /indexes/ },
+  { what: "an unknown route", path: "/api/admin", body: {}, status: 404, code: "not_found" },
+];
+
+describe("bad input", () => {
+  it.each(cases)("answers $what with $status $code in the error shape", async ({ path, body, status, code, mentions, contentType }) => {
+    const res = await fetch(api.baseUrl + path, {
+      method: "POST",
+      headers: { "content-type": contentType ?? "application/json" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    expect(res.status).toBe(status);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    const error = apiErrorSchema.parse(await res.json()).error;
+    expect(error.code).toBe(code);
+    if (mentions) expect(error.message).toMatch(mentions);
+  });
+
+  it("names the offending file by index", async () => {
+    const res = await api.post(BATCH, { files: [png, { ...png, type: "text/html" }, png, { ...png, size: 0 }] });
+    const error = apiErrorSchema.parse(await res.json()).error;
+    expect(error.files?.map((f) => f.index)).toEqual([1, 3]);
+  });
+
+  it("wrote nothing to storage for any of it", async () => {
+    const prefixes = await api.storage.listRecords("batches", "");
+    const studies = await api.storage.listRecords("studies", "");
+    expect(prefixes).toEqual([]);
+    expect(studies).toEqual([]);
+    // Sanity: a good request does write, so the check above can fail.
+    await createBatch(api, [pngFile("ok.png")]);
+    expect(await api.storage.listRecords("batches", "")).toHaveLength(1);
+  });
+});

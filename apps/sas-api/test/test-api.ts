@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { inject } from "vitest";
+import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
+import { createApp } from "../src/app.js";
+import type { ApiConfig } from "../src/config.js";
+import { createLogger } from "../src/logger.js";
+import { BlobStorage } from "../src/storage/blob-storage.js";
+import { setupStorage } from "../src/storage/setup-storage.js";
+
+export interface TestApi {
+  baseUrl: string;
+  containerPrefix: string;
+  storage: BlobStorage;
+  config: ApiConfig;
+  close(): Promise<void>;
+  post(path: string, body: unknown): Promise<Response>;
+  get(path: string): Promise<Response>;
+}
+
+/** The real app over real HTTP against the shared Azurite, in containers of its own. */
+export async function startTestApi(
+  limits: Partial<UploadConfig> = {},
+  options: { connectionString?: string; containerPrefix?: string } = {},
+): Promise<TestApi> {
+  const storage = new BlobStorage({
+    connectionString: options.connectionString ?? inject("azuriteConnectionString"),
+    containerPrefix: options.containerPrefix ?? `t${randomBytes(4).toString("hex")}-`,
+  });
+  const config: ApiConfig = {
+    limits: { ...defaultUploadConfig, ...limits },
+    readSasTtlSeconds: 300,
+    stagingTtlHours: 24,
+    corsOrigins: ["http://localhost:5173"],
+    webDistDir: "/nonexistent",
+  };
+  const logger = createLogger("silent");
+  await setupStorage(storage, config, { configureCors: false }, logger);
+  const app = createApp({ storage, config, logger });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+  await new Promise<void>((resolve) => server.once("listening", resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    containerPrefix: storage.containers.images.replace(/images$/, ""),
+    storage,
+    config,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+    post: (path, body) =>
+      fetch(baseUrl + path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    get: (path) => fetch(baseUrl + path),
+  };
+}
+
+const SIGNATURES: Record<ImageType, number[]> = {
+  "image/png": [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+  "image/jpeg": [0xff, 0xd8, 0xff, 0xe0],
+  "image/gif": [...Buffer.from("GIF89a")],
+  "image/webp": [...Buffer.from("RIFF"), 0, 0, 0, 0, ...Buffer.from("WEBP")],
+};
+
+/** Bytes that start like the given image type (all the server's content check reads), padded with noise. */
+export function imageBytes(type: ImageType, size: number): Buffer {
+  const bytes = randomBytes(size);
+  Buffer.from(SIGNATURES[type]).copy(bytes);
+  return bytes;
+}
+
+export const md5Base64 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");
+
+export interface LocalFile {
+  name: string;
+  type: ImageType;
+  bytes: Buffer;
+}
+
+export function pngFile(name: string, size = 2048): LocalFile {
+  return { name, type: "image/png", bytes: imageBytes("image/png", size) };
+}
+
+export const fileSpec = (f: LocalFile) => ({ name: f.name, size: f.bytes.length, type: f.type });
+
+/** Uploads as the browser does: one Put Blob with the headers the API returned and the body's MD5. */
+export function putBlob(target: { uploadUrl: string; headers: Record<string, string> }, bytes: Uint8Array, md5 = md5Base64(bytes)) {
+  return fetch(target.uploadUrl, {
+    method: "PUT",
+    headers: { ...target.headers, "content-md5": md5 },
+    body: bytes,
+  });
+}
+
+export interface BatchResponse {
+  batchId: string;
+  expiresAt: string;
+  files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
+}
+
+export async function createBatch(api: TestApi, files: LocalFile[]): Promise<BatchResponse> {
+  const res = await api.post("/api/batches", { files: files.map(fileSpec) });
+  if (res.status !== 201) throw new Error(`batch: ${res.status} ${await res.text()}`);
+  return (await res.json()) as BatchResponse;
+}
+
+export async function uploadAll(batch: BatchResponse, files: LocalFile[]) {
+  const results = await Promise.all(batch.files.map((t) => putBlob(t, files[t.index]!.bytes)));
+  for (const res of results) if (res.status !== 201) throw new Error(`upload: ${res.status} ${await res.text()}`);
+}
+
+export function commitBody(batch: BatchResponse, files: LocalFile[], title = "A study") {
+  return {
+    batchId: batch.batchId,
+    title,
+    elements: files.map((f, index) => ({ index, label: f.name.replace(/\.\w+$/, ""), md5: md5Base64(f.bytes) })),
+  };
+}

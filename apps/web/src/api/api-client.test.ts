@@ -1,0 +1,49 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiRequestError, createApiClient } from "./api-client.js";
+
+const jsonResponse = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+
+describe("createApiClient", () => {
+  it("parses a successful answer with the shared schema", async () => {
+    const fetchImpl = vi.fn(async () =>
+      jsonResponse(200, { maxFileBytes: 10, maxFiles: 2, allowedTypes: ["image/png"], concurrency: 6, sasTtlSeconds: 600 }),
+    );
+    const config = await createApiClient("", fetchImpl).getConfig();
+    expect(config.maxFiles).toBe(2);
+    expect(fetchImpl).toHaveBeenCalledWith("/api/config", expect.objectContaining({ method: "GET" }));
+  });
+
+  it("posts JSON bodies", async () => {
+    const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      jsonResponse(200, { expiresAt: "2030-01-01T00:00:00.000Z", files: [] }),
+    );
+    await createApiClient("http://api", fetchImpl).refreshBatch("abc", [1, 2]);
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe("http://api/api/batches/abc/refresh");
+    expect(init?.method).toBe("POST");
+    expect(new Headers(init?.headers).get("content-type")).toBe("application/json");
+    expect(JSON.parse(String(init?.body))).toEqual({ indexes: [1, 2] });
+  });
+
+  it("turns an {error} body into an ApiRequestError with code, message and files", async () => {
+    const body = {
+      error: { code: "verification_failed", message: "Not committed", files: [{ index: 1, problem: "not a PNG image" }] },
+    };
+    const client = createApiClient("", async () => jsonResponse(422, body));
+    const error = await client.commitStudy({ batchId: "x", title: "t", elements: [] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect(error).toMatchObject({ status: 422, code: "verification_failed", message: "Not committed", files: body.error.files });
+  });
+
+  it("reports an unreachable server and an unreadable answer as typed errors", async () => {
+    const offline = createApiClient("", async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(offline.listStudies()).rejects.toMatchObject({ status: 0, code: "network_error" });
+    const garbled = createApiClient("", async () => new Response("<html>", { status: 502 }));
+    await expect(garbled.listStudies()).rejects.toMatchObject({ status: 502, code: "invalid_response" });
+    const wrongShape = createApiClient("", async () => jsonResponse(200, { nope: true }));
+    await expect(wrongShape.listStudies()).rejects.toMatchObject({ code: "invalid_response" });
+  });
+});

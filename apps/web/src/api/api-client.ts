@@ -1,0 +1,78 @@
+import {
+  apiErrorSchema,
+  createBatchResponseSchema,
+  refreshBatchResponseSchema,
+  studyListSchema,
+  studySchema,
+  uploadConfigSchema,
+  type CommitStudyRequest,
+  type CreateBatchRequest,
+  type CreateBatchResponse,
+  type FileProblem,
+  type RefreshBatchResponse,
+  type Study,
+  type StudySummary,
+  type UploadConfig,
+} from "@study-uploader/shared";
+import type { z } from "zod";
+
+/** An API call that did not succeed: the server's `{error}` body, or a network / unreadable-response problem. */
+export class ApiRequestError extends Error {
+  override readonly name = "ApiRequestError";
+  constructor(
+    /** HTTP status; 0 when no response arrived. */
+    readonly status: number,
+    /** The API's error code, or `network_error` / `invalid_response` for problems on the way. */
+    readonly code: string,
+    message: string,
+    readonly files: FileProblem[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ApiClient {
+  getConfig(): Promise<UploadConfig>;
+  createBatch(request: CreateBatchRequest): Promise<CreateBatchResponse>;
+  refreshBatch(batchId: string, indexes: number[]): Promise<RefreshBatchResponse>;
+  commitStudy(request: CommitStudyRequest): Promise<Study>;
+  listStudies(): Promise<StudySummary[]>;
+  getStudy(studyId: string): Promise<Study>;
+}
+
+export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = (...args) => fetch(...args)): ApiClient {
+  async function request<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+    let response: Response;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new ApiRequestError(0, "network_error", `Could not reach the server (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const json: unknown = await response.json().catch(() => undefined);
+    if (!response.ok) {
+      const parsed = apiErrorSchema.safeParse(json);
+      if (parsed.success) {
+        const { code, message, files } = parsed.data.error;
+        throw new ApiRequestError(response.status, code, message, files);
+      }
+      throw new ApiRequestError(response.status, "invalid_response", `The server answered ${response.status} ${response.statusText}`.trim());
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new ApiRequestError(response.status, "invalid_response", `Unexpected answer from ${method} ${path}`);
+    return parsed.data;
+  }
+
+  return {
+    getConfig: () => request("GET", "/api/config", uploadConfigSchema),
+    createBatch: (body) => request("POST", "/api/batches", createBatchResponseSchema, body),
+    refreshBatch: (batchId, indexes) =>
+      request("POST", `/api/batches/${encodeURIComponent(batchId)}/refresh`, refreshBatchResponseSchema, { indexes }),
+    commitStudy: (body) => request("POST", "/api/studies", studySchema, body),
+    listStudies: async () => (await request("GET", "/api/studies", studyListSchema)).studies,
+    getStudy: (studyId) => request("GET", `/api/studies/${encodeURIComponent(studyId)}`, studySchema),
+  };
+}

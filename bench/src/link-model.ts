@@ -1,0 +1,109 @@
+import { performance } from "node:perf_hooks";
+
+/** Milliseconds on a monotonic clock; every time in this module uses it. */
+export const now = (): number => performance.now();
+
+/** Resolves no earlier than `at` (setTimeout may wake a fraction of a millisecond early, so it checks again). */
+export async function sleepUntil(at: number): Promise<void> {
+  for (let wait = at - now(); wait > 0; wait = at - now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+  }
+}
+
+/**
+ * One link that sends bytes one after another at a fixed rate, first come first served; every sender that
+ * books on the same instance shares it. Booking is a virtual clock, not a polled bucket: exact, and no timer per byte.
+ */
+export class BandwidthLimiter {
+  readonly bytesPerMs: number;
+  private nextFreeAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * @param burstMs how far the link may run behind the clock: an idle link sends this much at once, and a late
+   * timer does not lose throughput. Small, so a burst barely shows in transfers of a second or more.
+   */
+  constructor(
+    bitsPerSecond: number,
+    private readonly burstMs = 5,
+  ) {
+    if (!(bitsPerSecond > 0)) throw new Error(`bandwidth must be positive, got ${bitsPerSecond}`);
+    this.bytesPerMs = bitsPerSecond / 8 / 1000;
+  }
+
+  /** Time the link needs to send `bytes`, in ms. */
+  durationOf(bytes: number): number {
+    return bytes / this.bytesPerMs;
+  }
+
+  /** Books `bytes` no earlier than `notBefore`; returns when their last byte has left. */
+  reserve(bytes: number, notBefore = now()): number {
+    const start = Math.max(this.nextFreeAt, notBefore - this.burstMs);
+    this.nextFreeAt = start + this.durationOf(bytes);
+    return this.nextFreeAt;
+  }
+}
+
+/** Linux defaults: initial window of 10 segments (RFC 6928); the window restarts after an idle RTO (>= 200 ms). */
+const SEGMENT_BYTES = 1460;
+const INITIAL_WINDOW_BYTES = 10 * SEGMENT_BYTES;
+const MIN_RTO_MS = 200;
+
+/**
+ * TCP slow start, coarsely: a connection may send one window per round trip and the window doubles each round,
+ * so a fresh connection needs a few RTTs to fill a long fat link. No loss, so no congestion avoidance.
+ */
+export class CongestionWindow {
+  private windowBytes = INITIAL_WINDOW_BYTES;
+  private roundStartedAt = Number.NEGATIVE_INFINITY;
+  private bytesThisRound = 0;
+  private lastSendAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly rttMs: number) {}
+
+  /** Returns the earliest time `bytes` may start to leave; books them in that round. */
+  reserve(bytes: number, at = now()): number {
+    if (at - this.lastSendAt > Math.max(MIN_RTO_MS, 2 * this.rttMs)) {
+      this.windowBytes = INITIAL_WINDOW_BYTES;
+      this.roundStartedAt = at;
+      this.bytesThisRound = 0;
+    } else if (this.bytesThisRound >= this.windowBytes) {
+      // The acknowledgements of the last round arrive one RTT after it started.
+      this.roundStartedAt = Math.max(at, this.roundStartedAt + this.rttMs);
+      this.windowBytes *= 2;
+      this.bytesThisRound = 0;
+    }
+    this.bytesThisRound += bytes;
+    this.lastSendAt = Math.max(at, this.roundStartedAt);
+    return this.lastSendAt;
+  }
+}
+
+/**
+ * Delivers actions in the order pushed, each no earlier than its due time: one direction of a link's propagation
+ * delay. `pendingBytes` is what sits "on the wire", so readers can stop reading when too much is in flight.
+ */
+export class DelayLine {
+  pendingBytes = 0;
+  private tail: Promise<void> = Promise.resolve();
+
+  /** `onError` gets what a delivery throws; the line keeps going so later deliveries (like an `end`) still run. */
+  constructor(private readonly onError: (error: unknown) => void) {}
+
+  push(dueAt: number, bytes: number, deliver: () => void): void {
+    this.pendingBytes += bytes;
+    this.tail = this.tail.then(async () => {
+      await sleepUntil(dueAt);
+      this.pendingBytes -= bytes;
+      try {
+        deliver();
+      } catch (error) {
+        this.onError(error);
+      }
+    });
+  }
+
+  /** Resolves once everything pushed so far has been delivered. */
+  drained(): Promise<void> {
+    return this.tail;
+  }
+}

@@ -1,0 +1,292 @@
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { Writable } from "node:stream";
+import { BandwidthLimiter, CongestionWindow, DelayLine, now, sleepUntil } from "./link-model.js";
+
+/*
+ * Network model (user space, because `tc netem` is not available):
+ *
+ * The proxy stands for the browser's access link. Each direction of each request is a delay line of RTT/2
+ * (propagation), so the request head reaches the upstream RTT/2 after the browser sent it and the response head
+ * reaches the browser RTT/2 after the upstream answered. A browser sends the next request on a keep-alive
+ * connection only after the previous response, so every request costs exactly one RTT plus its transfer time;
+ * a new connection first spends `handshakeRoundTrips` RTTs (TCP's SYN/SYN-ACK; TLS 1.3 would add one more).
+ *
+ * Request bodies cross the uplink: every chunk books time on one shared BandwidthLimiter (the bottleneck all
+ * connections share, first come first served) and optionally on a per-connection one, then enters the delay line.
+ * The time a body takes is therefore bytes ÷ bandwidth on top of the RTT, as on a real link; a lone request gets
+ * the whole link, six parallel ones get a sixth each. Responses are not bandwidth-limited (downloads here are tiny
+ * JSON or XML), only delayed. Optional slow start (CongestionWindow) lets a fresh connection send one doubling
+ * window per RTT, which is what makes parallel connections win on long links in real TCP.
+ *
+ * Limits: bytes count when the proxy reads them, so a client's own progress (XHR upload.onprogress) runs ahead by
+ * what the kernel buffers on loopback (up to a few MiB); completion times are right. Headers are not counted
+ * against bandwidth. No loss, no jitter, no congestion avoidance.
+ */
+
+export interface ShapingProxyOptions {
+  /** Origin (with an optional path prefix) that requests go to, e.g. Azurite's `http://127.0.0.1:10000`. */
+  upstream: string;
+  rttMs: number;
+  /** Uplink shared by all connections; `Infinity` leaves request bodies unshaped. */
+  uploadBitsPerSecond: number;
+  /** Optional cap for each connection on top of the shared one. */
+  perConnectionBitsPerSecond?: number;
+  /** Round trips a new connection spends before its first request: 1 for TCP (default), 2 for TCP + TLS 1.3. */
+  handshakeRoundTrips?: number;
+  /** Model TCP slow start on each connection (default off: only the link limits a connection). */
+  slowStart?: boolean;
+  port?: number;
+  host?: string;
+}
+
+export interface ShapingProxyStats {
+  connections: number;
+  requests: number;
+  activeRequests: number;
+  requestBodyBytes: number;
+  responseBodyBytes: number;
+  upstreamErrors: number;
+  clientAborts: number;
+}
+
+export interface ShapingProxy {
+  url: string;
+  port: number;
+  /** Live counters; take differences around a run. */
+  stats: ShapingProxyStats;
+  close(): Promise<void>;
+}
+
+interface ConnectionState {
+  /** When the modelled handshake is over and the first request may leave. */
+  readyAt: number;
+  limiter?: BandwidthLimiter;
+  window?: CongestionWindow;
+}
+
+/** Bytes a direction may hold "on the wire" before the proxy stops reading; above any profile's bandwidth × RTT/2. */
+const MAX_IN_FLIGHT_BYTES = 1024 * 1024;
+
+/** Headers that describe one hop, not the message (RFC 9110 section 7.6.1), plus Expect: Node answers 100 itself. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+]);
+
+function isEndToEnd(name: string, connectionHeader: string | undefined): boolean {
+  const lower = name.toLowerCase();
+  if (HOP_BY_HOP.has(lower)) return false;
+  return !connectionHeader?.toLowerCase().split(",").some((token) => token.trim() === lower);
+}
+
+function requestHeadersForUpstream(headers: IncomingHttpHeaders, upstreamHost: string): IncomingHttpHeaders {
+  const connection = typeof headers.connection === "string" ? headers.connection : undefined;
+  const forwarded: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && isEndToEnd(name, connection)) forwarded[name] = value;
+  }
+  forwarded.host = upstreamHost;
+  return forwarded;
+}
+
+/** Keeps the upstream's header case and repeated headers (rawHeaders is a flat name, value list). */
+function responseHeadersForClient(upstreamResponse: IncomingMessage): string[] {
+  const connection = typeof upstreamResponse.headers.connection === "string" ? upstreamResponse.headers.connection : undefined;
+  const raw = upstreamResponse.rawHeaders;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (isEndToEnd(name, connection)) kept.push(name, raw[i + 1] as string);
+  }
+  return kept;
+}
+
+/** Waits for room in a writable; also ends on close, so a destroyed stream never leaves the reader hanging. */
+function roomIn(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.on("drain", done);
+    stream.on("close", done);
+  });
+}
+
+export async function startShapingProxy(options: ShapingProxyOptions): Promise<ShapingProxy> {
+  const { rttMs } = options;
+  const halfRtt = rttMs / 2;
+  const handshakeMs = (options.handshakeRoundTrips ?? 1) * rttMs;
+  const upstream = new URL(options.upstream);
+  const upstreamPrefix = upstream.pathname.replace(/\/$/, "");
+  const sharedLink = Number.isFinite(options.uploadBitsPerSecond) ? new BandwidthLimiter(options.uploadBitsPerSecond) : undefined;
+  const agent = new http.Agent({ keepAlive: true });
+  const connections = new WeakMap<Socket, ConnectionState>();
+  const stats: ShapingProxyStats = {
+    connections: 0,
+    requests: 0,
+    activeRequests: 0,
+    requestBodyBytes: 0,
+    responseBodyBytes: 0,
+    upstreamErrors: 0,
+    clientAborts: 0,
+  };
+
+  function newConnectionState(): ConnectionState {
+    return {
+      readyAt: now() + handshakeMs,
+      limiter: options.perConnectionBitsPerSecond ? new BandwidthLimiter(options.perConnectionBitsPerSecond) : undefined,
+      window: options.slowStart ? new CongestionWindow(rttMs) : undefined,
+    };
+  }
+
+  /** Sends `bytes` over the modelled uplink; resolves when their last byte has left, with that time. */
+  async function sendOverUplink(bytes: number, connection: ConnectionState): Promise<number> {
+    let readyAt = now();
+    if (connection.window) readyAt = connection.window.reserve(bytes, readyAt);
+    if (connection.limiter) {
+      const leftConnectionAt = connection.limiter.reserve(bytes, readyAt);
+      // Start on the shared link so both finish together: the slower of the two sets the pace.
+      readyAt = sharedLink ? leftConnectionAt - sharedLink.durationOf(bytes) : leftConnectionAt;
+    }
+    // Book the shared link only once this chunk may really go, so it never holds a slot others could use.
+    await sleepUntil(readyAt);
+    const leftAt = sharedLink ? sharedLink.reserve(bytes, readyAt) : readyAt;
+    await sleepUntil(leftAt);
+    return leftAt;
+  }
+
+  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests += 1;
+    stats.activeRequests += 1;
+    const connection = connections.get(req.socket) ?? newConnectionState();
+    let upstreamRequest: http.ClientRequest | undefined;
+    let clientGone = false;
+    let upstreamFailed = false;
+    let responseStarted = false;
+
+    const abandon = () => {
+      upstreamRequest?.destroy();
+      res.destroy();
+    };
+    const toUpstream = new DelayLine(abandon);
+    const toClient = new DelayLine(abandon);
+
+    res.on("close", () => {
+      stats.activeRequests -= 1;
+      if (!res.writableFinished && !upstreamFailed) {
+        clientGone = true;
+        stats.clientAborts += 1;
+        upstreamRequest?.destroy();
+      }
+    });
+
+    const onUpstreamError = (error: Error) => {
+      if (clientGone || upstreamFailed) return;
+      upstreamFailed = true;
+      stats.upstreamErrors += 1;
+      // Once the response has started the status is gone; cutting the connection is the only honest signal.
+      toClient.push(now() + halfRtt, 0, () => {
+        if (res.headersSent) return res.destroy();
+        res.writeHead(502, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "bad_gateway", message: error.message }));
+      });
+    };
+
+    const relayResponse = async (upstreamResponse: IncomingMessage) => {
+      responseStarted = true;
+      toClient.push(now() + halfRtt, 0, () => {
+        if (!clientGone) res.writeHead(upstreamResponse.statusCode ?? 502, responseHeadersForClient(upstreamResponse));
+      });
+      try {
+        for await (const chunk of upstreamResponse as AsyncIterable<Buffer>) {
+          stats.responseBodyBytes += chunk.length;
+          toClient.push(now() + halfRtt, chunk.length, () => res.write(chunk));
+          if (toClient.pendingBytes > MAX_IN_FLIGHT_BYTES) await toClient.drained();
+          if (res.writableNeedDrain) await roomIn(res);
+          if (clientGone) return;
+        }
+      } catch (error) {
+        onUpstreamError(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      toClient.push(now() + halfRtt, 0, () => res.end());
+    };
+
+    const sendFrom = Math.max(now(), connection.readyAt);
+    toUpstream.push(sendFrom + halfRtt, 0, () => {
+      if (clientGone) return;
+      upstreamRequest = http.request({
+        protocol: upstream.protocol,
+        hostname: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: `${upstreamPrefix}${req.url ?? "/"}`,
+        headers: requestHeadersForUpstream(req.headers, upstream.host),
+        agent,
+      });
+      upstreamRequest.on("response", (upstreamResponse) => void relayResponse(upstreamResponse));
+      upstreamRequest.on("error", (error) => {
+        // An upstream that answers early (say 403) may close while the body still flows; its answer stands.
+        if (!responseStarted) onUpstreamError(error);
+      });
+    });
+
+    // No body byte moves before the handshake is over.
+    await sleepUntil(sendFrom);
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        const leftAt = await sendOverUplink(chunk.length, connection);
+        stats.requestBodyBytes += chunk.length;
+        toUpstream.push(leftAt + halfRtt, chunk.length, () => {
+          if (!upstreamFailed) upstreamRequest?.write(chunk);
+        });
+        if (toUpstream.pendingBytes > MAX_IN_FLIGHT_BYTES) await toUpstream.drained();
+        if (upstreamRequest?.writableNeedDrain) await roomIn(upstreamRequest);
+        if (clientGone) return;
+      }
+    } catch {
+      // The client went away mid-body; the close handler has cleaned up.
+      return;
+    }
+    if (!req.complete) return;
+    toUpstream.push(now() + halfRtt, 0, () => {
+      if (!upstreamFailed) upstreamRequest?.end();
+    });
+  }
+
+  const server = http.createServer({ requestTimeout: 0 }, (req, res) => void forward(req, res));
+  // Keep connections between runs the way a browser does, so only a genuinely new connection pays the handshake.
+  server.keepAliveTimeout = 60_000;
+  server.on("connection", (socket: Socket) => {
+    stats.connections += 1;
+    connections.set(socket, newConnectionState());
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return {
+    url: `http://${address}:${port}`,
+    port,
+    stats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { fileNameProblem, labelFromFileName } from "./file-name.js";
+
+describe("fileNameProblem", () => {
+  it.each(["photo.png", "Scan 01 (left).JPG", "résumé-画像.webp", "a".repeat(255)])("accepts %s", (name) => {
+    expect(fileNameProblem(name)).toBeNull();
+  });
+
+  it.each([
+    ["", /empty/],
+    ["   ", /empty/],
+    ["a".repeat(256), /longer than 255/],
+    ["../secret.png", /path separator/],
+    ["dir\\a.png", /path separator/],
+    ["a\nb.png", /control/],
+    ["a\u0007.png", /control/],
+    ["invoice\u202egnp.exe", /control/],
+    ["..", /not a file name/],
+  ])("rejects %j", (name, problem) => {
+    expect(fileNameProblem(name)).toMatch(problem);
+  });
+});
+
+describe("labelFromFileName", () => {
+  it.each([
+    ["photo.png", "photo"],
+    ["archive.tar.gz", "archive.tar"],
+    [".hidden", ".hidden"],
+    ["no-extension", "no-extension"],
+    ["  spaced .jpg", "spaced"],
+  ])("%s → %s", (name, label) => {
+    expect(labelFromFileName(name)).toBe(label);
+  });
+});
