@@ -1,0 +1,29 @@
+import { useStore } from "zustand";
+import { createApiClient } from "./api/api-client.js";
+import { studyPath } from "./router/routes.js";
+import { navigate } from "./router/router.js";
+import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
+import { createStudyDraftStore, type StudyDraftState } from "./store/study-draft-store.js";
+import { createChunkedMd5 } from "./upload/md5.js";
+import { animationFrameScheduler } from "./upload/progress-batcher.js";
+import { createXhrPutBlob } from "./upload/xhr-put-blob.js";
+
+/** The real dependencies, wired once for the browser. */
+const api = createApiClient();
+
+export const studiesStore = createStudiesStore(api);
+
+export const studyDraftStore = createStudyDraftStore({
+  api,
+  transport: createXhrPutBlob(),
+  hashMd5: createChunkedMd5(),
+  scheduleFrame: animationFrameScheduler,
+  previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
+  onStudyCommitted(study) {
+    studiesStore.getState().actions.remember(study);
+    navigate(studyPath(study.id));
+  },
+});
+
+export const useStudyDraft = <T,>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
+export const useStudies = <T,>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);

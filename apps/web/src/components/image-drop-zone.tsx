@@ -1,0 +1,65 @@
+import { useEffect, useId, useState, type DragEvent } from "react";
+import { useStudyDraft } from "../app-stores.js";
+
+const preventFileOpen = (event: Event) => event.preventDefault();
+
+/** A real, labelled file input (keyboard and screen readers) inside an area that also accepts dropped files. */
+export function ImageDropZone() {
+  const inputId = useId();
+  const [dragging, setDragging] = useState(false);
+  const addFiles = useStudyDraft((s) => s.actions.addFiles);
+  const allowedTypes = useStudyDraft((s) => s.config?.allowedTypes);
+  const locked = useStudyDraft((s) => s.phase !== "editing");
+
+  // A file dropped just outside the zone would otherwise replace the page with the image.
+  useEffect(() => {
+    window.addEventListener("dragover", preventFileOpen);
+    window.addEventListener("drop", preventFileOpen);
+    return () => {
+      window.removeEventListener("dragover", preventFileOpen);
+      window.removeEventListener("drop", preventFileOpen);
+    };
+  }, []);
+
+  const onDragOver = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    event.dataTransfer.dropEffect = locked ? "none" : "copy";
+    if (!locked) setDragging(true);
+  };
+  const onDragLeave = (event: DragEvent<HTMLDivElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+  };
+  const onDrop = (event: DragEvent<HTMLDivElement>) => {
+    event.preventDefault();
+    setDragging(false);
+    if (!locked) addFiles([...event.dataTransfer.files]);
+  };
+
+  return (
+    <div
+      data-testid="drop-zone"
+      className={`drop-zone${dragging ? " is-dragging" : ""}${locked ? " is-locked" : ""}`}
+      onDragOver={onDragOver}
+      onDragLeave={onDragLeave}
+      onDrop={onDrop}
+    >
+      <input
+        id={inputId}
+        className="file-input"
+        type="file"
+        multiple
+        accept={allowedTypes?.join(",")}
+        disabled={locked}
+        onChange={(event) => {
+          addFiles([...(event.currentTarget.files ?? [])]);
+          // Lets the same file be picked again after it was removed.
+          event.currentTarget.value = "";
+        }}
+      />
+      <label htmlFor={inputId} className="button button-secondary">
+        Add images
+      </label>
+      <span className="drop-hint">or drop them here</span>
+    </div>
+  );
+}

@@ -1,0 +1,100 @@
+import { useShallow } from "zustand/react/shallow";
+import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
+import { useStudyDraft } from "../app-stores.js";
+import { formatBytes, imageTypeNames } from "../format.js";
+import { canRetry, formProblems } from "../store/study-draft-store.js";
+import { ImageDropZone } from "./image-drop-zone.js";
+import { ImageList } from "./image-list.js";
+import { TotalProgress } from "./total-progress.js";
+
+function LimitsHint() {
+  const config = useStudyDraft((s) => s.config);
+  const configError = useStudyDraft((s) => s.configError);
+  if (configError) return <p className="form-error">{configError}</p>;
+  if (!config) return <p className="hint">Loading upload limits…</p>;
+  return (
+    <p className="hint">
+      {imageTypeNames(config.allowedTypes)} · up to {formatBytes(config.maxFileBytes)} each · at most {config.maxFiles} images
+    </p>
+  );
+}
+
+export function StudyForm() {
+  const actions = useStudyDraft((s) => s.actions);
+  const title = useStudyDraft((s) => s.title);
+  const description = useStudyDraft((s) => s.description);
+  const phase = useStudyDraft((s) => s.phase);
+  const formError = useStudyDraft((s) => s.formError);
+  const problems = useStudyDraft(useShallow(formProblems));
+  const retryable = useStudyDraft(canRetry);
+  const locked = phase !== "editing";
+
+  return (
+    <form
+      className="study-form"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void actions.createStudy();
+      }}
+    >
+      <div className="field">
+        <label htmlFor="study-title">
+          Title <span className="required">(required)</span>
+        </label>
+        <input
+          id="study-title"
+          type="text"
+          required
+          maxLength={MAX_TITLE_LENGTH}
+          value={title}
+          readOnly={locked}
+          onChange={(event) => actions.setTitle(event.currentTarget.value)}
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="study-description">Description</label>
+        <textarea
+          id="study-description"
+          rows={3}
+          maxLength={MAX_DESCRIPTION_LENGTH}
+          value={description}
+          readOnly={locked}
+          onChange={(event) => actions.setDescription(event.currentTarget.value)}
+        />
+      </div>
+      <fieldset className="images-field">
+        <legend>Images</legend>
+        <LimitsHint />
+        <ImageDropZone />
+        <ImageList />
+        <TotalProgress />
+      </fieldset>
+
+      {formError && <p className="form-error">{formError}</p>}
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={locked || problems.length > 0} aria-describedby={problems.length > 0 ? "form-problems" : undefined}>
+          Create study
+        </button>
+        {phase === "uploading" && (
+          <button type="button" className="button button-secondary" onClick={actions.cancel}>
+            Cancel
+          </button>
+        )}
+        {retryable && (
+          <button type="button" className="button button-secondary" onClick={() => void actions.retryFailed()}>
+            Retry failed
+          </button>
+        )}
+        {phase === "committing" && <span className="hint">Creating the study…</span>}
+      </div>
+      {problems.length > 0 && !locked && (
+        <ul id="form-problems" className="form-problems">
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,24 @@
+import { useStudyDraft } from "../app-stores.js";
+import { formatBytes, formatDuration } from "../format.js";
+import { doneCount, sentBytes, totalBytes } from "../store/study-draft-store.js";
+import { ProgressBar, percentOf } from "./progress-bar.js";
+
+export function TotalProgress() {
+  const total = useStudyDraft(totalBytes);
+  const sent = useStudyDraft(sentBytes);
+  const done = useStudyDraft(doneCount);
+  const count = useStudyDraft((s) => s.imageIds.length);
+  const rate = useStudyDraft((s) => (s.phase === "uploading" ? s.bytesPerSecond : null));
+  if (count === 0) return null;
+
+  const percent = percentOf(sent, total);
+  const speed = rate && rate > 0 ? ` · ${formatBytes(rate)}/s · about ${formatDuration((total - sent) / rate)} left` : "";
+  return (
+    <div className="total-progress">
+      <ProgressBar percent={percent} label="Total upload progress" valueText={`${percent}%, ${done} of ${count} files done`} tone={done === count ? "done" : "active"} />
+      <p className="total-text">
+        {formatBytes(sent)} of {formatBytes(total)} · {done} of {count} files done{speed}
+      </p>
+    </div>
+  );
+}

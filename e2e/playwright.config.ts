@@ -1,0 +1,84 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { defineConfig, devices } from "@playwright/test";
+import { azuriteConnectionString } from "../apps/sas-api/src/config.js";
+import { e2ePorts } from "./support/ports.js";
+
+const ports = e2ePorts();
+const sasApiDir = fileURLToPath(new URL("../apps/sas-api", import.meta.url));
+const connectionString = azuriteConnectionString(`http://127.0.0.1:${ports.azurite}/devstoreaccount1`);
+const origins = [ports.api, ports.shortSasApi].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
+
+/** The same API code, pointed at the test Azurite, open (no auth) as on a developer's machine. */
+const apiEnv = (port: number, extra: Record<string, string> = {}) => ({
+  PORT: String(port),
+  AZURE_STORAGE_CONNECTION_STRING: connectionString,
+  CONFIGURE_STORAGE_CORS: "true",
+  ALLOW_ANONYMOUS: "true",
+  CORS_ORIGINS: origins.join(","),
+  LOG_LEVEL: "warn",
+  ...extra,
+});
+
+// Debian's Chromium when present (Playwright cannot download browsers on these machines), else Playwright's own.
+const debianChromium = "/usr/bin/chromium";
+const launchOptions = existsSync(debianChromium)
+  ? {
+      executablePath: debianChromium,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    }
+  : {};
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  reporter: [["list"], ["html", { open: "never", outputFolder: "playwright-report" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${ports.api}`,
+    ...devices["Desktop Chrome"],
+    launchOptions,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  webServer: [
+    {
+      command: `node node_modules/azurite/dist/src/blob/main.js --skipApiVersionCheck --loose --inMemoryPersistence --blobHost 127.0.0.1 --blobPort ${ports.azurite}`,
+      cwd: sasApiDir,
+      port: ports.azurite,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      command: "node --import tsx src/main.ts",
+      cwd: sasApiDir,
+      url: `http://127.0.0.1:${ports.api}/api/health`,
+      env: apiEnv(ports.api),
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      // A second instance whose upload URLs expire in seconds, to prove SAS refresh in the browser.
+      command: "node --import tsx src/main.ts",
+      cwd: sasApiDir,
+      url: `http://127.0.0.1:${ports.shortSasApi}/api/health`,
+      env: apiEnv(ports.shortSasApi, { SAS_TTL_SECONDS: "3" }),
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+  ],
+});

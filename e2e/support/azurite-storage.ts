@@ -1,0 +1,19 @@
+import { createHash } from "node:crypto";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { azuriteConnectionString } from "../../apps/sas-api/src/config.js";
+import { e2ePorts } from "./ports.js";
+
+/** Reads the test Azurite with the account key, as an operator would, to check what really got stored. */
+export function testStorage() {
+  const service = BlobServiceClient.fromConnectionString(
+    azuriteConnectionString(`http://127.0.0.1:${e2ePorts().azurite}/devstoreaccount1`),
+  );
+  return {
+    /** MD5 (base64) of the stored bytes behind a study element's read URL, downloaded through the SDK. */
+    async storedMd5(elementUrl: string): Promise<string> {
+      const [, , container, ...blob] = new URL(elementUrl).pathname.split("/");
+      const bytes = await service.getContainerClient(container!).getBlobClient(decodeURIComponent(blob.join("/"))).downloadToBuffer();
+      return createHash("md5").update(bytes).digest("base64");
+    },
+  };
+}

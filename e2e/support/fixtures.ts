@@ -1,0 +1,161 @@
+import { test as base, expect, type CDPSession, type Page, type Request } from "@playwright/test";
+import { studyListSchema, studySchema, type Study } from "@study-uploader/shared";
+import { testStorage } from "./azurite-storage.js";
+import type { TestImage } from "./test-images.js";
+
+/** The study form, named by role and label the way a user and a screen reader find its parts. */
+export class StudyFormPage {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    await this.page.goto("/");
+    await expect(this.title).toBeVisible();
+  }
+
+  get title() {
+    return this.page.getByRole("textbox", { name: "Title" });
+  }
+  get description() {
+    return this.page.getByRole("textbox", { name: "Description" });
+  }
+  get fileInput() {
+    return this.page.getByLabel("Add images");
+  }
+  get createButton() {
+    return this.page.getByRole("button", { name: "Create study", exact: true });
+  }
+  get cancelButton() {
+    return this.page.getByRole("button", { name: "Cancel", exact: true });
+  }
+  get retryFailedButton() {
+    return this.page.getByRole("button", { name: "Retry failed", exact: true });
+  }
+  get totalProgress() {
+    return this.page.getByRole("progressbar", { name: "Total upload progress" });
+  }
+  row(name: string) {
+    return this.page.getByRole("listitem").filter({ hasText: name });
+  }
+  progress(name: string) {
+    return this.page.getByRole("progressbar", { name: `Upload progress for ${name}` });
+  }
+  label(name: string) {
+    return this.page.getByRole("textbox", { name: `Label for ${name}` });
+  }
+
+  async pick(images: TestImage[]) {
+    await this.fileInput.setInputFiles(images.map((i) => i.path));
+  }
+
+  /** Drops files on the drop zone with a real DataTransfer, as a drag from the desktop does. */
+  async drop(images: TestImage[]) {
+    const payload = images.map((i) => ({ name: i.name, type: i.mimeType, base64: i.buffer.toString("base64") }));
+    const dataTransfer = await this.page.evaluateHandle((files) => {
+      const transfer = new DataTransfer();
+      for (const f of files) {
+        const bytes = Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], f.name, { type: f.type }));
+      }
+      return transfer;
+    }, payload);
+    const zone = this.page.getByTestId("drop-zone");
+    await zone.dispatchEvent("dragenter", { dataTransfer });
+    await zone.dispatchEvent("dragover", { dataTransfer });
+    await zone.dispatchEvent("drop", { dataTransfer });
+  }
+
+  async fillTitle(title: string) {
+    await this.title.fill(title);
+  }
+
+  /** Waits for the study page the form navigates to after a commit and returns the study's id. */
+  async waitForStudyPage(title: string): Promise<string> {
+    await expect(this.page.getByRole("heading", { name: title })).toBeVisible({ timeout: 60_000 });
+    await expect(this.page).toHaveURL(/\/studies\/[A-Za-z0-9_-]{22}$/);
+    return this.page.url().split("/").pop()!;
+  }
+}
+
+/** Storage requests the browser makes, counted at the network level. */
+export class UploadTraffic {
+  readonly puts: Request[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly refreshes: Request[] = [];
+  readonly commits: Request[] = [];
+  readonly batches: Request[] = [];
+
+  constructor(page: Page) {
+    const isPut = (r: Request) => r.method() === "PUT" && r.url().includes("/devstoreaccount1/");
+    // A request leaves flight at its response (or failure); requestfinished can lag behind the pool's next start.
+    const settle = (r: Request) => {
+      if (isPut(r)) this.inFlight--;
+    };
+    page.on("request", (r) => {
+      if (isPut(r)) {
+        this.puts.push(r);
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      }
+      const path = new URL(r.url()).pathname;
+      if (r.method() === "POST" && path === "/api/batches") this.batches.push(r);
+      if (r.method() === "POST" && /^\/api\/batches\/[^/]+\/refresh$/.test(path)) this.refreshes.push(r);
+      if (r.method() === "POST" && path === "/api/studies") this.commits.push(r);
+    });
+    page.on("response", (res) => settle(res.request()));
+    page.on("requestfailed", settle);
+  }
+
+  /** Which file indexes were PUT, in order (blob names are `{batchId}/{index}`). */
+  putIndexes(): number[] {
+    return this.puts.map((r) => Number(new URL(r.url()).pathname.split("/").pop()));
+  }
+}
+
+/** Chromium's own throttling: one shared upload link, plus latency per request. */
+export async function throttle(page: Page, options: { uploadBytesPerSecond: number; latencyMs?: number }): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: options.latencyMs ?? 20,
+    downloadThroughput: -1,
+    uploadThroughput: options.uploadBytesPerSecond,
+  });
+  return cdp;
+}
+
+export async function unthrottle(cdp: CDPSession) {
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+}
+
+interface Fixtures {
+  form: StudyFormPage;
+  traffic: UploadTraffic;
+  api: {
+    listStudies(): Promise<{ id: string; title: string }[]>;
+    getStudy(id: string): Promise<Study>;
+  };
+  storage: ReturnType<typeof testStorage>;
+}
+
+export const test = base.extend<Fixtures>({
+  form: async ({ page }, use) => {
+    await use(new StudyFormPage(page));
+  },
+  traffic: async ({ page }, use) => {
+    await use(new UploadTraffic(page));
+  },
+  api: async ({ request }, use) => {
+    await use({
+      listStudies: async () => studyListSchema.parse(await (await request.get("/api/studies")).json()).studies,
+      getStudy: async (id) => studySchema.parse(await (await request.get(`/api/studies/${id}`)).json()),
+    });
+  },
+  // eslint-disable-next-line no-empty-pattern
+  storage: async ({}, use) => {
+    await use(testStorage());
+  },
+});
+
+export { expect };

@@ -1,0 +1,8 @@
+/** Fixed, overridable ports: the config is evaluated in every Playwright process, so they cannot be random. */
+export function e2ePorts() {
+  return {
+    azurite: Number(process.env.E2E_AZURITE_PORT ?? 11_000),
+    api: Number(process.env.E2E_API_PORT ?? 18_787),
+    shortSasApi: Number(process.env.E2E_SHORT_SAS_API_PORT ?? 18_788),
+  };
+}

@@ -1,0 +1,36 @@
+import { expect, test } from "../support/fixtures.js";
+import { pngImage, rawFile } from "../support/test-images.js";
+
+test("bad files are refused in the form, before anything is sent", async ({ page, form, traffic, request }) => {
+  const config = (await (await request.get("/api/config")).json()) as { maxFileBytes: number; maxFiles: number };
+  const overLimit = Buffer.alloc(config.maxFileBytes + 1);
+  pngImage("sig.png", 16).buffer.copy(overLimit);
+  await form.open();
+  await form.fillTitle("Bad input");
+  await form.pick([
+    pngImage("fine.png", 10_000),
+    rawFile("notes.txt", "text/plain", Buffer.from("not an image")),
+    rawFile("empty.png", "image/png", Buffer.alloc(0)),
+    rawFile("huge.png", "image/png", overLimit),
+  ]);
+
+  await expect(form.row("notes.txt")).toContainText(/type|not an? (allowed|supported)/i);
+  await expect(form.row("empty.png")).toContainText(/empty/i);
+  await expect(form.row("huge.png")).toContainText(/larger|too (big|large)|limit/i);
+  await expect(form.createButton).toBeDisabled();
+
+  // Removing the bad rows makes the form valid again.
+  for (const name of ["notes.txt", "empty.png", "huge.png"]) await page.getByRole("button", { name: `Remove ${name}` }).click();
+  await expect(form.createButton).toBeEnabled();
+
+  // One file too many.
+  const many = Array.from({ length: config.maxFiles }, (_, i) => pngImage(`many-${i + 1}.png`, 200));
+  await form.pick(many);
+  await expect(page.getByText(new RegExp(`at most ${config.maxFiles}|${config.maxFiles} (images|files)`, "i")).first()).toBeVisible();
+  await expect(form.createButton).toBeDisabled();
+  await form.createButton.click({ force: true });
+
+  await page.waitForTimeout(500);
+  expect(traffic.batches).toHaveLength(0);
+  expect(traffic.puts).toHaveLength(0);
+});
