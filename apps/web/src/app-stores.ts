@@ -4,9 +4,7 @@ import { studyPath } from "./router/routes.js";
 import { navigate } from "./router/router.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
 import { createStudyDraftStore, type StudyDraftState } from "./store/study-draft-store.js";
-import { createChunkedMd5 } from "./upload/md5.js";
-import { animationFrameScheduler } from "./upload/progress-batcher.js";
-import { createXhrPutBlob } from "./upload/xhr-put-blob.js";
+import { animationFrameScheduler, createChunkedMd5, createXhrPutBlob } from "@study-uploader/upload-engine";
 
 /** The real dependencies, wired once for the browser. */
 const api = createApiClient();

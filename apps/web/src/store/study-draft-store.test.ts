@@ -1,8 +1,8 @@
 import { defaultUploadConfig, type CommitStudyRequest, type Study, type UploadConfig } from "@study-uploader/shared";
 import { describe, expect, it, vi } from "vitest";
 import { ApiRequestError } from "../api/api-client.js";
-import type { PutBlobOutcome, PutBlobRequest } from "../upload/blob-transport.js";
-import { settle } from "../upload/testing/deferred.js";
+import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
+import { settle } from "@study-uploader/upload-engine/testing";
 import { canRetry, createStudyDraftStore, doneCount, formProblems, sentBytes, type StudyDraftDeps } from "./study-draft-store.js";
 
 const png = (name: string, size = 100) => new File([new Uint8Array(size)], name, { type: "image/png" });

@@ -9,12 +9,17 @@ import {
 } from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
 import { ApiRequestError, type ApiClient } from "../api/api-client.js";
-import type { BlobTransport } from "../upload/blob-transport.js";
-import type { Md5Hasher } from "../upload/md5.js";
-import { createProgressBatcher, type FrameScheduler } from "../upload/progress-batcher.js";
-import type { RetryOptions } from "../upload/retry-policy.js";
-import { TransferRateMeter } from "../upload/transfer-rate.js";
-import { uploadBatch, type FileUploadState, type UploadTargets } from "../upload/upload-batch.js";
+import {
+  createProgressBatcher,
+  TransferRateMeter,
+  uploadBatch,
+  type BlobTransport,
+  type FileUploadState,
+  type FrameScheduler,
+  type Md5Hasher,
+  type RetryOptions,
+  type UploadTargets,
+} from "@study-uploader/upload-engine";
 import { formatBytes, imageTypeNames } from "../format.js";
 
 export type UploadStatus = FileUploadState["status"];
