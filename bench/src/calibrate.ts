@@ -1,16 +1,9 @@
-import http from "node:http";
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { NETWORK_PROFILES, formatBitsPerSecond, networkProfile, type NetworkProfile } from "./network-profiles.js";
-import { startShapingProxy } from "./shaping-proxy.js";
+import { NETWORK_PROFILES, formatBitsPerSecond, networkProfile } from "./network-profiles.js";
+import { calibrateProxy, describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
 import { startSinkServer } from "./sink-server.js";
-import { timedRequest } from "./timed-request.js";
 
-/**
- * Measures what the shaping proxy delivers for each profile against a sink that answers at once:
- * RTT from small requests on a warm connection and on new ones, throughput from one large PUT and from
- * parallel PUTs, each with the measured RTT taken out. Prints asked next to delivered.
- */
+/** Prints what the shaping proxy delivers for each profile next to what was asked (see proxy-calibration.ts). */
 const { values } = parseArgs({
   options: {
     profile: { type: "string", multiple: true },
@@ -25,86 +18,21 @@ const { values } = parseArgs({
 });
 
 const MIB = 1024 * 1024;
-const singleBytes = Number(values["single-mib"]) * MIB;
-const parallel = Number(values.parallel);
-const parallelBytes = Number(values["parallel-mib"]) * MIB;
-const rttSamples = Number(values["rtt-samples"]);
 const perConnectionMbit = values["per-connection-mbit"];
 const profiles = (values.profile ?? Object.keys(NETWORK_PROFILES)).map(networkProfile);
-
-interface Calibration {
-  profile: string;
-  askedRttMs: number;
-  keepAliveRttMs: number;
-  newConnectionMs: number;
-  askedBitsPerSecond: number;
-  singlePutMs: number;
-  singlePutBitsPerSecond: number;
-  parallelPutMs: number;
-  parallelPutBitsPerSecond: number;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/** Throughput with the request's one RTT taken out, so it compares with the asked bandwidth. */
-function throughput(bytes: number, elapsedMs: number, rttMs: number): number {
-  return (bytes * 8) / ((elapsedMs - rttMs) / 1000);
-}
-
-async function calibrate(profile: NetworkProfile, sinkUrl: string): Promise<Calibration> {
-  const proxy = await startShapingProxy({
-    upstream: sinkUrl,
-    rttMs: profile.rttMs,
-    uploadBitsPerSecond: profile.uploadBitsPerSecond,
-    perConnectionBitsPerSecond: perConnectionMbit ? Number(perConnectionMbit) * 1_000_000 : undefined,
-    slowStart: values["slow-start"],
-  });
-  const agent = new http.Agent({ keepAlive: true, maxSockets: parallel });
-  try {
-    // Open all connections first so the handshake is not in the throughput numbers.
-    await Promise.all(Array.from({ length: parallel }, () => timedRequest(`${proxy.url}/bytes/0`, { agent })));
-
-    const keepAlive: number[] = [];
-    for (let i = 0; i < rttSamples; i += 1) keepAlive.push((await timedRequest(`${proxy.url}/bytes/0`, { agent })).elapsedMs);
-    const newConnection: number[] = [];
-    for (let i = 0; i < 3; i += 1) newConnection.push((await timedRequest(`${proxy.url}/bytes/0`, { agent: false })).elapsedMs);
-    const keepAliveRttMs = median(keepAlive);
-
-    const single = await timedRequest(`${proxy.url}/single`, { method: "PUT", body: randomBytes(singleBytes), agent });
-    const bodies = Array.from({ length: parallel }, () => randomBytes(parallelBytes));
-    const startedAt = performance.now();
-    await Promise.all(bodies.map((body, i) => timedRequest(`${proxy.url}/parallel/${i}`, { method: "PUT", body, agent })));
-    const parallelPutMs = performance.now() - startedAt;
-
-    return {
-      profile: profile.name,
-      askedRttMs: profile.rttMs,
-      keepAliveRttMs,
-      newConnectionMs: median(newConnection),
-      askedBitsPerSecond: profile.uploadBitsPerSecond,
-      singlePutMs: single.elapsedMs,
-      singlePutBitsPerSecond: throughput(singleBytes, single.elapsedMs, keepAliveRttMs),
-      parallelPutMs,
-      parallelPutBitsPerSecond: throughput(parallel * parallelBytes, parallelPutMs, keepAliveRttMs),
-    };
-  } finally {
-    agent.destroy();
-    await proxy.close();
-  }
-}
-
-function describeThroughput(delivered: number, asked: number): string {
-  const mbit = `${(delivered / 1e6).toFixed(1)} Mbit/s`;
-  return Number.isFinite(asked) ? `${mbit} (${((delivered / asked) * 100).toFixed(1)}%)` : mbit;
-}
+const options = {
+  singleBytes: Number(values["single-mib"]) * MIB,
+  parallel: Number(values.parallel),
+  parallelBytes: Number(values["parallel-mib"]) * MIB,
+  rttSamples: Number(values["rtt-samples"]),
+  perConnectionBitsPerSecond: perConnectionMbit ? Number(perConnectionMbit) * 1_000_000 : undefined,
+  slowStart: values["slow-start"],
+};
 
 const sink = await startSinkServer();
-const results: Calibration[] = [];
+const results: ProxyCalibration[] = [];
 try {
-  for (const profile of profiles) results.push(await calibrate(profile, sink.url));
+  for (const profile of profiles) results.push(await calibrateProxy(profile, sink.url, options));
 } finally {
   await sink.close();
 }
@@ -119,7 +47,7 @@ if (values.json) {
     "new connection": `${r.newConnectionMs.toFixed(1)} ms`,
     "upload asked": formatBitsPerSecond(r.askedBitsPerSecond),
     [`1×${values["single-mib"]} MiB PUT`]: `${describeThroughput(r.singlePutBitsPerSecond, r.askedBitsPerSecond)} in ${r.singlePutMs.toFixed(0)} ms`,
-    [`${parallel}×${values["parallel-mib"]} MiB PUT`]: `${describeThroughput(r.parallelPutBitsPerSecond, r.askedBitsPerSecond)} in ${r.parallelPutMs.toFixed(0)} ms`,
+    [`${r.parallel}×${values["parallel-mib"]} MiB PUT`]: `${describeThroughput(r.parallelPutBitsPerSecond, r.askedBitsPerSecond)} in ${r.parallelPutMs.toFixed(0)} ms`,
   }));
   console.table(rows);
   process.stdout.write(

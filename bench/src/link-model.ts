@@ -107,3 +107,27 @@ export class DelayLine {
     return this.tail;
   }
 }
+
+/** What a link is asked to be: its round trip and its uplink (`Infinity` leaves bodies unshaped). */
+export interface LinkProfile {
+  rttMs: number;
+  uploadBitsPerSecond: number;
+}
+
+/**
+ * One researcher's access link. Proxies given the same SharedLink book their request bodies on one uplink, so
+ * the API, storage and relay legs compete for the bandwidth as they would on a real link.
+ */
+export interface SharedLink extends LinkProfile {
+  /** Undefined when the uplink is unshaped. */
+  uplink?: BandwidthLimiter;
+}
+
+export function createSharedLink(profile: LinkProfile): SharedLink {
+  const { rttMs, uploadBitsPerSecond } = profile;
+  return {
+    rttMs,
+    uploadBitsPerSecond,
+    uplink: Number.isFinite(uploadBitsPerSecond) ? new BandwidthLimiter(uploadBitsPerSecond) : undefined,
+  };
+}

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BlobSASPermissions, BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { startAzurite, type RunningAzurite } from "../../apps/sas-api/src/azurite.js";
 import { startRelayServer, type RelayServer, type RelayStudyReport } from "./relay-server.js";
 import { startShapingProxy, type ShapingProxy } from "./shaping-proxy.js";
 
@@ -10,24 +9,22 @@ const MIB = 1024 * KIB;
 const WEB_ORIGIN = "http://127.0.0.1:8787";
 const md5 = (data: Buffer) => createHash("md5").update(data).digest("base64");
 
-let azurite: RunningAzurite;
+const connectionString = inject("azuriteConnectionString");
 let relay: RelayServer;
 let container: ContainerClient;
 
 beforeAll(async () => {
-  azurite = await startAzurite({ port: 0 });
   relay = await startRelayServer({
-    connectionString: azurite.connectionString,
+    connectionString,
     corsOrigins: [WEB_ORIGIN],
     containerName: "relay-test",
     maxFileBytes: 4 * MIB,
   });
-  container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("relay-test");
+  container = BlobServiceClient.fromConnectionString(connectionString).getContainerClient("relay-test");
 });
 
 afterAll(async () => {
   await relay?.close();
-  await azurite?.stop();
 });
 
 function studyForm(title: string, files: Array<{ name: string; type: string; body: Buffer }>): FormData {
@@ -115,7 +112,7 @@ describe("relay server (old design)", () => {
 describe("shaping proxy in front of Azurite", () => {
   let shaping: ShapingProxy;
   beforeAll(async () => {
-    shaping = await startShapingProxy({ upstream: new URL(azurite.blobEndpoint).origin, rttMs: 10, uploadBitsPerSecond: 100_000_000 });
+    shaping = await startShapingProxy({ upstream: new URL(inject("azuriteBlobEndpoint")).origin, rttMs: 10, uploadBitsPerSecond: 100_000_000 });
   });
   afterAll(() => shaping?.close());
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import busboy from "busboy";
+import { RELAY_UPLOAD_PAGE } from "./relay-page.js";
 
 /*
  * The OLD design, kept only as a baseline: the browser posts every file in one multipart request to this server,
@@ -151,40 +152,37 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
           chunks.push(chunk);
         });
         stream.on("limit", () => fail(new RelayError(413, `${info.filename} is larger than ${maxFileBytes} bytes`)));
-        uploads.push(
-          new Promise<Buffer>((fileReceived, fileFailed) => {
-            stream.on("end", () => fileReceived(Buffer.concat(chunks)));
-            stream.on("error", fileFailed);
-          }).then((body) => {
-            if (field !== "files") throw new RelayError(400, `unexpected file field "${field}"`);
-            if (failure) throw failure;
-            const blobName = `${studyId}/${index}`;
-            const contentMd5 = md5.digest();
-            return runUpload(async () => {
-              // Content-MD5 makes storage check the bytes, as the browser's direct upload does.
-              const stored = await container.getBlockBlobClient(blobName).upload(body, body.length, {
-                transactionalContentMD5: contentMd5,
-                blobHTTPHeaders: { blobContentType: info.mimeType },
-              });
-              totals.bytesUploaded += body.length;
-              return {
-                index,
-                name: info.filename ?? "",
-                type: info.mimeType,
-                size: body.length,
-                md5: Buffer.from(stored.contentMD5 ?? contentMd5).toString("base64"),
-                blobName,
-              };
+        const upload = new Promise<Buffer>((fileReceived, fileFailed) => {
+          stream.on("end", () => fileReceived(Buffer.concat(chunks)));
+          stream.on("error", fileFailed);
+        }).then((body) => {
+          if (field !== "files") throw new RelayError(400, `unexpected file field "${field}"`);
+          if (failure) throw failure;
+          const blobName = `${studyId}/${index}`;
+          const contentMd5 = md5.digest();
+          return runUpload(async () => {
+            // Content-MD5 makes storage check the bytes, as the browser's direct upload does.
+            const stored = await container.getBlockBlobClient(blobName).upload(body, body.length, {
+              transactionalContentMD5: contentMd5,
+              blobHTTPHeaders: { blobContentType: info.mimeType },
             });
-          }),
-        );
+            totals.bytesUploaded += body.length;
+            return {
+              index,
+              name: info.filename ?? "",
+              type: info.mimeType,
+              size: body.length,
+              md5: Buffer.from(stored.contentMD5 ?? contentMd5).toString("base64"),
+              blobName,
+            };
+          });
+        });
+        // Settled by Promise.all once the body has been read; until then a failure must not count as unhandled.
+        upload.catch(() => {});
+        uploads.push(upload);
       });
       parser.on("filesLimit", () => fail(new RelayError(413, `more than ${maxFiles} files`)));
-      parser.on("error", (error: Error) => {
-        // Uploads already started still settle; nobody waits for them, so mark them handled.
-        void Promise.allSettled(uploads);
-        reject(new RelayError(400, error.message));
-      });
+      parser.on("error", (error: Error) => reject(new RelayError(400, error.message)));
       parser.on("close", () => {
         const receivedAt = performance.now();
         void Promise.all(uploads).then(
@@ -226,6 +224,11 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
         "access-control-max-age": "600",
       });
       res.end();
+      return;
+    }
+    if (req.method === "GET" && path === "/") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(RELAY_UPLOAD_PAGE);
       return;
     }
     if (req.method === "GET" && path === "/relay/stats") {

@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Writable } from "node:stream";
-import { BandwidthLimiter, CongestionWindow, DelayLine, now, sleepUntil } from "./link-model.js";
+import { BandwidthLimiter, CongestionWindow, DelayLine, createSharedLink, now, sleepUntil, type LinkProfile, type SharedLink } from "./link-model.js";
 
 /*
  * Network model (user space, because `tc netem` is not available):
@@ -24,12 +24,9 @@ import { BandwidthLimiter, CongestionWindow, DelayLine, now, sleepUntil } from "
  * against bandwidth. No loss, no jitter, no congestion avoidance.
  */
 
-export interface ShapingProxyOptions {
+interface ShapingProxyCommonOptions {
   /** Origin (with an optional path prefix) that requests go to, e.g. Azurite's `http://127.0.0.1:10000`. */
   upstream: string;
-  rttMs: number;
-  /** Uplink shared by all connections; `Infinity` leaves request bodies unshaped. */
-  uploadBitsPerSecond: number;
   /** Optional cap for each connection on top of the shared one. */
   perConnectionBitsPerSecond?: number;
   /** Round trips a new connection spends before its first request: 1 for TCP (default), 2 for TCP + TLS 1.3. */
@@ -39,6 +36,12 @@ export interface ShapingProxyOptions {
   port?: number;
   host?: string;
 }
+
+/**
+ * Either a link of its own (`rttMs`, and `uploadBitsPerSecond` shared by all of this proxy's connections;
+ * `Infinity` leaves request bodies unshaped), or a `link` shared with other proxies.
+ */
+export type ShapingProxyOptions = ShapingProxyCommonOptions & (LinkProfile | { link: SharedLink });
 
 export interface ShapingProxyStats {
   connections: number;
@@ -55,6 +58,11 @@ export interface ShapingProxy {
   port: number;
   /** Live counters; take differences around a run. */
   stats: ShapingProxyStats;
+  /**
+   * Switches to another link (say, the next profile) without changing the port, so URLs that name the proxy stay
+   * valid. Requests already under way finish on the old one; reconfigure between runs.
+   */
+  setLink(link: SharedLink): void;
   close(): Promise<void>;
 }
 
@@ -124,12 +132,9 @@ function roomIn(stream: Writable): Promise<void> {
 }
 
 export async function startShapingProxy(options: ShapingProxyOptions): Promise<ShapingProxy> {
-  const { rttMs } = options;
-  const halfRtt = rttMs / 2;
-  const handshakeMs = (options.handshakeRoundTrips ?? 1) * rttMs;
+  let link = "link" in options ? options.link : createSharedLink(options);
   const upstream = new URL(options.upstream);
   const upstreamPrefix = upstream.pathname.replace(/\/$/, "");
-  const sharedLink = Number.isFinite(options.uploadBitsPerSecond) ? new BandwidthLimiter(options.uploadBitsPerSecond) : undefined;
   const agent = new http.Agent({ keepAlive: true });
   const connections = new WeakMap<Socket, ConnectionState>();
   const stats: ShapingProxyStats = {
@@ -144,24 +149,24 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
 
   function newConnectionState(): ConnectionState {
     return {
-      readyAt: now() + handshakeMs,
+      readyAt: now() + (options.handshakeRoundTrips ?? 1) * link.rttMs,
       limiter: options.perConnectionBitsPerSecond ? new BandwidthLimiter(options.perConnectionBitsPerSecond) : undefined,
-      window: options.slowStart ? new CongestionWindow(rttMs) : undefined,
+      window: options.slowStart ? new CongestionWindow(link.rttMs) : undefined,
     };
   }
 
   /** Sends `bytes` over the modelled uplink; resolves when their last byte has left, with that time. */
-  async function sendOverUplink(bytes: number, connection: ConnectionState): Promise<number> {
+  async function sendOverUplink(bytes: number, connection: ConnectionState, uplink: BandwidthLimiter | undefined): Promise<number> {
     let readyAt = now();
     if (connection.window) readyAt = connection.window.reserve(bytes, readyAt);
     if (connection.limiter) {
       const leftConnectionAt = connection.limiter.reserve(bytes, readyAt);
       // Start on the shared link so both finish together: the slower of the two sets the pace.
-      readyAt = sharedLink ? leftConnectionAt - sharedLink.durationOf(bytes) : leftConnectionAt;
+      readyAt = uplink ? leftConnectionAt - uplink.durationOf(bytes) : leftConnectionAt;
     }
     // Book the shared link only once this chunk may really go, so it never holds a slot others could use.
     await sleepUntil(readyAt);
-    const leftAt = sharedLink ? sharedLink.reserve(bytes, readyAt) : readyAt;
+    const leftAt = uplink ? uplink.reserve(bytes, readyAt) : readyAt;
     await sleepUntil(leftAt);
     return leftAt;
   }
@@ -170,6 +175,9 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
     stats.requests += 1;
     stats.activeRequests += 1;
     const connection = connections.get(req.socket) ?? newConnectionState();
+    // One link for the whole request, even if the proxy is switched to another meanwhile.
+    const halfRtt = link.rttMs / 2;
+    const uplink = link.uplink;
     let upstreamRequest: http.ClientRequest | undefined;
     let clientGone = false;
     let upstreamFailed = false;
@@ -246,7 +254,7 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
     await sleepUntil(sendFrom);
     try {
       for await (const chunk of req as AsyncIterable<Buffer>) {
-        const leftAt = await sendOverUplink(chunk.length, connection);
+        const leftAt = await sendOverUplink(chunk.length, connection, uplink);
         stats.requestBodyBytes += chunk.length;
         toUpstream.push(leftAt + halfRtt, chunk.length, () => {
           if (!upstreamFailed) upstreamRequest?.write(chunk);
@@ -282,6 +290,9 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
     url: `http://${address}:${port}`,
     port,
     stats,
+    setLink: (next) => {
+      link = next;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,3 +1,4 @@
+import type { JwtVariables } from "hono/jwt";
 import type { RequestIdVariables } from "hono/request-id";
 import type { ApiConfig } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -9,5 +10,5 @@ export interface AppDeps {
   logger: Logger;
 }
 
-/** Per-request values: the request id and the owner every batch and study is scoped to. */
-export type AppEnv = { Variables: RequestIdVariables & { owner: string } };
+/** Per-request values: the request id, the verified token (when auth is on) and the owner everything is scoped to. */
+export type AppEnv = { Variables: RequestIdVariables & JwtVariables<Record<string, unknown>> & { owner: string } };

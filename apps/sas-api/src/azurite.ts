@@ -9,6 +9,8 @@ export interface AzuriteOptions {
   /** Directory for data that survives a restart; omit for in-memory storage. */
   location?: string;
   host?: string;
+  /** Serve HTTPS with this PEM certificate and key and accept Entra-style bearer tokens (`--oauth basic`). */
+  tls?: { certPath: string; keyPath: string };
 }
 
 export interface RunningAzurite {
@@ -37,6 +39,10 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     "--loose",
     "--silent",
   ];
+  if (options.tls) {
+    // Basic OAuth checks a token's shape, issuer, audience and lifetime, not its signature; it needs HTTPS.
+    args.push("--cert", options.tls.certPath, "--key", options.tls.keyPath, "--oauth", "basic");
+  }
   if (options.location) {
     mkdirSync(options.location, { recursive: true });
     args.push("--location", options.location);
@@ -44,28 +50,47 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     args.push("--inMemoryPersistence");
   }
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /successfully listens on https?:\/\/[^:]+:(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`Azurite exited with code ${code}: ${output.trim()}`)));
-    child.once("error", reject);
-  });
-  const blobEndpoint = `http://${host}:${port}/devstoreaccount1`;
+  let output = "";
+  const outputSeen = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve) => {
+      const check = () => {
+        const match = pattern.exec(output);
+        if (match) {
+          child.stdout.off("data", check);
+          child.stderr.off("data", check);
+          resolve(match);
+        }
+      };
+      child.stdout.on("data", check);
+      child.stderr.on("data", check);
+      check();
+    });
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout.on("data", collect);
+  child.stderr.on("data", collect);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+
+  const port = await Promise.race([
+    outputSeen(/successfully listens on https?:\/\/[^:]+:(\d+)/).then((match) => Number(match[1])),
+    exited.then(() => Promise.reject(new Error(`Azurite exited with code ${child.exitCode}: ${output.trim()}`))),
+    new Promise<never>((_, reject) => child.once("error", reject)),
+  ]);
+  const blobEndpoint = `${options.tls ? "https" : "http"}://${host}:${port}/devstoreaccount1`;
   return {
     blobEndpoint,
     connectionString: azuriteConnectionString(blobEndpoint),
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      // Azurite saves its data as it closes, then waits for clients' keep-alive connections to end, which can
+      // take forever: once it says it closed (or after a grace period), it is safe to kill.
+      const graceOver = new Promise((resolve) => setTimeout(resolve, 5000).unref());
+      await Promise.race([exited, outputSeen(/successfully closed/), graceOver]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
   };
 }

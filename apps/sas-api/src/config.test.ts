@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { apiConfigFromEnv, parseEnv } from "./config.js";
+import { apiConfigFromEnv, checkOpenAccess, parseEnv } from "./config.js";
 
 describe("parseEnv", () => {
   it("applies the documented defaults", () => {
@@ -27,5 +27,38 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ UPLOAD_CONCURRENCY: "zero" })).toThrow(/UPLOAD_CONCURRENCY/);
     expect(() => parseEnv({ MAX_FILE_BYTES: "-1" })).toThrow(/MAX_FILE_BYTES/);
     expect(() => parseEnv({ STORAGE_CONTAINER_PREFIX: "Bad_Prefix" })).toThrow(/STORAGE_CONTAINER_PREFIX/);
+  });
+});
+
+describe("authentication and open access", () => {
+  const jwks = { AUTH_JWKS_URL: "https://login.example/keys", AUTH_ISSUER: "https://login.example/", AUTH_AUDIENCE: "api://x" };
+  const realAccount = { AZURE_STORAGE_ACCOUNT_URL: "https://acct.blob.core.windows.net" };
+
+  it("runs open on the local Azurite by default, with generous rate limits", () => {
+    const env = parseEnv({});
+    const config = apiConfigFromEnv(env);
+    expect(config.auth).toBeNull();
+    expect(config.rateLimits).toEqual({ batchesPerMinute: 60, commitsPerMinute: 120 });
+    expect(config.maxBatchBytes).toBe(1024 ** 3);
+    expect(checkOpenAccess(env, config.auth)).toBe(true);
+  });
+
+  it("refuses to run open against a real account unless ALLOW_ANONYMOUS=true", () => {
+    for (const account of [realAccount, { AZURE_STORAGE_CONNECTION_STRING: "AccountName=a;AccountKey=b" }]) {
+      expect(() => checkOpenAccess(parseEnv(account), null)).toThrow(/ALLOW_ANONYMOUS/);
+      expect(checkOpenAccess(parseEnv({ ...account, ALLOW_ANONYMOUS: "true" }), null)).toBe(true);
+    }
+    const env = parseEnv({ ...realAccount, ...jwks });
+    expect(checkOpenAccess(env, apiConfigFromEnv(env).auth)).toBe(false);
+  });
+
+  it("reads JWKS and secret auth and refuses incomplete or conflicting settings", () => {
+    expect(apiConfigFromEnv(parseEnv(jwks)).auth).toEqual({ kind: "jwks", jwksUrl: jwks.AUTH_JWKS_URL, issuer: jwks.AUTH_ISSUER, audience: jwks.AUTH_AUDIENCE });
+    expect(apiConfigFromEnv(parseEnv({ AUTH_JWT_SECRET: "s".repeat(32) })).auth).toMatchObject({ kind: "secret" });
+    expect(() => apiConfigFromEnv(parseEnv({ AUTH_JWKS_URL: jwks.AUTH_JWKS_URL }))).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
+    expect(() => apiConfigFromEnv(parseEnv({ ...jwks, AUTH_JWT_SECRET: "s".repeat(32) }))).toThrow(/not both/);
+    expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
+    expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);
+    expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commitsPerMinute).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ export class ApiProblem extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly files?: FileProblem[],
+    /** Extra response headers, e.g. Retry-After on 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -44,8 +46,10 @@ export function validationProblem(error: core.$ZodError): ApiProblem {
 /** The single place errors become responses: every error leaves in the same JSON shape. */
 export function handleError(error: Error, c: Context, logger: Logger): Response {
   if (error instanceof ApiProblem) {
-    return c.json(errorBody(error.code, error.message, error.files), error.status);
+    return c.json(errorBody(error.code, error.message, error.files), error.status, error.headers);
   }
+  // An ApiProblem raised inside a middleware that wraps failures (hono/jwk's key lookup) keeps its meaning.
+  if (error instanceof HTTPException && error.cause instanceof ApiProblem) return handleError(error.cause, c, logger);
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;
     const code: ErrorCode =
@@ -58,7 +62,9 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
             : /malformed json/i.test(error.message)
               ? "invalid_json"
               : "invalid_request";
-    return c.json(errorBody(code, error.message || "Bad request"), status);
+    // Keeps the auth middleware's WWW-Authenticate challenge, which tells a client its token was refused.
+    const challenge = error.res?.headers.get("WWW-Authenticate");
+    return c.json(errorBody(code, error.message || "Bad request"), status, challenge ? { "WWW-Authenticate": challenge } : {});
   }
   if (error instanceof RestError || isNetworkError(error)) {
     logger.warn("storage request failed", {

@@ -1,39 +1,74 @@
+import { DefaultAzureCredential } from "@azure/identity";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { startAzurite, type RunningAzurite } from "./azurite.js";
-import { apiConfigFromEnv, parseEnv } from "./config.js";
-import { createLogger } from "./logger.js";
-import { BlobStorage } from "./storage/blob-storage.js";
+import {
+  apiConfigFromEnv,
+  azuriteConnectionString,
+  checkOpenAccess,
+  parseEnv,
+  storageTargetFromEnv,
+  type Env,
+} from "./config.js";
+import { sweepAbandonedBatches } from "./domain/sweep.js";
+import { createLogger, type Logger } from "./logger.js";
+import { BlobStorage, type StorageAccess } from "./storage/blob-storage.js";
 import { setupStorage } from "./storage/setup-storage.js";
 
-/** The only place that reads the environment and starts things: Azurite (unless a real account is set), then the API. */
-async function main() {
-  const env = parseEnv(process.env);
-  const logger = createLogger(env.LOG_LEVEL);
-  const config = apiConfigFromEnv(env);
+interface OpenedStorage {
+  storage: BlobStorage;
+  /** Set when this process started Azurite itself (and must stop it). */
+  azurite?: RunningAzurite;
+}
 
-  let azurite: RunningAzurite | undefined;
-  let connectionString = env.AZURE_STORAGE_CONNECTION_STRING;
-  if (!connectionString) {
-    azurite = await startAzurite({
-      port: env.AZURITE_BLOB_PORT,
-      location: env.AZURITE_IN_MEMORY ? undefined : env.AZURITE_LOCATION,
-    });
-    connectionString = azurite.connectionString;
-    logger.info("azurite started", { blobEndpoint: azurite.blobEndpoint, persistent: !env.AZURITE_IN_MEMORY });
+/**
+ * The configured account, or the local Azurite: started here unless `reuseRunning` finds one already
+ * answering on its port (the sweep runs beside a running `pnpm start`).
+ */
+async function openStorage(env: Env, logger: Logger, { reuseRunning }: { reuseRunning: boolean }): Promise<OpenedStorage> {
+  const target = storageTargetFromEnv(env);
+  const common = { containerPrefix: env.STORAGE_CONTAINER_PREFIX, publicBlobEndpoint: env.PUBLIC_BLOB_ENDPOINT };
+  const open = (access: StorageAccess) => new BlobStorage({ ...access, ...common });
+
+  if (target.kind === "connection-string") return { storage: open({ connectionString: target.connectionString }) };
+  if (target.kind === "account-url") {
+    // Managed identity in Azure, `az login` on a workstation: the role assignment decides what it may do.
+    return { storage: open({ accountUrl: target.accountUrl, credential: new DefaultAzureCredential() }) };
   }
-
-  const storage = new BlobStorage({
-    connectionString,
-    containerPrefix: env.STORAGE_CONTAINER_PREFIX,
-    publicBlobEndpoint: env.PUBLIC_BLOB_ENDPOINT,
+  if (reuseRunning) {
+    const running = open({
+      connectionString: azuriteConnectionString(`http://127.0.0.1:${env.AZURITE_BLOB_PORT}/devstoreaccount1`),
+    });
+    const answers = await running.ping(AbortSignal.timeout(2000)).then(
+      () => true,
+      () => false,
+    );
+    if (answers) return { storage: running };
+  }
+  const azurite = await startAzurite({
+    port: env.AZURITE_BLOB_PORT,
+    location: env.AZURITE_IN_MEMORY ? undefined : env.AZURITE_LOCATION,
   });
+  logger.info("azurite started", { blobEndpoint: azurite.blobEndpoint, persistent: !env.AZURITE_IN_MEMORY });
+  return { storage: open({ connectionString: azurite.connectionString }), azurite };
+}
+
+async function serveApi(env: Env, logger: Logger) {
+  const config = apiConfigFromEnv(env);
+  const open = checkOpenAccess(env, config.auth);
+  const { storage, azurite } = await openStorage(env, logger, { reuseRunning: false });
+  if (open) {
+    logger.warn("authentication is off: every caller shares one anonymous owner", {
+      storage: storage.accountUrl,
+      hint: "set AUTH_JWKS_URL (+ AUTH_ISSUER, AUTH_AUDIENCE) or AUTH_JWT_SECRET",
+    });
+  }
   await setupStorage(storage, config, { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS }, logger);
 
   const app = createApp({ storage, config, logger });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const url = `http://${info.address === "::1" ? "localhost" : info.address}:${info.port}`;
-    logger.info("api listening", { url, storage: storage.accountUrl });
+    logger.info("api listening", { url, storage: storage.accountUrl, auth: config.auth?.kind ?? "none" });
     process.stdout.write(`\nStudy Uploader is running at ${url}\n  API:     ${url}/api/health\n  Storage: ${storage.accountUrl}\n\n`);
   });
 
@@ -44,6 +79,27 @@ async function main() {
   };
   process.once("SIGINT", () => void shutdown());
   process.once("SIGTERM", () => void shutdown());
+}
+
+/** `pnpm sweep`: one pass over abandoned batches, for cron or any scheduler. */
+async function sweepOnce(env: Env, logger: Logger) {
+  const { storage, azurite } = await openStorage(env, logger, { reuseRunning: true });
+  try {
+    // The API creates these at start too; a sweep that runs first simply finds them empty.
+    await storage.ensureContainers();
+    const counts = await sweepAbandonedBatches({ storage, logger }, { olderThanHours: env.STAGING_TTL_HOURS });
+    process.stdout.write(`${JSON.stringify(counts)}\n`);
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+/** The only place that reads the environment and starts things. `main.ts sweep` sweeps once and exits. */
+async function main() {
+  const env = parseEnv(process.env);
+  const logger = createLogger(env.LOG_LEVEL);
+  if (process.argv[2] === "sweep") await sweepOnce(env, logger);
+  else await serveApi(env, logger);
 }
 
 main().catch((error: unknown) => {

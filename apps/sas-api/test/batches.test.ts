@@ -22,6 +22,8 @@ describe("GET /api/config and /api/health", () => {
       allowedTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"],
       concurrency: 6,
       sasTtlSeconds: 600,
+      maxBatchBytes: 1024 * 1024 * 1024,
+      authRequired: false,
     });
   });
 

@@ -4,7 +4,7 @@ import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
 import { createApp } from "../src/app.js";
-import type { ApiConfig } from "../src/config.js";
+import { apiConfigFromEnv, parseEnv, type ApiConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import { setupStorage } from "../src/storage/setup-storage.js";
@@ -15,25 +15,35 @@ export interface TestApi {
   storage: BlobStorage;
   config: ApiConfig;
   close(): Promise<void>;
-  post(path: string, body: unknown): Promise<Response>;
-  get(path: string): Promise<Response>;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+}
+
+export interface TestApiOptions {
+  connectionString?: string;
+  containerPrefix?: string;
+  /** Storage built by the test (another account, another signer); containers are still created. */
+  storage?: BlobStorage;
+  /** Overrides of the defaults that an empty environment gives (auth, rate limits, ...). */
+  config?: Partial<Omit<ApiConfig, "limits">>;
 }
 
 /** The real app over real HTTP against the shared Azurite, in containers of its own. */
-export async function startTestApi(
-  limits: Partial<UploadConfig> = {},
-  options: { connectionString?: string; containerPrefix?: string } = {},
-): Promise<TestApi> {
-  const storage = new BlobStorage({
-    connectionString: options.connectionString ?? inject("azuriteConnectionString"),
-    containerPrefix: options.containerPrefix ?? `t${randomBytes(4).toString("hex")}-`,
-  });
+export async function startTestApi(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): Promise<TestApi> {
+  const storage =
+    options.storage ??
+    new BlobStorage({
+      connectionString: options.connectionString ?? inject("azuriteConnectionString"),
+      containerPrefix: options.containerPrefix ?? `t${randomBytes(4).toString("hex")}-`,
+    });
+  // The documented defaults (so the tests prove they do not throttle ordinary use), plus the test's overrides.
   const config: ApiConfig = {
-    limits: { ...defaultUploadConfig, ...limits },
+    ...apiConfigFromEnv(parseEnv({})),
     readSasTtlSeconds: 300,
-    stagingTtlHours: 24,
     corsOrigins: ["http://localhost:5173"],
     webDistDir: "/nonexistent",
+    ...options.config,
+    limits: { ...defaultUploadConfig, ...limits },
   };
   const logger = createLogger("silent");
   await setupStorage(storage, config, { configureCors: false }, logger);
@@ -47,13 +57,13 @@ export async function startTestApi(
     storage,
     config,
     close: () => new Promise((resolve) => server.close(() => resolve())),
-    post: (path, body) =>
+    post: (path, body, headers = {}) =>
       fetch(baseUrl + path, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
-    get: (path) => fetch(baseUrl + path),
+    get: (path, headers = {}) => fetch(baseUrl + path, { headers }),
   };
 }
 
@@ -100,8 +110,8 @@ export interface BatchResponse {
   files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
 }
 
-export async function createBatch(api: TestApi, files: LocalFile[]): Promise<BatchResponse> {
-  const res = await api.post("/api/batches", { files: files.map(fileSpec) });
+export async function createBatch(api: TestApi, files: LocalFile[], headers: Record<string, string> = {}): Promise<BatchResponse> {
+  const res = await api.post("/api/batches", { files: files.map(fileSpec) }, headers);
   if (res.status !== 201) throw new Error(`batch: ${res.status} ${await res.text()}`);
   return (await res.json()) as BatchResponse;
 }

@@ -1,5 +1,6 @@
 import { useStore } from "zustand";
 import { createApiClient } from "./api/api-client.js";
+import { configuredAccessToken } from "./auth/access-token.js";
 import { studyPath } from "./router/routes.js";
 import { navigate } from "./router/router.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
@@ -7,7 +8,7 @@ import { createStudyDraftStore, type StudyDraftState } from "./store/study-draft
 import { animationFrameScheduler, createChunkedMd5, createXhrPutBlob } from "@study-uploader/upload-engine";
 
 /** The real dependencies, wired once for the browser. */
-const api = createApiClient();
+const api = createApiClient("", undefined, configuredAccessToken);
 
 export const studiesStore = createStudiesStore(api);
 

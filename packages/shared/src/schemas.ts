@@ -20,6 +20,10 @@ export const uploadConfigSchema = z.object({
   allowedTypes: z.array(imageTypeSchema),
   concurrency: z.number().int().positive(),
   sasTtlSeconds: z.number().int().positive(),
+  /** Largest total of one batch's file sizes (absent from older APIs). */
+  maxBatchBytes: z.number().int().positive().optional(),
+  /** Whether requests need `Authorization: Bearer <token>` (absent from older APIs: false). */
+  authRequired: z.boolean().optional(),
 });
 export type UploadConfig = z.infer<typeof uploadConfigSchema>;
 
@@ -156,6 +160,7 @@ export const ERROR_CODES = [
   "unauthorized",
   "rate_limited",
   "storage_unavailable",
+  "auth_unavailable",
   "internal_error",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,21 +10,31 @@ export interface BatchDeps {
   config: ApiConfig;
 }
 
-function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expiresOn: Date): UploadTarget[] {
-  return indexes.map((index) => {
-    const file = plan.files[index]!;
-    return {
-      index,
-      uploadUrl: deps.storage.uploadUrl(file.blobName, expiresOn),
-      // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
-      headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
-    };
-  });
+function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expiresOn: Date): Promise<UploadTarget[]> {
+  return Promise.all(
+    indexes.map(async (index) => {
+      const file = plan.files[index]!;
+      return {
+        index,
+        uploadUrl: await deps.storage.uploadUrl(file.blobName, expiresOn),
+        // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
+        headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
+      };
+    }),
+  );
 }
 
 const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
 
 export async function createBatch(deps: BatchDeps, owner: string, request: CreateBatchRequest): Promise<CreateBatchResponse> {
+  const totalBytes = request.files.reduce((sum, file) => sum + file.size, 0);
+  if (totalBytes > deps.config.maxBatchBytes) {
+    throw new ApiProblem(
+      413,
+      "payload_too_large",
+      `The files add up to ${totalBytes} bytes; a batch may hold at most ${deps.config.maxBatchBytes} bytes`,
+    );
+  }
   const batchId = newBatchId();
   const plan: BatchPlan = {
     version: 1,
@@ -39,7 +49,7 @@ export async function createBatch(deps: BatchDeps, owner: string, request: Creat
   return {
     batchId,
     expiresAt: expiresOn.toISOString(),
-    files: uploadTargets(deps, plan, plan.files.map((f) => f.index), expiresOn),
+    files: await uploadTargets(deps, plan, plan.files.map((f) => f.index), expiresOn),
   };
 }
 
@@ -48,6 +58,14 @@ export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: stri
   const plan = await deps.storage.readRecord<BatchPlan>("batches", batchPlanName(batchId));
   if (!plan || plan.owner !== owner) throw notFound("Batch");
   return plan;
+}
+
+/**
+ * A batch can be uploaded to and committed only for `stagingTtlHours`; after that the sweep may delete its
+ * blobs, so a late commit must not race it. An expired batch looks like a missing one.
+ */
+export function assertStillStaging(deps: BatchDeps, plan: BatchPlan, now = Date.now()): void {
+  if (now > Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000) throw notFound("Batch");
 }
 
 export async function refreshBatch(
@@ -60,8 +78,7 @@ export async function refreshBatch(
   if (await deps.storage.recordExists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
     throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
   }
-  const stagingDeadline = Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000;
-  if (Date.now() > stagingDeadline) throw notFound("Batch");
+  assertStillStaging(deps, plan);
 
   let indexes: number[];
   if (requested) {
@@ -81,5 +98,5 @@ export async function refreshBatch(
     indexes = plan.files.filter((_, i) => !arrived[i]).map((f) => f.index);
   }
   const expiresOn = expiryFromNow(deps);
-  return { expiresAt: expiresOn.toISOString(), files: uploadTargets(deps, plan, indexes, expiresOn) };
+  return { expiresAt: expiresOn.toISOString(), files: await uploadTargets(deps, plan, indexes, expiresOn) };
 }

@@ -6,26 +6,28 @@ import {
   type StudySummary,
 } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
-import { loadOwnBatch, type BatchDeps } from "./batches.js";
+import { assertStillStaging, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
 import { studyRecordName, type BatchPlan, type StudyRecord } from "./records.js";
 import { contentProblem, metadataProblem } from "./verify-image.js";
 
-function toStudy(deps: BatchDeps, record: StudyRecord): Study {
+async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
   const expiresOn = new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
   return {
     id: record.id,
     title: record.title,
     description: record.description,
     createdAt: record.createdAt,
-    elements: record.elements.map(({ index, label, name, size, type, blobName }) => ({
-      index,
-      label,
-      name,
-      size,
-      type,
-      url: deps.storage.readUrl(blobName, type, expiresOn),
-    })),
+    elements: await Promise.all(
+      record.elements.map(async ({ index, label, name, size, type, blobName }) => ({
+        index,
+        label,
+        name,
+        size,
+        type,
+        url: await deps.storage.readUrl(blobName, type, expiresOn),
+      })),
+    ),
   };
 }
 
@@ -67,7 +69,8 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   const recordName = studyRecordName(owner, studyId);
 
   const existing = await deps.storage.readRecord<StudyRecord>("studies", recordName);
-  if (existing) return { created: false, study: toStudy(deps, existing) };
+  if (existing) return { created: false, study: await toStudy(deps, existing) };
+  assertStillStaging(deps, plan);
 
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
@@ -102,11 +105,11 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     title: encodeURIComponent(record.title),
     elementcount: String(record.elements.length),
   });
-  if (created) return { created: true, study: toStudy(deps, record) };
+  if (created) return { created: true, study: await toStudy(deps, record) };
   // Another request committed the same batch between our read and write: theirs is the study.
   const winner = await deps.storage.readRecord<StudyRecord>("studies", recordName);
   if (!winner) throw new Error(`study record ${recordName} vanished after a conflicting create`);
-  return { created: false, study: toStudy(deps, winner) };
+  return { created: false, study: await toStudy(deps, winner) };
 }
 
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {

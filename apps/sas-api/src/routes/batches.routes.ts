@@ -1,13 +1,13 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { batchIdSchema, createBatchRequestSchema, refreshBatchRequestSchema } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
 import { notFound } from "../errors.js";
 import { jsonBody } from "../validation.js";
 
-export function batchRoutes(deps: AppDeps) {
+export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
-    .post("/", jsonBody(createBatchRequestSchema(deps.config.limits)), async (c) => {
+    .post("/", limitCreation, jsonBody(createBatchRequestSchema(deps.config.limits)), async (c) => {
       const batch = await createBatch(deps, c.get("owner"), c.req.valid("json"));
       return c.json(batch, 201);
     })

@@ -2,5 +2,7 @@ import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 
 export function configRoutes({ config }: AppDeps) {
-  return new Hono<AppEnv>().get("/", (c) => c.json(config.limits, 200));
+  return new Hono<AppEnv>().get("/", (c) =>
+    c.json({ ...config.limits, maxBatchBytes: config.maxBatchBytes, authRequired: config.auth !== null }, 200),
+  );
 }

@@ -1,15 +1,16 @@
+import type { TokenCredential } from "@azure/identity";
 import {
   BlobSASPermissions,
   BlobServiceClient,
   RestError,
   SASProtocol,
   StorageSharedKeyCredential,
-  generateBlobSASQueryParameters,
   type BlobSASSignatureValues,
   type ContainerClient,
   type StoragePipelineOptions,
 } from "@azure/storage-blob";
 import type { ImageType } from "@study-uploader/shared";
+import { UserDelegationSigner, sharedKeySigner, type SasSigner } from "./sas-signer.js";
 
 /** Fixed layout: images, batch plans and study records each have their own container. */
 export interface ContainerNames {
@@ -34,12 +35,14 @@ export interface JsonRecord<T> {
   metadata: Record<string, string>;
 }
 
-export interface StorageOptions {
-  connectionString: string;
+/** Either an account key (in a connection string) or an Entra identity with the account's blob endpoint. */
+export type StorageAccess = { connectionString: string } | { accountUrl: string; credential: TokenCredential };
+
+export type StorageOptions = StorageAccess & {
   containerPrefix: string;
   /** Origin (and path prefix) that SAS URLs should name instead of the account endpoint, e.g. a proxy or CDN. */
   publicBlobEndpoint?: string;
-}
+};
 
 /** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
 const SAS_START_SKEW_MS = 15 * 60 * 1000;
@@ -60,16 +63,21 @@ export function isRestStatus(error: unknown, status: number): boolean {
 export class BlobStorage {
   readonly containers: ContainerNames;
   readonly isLocalEmulator: boolean;
+  readonly signer: SasSigner;
   private readonly service: BlobServiceClient;
-  private readonly credential: StorageSharedKeyCredential;
   private readonly publicBlobEndpoint: string | undefined;
 
   constructor(options: StorageOptions) {
-    this.service = BlobServiceClient.fromConnectionString(options.connectionString, PIPELINE_OPTIONS);
-    if (!(this.service.credential instanceof StorageSharedKeyCredential)) {
-      throw new Error("AZURE_STORAGE_CONNECTION_STRING must contain an AccountName and AccountKey");
+    if ("connectionString" in options) {
+      this.service = BlobServiceClient.fromConnectionString(options.connectionString, PIPELINE_OPTIONS);
+      if (!(this.service.credential instanceof StorageSharedKeyCredential)) {
+        throw new Error("AZURE_STORAGE_CONNECTION_STRING must contain an AccountName and AccountKey");
+      }
+      this.signer = sharedKeySigner(this.service.credential);
+    } else {
+      this.service = new BlobServiceClient(options.accountUrl, options.credential, PIPELINE_OPTIONS);
+      this.signer = new UserDelegationSigner(this.service);
     }
-    this.credential = this.service.credential;
     this.containers = containerNames(options.containerPrefix);
     this.isLocalEmulator = new URL(this.service.url).protocol === "http:";
     this.publicBlobEndpoint = options.publicBlobEndpoint?.replace(/\/+$/, "");
@@ -77,6 +85,11 @@ export class BlobStorage {
 
   get accountUrl(): string {
     return this.service.url.replace(/\/+$/, "");
+  }
+
+  /** The origin browsers upload to and load images from (the public endpoint's when one is set). */
+  get publicOrigin(): string {
+    return new URL(this.publicBlobEndpoint ?? this.accountUrl).origin;
   }
 
   async ensureContainers(): Promise<void> {
@@ -111,32 +124,29 @@ export class BlobStorage {
     return `${publicUrl}?${sas}`;
   }
 
-  private sign(values: Omit<BlobSASSignatureValues, "startsOn" | "protocol">): string {
-    return generateBlobSASQueryParameters(
-      {
-        ...values,
-        startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
-        // The emulator is plain http; a real account only ever takes the SAS over https.
-        protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
-      },
-      this.credential,
-    ).toString();
+  private sign(values: Omit<BlobSASSignatureValues, "startsOn" | "protocol"> & { expiresOn: Date }): Promise<string> {
+    return this.signer.sign({
+      ...values,
+      startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
+      // The emulator is plain http; a real account only ever takes the SAS over https.
+      protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
+    });
   }
 
   /**
    * A URL that can create this one image blob and nothing else: create-only ("c"), so it can never
    * overwrite, read, list or delete, and it stops working at `expiresOn`.
    */
-  uploadUrl(blobName: string, expiresOn: Date): string {
+  async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
     const container = this.containers.images;
-    const sas = this.sign({ containerName: container, blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    const sas = await this.sign({ containerName: container, blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
     return this.blobUrl(container, blobName, sas);
   }
 
   /** A short-lived read-only URL for a committed image, served with its verified type. */
-  readUrl(blobName: string, type: ImageType, expiresOn: Date): string {
+  async readUrl(blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
     const container = this.containers.images;
-    const sas = this.sign({
+    const sas = await this.sign({
       containerName: container,
       blobName,
       permissions: BlobSASPermissions.parse("r"),
@@ -216,6 +226,10 @@ export class BlobStorage {
       if (isRestStatus(error, 404)) return null;
       throw error;
     }
+  }
+
+  async deleteRecord(container: keyof ContainerNames, name: string): Promise<void> {
+    await this.container(container).getBlobClient(name).deleteIfExists();
   }
 
   async recordExists(container: keyof ContainerNames, name: string): Promise<boolean> {

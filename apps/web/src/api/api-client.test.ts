@@ -46,4 +46,12 @@ describe("createApiClient", () => {
     const wrongShape = createApiClient("", async () => jsonResponse(200, { nope: true }));
     await expect(wrongShape.listStudies()).rejects.toMatchObject({ code: "invalid_response" });
   });
+
+  it("sends a bearer token only when the provider has one", async () => {
+    const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => jsonResponse(200, { studies: [] }));
+    await createApiClient("", fetchImpl, async () => "header.payload.signature").listStudies();
+    await createApiClient("", fetchImpl).listStudies();
+    expect(new Headers(fetchImpl.mock.calls[0]![1]?.headers).get("authorization")).toBe("Bearer header.payload.signature");
+    expect(new Headers(fetchImpl.mock.calls[1]![1]?.headers).has("authorization")).toBe(false);
+  });
 });

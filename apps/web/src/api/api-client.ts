@@ -40,13 +40,26 @@ export interface ApiClient {
   getStudy(studyId: string): Promise<Study>;
 }
 
-export function createApiClient(baseUrl = "", fetchImpl: typeof fetch = (...args) => fetch(...args)): ApiClient {
+/** Supplies a bearer token for the API when sign-in is configured; null means "call without one". */
+export type AccessTokenProvider = () => Promise<string | null>;
+
+const noToken: AccessTokenProvider = async () => null;
+
+export function createApiClient(
+  baseUrl = "",
+  fetchImpl: typeof fetch = (...args) => fetch(...args),
+  getAccessToken: AccessTokenProvider = noToken,
+): ApiClient {
   async function request<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
     let response: Response;
     try {
+      const headers: Record<string, string> = { accept: "application/json" };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      const token = await getAccessToken();
+      if (token) headers.authorization = `Bearer ${token}`;
       response = await fetchImpl(`${baseUrl}${path}`, {
         method,
-        headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+        headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {

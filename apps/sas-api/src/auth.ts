@@ -1,0 +1,109 @@
+import type { MiddlewareHandler } from "hono";
+import { createMiddleware } from "hono/factory";
+import { jwk } from "hono/jwk";
+import { decode, jwt } from "hono/jwt";
+import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import type { AppEnv } from "./app-env.js";
+import type { AuthConfig } from "./config.js";
+import { ownerKey } from "./domain/ids.js";
+import { ApiProblem } from "./errors.js";
+import type { Logger } from "./logger.js";
+
+/** Algorithms OpenID providers sign access tokens with (Entra ID uses RS256); never a symmetric one. */
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"] as const;
+
+const unauthorized = (message: string) => new ApiProblem(401, "unauthorized", message, undefined, { "WWW-Authenticate": "Bearer" });
+
+/** After verification: the token's subject becomes the owner every batch and study is scoped to. */
+const ownerFromVerifiedToken = createMiddleware<AppEnv>(async (c, next) => {
+  const { sub, exp } = c.get("jwtPayload");
+  if (typeof sub !== "string" || sub.length === 0) throw unauthorized("The token names no subject (sub)");
+  // Hono checks exp only when present; a token that never expires is not one we accept.
+  if (typeof exp !== "number") throw unauthorized("The token has no expiry (exp)");
+  c.set("owner", ownerKey(sub));
+  await next();
+});
+
+export interface JwksKeySource {
+  keys(kid: string | undefined): Promise<HonoJsonWebKey[]>;
+}
+
+/**
+ * The provider's signing keys, fetched once and kept for `maxAgeMs` (hono/jwk alone would fetch them on every
+ * request). A token with a key id we do not know triggers one early refetch (key rotation), at most every
+ * `minRefetchMs`. When the provider cannot be reached, the keys we have keep working.
+ */
+export function cachedJwks(
+  url: string,
+  logger: Logger,
+  { maxAgeMs = 10 * 60_000, minRefetchMs = 30_000, now = Date.now } = {},
+): JwksKeySource {
+  let cached: { keys: HonoJsonWebKey[]; fetchedAt: number } | undefined;
+  let pending: Promise<HonoJsonWebKey[]> | undefined;
+
+  const fetchKeys = async (): Promise<HonoJsonWebKey[]> => {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
+      const body = (await response.json()) as { keys?: unknown };
+      if (!Array.isArray(body.keys)) throw new Error("JWKS response has no keys array");
+      cached = { keys: body.keys as HonoJsonWebKey[], fetchedAt: now() };
+      return cached.keys;
+    } catch (error) {
+      logger.warn("could not fetch the identity provider's keys", { url, error: String(error) });
+      if (cached) return cached.keys;
+      throw new ApiProblem(503, "auth_unavailable", "Cannot check sign-ins right now; try again shortly");
+    }
+  };
+
+  return {
+    async keys(kid) {
+      const age = cached ? now() - cached.fetchedAt : Infinity;
+      const unknownKid = kid !== undefined && cached !== undefined && !cached.keys.some((k) => k.kid === kid);
+      if (cached && age < maxAgeMs && !(unknownKid && age >= minRefetchMs)) return cached.keys;
+      pending ??= fetchKeys().finally(() => {
+        pending = undefined;
+      });
+      return pending;
+    },
+  };
+}
+
+function bearerKeyId(authorization: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
+  if (!token) return undefined;
+  try {
+    const { kid } = decode(token).header as { kid?: unknown };
+    return typeof kid === "string" ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Who is calling. With auth configured, a valid bearer token is required and its subject is the owner;
+ * without, every caller is the same anonymous owner (the API runs open).
+ */
+export function authenticate(auth: AuthConfig | null, jwks: JwksKeySource | undefined): MiddlewareHandler<AppEnv>[] {
+  if (!auth) {
+    return [
+      createMiddleware<AppEnv>(async (c, next) => {
+        c.set("owner", ownerKey(null));
+        await next();
+      }),
+    ];
+  }
+  const verification = { iss: auth.issuer, aud: auth.audience };
+  if (auth.kind === "secret") {
+    return [jwt({ secret: auth.secret, alg: "HS256", verification }), ownerFromVerifiedToken];
+  }
+  if (!jwks) throw new Error("JWKS authentication needs a key source");
+  return [
+    jwk({
+      keys: (c) => jwks.keys(bearerKeyId(c.req.header("authorization"))),
+      alg: [...ASYMMETRIC_ALGORITHMS],
+      verification,
+    }),
+    ownerFromVerifiedToken,
+  ];
+}

@@ -1,0 +1,213 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ZodType } from "zod";
+import {
+  IMAGE_TYPES,
+  apiErrorSchema,
+  createBatchResponseSchema,
+  healthSchema,
+  refreshBatchResponseSchema,
+  studyListSchema,
+  studySchema,
+  uploadConfigSchema,
+} from "@study-uploader/shared";
+import { startTestApi, type TestApi } from "./test-api.js";
+import { secretAuth, tokenFor } from "./tokens.js";
+
+/** One generated request and the schema a success would have to match. */
+interface FuzzRequest {
+  method: string;
+  path: string;
+  body?: string;
+  contentType?: string;
+  authorization?: string;
+}
+
+const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
+  [/^\/api\/batches$/, createBatchResponseSchema],
+  [/^\/api\/batches\/[^/]+\/refresh$/, refreshBatchResponseSchema],
+  [/^\/api\/studies$/, studySchema.or(studyListSchema)],
+  [/^\/api\/studies\/[^/]+$/, studySchema],
+  [/^\/api\/health$/, healthSchema],
+  [/^\/api\/config$/, uploadConfigSchema],
+];
+
+const printable = fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, ""));
+const hostileText = fc.oneof(
+  fc.string({ maxLength: 300, unit: "binary" }),
+  fc.constantFrom("../../etc/passwd", "<script>alert(1)</script>", "a\u0000b", "\u202egnp.exe", "%00", " ", "CON", "x".repeat(5000)),
+);
+const anyJson = fc.jsonValue({ maxDepth: 3 });
+
+const idSegment = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+  fc.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+  hostileText.map(encodeURIComponent),
+  fc.constantFrom("..", "%2e%2e%2f", "%2F..%2F", "a".repeat(2000)),
+);
+
+const fileSpec = fc.record(
+  {
+    name: fc.oneof(fc.constant("scan.png"), hostileText, anyJson),
+    size: fc.oneof(fc.constant(1024), fc.integer(), fc.double(), fc.constant(1e300), anyJson),
+    type: fc.oneof(fc.constantFrom(...IMAGE_TYPES, "text/html", "image/svg+xml", ""), anyJson),
+    extra: anyJson,
+  },
+  { requiredKeys: [] },
+);
+const validFileSpec = fc.record({
+  name: fc.constantFrom("scan.png", "Scan 01 (left).JPG", "résumé.webp"),
+  size: fc.integer({ min: 1, max: 1_000_000 }),
+  type: fc.constantFrom(...IMAGE_TYPES),
+});
+const batchBody = fc.record(
+  {
+    files: fc.oneof(
+      fc.array(validFileSpec, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.oneof(validFileSpec, fileSpec), { maxLength: 60 }),
+      anyJson,
+    ),
+  },
+  { requiredKeys: [] },
+);
+const refreshBody = fc.record({ indexes: fc.oneof(fc.array(fc.integer(), { maxLength: 20 }), anyJson) }, { requiredKeys: [] });
+const commitBody = fc.record(
+  {
+    batchId: fc.oneof(idSegment, anyJson),
+    title: fc.oneof(fc.constant("A study"), hostileText, anyJson),
+    description: fc.oneof(hostileText, anyJson),
+    elements: fc.oneof(
+      fc.array(
+        fc.record(
+          {
+            index: fc.oneof(fc.nat(60), fc.integer(), anyJson),
+            label: fc.oneof(fc.constant("label"), hostileText),
+            md5: fc.oneof(fc.constant("1B2M2Y8AsgTpgAmY7PhCfg=="), printable),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 60 },
+      ),
+      anyJson,
+    ),
+  },
+  { requiredKeys: [] },
+);
+const rawBody = (structured: fc.Arbitrary<unknown>) =>
+  fc.oneof(
+    { weight: 6, arbitrary: structured.map((value) => JSON.stringify(value)) },
+    { weight: 1, arbitrary: anyJson.map((value) => JSON.stringify(value)) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: "binary" }) },
+    { weight: 1, arbitrary: fc.constantFrom("", "{", '{"files":[', "null", "[]", '"x"', "{}".repeat(1000)) },
+  );
+const contentType = fc.oneof(
+  { weight: 8, arbitrary: fc.constant("application/json") },
+  { weight: 1, arbitrary: fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8", "application/merge-patch+json", "") },
+);
+
+const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  fc.record({ method: fc.constant("POST"), path: fc.constant("/api/batches"), body: rawBody(batchBody), contentType }),
+  fc.record({ method: fc.constant("POST"), path: idSegment.map((id) => `/api/batches/${id}/refresh`), body: rawBody(refreshBody), contentType }),
+  fc.record({ method: fc.constant("POST"), path: fc.constant("/api/studies"), body: rawBody(commitBody), contentType }),
+  fc.record({ method: fc.constant("GET"), path: idSegment.map((id) => `/api/studies/${id}`) }),
+  fc.record({ method: fc.constant("GET"), path: fc.constantFrom("/api/studies", "/api/health", "/api/config") }),
+  fc.record({
+    method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE"),
+    path: fc.array(idSegment, { minLength: 1, maxLength: 4 }).map((parts) => `/api/${parts.join("/")}`),
+    body: rawBody(anyJson),
+    contentType,
+  }),
+);
+
+async function send(api: TestApi, req: FuzzRequest, authorization: string | undefined) {
+  const headers: Record<string, string> = {};
+  if (req.contentType !== undefined) headers["content-type"] = req.contentType;
+  if (authorization !== undefined) headers.authorization = authorization;
+  const hasBody = req.method !== "GET" && req.body !== undefined;
+  return fetch(api.baseUrl + req.path, { method: req.method, headers, body: hasBody ? req.body : undefined });
+}
+
+/** Checks the one invariant: no 5xx, and every body is the error shape or the route's success shape. */
+async function expectWellFormed(req: FuzzRequest, res: Response, successes: { batches: number }) {
+  expect(res.status, `${req.method} ${req.path}`).toBeLessThan(500);
+  expect(res.headers.get("content-type")).toMatch(/application\/json/);
+  const body: unknown = await res.json();
+  if (res.status >= 400) {
+    apiErrorSchema.parse(body);
+    return;
+  }
+  const schema = SUCCESS_SCHEMAS.find(([pattern]) => pattern.test(req.path))?.[1];
+  expect(schema, `success on ${req.method} ${req.path}`).toBeDefined();
+  schema!.parse(body);
+  if (req.method === "POST" && req.path === "/api/batches") successes.batches += 1;
+}
+
+async function expectStorageHolds(api: TestApi, batches: number) {
+  expect(await api.storage.listRecords("batches", "")).toHaveLength(batches);
+  expect(await api.storage.listRecords("studies", "")).toEqual([]);
+  expect(await api.storage.listRecords("images", "")).toEqual([]);
+}
+
+const noRateLimits = { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } };
+
+describe("generated hostile requests", () => {
+  let secured: TestApi;
+  let open: TestApi;
+  let validToken: string;
+  let badTokens: string[];
+  beforeAll(async () => {
+    secured = await startTestApi({}, { config: { auth: secretAuth, ...noRateLimits } });
+    open = await startTestApi({}, { config: noRateLimits });
+    validToken = await tokenFor("fuzzer");
+    badTokens = await Promise.all([
+      tokenFor("fuzzer", { exp: 1 }),
+      tokenFor("fuzzer", { aud: "api://other" }),
+      tokenFor("fuzzer", {}, "a-different-secret-of-at-least-32-chars!"),
+      tokenFor(undefined),
+    ]);
+  });
+  afterAll(async () => {
+    await secured.close();
+    await open.close();
+  });
+
+  it("never get a 5xx or a malformed body from the secured API, and write only for valid requests", async () => {
+    const authorization = fc.oneof(
+      { weight: 5, arbitrary: fc.constant("valid") },
+      { weight: 1, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: printable },
+      { weight: 1, arbitrary: printable.map((s) => `Bearer ${s}`) },
+      { weight: 1, arbitrary: fc.array(fc.base64String({ maxLength: 40 }), { minLength: 3, maxLength: 3 }).map((p) => `Bearer ${p.join(".")}`) },
+      { weight: 2, arbitrary: fc.nat(3).map((i) => `Bearer ${badTokens[i]}`) },
+    );
+    const successes = { batches: 0 };
+    let unauthorized = 0;
+    await fc.assert(
+      fc.asyncProperty(request, authorization, async (req, auth) => {
+        const res = await send(secured, req, auth === "valid" ? `Bearer ${validToken}` : auth);
+        if (res.status === 401) unauthorized += 1;
+        if (auth !== "valid" && res.status < 400) {
+          // Only the public routes answer without a valid token.
+          expect(req.path).toMatch(/^\/api\/(health|config)$/);
+        }
+        await expectWellFormed(req, res, successes);
+      }),
+      { numRuns: 1200 },
+    );
+    // The generators reach both ends: refusals at the door and valid batches that do get written.
+    expect(unauthorized).toBeGreaterThan(50);
+    expect(successes.batches).toBeGreaterThan(0);
+    await expectStorageHolds(secured, successes.batches);
+  });
+
+  it("never get a 5xx or a malformed body from the open API either", async () => {
+    const successes = { batches: 0 };
+    await fc.assert(
+      fc.asyncProperty(request, fc.option(printable), async (req, auth) => {
+        await expectWellFormed(req, await send(open, req, auth ?? undefined), successes);
+      }),
+      { numRuns: 400 },
+    );
+    await expectStorageHolds(open, successes.batches);
+  });
+});

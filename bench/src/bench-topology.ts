@@ -1,0 +1,157 @@
+import type { ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startAzurite, type RunningAzurite } from "../../apps/sas-api/src/azurite.js";
+import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
+import { drainOutput, findFreePort, spawnTracked, stopChild, trackChild, waitForHttp, waitForOutput } from "./child-processes.js";
+import { createSharedLink } from "./link-model.js";
+import type { NetworkProfile } from "./network-profiles.js";
+import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
+
+/*
+ * Everything a run talks to, laid out as in production:
+ *
+ *   Chromium ──proxy──▶ API (one process per UPLOAD_CONCURRENCY; serves the web app; page origin = its proxy)
+ *            ──proxy──▶ Azurite (SAS URLs name this proxy through PUBLIC_BLOB_ENDPOINT; a different origin)
+ *            ──proxy──▶ relay (old design; serves its own page) ──direct, unshaped──▶ Azurite
+ *
+ * All proxies share ONE SharedLink per profile: the uplink is the researcher's, whichever server a byte goes to.
+ * Proxy ports never change, so the URLs baked into the APIs' environment stay valid; a profile switch only
+ * swaps the link.
+ */
+
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const API_DIR = path.resolve(BENCH_DIR, "../apps/sas-api");
+
+/** A server process the browser reaches through a shaping proxy. */
+export interface ShapedServer {
+  /** The proxy's origin: what the browser loads. */
+  origin: string;
+  /** The server itself, unshaped (for load tests). */
+  directUrl: string;
+  pid: number;
+  /** The proxy's counters: request body bytes the server received. */
+  proxyStats: ShapingProxyStats;
+}
+
+export interface BenchTopology {
+  azurite: RunningAzurite;
+  storageProxy: ShapingProxy;
+  server(strategy: StrategyName): ShapedServer;
+  setProfile(profile: NetworkProfile): void;
+  stop(): Promise<void>;
+}
+
+interface StartedServer {
+  child: ChildProcess;
+  proxy: ShapingProxy;
+  port: number;
+}
+
+/** Rate limits off (the bench creates hundreds of studies a minute), anonymous, quiet. */
+function apiEnv(options: { port: number; concurrency: number; connectionString: string; publicBlobEndpoint: string; corsOrigins: string[] }) {
+  return {
+    ...process.env,
+    PORT: String(options.port),
+    HOST: "127.0.0.1",
+    AZURE_STORAGE_CONNECTION_STRING: options.connectionString,
+    CONFIGURE_STORAGE_CORS: "true",
+    ALLOW_ANONYMOUS: "true",
+    UPLOAD_CONCURRENCY: String(options.concurrency),
+    PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
+    CORS_ORIGINS: options.corsOrigins.join(","),
+    RATE_LIMIT_BATCHES_PER_MINUTE: "0",
+    RATE_LIMIT_COMMITS_PER_MINUTE: "0",
+    LOG_LEVEL: "warn",
+  };
+}
+
+export async function startBenchTopology(initialProfile: NetworkProfile, log: (line: string) => void): Promise<BenchTopology> {
+  let link = createSharedLink(initialProfile);
+  const proxies: ShapingProxy[] = [];
+  const started = new Map<StrategyName, StartedServer>();
+  const azurite = await startAzurite({ port: 0 });
+  trackChild(azurite.process);
+  drainOutput(azurite.process);
+
+  const stop = async () => {
+    await Promise.all([...started.values()].map((s) => stopChild(s.child)));
+    await Promise.all(proxies.map((p) => p.close()));
+    await azurite.stop();
+  };
+
+  try {
+    const azuriteOrigin = new URL(azurite.blobEndpoint).origin;
+    const storageProxy = await startShapingProxy({ upstream: azuriteOrigin, link });
+    proxies.push(storageProxy);
+
+    // Ports first: every API must list every page origin, because each one rewrites storage's CORS rules at start.
+    const strategies = Object.keys(PRODUCT_CONCURRENCY) as ProductStrategy[];
+    const apiPorts = new Map<ProductStrategy, number>();
+    for (const strategy of strategies) apiPorts.set(strategy, await findFreePort());
+    const apiProxies = new Map<ProductStrategy, ShapingProxy>();
+    for (const strategy of strategies) {
+      const proxy = await startShapingProxy({ upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`, link });
+      proxies.push(proxy);
+      apiProxies.set(strategy, proxy);
+    }
+    const corsOrigins = [...apiProxies.values()].map((p) => p.url);
+
+    // In parallel: each sets the same CORS rules (every page origin) and creates the same containers if missing.
+    await Promise.all(
+      strategies.map(async (strategy) => {
+        const port = apiPorts.get(strategy)!;
+        const child = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts"], {
+          cwd: API_DIR,
+          env: apiEnv({
+            port,
+            concurrency: PRODUCT_CONCURRENCY[strategy],
+            connectionString: azurite.connectionString,
+            publicBlobEndpoint: `${storageProxy.url}/devstoreaccount1`,
+            corsOrigins,
+          }),
+        });
+        const output = drainOutput(child);
+        started.set(strategy, { child, proxy: apiProxies.get(strategy)!, port });
+        try {
+          await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
+        } catch (error) {
+          throw new Error(`the API for ${strategy} did not start: ${error instanceof Error ? error.message : error}\n${output()}`);
+        }
+        log(`  API ${strategy} (UPLOAD_CONCURRENCY=${PRODUCT_CONCURRENCY[strategy]}) pid ${child.pid} at ${apiProxies.get(strategy)!.url}`);
+      }),
+    );
+
+    const relayPort = await findFreePort();
+    const relayChild = spawnTracked(
+      process.execPath,
+      ["--import", "tsx", "src/relay-main.ts", "--port", String(relayPort), "--blob-endpoint", azurite.blobEndpoint],
+      { cwd: BENCH_DIR },
+    );
+    await waitForOutput(relayChild, /^relay /m, 30_000);
+    drainOutput(relayChild);
+    const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link });
+    proxies.push(relayProxy);
+    started.set("relay", { child: relayChild, proxy: relayProxy, port: relayPort });
+    log(`  relay pid ${relayChild.pid} at ${relayProxy.url} → Azurite direct`);
+    log(`  storage proxy ${storageProxy.url} → Azurite ${azuriteOrigin}`);
+
+    return {
+      azurite,
+      storageProxy,
+      server(strategy) {
+        const server = started.get(strategy);
+        if (!server?.child.pid) throw new Error(`no server for ${strategy}`);
+        return { origin: server.proxy.url, directUrl: `http://127.0.0.1:${server.port}`, pid: server.child.pid, proxyStats: server.proxy.stats };
+      },
+      setProfile(profile) {
+        link = createSharedLink(profile);
+        for (const proxy of proxies) proxy.setLink(link);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,174 @@
+import type { Browser, Page, Response } from "playwright-core";
+import type { RunPhases, RunSample } from "./report.js";
+import { readProcessCpu } from "./process-cpu.js";
+import type { ShapedServer } from "./bench-topology.js";
+
+/*
+ * One timed study, driven like a user: open the page in a fresh browser context (no cache, no warm connections),
+ * type a title, pick the files, click Create study, wait for the study's 201. Times come from the page's own clock
+ * (the click listener and resource timing), not from Playwright's round trips.
+ */
+
+export type UploadUi = "product" | "relay";
+
+/** Where each UI sends the request that creates the study. */
+const COMMIT_PATH: Record<UploadUi, string> = { product: "/api/studies", relay: "/relay/studies" };
+
+/** Installed before any page script: the click time and every long task (≥ 50 ms) of the main thread. */
+const PAGE_PROBE = `
+  window.__bench = { clickAt: Number.NaN, longTasks: [] };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__bench.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: "longtask", buffered: true });
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("button[type=submit]")) window.__bench.clickAt = performance.now();
+  }, true);
+`;
+
+interface PageTimings {
+  clickAt: number;
+  commitEnd: number;
+  batch?: { start: number; end: number };
+  commit: { start: number; end: number };
+  puts: Array<{ start: number; end: number }>;
+  longestTaskMs: number;
+}
+
+/** Hooks around the click, for the memory probe. */
+export interface RunHooks {
+  beforeClick?(page: Page): Promise<void>;
+  afterCommit?(page: Page): Promise<void>;
+}
+
+export interface StudyRun {
+  sample: RunSample;
+  /** CPU the server process used between click and response, in ms (clock-tick resolution). */
+  serverCpuMs: number;
+  serverBytesIn: number;
+}
+
+export interface StudyRunOptions {
+  browser: Browser;
+  ui: UploadUi;
+  server: ShapedServer;
+  filePaths: readonly string[];
+  timeoutMs: number;
+  hooks?: RunHooks;
+}
+
+const cpuMs = (pid: number) => {
+  const cpu = readProcessCpu(pid);
+  return (cpu.userMicros + cpu.systemMicros) / 1000;
+};
+
+async function waitUntilEnabled(page: Page, name: string, timeoutMs: number): Promise<void> {
+  const button = page.getByRole("button", { name, exact: true });
+  await button.waitFor({ state: "visible", timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await button.isEnabled())) {
+    if (Date.now() > deadline) throw new Error(`"${name}" stayed disabled`);
+    await page.waitForTimeout(20);
+  }
+}
+
+/**
+ * Reads the run's times in the page: click, batch and commit requests, PUTs, long tasks. A string, not a function:
+ * the TypeScript runner would add helpers to a function that do not exist in the page.
+ */
+const COLLECT_TIMINGS = `(commitPath) => {
+  const bench = window.__bench;
+  const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= bench.clickAt - 1);
+  const pathOf = (e) => new URL(e.name).pathname;
+  const span = (e) => ({ start: e.startTime, end: e.responseEnd });
+  const commit = entries.find((e) => pathOf(e) === commitPath && e.responseEnd > 0);
+  if (!commit) throw new Error("no resource timing for " + commitPath);
+  const batch = entries.find((e) => pathOf(e) === "/api/batches");
+  const puts = entries.filter((e) => e.initiatorType === "xmlhttprequest").map(span);
+  const during = bench.longTasks.filter((t) => t.start + t.duration > bench.clickAt && t.start < commit.responseEnd);
+  return {
+    clickAt: bench.clickAt,
+    commitEnd: commit.responseEnd,
+    batch: batch ? span(batch) : undefined,
+    commit: span(commit),
+    puts,
+    longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+  };
+}`;
+
+const HAS_FINISHED = `(commitPath) => performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname === commitPath && e.responseEnd > 0)`;
+
+async function collectTimings(page: Page, commitPath: string): Promise<PageTimings> {
+  return (await page.evaluate(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`)) as PageTimings;
+}
+
+function phasesOf(t: PageTimings): RunPhases | undefined {
+  if (!t.batch || t.puts.length === 0) return undefined;
+  const firstPut = Math.min(...t.puts.map((p) => p.start));
+  const lastPut = Math.max(...t.puts.map((p) => p.end));
+  return {
+    batchMs: t.batch.end - t.clickAt,
+    beforeFirstPutMs: firstPut - t.batch.end,
+    uploadMs: lastPut - firstPut,
+    beforeCommitMs: t.commit.start - lastPut,
+    commitMs: t.commit.end - t.commit.start,
+  };
+}
+
+export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
+  const { browser, ui, server, timeoutMs } = options;
+  const commitPath = COMMIT_PATH[ui];
+  const T0=Date.now(); const mark=(l:string)=>process.stderr.write(`${l}:${Date.now()-T0} `);
+  const context = await browser.newContext();
+  try {mark("ctx");
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    await page.addInitScript(PAGE_PROBE);
+    await page.goto(`${server.origin}/`, { waitUntil: "load" });
+    mark("loaded");
+    await page.getByRole("textbox", { name: "Title" }).fill("Benchmark study");
+    await page.getByLabel("Add images").setInputFiles([...options.filePaths]);
+    mark("files");
+    await waitUntilEnabled(page, "Create study", timeoutMs);mark("enabled");
+    await options.hooks?.beforeClick?.(page);
+
+    let cpuAfter = Number.NaN;
+    let bytesAfter = Number.NaN;
+    // Read the server's counters the moment the response arrives, before the page can make further requests.
+    const committed = page.waitForResponse(
+      (response: Response) => {
+        const matches = response.request().method() === "POST" && new URL(response.url()).pathname === commitPath;
+        if (matches) {
+          cpuAfter = cpuMs(server.pid);
+          bytesAfter = server.proxyStats.requestBodyBytes;
+        }
+        return matches;
+      },
+      { timeout: timeoutMs },
+    );
+    const cpuBefore = cpuMs(server.pid);
+    const bytesBefore = server.proxyStats.requestBodyBytes;
+    await page.getByRole("button", { name: "Create study", exact: true }).click();
+    const response = await committed;mark("committed");
+    if (response.status() !== 201) throw new Error(`${commitPath} answered ${response.status()}: ${(await response.text()).slice(0, 300)}`);
+    await page.waitForFunction(`(${HAS_FINISHED})(${JSON.stringify(commitPath)})`);
+    const timings = await collectTimings(page, commitPath);
+    await options.hooks?.afterCommit?.(page);
+    if (ui === "product") await page.waitForURL(/\/studies\/[A-Za-z0-9_-]+$/);
+
+    mark("url");
+    const phases = phasesOf(timings);
+    const totalMs = timings.commitEnd - timings.clickAt;
+    return {
+      sample: {
+        totalMs,
+        apiMs: timings.batch ? timings.batch.end - timings.batch.start + (timings.commit.end - timings.commit.start) : undefined,
+        phases,
+        longestTaskMs: timings.longestTaskMs,
+      },
+      serverCpuMs: cpuAfter - cpuBefore,
+      serverBytesIn: bytesAfter - bytesBefore,
+    };
+  } finally {
+    await context.close();mark("closed\n");
+  }
+}
