@@ -57,6 +57,21 @@ describe("POST /api/studies", () => {
     }
   });
 
+  it("stores the verified type, whatever Content-Type the uploader sent", async () => {
+    const files = [pngFile("a.png"), pngFile("b.png")];
+    const batch = await createBatch(api, files);
+    const spoofed = { ...batch.files[0]!, headers: { ...batch.files[0]!.headers, "x-ms-blob-content-type": "text/html" } };
+    expect((await putBlob(spoofed, files[0]!.bytes)).status).toBe(201);
+    expect((await putBlob(batch.files[1]!, files[1]!.bytes)).status).toBe(201);
+    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.contentType).toBe("text/html");
+    const study = studySchema.parse(await (await api.post("/api/studies", commitBody(batch, files))).json());
+    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.contentType).toBe("image/png");
+    const image = await fetch(study.elements[0]!.url);
+    expect(image.headers.get("content-type")).toBe("image/png");
+    // Sealing keeps storage's MD5.
+    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.md5).toBe(md5Base64(files[0]!.bytes));
+  });
+
   it("returns the same study for a repeated commit, never a duplicate", async () => {
     const files = [pngFile("a.png"), pngFile("b.png")];
     const batch = await createBatch(api, files);

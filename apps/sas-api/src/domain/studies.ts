@@ -1,5 +1,4 @@
 import {
-  SIGNATURE_BYTES,
   type CommitStudyRequest,
   type FileProblem,
   type Study,
@@ -47,14 +46,22 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
 }
 
 /** Verifies one staged image against the plan and the browser's MD5; null when it may be committed. */
-async function verifyStagedImage(deps: BatchDeps, file: BatchPlan["files"][number], md5: string): Promise<string | null> {
+interface Verdict {
+  problem: string | null;
+  /** The uploader sent another Content-Type than the verified one: storage must be told the right one. */
+  needsSeal: boolean;
+}
+
+/** Verifies one staged image against the plan and the browser's MD5 with a single storage read. */
+async function verifyStagedImage(deps: BatchDeps, file: BatchPlan["files"][number], md5: string): Promise<Verdict> {
   const observed = await deps.storage.inspectImage(file.blobName);
-  const problem =
-    metadataProblem({ size: file.size, type: file.type, md5 }, observed) ??
-    contentProblem(file.type, await deps.storage.readImageHead(file.blobName, SIGNATURE_BYTES));
+  const expected = { size: file.size, type: file.type, md5 };
+  const problem = observed
+    ? (metadataProblem(expected, observed) ?? contentProblem(file.type, observed.head))
+    : metadataProblem(expected, null);
   // A create-only URL cannot overwrite, so a bad blob must go before the file can be sent again.
   if (problem && observed) await deps.storage.deleteImage(file.blobName);
-  return problem;
+  return { problem, needsSeal: observed?.contentType !== file.type };
 }
 
 export type CommitOutcome = { created: boolean; study: Study };
@@ -78,14 +85,15 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   }
 
   const elements = [...request.elements].sort((a, b) => a.index - b.index);
-  const problems = await Promise.all(elements.map((e) => verifyStagedImage(deps, plan.files[e.index]!, e.md5)));
-  const failed = problems.flatMap((problem, i) => (problem ? [{ index: elements[i]!.index, problem }] : []));
+  const verdicts = await Promise.all(elements.map((e) => verifyStagedImage(deps, plan.files[e.index]!, e.md5)));
+  const failed = verdicts.flatMap(({ problem }, i) => (problem ? [{ index: elements[i]!.index, problem }] : []));
   if (failed.length > 0) {
     const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
     throw new ApiProblem(422, "verification_failed", `Not committed: ${failed.length} file(s) failed verification (${names})`, failed);
   }
 
-  await Promise.all(elements.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)));
+  const toSeal = elements.filter((_, i) => verdicts[i]!.needsSeal);
+  await Promise.all(toSeal.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)));
 
   const record: StudyRecord = {
     version: 1,

@@ -9,7 +9,7 @@ import {
   type ContainerClient,
   type StoragePipelineOptions,
 } from "@azure/storage-blob";
-import type { ImageType } from "@study-uploader/shared";
+import { SIGNATURE_BYTES, type ImageType } from "@study-uploader/shared";
 import { UserDelegationSigner, sharedKeySigner, type SasSigner } from "./sas-signer.js";
 
 /** Fixed layout: images, batch plans and study records each have their own container. */
@@ -28,6 +28,16 @@ export interface StagedBlobInfo {
   size: number;
   /** Base64 MD5 that storage computed (or was sent and checked) on upload; null when it has none. */
   md5: string | null;
+  /** The Content-Type the uploader sent: not trusted, replaced by the verified type when it differs. */
+  contentType: string | null;
+  /** The blob's first bytes, for the image signature check. */
+  head: Uint8Array;
+}
+
+async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 export interface JsonRecord<T> {
@@ -157,25 +167,35 @@ export class BlobStorage {
     return this.blobUrl(container, blobName, sas);
   }
 
-  async inspectImage(blobName: string): Promise<StagedBlobInfo | null> {
+  /**
+   * One ranged read tells all the commit needs: the total size (Content-Range), the whole blob's MD5
+   * (x-ms-blob-content-md5, sent for range reads), its stored Content-Type, and the first bytes.
+   */
+  async inspectImage(blobName: string, headBytes: number = SIGNATURE_BYTES): Promise<StagedBlobInfo | null> {
+    const blob = this.images().getBlobClient(blobName);
     try {
-      const props = await this.images().getBlobClient(blobName).getProperties();
+      const read = await blob.download(0, headBytes);
+      const head = read.readableStreamBody ? await streamToBuffer(read.readableStreamBody) : Buffer.alloc(0);
       return {
-        size: props.contentLength ?? 0,
-        md5: props.contentMD5 ? Buffer.from(props.contentMD5).toString("base64") : null,
+        size: Number(/\/(\d+)$/.exec(read.contentRange ?? "")?.[1] ?? read.contentLength ?? 0),
+        md5: read.blobContentMD5 ? Buffer.from(read.blobContentMD5).toString("base64") : null,
+        contentType: read.contentType ?? null,
+        head: new Uint8Array(head),
       };
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
+      // An empty blob has no byte 0 to read.
+      if (isRestStatus(error, 416)) {
+        const props = await blob.getProperties();
+        const md5 = props.contentMD5 ? Buffer.from(props.contentMD5).toString("base64") : null;
+        return { size: props.contentLength ?? 0, md5, contentType: props.contentType ?? null, head: new Uint8Array() };
+      }
       throw error;
     }
   }
 
   async imageExists(blobName: string): Promise<boolean> {
     return this.images().getBlobClient(blobName).exists();
-  }
-
-  async readImageHead(blobName: string, length: number): Promise<Uint8Array> {
-    return this.images().getBlobClient(blobName).downloadToBuffer(0, length);
   }
 
   /** Removes a staged image that failed verification, so a fresh create-only URL can upload it again. */

@@ -81,10 +81,10 @@ describe("study draft: editing", () => {
     expect(formProblems(store.getState())).toEqual(["Add a title", "Add at least one image"]);
     actions.setTitle("T");
     actions.addFiles([png("a.png"), png("b.png", 200), new File(["<html>"], "c.html", { type: "text/html" })]);
-    expect(formProblems(store.getState())).toEqual(["Too many images: 3, at most 2 are allowed; remove 1", "Fix or remove 2 images marked below"]);
+    expect(formProblems(store.getState())).toEqual(["Too many images: 3, at most 2 are allowed; remove 1", "Fix or remove 2 images marked in the list above"]);
     actions.removeImage(image("c.html").id);
     actions.setLabel(image("a.png").id, "  ");
-    expect(formProblems(store.getState())).toEqual(["Fix or remove 2 images marked below"]);
+    expect(formProblems(store.getState())).toEqual(["Fix or remove 2 images marked in the list above"]);
   });
 
   it("sends nothing while the form is invalid", async () => {
