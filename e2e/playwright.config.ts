@@ -9,15 +9,28 @@ const sasApiDir = fileURLToPath(new URL("../apps/sas-api", import.meta.url));
 const connectionString = azuriteConnectionString(`http://127.0.0.1:${ports.azurite}/devstoreaccount1`);
 const origins = [ports.api, ports.shortSasApi].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
 
+/** Each server is started (and stopped) by Playwright itself; locally a running one is reused. */
+const managed = {
+  reuseExistingServer: !process.env.CI,
+  timeout: 60_000,
+  gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+};
+
 /** The same API code, pointed at the test Azurite, open (no auth) as on a developer's machine. */
-const apiEnv = (port: number, extra: Record<string, string> = {}) => ({
-  PORT: String(port),
-  AZURE_STORAGE_CONNECTION_STRING: connectionString,
-  CONFIGURE_STORAGE_CORS: "true",
-  ALLOW_ANONYMOUS: "true",
-  CORS_ORIGINS: origins.join(","),
-  LOG_LEVEL: "warn",
-  ...extra,
+const apiServer = (port: number, extraEnv: Record<string, string> = {}) => ({
+  ...managed,
+  command: "node --import tsx src/main.ts",
+  cwd: sasApiDir,
+  url: `http://127.0.0.1:${port}/api/health`,
+  env: {
+    PORT: String(port),
+    AZURE_STORAGE_CONNECTION_STRING: connectionString,
+    CONFIGURE_STORAGE_CORS: "true",
+    ALLOW_ANONYMOUS: "true",
+    CORS_ORIGINS: origins.join(","),
+    LOG_LEVEL: "warn",
+    ...extraEnv,
+  },
 });
 
 // Debian's Chromium when present (Playwright cannot download browsers on these machines), else Playwright's own.
@@ -54,31 +67,13 @@ export default defineConfig({
   },
   webServer: [
     {
+      ...managed,
       command: `node node_modules/azurite/dist/src/blob/main.js --skipApiVersionCheck --loose --inMemoryPersistence --blobHost 127.0.0.1 --blobPort ${ports.azurite}`,
       cwd: sasApiDir,
       port: ports.azurite,
-      reuseExistingServer: !process.env.CI,
-      timeout: 60_000,
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
     },
-    {
-      command: "node --import tsx src/main.ts",
-      cwd: sasApiDir,
-      url: `http://127.0.0.1:${ports.api}/api/health`,
-      env: apiEnv(ports.api),
-      reuseExistingServer: !process.env.CI,
-      timeout: 60_000,
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    },
-    {
-      // A second instance whose upload URLs expire in seconds, to prove SAS refresh in the browser.
-      command: "node --import tsx src/main.ts",
-      cwd: sasApiDir,
-      url: `http://127.0.0.1:${ports.shortSasApi}/api/health`,
-      env: apiEnv(ports.shortSasApi, { SAS_TTL_SECONDS: "3" }),
-      reuseExistingServer: !process.env.CI,
-      timeout: 60_000,
-      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    },
+    apiServer(ports.api),
+    // A second instance whose upload URLs expire in seconds, to prove SAS refresh in the browser.
+    apiServer(ports.shortSasApi, { SAS_TTL_SECONDS: "3" }),
   ],
 });

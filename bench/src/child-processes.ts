@@ -8,6 +8,7 @@ import net from "node:net";
 
 const children = new Set<ChildProcess>();
 let hooksInstalled = false;
+let stopping = false;
 
 function killAllNow(): void {
   for (const child of children) {
@@ -22,6 +23,9 @@ export function installExitHooks(onSignal: () => Promise<void>): void {
   hooksInstalled = true;
   process.on("exit", killAllNow);
   const stop = (signal: NodeJS.Signals) => {
+    // Ctrl-C reaches pnpm, tsx and us alike, and tsx relays it again: stop once, ignore the echoes.
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`\n${signal}: stopping the bench and its child processes\n`);
     const deadline = setTimeout(() => process.exit(130), 5_000);
     deadline.unref();
@@ -29,8 +33,8 @@ export function installExitHooks(onSignal: () => Promise<void>): void {
       .catch(() => undefined)
       .finally(() => process.exit(130));
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 export function trackChild(child: ChildProcess): ChildProcess {

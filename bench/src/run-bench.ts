@@ -78,7 +78,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 const plan = planMatrix({ mode, profiles });
 const timedRuns = plan.cells.reduce((sum, c) => sum + c.strategies.length, 0) * runsPerCell;
-const memoryRuns = mode === "quick" ? 1 : 3;
+const memoryRuns = mode === "quick" ? 1 : 2;
 log(`Study Uploader benchmark (${mode}): ${plan.cells.length} cells, ${timedRuns} timed runs, profiles ${profiles.join(", ")}`);
 
 function buildWebApp(): void {
@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const loadSeconds = mode === "quick" ? 2 : 5;
+  const loadSeconds = mode === "quick" ? 2 : 3;
   log(`[${elapsed()}] API alone: POST /api/batches (16 files) under autocannon, ${loadSeconds} s against the API and ${loadSeconds} s against a bare Hono route`);
   const apiLoad = await measureApiLoad(activeTopology.server("pool-6").directUrl, { files: 16, connections: 10, durationS: loadSeconds });
   log(`[${elapsed()}] API ${apiLoad.api.requestsPerSecond.toFixed(0)} batches/s, bare Hono ${apiLoad.bareHono.requestsPerSecond.toFixed(0)}/s`);

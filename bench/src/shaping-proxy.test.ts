@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyOptions } from "./shaping-proxy.js";
+import { createSharedLink, now } from "./link-model.js";
 import { startSinkServer, type SinkReceipt, type SinkServer } from "./sink-server.js";
 import { timedRequest } from "./timed-request.js";
 
@@ -212,5 +213,28 @@ describe("shaping proxy network model", () => {
 
     // A 14.6 kB window doubling each RTT needs about six rounds for 1 MiB; the link alone would take 21 ms.
     expect(response.elapsedMs).toBeGreaterThanOrEqual(2 * rttMs + 3 * rttMs);
+  });
+});
+
+describe("shaping proxies on a shared link", () => {
+  it("share one uplink: two proxies' parallel bodies take as long as both on one", async () => {
+    const upstream = (await sink()).url;
+    const link = createSharedLink({ rttMs: 0, uploadBitsPerSecond: 80_000_000 }); // 10 MB/s
+    const [api, storage] = [await proxy({ upstream, link }), await proxy({ upstream, link })];
+    const body = randomBytes(MIB);
+    const startedAt = now();
+    await Promise.all([api, storage].map((p) => timedRequest(`${p.url}/put`, { method: "PUT", body })));
+    // Each alone would take ~105 ms; on one shared 10 MB/s link together they need ~210 ms.
+    expect(now() - startedAt).toBeGreaterThanOrEqual(190);
+  });
+
+  it("switches to another link on the same port", async () => {
+    const shaping = await proxy({ upstream: (await sink()).url });
+    const before = await timedRequest(`${shaping.url}/bytes/0`, { agent: false });
+    shaping.setLink(createSharedLink({ rttMs: 100, uploadBitsPerSecond: Number.POSITIVE_INFINITY }));
+    const after = await timedRequest(`${shaping.url}/bytes/0`, { agent: false });
+    expect(before.elapsedMs).toBeLessThan(50);
+    // A new connection: one handshake RTT, then the request's own RTT.
+    expect(after.elapsedMs).toBeGreaterThanOrEqual(195);
   });
 });

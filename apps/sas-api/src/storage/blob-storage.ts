@@ -240,7 +240,9 @@ export class BlobStorage {
 
   async readRecord<T>(container: keyof ContainerNames, name: string): Promise<T | null> {
     try {
-      const buffer = await this.container(container).getBlobClient(name).downloadToBuffer();
+      // One GET (downloadToBuffer would ask for the blob's properties first).
+      const read = await this.container(container).getBlobClient(name).download();
+      const buffer = read.readableStreamBody ? await streamToBuffer(read.readableStreamBody) : Buffer.alloc(0);
       return JSON.parse(buffer.toString("utf8")) as T;
     } catch (error) {
       if (isRestStatus(error, 404)) return null;

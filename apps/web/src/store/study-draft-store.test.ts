@@ -184,6 +184,33 @@ describe("study draft: creating a study", () => {
     expect(api.commitStudy).toHaveBeenCalledTimes(2);
   });
 
+  it("asks for the batch as soon as the form is valid, so Create study starts uploading at once", async () => {
+    const { actions, api, puts } = setup();
+    await actions.loadConfig();
+    actions.addFiles([png("a.png"), png("b.png")]);
+    expect(api.createBatch).not.toHaveBeenCalled();
+    actions.setTitle("F");
+    actions.setTitle("Fa");
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    await actions.createStudy();
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(puts.map((p) => p.url)).toEqual([expect.stringContaining("batch-1/0"), expect.stringContaining("batch-1/1")]);
+    expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-1" }));
+  });
+
+  it("does not use a batch prepared for other images, nor one whose prepared request failed", async () => {
+    const { actions, api, image } = await readyForm(["a.png"]);
+    actions.addFiles([png("b.png")]);
+    actions.removeImage(image("a.png").id);
+    expect(api.createBatch).toHaveBeenCalledTimes(3);
+    api.createBatch.mockRejectedValueOnce(new Error("offline"));
+    actions.addFiles([png("c.png")]);
+    await actions.createStudy();
+    expect(api.createBatch).toHaveBeenCalledTimes(5);
+    expect((api.createBatch.mock.calls[4]![0].files as { name: string }[]).map((f) => f.name)).toEqual(["b.png", "c.png"]);
+    expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-4" }));
+  });
+
   it("requests a new batch after the images change", async () => {
     const { actions, api } = await readyForm(["a.png"], { outcomeFor: () => ({ kind: "response", status: 400, errorCode: "InvalidHeaderValue" }) });
     await actions.createStudy();

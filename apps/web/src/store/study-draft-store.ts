@@ -4,6 +4,8 @@ import {
   labelSchema,
   titleSchema,
   descriptionSchema,
+  type CreateBatchRequest,
+  type CreateBatchResponse,
   type Study,
   type UploadConfig,
 } from "@study-uploader/shared";
@@ -142,6 +144,17 @@ export function canRetry(state: Pick<StudyDraftState, "phase" | "batch" | "image
   return state.batch.imageIds.some((id) => state.images[id]?.status === "failed") || state.formError !== null;
 }
 
+function batchRequest(state: Pick<StudyDraftState, "imageIds" | "images">): CreateBatchRequest {
+  return {
+    files: state.imageIds.map((id) => {
+      const { file } = state.images[id]!;
+      return { name: file.name, size: file.size, type: file.type as UploadConfig["allowedTypes"][number] };
+    }),
+  };
+}
+
+const sameImages = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
@@ -151,6 +164,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
   let runNumber = 0;
   let runController: AbortController | null = null;
   const rate = new TransferRateMeter();
+  /**
+   * A batch asked for as soon as the form is valid, while the researcher may still be editing: Create study then
+   * starts uploading at once instead of waiting a round trip. Keyed by the exact images it covers.
+   */
+  let prepared: { imageIds: readonly string[]; requestedAt: number; batch: Promise<CreateBatchResponse | null> } | null = null;
 
   const store = createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
@@ -231,6 +249,24 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       }
     };
 
+    const prepareBatch = () => {
+      const state = get();
+      if (state.phase !== "editing" || state.batch || formProblems(state).length > 0) return;
+      if (prepared && sameImages(prepared.imageIds, state.imageIds)) return;
+      // A failed early request costs nothing: Create study asks again.
+      const batch = deps.api.createBatch(batchRequest(state)).catch(() => null);
+      prepared = { imageIds: [...state.imageIds], requestedAt: Date.now(), batch };
+    };
+
+    /** The prepared batch if it covers exactly these images and its links are still fresh enough to start with. */
+    const takePreparedBatch = async (imageIds: readonly string[], config: UploadConfig) => {
+      const candidate = prepared;
+      prepared = null;
+      if (!candidate || !sameImages(candidate.imageIds, imageIds)) return null;
+      if (Date.now() - candidate.requestedAt > (config.sasTtlSeconds * 1000) / 2) return null;
+      return candidate.batch;
+    };
+
     /** One run: make sure a batch exists, upload the chosen images that have not arrived, commit when all have. */
     const submit = async (chosen: (image: DraftImage) => boolean) => {
       const state = get();
@@ -250,12 +286,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           // Earlier links may have expired or point at blobs the commit deleted: always start from fresh ones.
           targets = indexes.length > 0 ? await deps.api.refreshBatch(session.id, indexes) : { expiresAt: new Date().toISOString(), files: [] };
         } else {
-          const created = await deps.api.createBatch({
-            files: state.imageIds.map((id) => {
-              const { file } = state.images[id]!;
-              return { name: file.name, size: file.size, type: file.type as UploadConfig["allowedTypes"][number] };
-            }),
-          });
+          const created = (await takePreparedBatch(state.imageIds, state.config)) ?? (await deps.api.createBatch(batchRequest(state)));
           // Cancelled meanwhile: the images may have changed since, so this batch is not theirs.
           if (!isCurrent()) return;
           session = { id: created.batchId, imageIds: [...state.imageIds] };
@@ -319,13 +350,23 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       async loadConfig() {
         try {
           set({ config: await deps.api.getConfig(), configError: null });
+          prepareBatch();
         } catch (error) {
           set({ configError: `Could not load the upload limits: ${errorMessage(error)}` });
         }
       },
-      setTitle: (title) => set({ title }),
-      setDescription: (description) => set({ description }),
-      setLabel: (imageId, label) => updateImage(imageId, () => ({ label })),
+      setTitle(title) {
+        set({ title });
+        prepareBatch();
+      },
+      setDescription(description) {
+        set({ description });
+        prepareBatch();
+      },
+      setLabel(imageId, label) {
+        updateImage(imageId, () => ({ label }));
+        prepareBatch();
+      },
       addFiles(files) {
         if (get().phase !== "editing" || files.length === 0) return;
         const added: Record<string, DraftImage> = {};
@@ -348,6 +389,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           imageIds: [...state.imageIds, ...Object.keys(added)],
           announcement: `${plural(files.length, "image")} added`,
         }));
+        prepareBatch();
       },
       removeImage(imageId) {
         const { phase, images } = get();
@@ -360,6 +402,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           imageIds: state.imageIds.filter((id) => id !== imageId),
           announcement: `${image.file.name} removed`,
         }));
+        prepareBatch();
       },
       createStudy: () => submit(() => true),
       retryFailed: () => submit(() => true),
