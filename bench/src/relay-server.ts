@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import busboy from "busboy";
 import { RELAY_UPLOAD_PAGE } from "./relay-page.js";
+import { listen } from "./listen.js";
 
 /*
  * The OLD design, kept only as a baseline: the browser posts every file in one multipart request to this server,
@@ -254,13 +254,9 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
 
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => void handle(req, res));
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${address}:${port}`,
+    url,
     port,
     stats: currentStats,
     close: () =>

@@ -1,7 +1,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import { BandwidthLimiter, CongestionWindow, DelayLine, createSharedLink, now, sleepUntil, type LinkProfile, type SharedLink } from "./link-model.js";
+import { listen } from "./listen.js";
 
 /*
  * Network model (user space, because `tc netem` is not available):
@@ -281,13 +282,9 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
     connections.set(socket, newConnectionState());
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { url, port } = await listen(server, options.port, options.host);
   return {
-    url: `http://${address}:${port}`,
+    url,
     port,
     stats,
     setLink: (next) => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen } from "./listen.js";
 
 /** What the sink saw of one request body. */
 export interface SinkReceipt {
@@ -39,8 +39,7 @@ export async function startSinkServer(): Promise<SinkServer> {
     res.end(JSON.stringify(receipt));
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server);
   return {
     url: `http://127.0.0.1:${port}`,
     close: () =>
