@@ -66,7 +66,12 @@ function apiEnv(options: { port: number; concurrency: number; connectionString: 
   };
 }
 
-export async function startBenchTopology(initialProfile: NetworkProfile, log: (line: string) => void): Promise<BenchTopology> {
+export async function startBenchTopology(
+  initialProfile: NetworkProfile,
+  log: (line: string) => void,
+  options: { slowStart?: boolean } = {},
+): Promise<BenchTopology> {
+  const { slowStart } = options;
   let link = createSharedLink(initialProfile);
   const proxies: ShapingProxy[] = [];
   const started = new Map<StrategyName, StartedServer>();
@@ -82,7 +87,7 @@ export async function startBenchTopology(initialProfile: NetworkProfile, log: (l
 
   try {
     const azuriteOrigin = new URL(azurite.blobEndpoint).origin;
-    const storageProxy = await startShapingProxy({ upstream: azuriteOrigin, link });
+    const storageProxy = await startShapingProxy({ upstream: azuriteOrigin, link, slowStart });
     proxies.push(storageProxy);
 
     // Ports first: every API must list every page origin, because each one rewrites storage's CORS rules at start.
@@ -91,7 +96,7 @@ export async function startBenchTopology(initialProfile: NetworkProfile, log: (l
     for (const strategy of strategies) apiPorts.set(strategy, await findFreePort());
     const apiProxies = new Map<ProductStrategy, ShapingProxy>();
     for (const strategy of strategies) {
-      const proxy = await startShapingProxy({ upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`, link });
+      const proxy = await startShapingProxy({ upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`, link, slowStart });
       proxies.push(proxy);
       apiProxies.set(strategy, proxy);
     }
@@ -130,7 +135,7 @@ export async function startBenchTopology(initialProfile: NetworkProfile, log: (l
     );
     await waitForOutput(relayChild, /^relay /m, 30_000);
     drainOutput(relayChild);
-    const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link });
+    const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link, slowStart });
     proxies.push(relayProxy);
     started.set("relay", { child: relayChild, proxy: relayProxy, port: relayPort });
     log(`  relay pid ${relayChild.pid} at ${relayProxy.url} → Azurite direct`);

@@ -97,6 +97,8 @@ export interface TargetResult {
 
 export interface BenchReport {
   mode: BenchMode;
+  /** Every proxied connection starts with TCP slow start (a side experiment; the default run has it off). */
+  slowStart?: boolean;
   startedAt: string;
   durationS: number;
   runsPerCell: number;
@@ -395,7 +397,7 @@ export function renderMarkdown(report: BenchReport): string {
   );
 
   const sections = [
-    `## Upload benchmark (${report.mode}, ${report.startedAt})`,
+    `## Upload benchmark (${report.mode}${report.slowStart ? ", TCP slow start modelled" : ""}, ${report.startedAt})`,
     `Median of ${report.runsPerCell} runs of click on *Create study* → the study's 201 response, in a fresh Chromium context each run. ` +
       `Each cell: median · speedup over sequential · efficiency (ideal ÷ median; none on lan, which is unshaped). ` +
       `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).`,
