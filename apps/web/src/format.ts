@@ -1,3 +1,5 @@
+import { IMAGE_TYPE_NAMES } from "@study-uploader/shared";
+
 const UNITS = ["B", "KiB", "MiB", "GiB"] as const;
 
 /** 1536 → "1.5 KiB"; binary units, matching the MiB limits the API publishes. */
@@ -20,9 +22,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-const IMAGE_TYPE_NAMES: Record<string, string> = { "image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WebP", "image/gif": "GIF" };
 
 /** "image/png, image/webp" → "PNG, WebP", for messages a researcher reads. */
 export function imageTypeNames(types: readonly string[]): string {
-  return types.map((type) => IMAGE_TYPE_NAMES[type] ?? type).join(", ");
+  return types.map((type) => (IMAGE_TYPE_NAMES as Record<string, string>)[type] ?? type).join(", ");
 }

@@ -3,6 +3,14 @@ export const MiB = 1024 * 1024;
 export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif"] as const;
 export type ImageType = (typeof IMAGE_TYPES)[number];
 
+/** The names researchers know the types by, for messages. */
+export const IMAGE_TYPE_NAMES: Record<ImageType, string> = {
+  "image/png": "PNG",
+  "image/jpeg": "JPEG",
+  "image/webp": "WebP",
+  "image/gif": "GIF",
+};
+
 /** Defaults for the limits the API publishes at GET /api/config (each overridable by env). */
 export const DEFAULT_LIMITS = {
   maxFileBytes: 16 * MiB,

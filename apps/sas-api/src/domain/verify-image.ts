@@ -1,4 +1,4 @@
-import { detectImageType, type ImageType } from "@study-uploader/shared";
+import { IMAGE_TYPE_NAMES, detectImageType, type ImageType } from "@study-uploader/shared";
 
 export interface ExpectedImage {
   size: number;
@@ -10,13 +10,6 @@ export interface ObservedImage {
   size: number;
   md5: string | null;
 }
-
-const TYPE_NAMES: Record<ImageType, string> = {
-  "image/png": "PNG",
-  "image/jpeg": "JPEG",
-  "image/webp": "WebP",
-  "image/gif": "GIF",
-};
 
 /** Checks what storage reports of an uploaded blob against what was declared; null when it matches. */
 export function metadataProblem(expected: ExpectedImage, observed: ObservedImage | null): string | null {
@@ -33,8 +26,8 @@ export function metadataProblem(expected: ExpectedImage, observed: ObservedImage
 export function contentProblem(expectedType: ImageType, head: Uint8Array): string | null {
   const actual = detectImageType(head);
   if (actual === expectedType) return null;
-  const declared = TYPE_NAMES[expectedType];
+  const declared = IMAGE_TYPE_NAMES[expectedType];
   return actual === null
     ? `content is not a ${declared} image`
-    : `content is a ${TYPE_NAMES[actual]} image, not the declared ${declared}`;
+    : `content is a ${IMAGE_TYPE_NAMES[actual]} image, not the declared ${declared}`;
 }

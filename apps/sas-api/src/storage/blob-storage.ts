@@ -34,15 +34,11 @@ export interface StagedBlobInfo {
   head: Uint8Array;
 }
 
-async function streamToBuffer(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** The body of a download, read to the end (no body means no bytes). */
+async function readBody(read: { readableStreamBody?: NodeJS.ReadableStream }): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  for await (const chunk of read.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
-}
-
-export interface JsonRecord<T> {
-  value: T;
-  metadata: Record<string, string>;
 }
 
 /** Either an account key (in a connection string) or an Entra identity with the account's blob endpoint. */
@@ -175,7 +171,7 @@ export class BlobStorage {
     const blob = this.images().getBlobClient(blobName);
     try {
       const read = await blob.download(0, headBytes);
-      const head = read.readableStreamBody ? await streamToBuffer(read.readableStreamBody) : Buffer.alloc(0);
+      const head = await readBody(read);
       return {
         size: Number(/\/(\d+)$/.exec(read.contentRange ?? "")?.[1] ?? read.contentLength ?? 0),
         md5: read.blobContentMD5 ? Buffer.from(read.blobContentMD5).toString("base64") : null,
@@ -242,7 +238,7 @@ export class BlobStorage {
     try {
       // One GET (downloadToBuffer would ask for the blob's properties first).
       const read = await this.container(container).getBlobClient(name).download();
-      const buffer = read.readableStreamBody ? await streamToBuffer(read.readableStreamBody) : Buffer.alloc(0);
+      const buffer = await readBody(read);
       return JSON.parse(buffer.toString("utf8")) as T;
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
