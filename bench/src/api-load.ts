@@ -9,7 +9,11 @@ const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 /** The body the web app sends for a 16-file study. */
 export function batchRequestBody(files: number, fileBytes = 2 * 1024 * 1024): string {
   return JSON.stringify({
-    files: Array.from({ length: files }, (_, i) => ({ name: `image-${String(i + 1).padStart(2, "0")}.png`, size: fileBytes, type: "image/png" })),
+    files: Array.from({ length: files }, (_, i) => ({
+      name: `image-${String(i + 1).padStart(2, "0")}.png`,
+      size: fileBytes,
+      type: "image/png",
+    })),
   });
 }
 
@@ -35,9 +39,14 @@ async function hammer(url: string, body: string, connections: number, durationS:
  * Batches per second the API creates for a 16-file study, straight at the process (no shaping), against a bare
  * Hono route returning a similar JSON, in the same run and on the same cores. Each side gets a short warm-up.
  */
-export async function measureApiLoad(apiUrl: string, options: { files: number; connections: number; durationS: number }): Promise<ApiLoadResult> {
+export async function measureApiLoad(
+  apiUrl: string,
+  options: { files: number; connections: number; durationS: number },
+): Promise<ApiLoadResult> {
   const body = batchRequestBody(options.files);
-  const bare = spawnTracked(process.execPath, ["--import", "tsx", "src/bare-hono-main.ts", "--port", "0"], { cwd: BENCH_DIR });
+  const bare = spawnTracked(process.execPath, ["--import", "tsx", "src/bare-hono-main.ts", "--port", "0"], {
+    cwd: BENCH_DIR,
+  });
   try {
     const [, bareUrl] = await waitForOutput(bare, /^bare hono (http:\/\/\S+)$/m);
     drainOutput(bare);

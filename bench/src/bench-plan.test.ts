@@ -22,18 +22,24 @@ describe("planMatrix", () => {
   it("keeps the target workloads on every profile by default and lists every cell it leaves out", () => {
     const plan = planMatrix({ mode: "default", profiles: all });
     const measured = plan.cells.map((c) => `${c.profile} ${c.workload.id}`);
-    for (const profile of all) expect(measured).toEqual(expect.arrayContaining([`${profile} 16×256 KiB`, `${profile} 16×2 MiB`]));
+    for (const profile of all)
+      expect(measured).toEqual(expect.arrayContaining([`${profile} 16×256 KiB`, `${profile} 16×2 MiB`]));
     const wholeSkipped = plan.skipped.filter((s) => s.strategy === undefined);
     expect(wholeSkipped.length + plan.cells.length).toBe(WORKLOADS.length * all.length);
-    expect(wholeSkipped.find((s) => s.profile === "home" && s.workload.id === "16×8 MiB")?.reason).toMatch(/ideal 53\.7 s; run with --full/);
+    expect(wholeSkipped.find((s) => s.profile === "home" && s.workload.id === "16×8 MiB")?.reason).toMatch(
+      /ideal 53\.7 s; run with --full/,
+    );
   });
 
   it("runs pool-3 and pool-12 only where a 16-file transfer is short, and says why elsewhere", () => {
     const plan = planMatrix({ mode: "default", profiles: all });
-    const strategiesOf = (profile: string, id: string) => plan.cells.find((c) => c.profile === profile && c.workload.id === id)?.strategies;
+    const strategiesOf = (profile: string, id: string) =>
+      plan.cells.find((c) => c.profile === profile && c.workload.id === id)?.strategies;
     expect(strategiesOf("office", "16×2 MiB")).toEqual(["sequential", "pool-3", "pool-6", "pool-12", "relay"]);
     expect(strategiesOf("home", "16×2 MiB")).toEqual(["sequential", "pool-6", "relay"]);
-    expect(plan.skipped.find((s) => s.profile === "home" && s.workload.id === "16×2 MiB" && s.strategy === "pool-3")?.reason).toMatch(/ideal 13\.5 s > 3\.0 s/);
+    expect(
+      plan.skipped.find((s) => s.profile === "home" && s.workload.id === "16×2 MiB" && s.strategy === "pool-3")?.reason,
+    ).toMatch(/ideal 13\.5 s > 3\.0 s/);
   });
 
   it("keeps --quick to a few cells", () => {

@@ -13,7 +13,12 @@ export type StrategyName = "sequential" | "pool-3" | "pool-6" | "pool-12" | "rel
 export const STRATEGIES: readonly StrategyName[] = ["sequential", "pool-3", "pool-6", "pool-12", "relay"];
 
 /** UPLOAD_CONCURRENCY of the API that serves each product strategy (one API process each). */
-export const PRODUCT_CONCURRENCY = { sequential: 1, "pool-3": 3, "pool-6": 6, "pool-12": 12 } as const satisfies Partial<Record<StrategyName, number>>;
+export const PRODUCT_CONCURRENCY = {
+  sequential: 1,
+  "pool-3": 3,
+  "pool-6": 6,
+  "pool-12": 12,
+} as const satisfies Partial<Record<StrategyName, number>>;
 export type ProductStrategy = keyof typeof PRODUCT_CONCURRENCY;
 
 export function isProductStrategy(strategy: StrategyName): strategy is ProductStrategy {
@@ -35,7 +40,9 @@ export function workload(files: number, fileBytes: number): Workload {
   return { id: `${files}×${formatFileSize(fileBytes)}`, files, fileBytes };
 }
 
-export const WORKLOADS: readonly Workload[] = [256 * KIB, 2 * MIB, 8 * MIB].flatMap((size) => [4, 8, 16].map((files) => workload(files, size)));
+export const WORKLOADS: readonly Workload[] = [256 * KIB, 2 * MIB, 8 * MIB].flatMap((size) =>
+  [4, 8, 16].map((files) => workload(files, size)),
+);
 
 /** The workloads the targets are stated for; measured on every profile whatever their ideal time. */
 export const KEY_WORKLOAD_IDS: readonly string[] = ["16×256 KiB", "16×2 MiB"];
@@ -47,7 +54,9 @@ export const totalBytes = (w: Workload): number => w.files * w.fileBytes;
 
 /** Total bytes ÷ link bandwidth + one RTT; 0 on an unshaped link (lan), where efficiency has no meaning. */
 export function idealMs(w: Workload, profile: NetworkProfile): number {
-  const transferMs = Number.isFinite(profile.uploadBitsPerSecond) ? ((totalBytes(w) * 8) / profile.uploadBitsPerSecond) * 1000 : 0;
+  const transferMs = Number.isFinite(profile.uploadBitsPerSecond)
+    ? ((totalBytes(w) * 8) / profile.uploadBitsPerSecond) * 1000
+    : 0;
   return transferMs + profile.rttMs;
 }
 
@@ -96,9 +105,15 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function planMatrix(options: PlanOptions): BenchPlan {
   const cells: PlannedCell[] = [];
   const skipped: SkippedCell[] = [];
-  const measure = (profile: NetworkProfileName, w: Workload, strategies: readonly StrategyName[], reasonForRest: string) => {
+  const measure = (
+    profile: NetworkProfileName,
+    w: Workload,
+    strategies: readonly StrategyName[],
+    reasonForRest: string,
+  ) => {
     cells.push({ profile, workload: w, strategies: [...strategies] });
-    for (const strategy of STRATEGIES.filter((s) => !strategies.includes(s))) skipped.push({ profile, workload: w, strategy, reason: reasonForRest });
+    for (const strategy of STRATEGIES.filter((s) => !strategies.includes(s)))
+      skipped.push({ profile, workload: w, strategy, reason: reasonForRest });
   };
   for (const profile of options.profiles) {
     for (const w of WORKLOADS) {
@@ -106,14 +121,22 @@ export function planMatrix(options: PlanOptions): BenchPlan {
       if (options.mode === "full") {
         measure(profile, w, STRATEGIES, "");
       } else if (options.mode === "quick") {
-        if (QUICK_CELLS.some(([p, id]) => p === profile && id === w.id)) measure(profile, w, DEFAULT_STRATEGIES, "not in --quick");
+        if (QUICK_CELLS.some(([p, id]) => p === profile && id === w.id))
+          measure(profile, w, DEFAULT_STRATEGIES, "not in --quick");
         else skipped.push({ profile, workload: w, reason: "not in --quick" });
       } else if (!KEY_WORKLOAD_IDS.includes(w.id)) {
-        skipped.push({ profile, workload: w, reason: `skipped (not a target workload, ideal ${seconds(ideal)}; run with --full)` });
+        skipped.push({
+          profile,
+          workload: w,
+          reason: `skipped (not a target workload, ideal ${seconds(ideal)}; run with --full)`,
+        });
       } else if (w.fileBytes > 256 * KIB && ideal <= DEFAULT_VARIANTS_MAX_IDEAL_MS) {
         measure(profile, w, STRATEGIES, "");
       } else {
-        const why = w.fileBytes <= 256 * KIB ? "small files: round trips, not concurrency, decide" : `ideal ${seconds(ideal)} > ${seconds(DEFAULT_VARIANTS_MAX_IDEAL_MS)}`;
+        const why =
+          w.fileBytes <= 256 * KIB
+            ? "small files: round trips, not concurrency, decide"
+            : `ideal ${seconds(ideal)} > ${seconds(DEFAULT_VARIANTS_MAX_IDEAL_MS)}`;
         measure(profile, w, DEFAULT_STRATEGIES, `skipped (${why}; run with --full)`);
       }
     }

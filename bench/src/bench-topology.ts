@@ -3,7 +3,15 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "../../apps/sas-api/src/azurite.js";
 import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
-import { drainOutput, findFreePort, spawnTracked, stopChild, trackChild, waitForHttp, waitForOutput } from "./child-processes.js";
+import {
+  drainOutput,
+  findFreePort,
+  spawnTracked,
+  stopChild,
+  trackChild,
+  waitForHttp,
+  waitForOutput,
+} from "./child-processes.js";
 import { createSharedLink } from "./link-model.js";
 import type { NetworkProfile } from "./network-profiles.js";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
@@ -49,7 +57,13 @@ interface StartedServer {
 }
 
 /** Rate limits off (the bench creates hundreds of studies a minute), anonymous, quiet. */
-function apiEnv(options: { port: number; concurrency: number; connectionString: string; publicBlobEndpoint: string; corsOrigins: string[] }) {
+function apiEnv(options: {
+  port: number;
+  concurrency: number;
+  connectionString: string;
+  publicBlobEndpoint: string;
+  corsOrigins: string[];
+}) {
   return {
     ...process.env,
     PORT: String(options.port),
@@ -96,7 +110,11 @@ export async function startBenchTopology(
     for (const strategy of strategies) apiPorts.set(strategy, await findFreePort());
     const apiProxies = new Map<ProductStrategy, ShapingProxy>();
     for (const strategy of strategies) {
-      const proxy = await startShapingProxy({ upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`, link, slowStart });
+      const proxy = await startShapingProxy({
+        upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`,
+        link,
+        slowStart,
+      });
       proxies.push(proxy);
       apiProxies.set(strategy, proxy);
     }
@@ -121,9 +139,13 @@ export async function startBenchTopology(
         try {
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
-          throw new Error(`the API for ${strategy} did not start: ${error instanceof Error ? error.message : error}\n${output()}`);
+          throw new Error(
+            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : error}\n${output()}`,
+          );
         }
-        log(`  API ${strategy} (UPLOAD_CONCURRENCY=${PRODUCT_CONCURRENCY[strategy]}) pid ${child.pid} at ${apiProxies.get(strategy)!.url}`);
+        log(
+          `  API ${strategy} (UPLOAD_CONCURRENCY=${PRODUCT_CONCURRENCY[strategy]}) pid ${child.pid} at ${apiProxies.get(strategy)!.url}`,
+        );
       }),
     );
 
@@ -147,7 +169,12 @@ export async function startBenchTopology(
       server(strategy) {
         const server = started.get(strategy);
         if (!server?.child.pid) throw new Error(`no server for ${strategy}`);
-        return { origin: server.proxy.url, directUrl: `http://127.0.0.1:${server.port}`, pid: server.child.pid, proxyStats: server.proxy.stats };
+        return {
+          origin: server.proxy.url,
+          directUrl: `http://127.0.0.1:${server.port}`,
+          pid: server.child.pid,
+          proxyStats: server.proxy.stats,
+        };
       },
       setProfile(profile) {
         link = createSharedLink(profile);

@@ -151,7 +151,8 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     );
     await page.getByRole("button", { name: "Create study", exact: true }).click();
     const response = await committed;
-    if (response.status() !== 201) throw new Error(`${commitPath} answered ${response.status()}: ${(await response.text()).slice(0, 300)}`);
+    if (response.status() !== 201)
+      throw new Error(`${commitPath} answered ${response.status()}: ${(await response.text()).slice(0, 300)}`);
     await page.waitForFunction(`(${HAS_FINISHED})(${JSON.stringify(commitPath)})`);
     const timings = await collectTimings(page, commitPath);
     await options.hooks?.afterCommit?.(page);
@@ -162,7 +163,9 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     return {
       sample: {
         totalMs,
-        apiMs: timings.batch ? timings.batch.end - timings.batch.start + (timings.commit.end - timings.commit.start) : undefined,
+        apiMs: timings.batch
+          ? timings.batch.end - timings.batch.start + (timings.commit.end - timings.commit.start)
+          : undefined,
         phases,
         longestTaskMs: timings.longestTaskMs,
         longestTaskAtMs: timings.longestTaskAtMs,

@@ -64,7 +64,10 @@ export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
 export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     let output = "";
-    const timer = setTimeout(() => finish(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = pattern.exec(output);

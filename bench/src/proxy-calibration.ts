@@ -44,7 +44,11 @@ function throughput(bytes: number, elapsedMs: number, rttMs: number): number {
  * Measures a proxy of this profile against a sink that answers at once: RTT from small requests on a warm
  * connection and on new ones, throughput from one large PUT and from parallel PUTs, each with the RTT taken out.
  */
-export async function calibrateProxy(profile: NetworkProfile, sinkUrl: string, options: CalibrationOptions): Promise<ProxyCalibration> {
+export async function calibrateProxy(
+  profile: NetworkProfile,
+  sinkUrl: string,
+  options: CalibrationOptions,
+): Promise<ProxyCalibration> {
   const { singleBytes, parallel, parallelBytes } = options;
   const proxy = await startShapingProxy({
     upstream: sinkUrl,
@@ -59,15 +63,19 @@ export async function calibrateProxy(profile: NetworkProfile, sinkUrl: string, o
     await Promise.all(Array.from({ length: parallel }, () => timedRequest(`${proxy.url}/bytes/0`, { agent })));
 
     const keepAlive: number[] = [];
-    for (let i = 0; i < options.rttSamples; i += 1) keepAlive.push((await timedRequest(`${proxy.url}/bytes/0`, { agent })).elapsedMs);
+    for (let i = 0; i < options.rttSamples; i += 1)
+      keepAlive.push((await timedRequest(`${proxy.url}/bytes/0`, { agent })).elapsedMs);
     const newConnection: number[] = [];
-    for (let i = 0; i < 3; i += 1) newConnection.push((await timedRequest(`${proxy.url}/bytes/0`, { agent: false })).elapsedMs);
+    for (let i = 0; i < 3; i += 1)
+      newConnection.push((await timedRequest(`${proxy.url}/bytes/0`, { agent: false })).elapsedMs);
     const keepAliveRttMs = median(keepAlive);
 
     const single = await timedRequest(`${proxy.url}/single`, { method: "PUT", body: randomBytes(singleBytes), agent });
     const bodies = Array.from({ length: parallel }, () => randomBytes(parallelBytes));
     const startedAt = now();
-    await Promise.all(bodies.map((body, i) => timedRequest(`${proxy.url}/parallel/${i}`, { method: "PUT", body, agent })));
+    await Promise.all(
+      bodies.map((body, i) => timedRequest(`${proxy.url}/parallel/${i}`, { method: "PUT", body, agent })),
+    );
     const parallelPutMs = now() - startedAt;
 
     return {

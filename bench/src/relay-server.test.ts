@@ -84,7 +84,11 @@ describe("relay server (old design)", () => {
   });
 
   it("rejects a body that is not multipart, one without files and a file over the limit", async () => {
-    const notMultipart = await fetch(`${relay.url}/relay/studies`, { method: "POST", body: "x", headers: { "content-type": "text/plain" } });
+    const notMultipart = await fetch(`${relay.url}/relay/studies`, {
+      method: "POST",
+      body: "x",
+      headers: { "content-type": "text/plain" },
+    });
     const noFiles = await fetch(`${relay.url}/relay/studies`, { method: "POST", body: studyForm("empty", []) });
     const tooLarge = await fetch(`${relay.url}/relay/studies`, {
       method: "POST",
@@ -112,13 +116,20 @@ describe("relay server (old design)", () => {
 describe("shaping proxy in front of Azurite", () => {
   let shaping: ShapingProxy;
   beforeAll(async () => {
-    shaping = await startShapingProxy({ upstream: new URL(inject("azuriteBlobEndpoint")).origin, rttMs: 10, uploadBitsPerSecond: 100_000_000 });
+    shaping = await startShapingProxy({
+      upstream: new URL(inject("azuriteBlobEndpoint")).origin,
+      rttMs: 10,
+      uploadBitsPerSecond: 100_000_000,
+    });
   });
   afterAll(() => shaping?.close());
 
   it("carries a SAS Put Blob whose URL names the proxy, as PUBLIC_BLOB_ENDPOINT makes the API do", async () => {
     const blob = container.getBlockBlobClient(`sas/${Date.now()}`);
-    const sasUrl = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse("c"), expiresOn: new Date(Date.now() + 5 * 60_000) });
+    const sasUrl = await blob.generateSasUrl({
+      permissions: BlobSASPermissions.parse("c"),
+      expiresOn: new Date(Date.now() + 5 * 60_000),
+    });
     const viaProxy = new URL(sasUrl);
     viaProxy.host = new URL(shaping.url).host;
     const body = randomBytes(2 * MIB);
@@ -135,7 +146,10 @@ describe("shaping proxy in front of Azurite", () => {
 
   it("passes storage's own errors through, such as a wrong Content-MD5", async () => {
     const blob = container.getBlockBlobClient(`sas/${Date.now()}-bad`);
-    const sasUrl = await blob.generateSasUrl({ permissions: BlobSASPermissions.parse("c"), expiresOn: new Date(Date.now() + 5 * 60_000) });
+    const sasUrl = await blob.generateSasUrl({
+      permissions: BlobSASPermissions.parse("c"),
+      expiresOn: new Date(Date.now() + 5 * 60_000),
+    });
     const viaProxy = new URL(sasUrl);
     viaProxy.host = new URL(shaping.url).host;
 

@@ -101,9 +101,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const maxFiles = options.maxFiles ?? 16;
   const maxFileBytes = options.maxFileBytes ?? 16 * MIB;
-  const container: ContainerClient = BlobServiceClient.fromConnectionString(options.connectionString).getContainerClient(
-    options.containerName ?? "relay-studies",
-  );
+  const container: ContainerClient = BlobServiceClient.fromConnectionString(
+    options.connectionString,
+  ).getContainerClient(options.containerName ?? "relay-studies");
   await container.createIfNotExists();
   const runUpload = createWorkerPool(options.uploadWorkers ?? 12);
   const totals = { studies: 0, failedStudies: 0, bytesReceived: 0, bytesUploaded: 0 };
@@ -243,7 +243,10 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       } catch (error) {
         totals.failedStudies += 1;
         const status = error instanceof RelayError ? error.status : 502;
-        sendJson(res, status, { error: status === 502 ? "storage_failed" : "bad_request", message: error instanceof Error ? error.message : String(error) });
+        sendJson(res, status, {
+          error: status === 502 ? "storage_failed" : "bad_request",
+          message: error instanceof Error ? error.message : String(error),
+        });
         // The rest of a rejected body is not worth reading.
         if (!req.complete) res.once("finish", () => req.destroy());
       }

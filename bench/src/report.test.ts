@@ -16,8 +16,22 @@ import type { StrategyName } from "./bench-plan.js";
 const MIB = 1024 * 1024;
 const run = (totalMs: number, extra: Partial<RunSample> = {}): RunSample => ({ totalMs, longestTaskMs: 0, ...extra });
 
-function cell(profile: CellMeasurement["profile"], workloadId: string, strategy: StrategyName, totals: number[], extra: Partial<CellMeasurement> = {}): CellMeasurement {
-  return { profile, workloadId, strategy, runs: totals.map((t) => run(t)), serverCpuMsPerStudy: 10, serverBytesInPerStudy: 2048, ...extra };
+function cell(
+  profile: CellMeasurement["profile"],
+  workloadId: string,
+  strategy: StrategyName,
+  totals: number[],
+  extra: Partial<CellMeasurement> = {},
+): CellMeasurement {
+  return {
+    profile,
+    workloadId,
+    strategy,
+    runs: totals.map((t) => run(t)),
+    serverCpuMsPerStudy: 10,
+    serverBytesInPerStudy: 2048,
+    ...extra,
+  };
 }
 
 describe("median", () => {
@@ -55,7 +69,11 @@ describe("summarizeCells", () => {
     const [summary] = summarizeCells([
       {
         ...cell("far", "16×256 KiB", "pool-6", []),
-        runs: [run(1000, { apiMs: 100, longestTaskMs: 0 }), run(2000, { apiMs: 1000, longestTaskMs: 70 }), run(1000, { apiMs: 300 })],
+        runs: [
+          run(1000, { apiMs: 100, longestTaskMs: 0 }),
+          run(2000, { apiMs: 1000, longestTaskMs: 70 }),
+          run(1000, { apiMs: 300 }),
+        ],
       },
     ]);
     expect(summary!.apiShare).toBeCloseTo(0.3);
@@ -96,17 +114,29 @@ describe("evaluateTargets", () => {
     expect(byTarget.get("efficiency ≥ 0.9 for 16×2 MiB on home")?.met).toBeNull();
     expect(byTarget.get("≥ 2.5× faster than sequential for 16×256 KiB on far")?.met).toBe(false);
     expect(byTarget.get("faster than relay on office")?.met).toBe(true);
-    expect(byTarget.get("faster than relay on far")).toMatchObject({ met: false, detail: expect.stringContaining("16×256 KiB") });
+    expect(byTarget.get("faster than relay on far")).toMatchObject({
+      met: false,
+      detail: expect.stringContaining("16×256 KiB"),
+    });
     // 1000 ms vs 10 ms is ×100 for 16×2 MiB; 16×256 KiB has no relay CPU of its own here (same 10 ms): ×1.
     expect(byTarget.get("≥ 50× less API CPU per study than the relay")?.met).toBe(false);
-    expect(byTarget.get("peak JS heap growth ≤ 32 MiB for 16×16 MiB")).toMatchObject({ met: false, detail: "36.0 MiB (worst of 1 runs)" });
-    expect(byTarget.get("no main-thread task over 50 ms while uploading")).toMatchObject({ met: true, detail: "none over 50 ms" });
+    expect(byTarget.get("peak JS heap growth ≤ 32 MiB for 16×16 MiB")).toMatchObject({
+      met: false,
+      detail: "36.0 MiB (worst of 1 runs)",
+    });
+    expect(byTarget.get("no main-thread task over 50 ms while uploading")).toMatchObject({
+      met: true,
+      detail: "none over 50 ms",
+    });
   });
 });
 
 describe("renderMarkdown", () => {
   it("renders the targets, a row per workload and profile, and the skipped cells", () => {
-    const cells = summarizeCells([cell("home", "16×2 MiB", "sequential", [16000]), cell("home", "16×2 MiB", "pool-6", [14000])]);
+    const cells = summarizeCells([
+      cell("home", "16×2 MiB", "sequential", [16000]),
+      cell("home", "16×2 MiB", "pool-6", [14000]),
+    ]);
     const report: BenchReport = {
       mode: "default",
       startedAt: "2026-01-01T00:00:00.000Z",
@@ -131,7 +161,10 @@ describe("notesForMisses", () => {
   it("places a long task in the phase of the upload it fell in", () => {
     const phases = { batchMs: 180, beforeFirstPutMs: 20, uploadMs: 1600, beforeCommitMs: 5, commitMs: 200 };
     const cells = summarizeCells([
-      { ...cell("far", "16×256 KiB", "pool-6", []), runs: [run(2000, { longestTaskMs: 74, longestTaskAtMs: 500, phases })] },
+      {
+        ...cell("far", "16×256 KiB", "pool-6", []),
+        runs: [run(2000, { longestTaskMs: 74, longestTaskAtMs: 500, phases })],
+      },
     ]);
     expect(notesForMisses(cells, evaluateTargets(cells)).join("\n")).toContain(
       "74 ms starting 500 ms after the click, during the PUTs (16×256 KiB on far, pool-6, run 1 of 1)",

@@ -1,6 +1,14 @@
 import { NETWORK_PROFILES, formatBitsPerSecond, type NetworkProfileName } from "./network-profiles.js";
 import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
-import { MIB, WORKLOADS, idealMs, isProductStrategy, type BenchMode, type SkippedCell, type StrategyName } from "./bench-plan.js";
+import {
+  MIB,
+  WORKLOADS,
+  idealMs,
+  isProductStrategy,
+  type BenchMode,
+  type SkippedCell,
+  type StrategyName,
+} from "./bench-plan.js";
 
 /*
  * Pure: turns measurements into medians, speedups, efficiencies, target verdicts and markdown. No I/O, so the
@@ -144,7 +152,9 @@ export function summarizeCells(measurements: readonly CellMeasurement[]): CellSu
     const profile = NETWORK_PROFILES[m.profile];
     const ideal = idealMs(workloadById(m.workloadId), profile);
     const medianMs = medianOf(m);
-    const sequential = measurements.find((s) => s.profile === m.profile && s.workloadId === m.workloadId && s.strategy === "sequential");
+    const sequential = measurements.find(
+      (s) => s.profile === m.profile && s.workloadId === m.workloadId && s.strategy === "sequential",
+    );
     const shares = m.runs.flatMap((r) => (r.apiMs === undefined ? [] : [r.apiMs / r.totalMs]));
     return {
       ...m,
@@ -182,13 +192,17 @@ export function describePhases(p: RunPhases): string {
 }
 
 /** Per workload: the relay's CPU per study over ours, pooling every profile where both ran. */
-export function cpuRatios(cells: readonly CellSummary[]): Array<{ workloadId: string; oursMs: number; relayMs: number; ratio: number }> {
+export function cpuRatios(
+  cells: readonly CellSummary[],
+): Array<{ workloadId: string; oursMs: number; relayMs: number; ratio: number }> {
   const ids = [...new Set(cells.map((c) => c.workloadId))];
   return ids.flatMap((workloadId) => {
     const meanPerStudy = (strategy: StrategyName) => {
       const matching = cells.filter((c) => c.workloadId === workloadId && c.strategy === strategy);
       const studies = matching.reduce((sum, c) => sum + c.runs.length, 0);
-      return studies === 0 ? undefined : matching.reduce((sum, c) => sum + c.serverCpuMsPerStudy * c.runs.length, 0) / studies;
+      return studies === 0
+        ? undefined
+        : matching.reduce((sum, c) => sum + c.serverCpuMsPerStudy * c.runs.length, 0) / studies;
     };
     const oursMs = meanPerStudy(PRODUCT_DEFAULT);
     const relayMs = meanPerStudy("relay");
@@ -205,7 +219,10 @@ export function evaluateTargets(cells: readonly CellSummary[], memory?: MemoryRe
     targets.push({
       target: `efficiency ≥ ${TARGET_EFFICIENCY} for 16×2 MiB on ${profile}`,
       met: cell?.efficiency === undefined ? null : cell.efficiency >= TARGET_EFFICIENCY,
-      detail: cell?.efficiency === undefined ? "not measured" : `${cell.efficiency.toFixed(2)} (${formatSeconds(cell.medianMs)} vs ideal ${formatSeconds(cell.idealMs)})`,
+      detail:
+        cell?.efficiency === undefined
+          ? "not measured"
+          : `${cell.efficiency.toFixed(2)} (${formatSeconds(cell.medianMs)} vs ideal ${formatSeconds(cell.idealMs)})`,
     });
   }
 
@@ -245,14 +262,17 @@ export function evaluateTargets(cells: readonly CellSummary[], memory?: MemoryRe
     detail:
       ratios.length === 0
         ? "not measured"
-        : ratios.map((r) => `${r.workloadId} ×${r.ratio.toFixed(0)} (${r.oursMs.toFixed(1)} vs ${r.relayMs.toFixed(1)} ms)`).join("; "),
+        : ratios
+            .map((r) => `${r.workloadId} ×${r.ratio.toFixed(0)} (${r.oursMs.toFixed(1)} vs ${r.relayMs.toFixed(1)} ms)`)
+            .join("; "),
   });
 
   const memoryGrowth = memory ? Math.max(...memory.runs.map((r) => r.peakHeapBytes - r.baselineHeapBytes)) : undefined;
   targets.push({
     target: `peak JS heap growth ≤ ${TARGET_HEAP_GROWTH_BYTES / MIB} MiB for ${memory?.workloadId ?? "16×16 MiB"}`,
     met: memoryGrowth === undefined ? null : memoryGrowth <= TARGET_HEAP_GROWTH_BYTES,
-    detail: memoryGrowth === undefined ? "not measured" : `${formatMiB(memoryGrowth)} (worst of ${memory!.runs.length} runs)`,
+    detail:
+      memoryGrowth === undefined ? "not measured" : `${formatMiB(memoryGrowth)} (worst of ${memory!.runs.length} runs)`,
   });
 
   const memoryTask = memory ? Math.max(0, ...memory.runs.map((r) => r.longestTaskMs)) : undefined;
@@ -302,7 +322,9 @@ export function notesForMisses(cells: readonly CellSummary[], targets: readonly 
         const relay = find(cells, ours.profile, ours.workloadId, "relay");
         if (!relay || ours.medianMs < relay.medianMs) return [];
         const p = ours.phases!;
-        return [`${ours.workloadId} on ${ours.profile} ${formatSeconds(ours.medianMs)} vs ${formatSeconds(relay.medianMs)} (ours: batch+commit ${(p.batchMs + p.commitMs).toFixed(0)} ms, PUTs ${p.uploadMs.toFixed(0)} ms)`];
+        return [
+          `${ours.workloadId} on ${ours.profile} ${formatSeconds(ours.medianMs)} vs ${formatSeconds(relay.medianMs)} (ours: batch+commit ${(p.batchMs + p.commitMs).toFixed(0)} ms, PUTs ${p.uploadMs.toFixed(0)} ms)`,
+        ];
       });
     notes.push(
       `Relay: the old design needs one request (a handshake and one round trip, then the bytes), and its hop to storage is in-region and unshaped; ` +
@@ -328,9 +350,24 @@ export function notesForMisses(cells: readonly CellSummary[], targets: readonly 
         if (r.longestTaskMs <= LONG_TASK_MS || !isProductStrategy(c.strategy)) return [];
         const at = r.longestTaskAtMs ?? Number.NaN;
         const p = r.phases;
-        const phase = !p || !Number.isFinite(at) ? "" : at < 0 ? ", in the task that handled the click" : at < p.batchMs ? ", while the batch was requested" : at < p.batchMs + p.beforeFirstPutMs ? ", before the first PUT" : at < p.batchMs + p.beforeFirstPutMs + p.uploadMs ? ", during the PUTs" : ", around the commit";
-        const when = Number.isFinite(at) ? ` starting ${at < 0 ? `${(-at).toFixed(0)} ms before` : `${at.toFixed(0)} ms after`} the click${phase}` : "";
-        return [`${r.longestTaskMs.toFixed(0)} ms${when} (${c.workloadId} on ${c.profile}, ${c.strategy}, run ${i + 1} of ${c.runs.length})`];
+        const phase =
+          !p || !Number.isFinite(at)
+            ? ""
+            : at < 0
+              ? ", in the task that handled the click"
+              : at < p.batchMs
+                ? ", while the batch was requested"
+                : at < p.batchMs + p.beforeFirstPutMs
+                  ? ", before the first PUT"
+                  : at < p.batchMs + p.beforeFirstPutMs + p.uploadMs
+                    ? ", during the PUTs"
+                    : ", around the commit";
+        const when = Number.isFinite(at)
+          ? ` starting ${at < 0 ? `${(-at).toFixed(0)} ms before` : `${at.toFixed(0)} ms after`} the click${phase}`
+          : "";
+        return [
+          `${r.longestTaskMs.toFixed(0)} ms${when} (${c.workloadId} on ${c.profile}, ${c.strategy}, run ${i + 1} of ${c.runs.length})`,
+        ];
       }),
     );
     if (long.length > 0) notes.push(`Long tasks: ${long.join("; ")}.`);
@@ -347,7 +384,9 @@ const verdict = (met: boolean | null) => (met === null ? "–" : met ? "✓" : "
 
 export function renderMarkdown(report: BenchReport): string {
   const { cells } = report;
-  const strategies = (["sequential", "pool-3", "pool-6", "pool-12", "relay"] as const).filter((s) => cells.some((c) => c.strategy === s));
+  const strategies = (["sequential", "pool-3", "pool-6", "pool-12", "relay"] as const).filter((s) =>
+    cells.some((c) => c.strategy === s),
+  );
   const keys = [...new Map(cells.map((c) => [`${c.workloadId}@${c.profile}`, c])).values()];
   const skippedWhole = report.skipped.filter((s) => s.strategy === undefined);
 
@@ -373,18 +412,40 @@ export function renderMarkdown(report: BenchReport): string {
   );
 
   const serverWork = table(
-    ["workload", `API CPU / study (${PRODUCT_DEFAULT})`, "relay CPU / study", "relay ÷ ours", "API bytes in / study", "relay bytes in / study"],
+    [
+      "workload",
+      `API CPU / study (${PRODUCT_DEFAULT})`,
+      "relay CPU / study",
+      "relay ÷ ours",
+      "API bytes in / study",
+      "relay bytes in / study",
+    ],
     cpuRatios(cells).map((r) => {
       const bytes = (s: StrategyName) => {
         const matching = cells.filter((c) => c.workloadId === r.workloadId && c.strategy === s);
         return median(matching.map((c) => c.serverBytesInPerStudy));
       };
-      return [r.workloadId, `${r.oursMs.toFixed(1)} ms`, `${r.relayMs.toFixed(1)} ms`, `×${r.ratio.toFixed(0)}`, `${(bytes(PRODUCT_DEFAULT) / 1024).toFixed(1)} KiB`, formatMiB(bytes("relay"))];
+      return [
+        r.workloadId,
+        `${r.oursMs.toFixed(1)} ms`,
+        `${r.relayMs.toFixed(1)} ms`,
+        `×${r.ratio.toFixed(0)}`,
+        `${(bytes(PRODUCT_DEFAULT) / 1024).toFixed(1)} KiB`,
+        formatMiB(bytes("relay")),
+      ];
     }),
   );
 
   const calibration = table(
-    ["profile", "RTT asked", "RTT delivered", "new connection", "uplink asked", "1 PUT delivered", "parallel PUTs delivered"],
+    [
+      "profile",
+      "RTT asked",
+      "RTT delivered",
+      "new connection",
+      "uplink asked",
+      "1 PUT delivered",
+      "parallel PUTs delivered",
+    ],
     report.calibration.map((c) => [
       c.profile,
       `${c.askedRttMs} ms`,
@@ -401,7 +462,10 @@ export function renderMarkdown(report: BenchReport): string {
     `Median of ${report.runsPerCell} runs of click on *Create study* → the study's 201 response, in a fresh Chromium context each run. ` +
       `Each cell: median · speedup over sequential · efficiency (ideal ÷ median; none on lan, which is unshaped). ` +
       `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).`,
-    table(["target", "", "measured"], report.targets.map((t) => [t.target, verdict(t.met), t.detail])),
+    table(
+      ["target", "", "measured"],
+      report.targets.map((t) => [t.target, verdict(t.met), t.detail]),
+    ),
     "### Time to a committed study",
     headline,
     "### Server work per study (ours: the API; old design: the relay)",
@@ -431,8 +495,22 @@ export function renderMarkdown(report: BenchReport): string {
       table(
         ["server", "batches/s", "p50", "p99", "non-2xx", "errors"],
         [
-          ["Study Uploader API", api.requestsPerSecond.toFixed(0), `${api.latencyP50Ms} ms`, `${api.latencyP99Ms} ms`, String(api.non2xx), String(api.errors)],
-          ["bare Hono route", bareHono.requestsPerSecond.toFixed(0), `${bareHono.latencyP50Ms} ms`, `${bareHono.latencyP99Ms} ms`, String(bareHono.non2xx), String(bareHono.errors)],
+          [
+            "Study Uploader API",
+            api.requestsPerSecond.toFixed(0),
+            `${api.latencyP50Ms} ms`,
+            `${api.latencyP99Ms} ms`,
+            String(api.non2xx),
+            String(api.errors),
+          ],
+          [
+            "bare Hono route",
+            bareHono.requestsPerSecond.toFixed(0),
+            `${bareHono.latencyP50Ms} ms`,
+            `${bareHono.latencyP99Ms} ms`,
+            String(bareHono.non2xx),
+            String(bareHono.errors),
+          ],
         ],
       ),
       `The API serves ${formatPercent(api.requestsPerSecond / bareHono.requestsPerSecond)} of the bare route's rate (×${(bareHono.requestsPerSecond / api.requestsPerSecond).toFixed(1)} slower).`,
@@ -448,7 +526,13 @@ export function renderMarkdown(report: BenchReport): string {
         phased.map((c) => [
           c.workloadId,
           c.profile,
-          ...[c.phases!.batchMs, c.phases!.beforeFirstPutMs, c.phases!.uploadMs, c.phases!.beforeCommitMs, c.phases!.commitMs].map((ms) => `${ms.toFixed(0)} ms`),
+          ...[
+            c.phases!.batchMs,
+            c.phases!.beforeFirstPutMs,
+            c.phases!.uploadMs,
+            c.phases!.beforeCommitMs,
+            c.phases!.commitMs,
+          ].map((ms) => `${ms.toFixed(0)} ms`),
           formatSeconds(c.medianMs),
         ]),
       ),

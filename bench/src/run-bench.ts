@@ -59,17 +59,26 @@ const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const REPO_DIR = path.resolve(BENCH_DIR, "..");
 const RESULTS_DIR = path.join(BENCH_DIR, "results");
 const CHROMIUM_PATH = "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 /** Warm-ups (one untimed run per strategy and profile) use the smallest workload: JIT and start-up, not transfer. */
 const WARM_UP_WORKLOAD = workload(4, 256 * KIB);
 
 if (values.quick && values.full) throw new Error("--quick and --full exclude each other");
 const mode: BenchMode = values.quick ? "quick" : values.full ? "full" : "default";
 const runsPerCell = Number(values.runs ?? 3);
-if (!Number.isInteger(runsPerCell) || runsPerCell < 1) throw new Error(`--runs must be a positive integer, got ${values.runs}`);
-const profiles = (values.profiles?.split(",").map((p) => p.trim()) ?? (mode === "quick" ? ["lan", "far"] : Object.keys(NETWORK_PROFILES))).map(
-  (name) => networkProfile(name).name as NetworkProfileName,
-);
+if (!Number.isInteger(runsPerCell) || runsPerCell < 1)
+  throw new Error(`--runs must be a positive integer, got ${values.runs}`);
+const profiles = (
+  values.profiles?.split(",").map((p) => p.trim()) ??
+  (mode === "quick" ? ["lan", "far"] : Object.keys(NETWORK_PROFILES))
+).map((name) => networkProfile(name).name as NetworkProfileName);
 
 const benchStartedAt = Date.now();
 const elapsed = () => {
@@ -81,12 +90,17 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const plan = planMatrix({ mode, profiles });
 const timedRuns = plan.cells.reduce((sum, c) => sum + c.strategies.length, 0) * runsPerCell;
 const memoryRuns = mode === "quick" ? 1 : 2;
-log(`Study Uploader benchmark (${mode}): ${plan.cells.length} cells, ${timedRuns} timed runs, profiles ${profiles.join(", ")}`);
+log(
+  `Study Uploader benchmark (${mode}): ${plan.cells.length} cells, ${timedRuns} timed runs, profiles ${profiles.join(", ")}`,
+);
 
 function buildWebApp(): void {
   if (values["skip-build"]) return;
   log(`[${elapsed()}] building apps/web`);
-  execFileSync("pnpm", ["--filter", "@study-uploader/web", "build"], { cwd: REPO_DIR, stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("pnpm", ["--filter", "@study-uploader/web", "build"], {
+    cwd: REPO_DIR,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 async function calibrate(): Promise<ProxyCalibration[]> {
@@ -126,18 +140,32 @@ installExitHooks(async () => {
 
 async function main(): Promise<void> {
   buildWebApp();
-  const workloadsUsed: Workload[] = [...new Map([...plan.cells.map((c) => c.workload), WARM_UP_WORKLOAD, MEMORY_WORKLOAD].map((w) => [w.id, w])).values()];
+  const workloadsUsed: Workload[] = [
+    ...new Map(
+      [...plan.cells.map((c) => c.workload), WARM_UP_WORKLOAD, MEMORY_WORKLOAD].map((w) => [w.id, w]),
+    ).values(),
+  ];
   log(`[${elapsed()}] preparing ${workloadsUsed.length} workloads of PNG files`);
   const files = ensureWorkloadFiles(workloadsUsed);
   const calibration = await calibrate();
 
   log(`[${elapsed()}] starting Azurite, 4 APIs, the relay and the proxies`);
   topology = await startBenchTopology(NETWORK_PROFILES[profiles[0]!], log, { slowStart: values["slow-start"] });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, handleSIGINT: false, handleSIGTERM: false });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  });
   const activeBrowser = browser;
   const activeTopology = topology;
 
-  const study = (strategy: StrategyName, w: Workload, profile: NetworkProfileName, hooks?: Parameters<typeof runStudy>[0]["hooks"]) =>
+  const study = (
+    strategy: StrategyName,
+    w: Workload,
+    profile: NetworkProfileName,
+    hooks?: Parameters<typeof runStudy>[0]["hooks"],
+  ) =>
     runStudy({
       browser: activeBrowser,
       ui: isProductStrategy(strategy) ? "product" : "relay",
@@ -198,7 +226,9 @@ async function main(): Promise<void> {
     m.serverBytesInPerStudy /= Math.max(1, m.runs.length);
   }
 
-  log(`[${elapsed()}] memory: ${MEMORY_WORKLOAD.id} on lan, pool-6, ${memoryRuns} run(s) with JS heap sampled every 50 ms`);
+  log(
+    `[${elapsed()}] memory: ${MEMORY_WORKLOAD.id} on lan, pool-6, ${memoryRuns} run(s) with JS heap sampled every 50 ms`,
+  );
   activeTopology.setProfile(NETWORK_PROFILES.lan);
   const memory: MemoryResult = { workloadId: MEMORY_WORKLOAD.id, profile: "lan", strategy: "pool-6", runs: [] };
   if (!profiles.includes("lan")) await study("pool-6", WARM_UP_WORKLOAD, "lan");
@@ -219,9 +249,17 @@ async function main(): Promise<void> {
   }
 
   const loadSeconds = mode === "quick" ? 2 : 3;
-  log(`[${elapsed()}] API alone: POST /api/batches (16 files) under autocannon, ${loadSeconds} s against the API and ${loadSeconds} s against a bare Hono route`);
-  const apiLoad = await measureApiLoad(activeTopology.server("pool-6").directUrl, { files: 16, connections: 10, durationS: loadSeconds });
-  log(`[${elapsed()}] API ${apiLoad.api.requestsPerSecond.toFixed(0)} batches/s, bare Hono ${apiLoad.bareHono.requestsPerSecond.toFixed(0)}/s`);
+  log(
+    `[${elapsed()}] API alone: POST /api/batches (16 files) under autocannon, ${loadSeconds} s against the API and ${loadSeconds} s against a bare Hono route`,
+  );
+  const apiLoad = await measureApiLoad(activeTopology.server("pool-6").directUrl, {
+    files: 16,
+    connections: 10,
+    durationS: loadSeconds,
+  });
+  log(
+    `[${elapsed()}] API ${apiLoad.api.requestsPerSecond.toFixed(0)} batches/s, bare Hono ${apiLoad.bareHono.requestsPerSecond.toFixed(0)}/s`,
+  );
 
   const chromiumVersion = activeBrowser.version();
   await activeBrowser.close();

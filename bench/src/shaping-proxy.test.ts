@@ -53,11 +53,19 @@ describe("shaping proxy forwarding", () => {
     const shaping = await proxy({ upstream: (await sink()).url });
     const body = randomBytes(5 * MIB + 123);
 
-    const response = await timedRequest(`${shaping.url}/devstoreaccount1/c/blob?sv=1&sig=a%2Bb`, { method: "PUT", body });
+    const response = await timedRequest(`${shaping.url}/devstoreaccount1/c/blob?sv=1&sig=a%2Bb`, {
+      method: "PUT",
+      body,
+    });
 
     const receipt = JSON.parse(response.body.toString()) as SinkReceipt;
     expect(response.status).toBe(200);
-    expect(receipt).toEqual({ method: "PUT", path: "/devstoreaccount1/c/blob?sv=1&sig=a%2Bb", bytes: body.length, sha256: sha256(body) });
+    expect(receipt).toEqual({
+      method: "PUT",
+      path: "/devstoreaccount1/c/blob?sv=1&sig=a%2Bb",
+      bytes: body.length,
+      sha256: sha256(body),
+    });
     expect(shaping.stats.requestBodyBytes).toBe(body.length);
   });
 
@@ -81,7 +89,14 @@ describe("shaping proxy forwarding", () => {
       http
         .get(
           `${shaping.url}/x`,
-          { headers: { "x-ms-blob-type": "BlockBlob", "content-md5": "abc==", connection: "keep-alive, x-private", "x-private": "1" } },
+          {
+            headers: {
+              "x-ms-blob-type": "BlockBlob",
+              "content-md5": "abc==",
+              connection: "keep-alive, x-private",
+              "x-private": "1",
+            },
+          },
           (res) => {
             expect(res.headers["x-ms-request-id"]).toBe("abc");
             expect(res.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
@@ -110,7 +125,11 @@ describe("shaping proxy forwarding", () => {
 
     const response = await fetch(`${shaping.url}/devstoreaccount1/c/blob`, {
       method: "OPTIONS",
-      headers: { origin: "http://localhost:5173", "access-control-request-method": "PUT", "access-control-request-headers": "x-ms-blob-type" },
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "x-ms-blob-type",
+      },
     });
 
     expect(response.status).toBe(200);
@@ -184,7 +203,9 @@ describe("shaping proxy network model", () => {
     const bodies = Array.from({ length: 4 }, () => randomBytes(256 * KIB));
 
     const startedAt = performance.now();
-    const responses = await Promise.all(bodies.map((body) => timedRequest(`${shaping.url}/x`, { method: "PUT", body, agent })));
+    const responses = await Promise.all(
+      bodies.map((body) => timedRequest(`${shaping.url}/x`, { method: "PUT", body, agent })),
+    );
     const elapsedMs = performance.now() - startedAt;
 
     const expectedMs = ((4 * 256 * KIB * 8) / bitsPerSecond) * 1000;
@@ -196,7 +217,11 @@ describe("shaping proxy network model", () => {
 
   it("caps each connection when a per-connection bandwidth is set", async () => {
     const perConnectionBitsPerSecond = 8_000_000;
-    const shaping = await proxy({ upstream: (await sink()).url, uploadBitsPerSecond: 80_000_000, perConnectionBitsPerSecond });
+    const shaping = await proxy({
+      upstream: (await sink()).url,
+      uploadBitsPerSecond: 80_000_000,
+      perConnectionBitsPerSecond,
+    });
     const body = randomBytes(512 * KIB);
 
     const response = await timedRequest(`${shaping.url}/x`, { method: "PUT", body });
@@ -206,7 +231,12 @@ describe("shaping proxy network model", () => {
 
   it("makes a fresh connection ramp up under slow start", async () => {
     const rttMs = 50;
-    const shaping = await proxy({ upstream: (await sink()).url, rttMs, uploadBitsPerSecond: 400_000_000, slowStart: true });
+    const shaping = await proxy({
+      upstream: (await sink()).url,
+      rttMs,
+      uploadBitsPerSecond: 400_000_000,
+      slowStart: true,
+    });
     const body = randomBytes(MIB);
 
     const response = await timedRequest(`${shaping.url}/x`, { method: "PUT", body, agent: false });

@@ -1,7 +1,16 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
-import { BandwidthLimiter, CongestionWindow, DelayLine, createSharedLink, now, sleepUntil, type LinkProfile, type SharedLink } from "./link-model.js";
+import {
+  BandwidthLimiter,
+  CongestionWindow,
+  DelayLine,
+  createSharedLink,
+  now,
+  sleepUntil,
+  type LinkProfile,
+  type SharedLink,
+} from "./link-model.js";
 import { listen } from "./listen.js";
 
 /*
@@ -94,7 +103,10 @@ const HOP_BY_HOP = new Set([
 function isEndToEnd(name: string, connectionHeader: string | undefined): boolean {
   const lower = name.toLowerCase();
   if (HOP_BY_HOP.has(lower)) return false;
-  return !connectionHeader?.toLowerCase().split(",").some((token) => token.trim() === lower);
+  return !connectionHeader
+    ?.toLowerCase()
+    .split(",")
+    .some((token) => token.trim() === lower);
 }
 
 function requestHeadersForUpstream(headers: IncomingHttpHeaders, upstreamHost: string): IncomingHttpHeaders {
@@ -109,7 +121,8 @@ function requestHeadersForUpstream(headers: IncomingHttpHeaders, upstreamHost: s
 
 /** Keeps the upstream's header case and repeated headers (rawHeaders is a flat name, value list). */
 function responseHeadersForClient(upstreamResponse: IncomingMessage): string[] {
-  const connection = typeof upstreamResponse.headers.connection === "string" ? upstreamResponse.headers.connection : undefined;
+  const connection =
+    typeof upstreamResponse.headers.connection === "string" ? upstreamResponse.headers.connection : undefined;
   const raw = upstreamResponse.rawHeaders;
   const kept: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -151,13 +164,19 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
   function newConnectionState(): ConnectionState {
     return {
       readyAt: now() + (options.handshakeRoundTrips ?? 1) * link.rttMs,
-      limiter: options.perConnectionBitsPerSecond ? new BandwidthLimiter(options.perConnectionBitsPerSecond) : undefined,
+      limiter: options.perConnectionBitsPerSecond
+        ? new BandwidthLimiter(options.perConnectionBitsPerSecond)
+        : undefined,
       window: options.slowStart ? new CongestionWindow(link.rttMs) : undefined,
     };
   }
 
   /** Sends `bytes` over the modelled uplink; resolves when their last byte has left, with that time. */
-  async function sendOverUplink(bytes: number, connection: ConnectionState, uplink: BandwidthLimiter | undefined): Promise<number> {
+  async function sendOverUplink(
+    bytes: number,
+    connection: ConnectionState,
+    uplink: BandwidthLimiter | undefined,
+  ): Promise<number> {
     let readyAt = now();
     if (connection.window) readyAt = connection.window.reserve(bytes, readyAt);
     if (connection.limiter) {

@@ -15,12 +15,18 @@ export function timedRequest(
 ): Promise<TimedResponse> {
   const startedAt = now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? "GET", agent: options.agent, headers: options.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), elapsedMs: now() - startedAt }));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? "GET", agent: options.agent, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), elapsedMs: now() - startedAt }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(options.body);
   });

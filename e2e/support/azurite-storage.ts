@@ -12,7 +12,10 @@ export function testStorage() {
     /** MD5 (base64) of the stored bytes behind a study element's read URL, downloaded through the SDK. */
     async storedMd5(elementUrl: string): Promise<string> {
       const [, , container, ...blob] = new URL(elementUrl).pathname.split("/");
-      const bytes = await service.getContainerClient(container!).getBlobClient(decodeURIComponent(blob.join("/"))).downloadToBuffer();
+      const bytes = await service
+        .getContainerClient(container!)
+        .getBlobClient(decodeURIComponent(blob.join("/")))
+        .downloadToBuffer();
       return createHash("md5").update(bytes).digest("base64");
     },
   };

@@ -113,7 +113,10 @@ export class UploadTraffic {
 }
 
 /** Chromium's own throttling: one shared upload link, plus latency per request. */
-export async function throttle(page: Page, options: { uploadBytesPerSecond: number; latencyMs?: number }): Promise<CDPSession> {
+export async function throttle(
+  page: Page,
+  options: { uploadBytesPerSecond: number; latencyMs?: number },
+): Promise<CDPSession> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", {
@@ -126,7 +129,12 @@ export async function throttle(page: Page, options: { uploadBytesPerSecond: numb
 }
 
 export async function unthrottle(cdp: CDPSession) {
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
 }
 
 interface Fixtures {

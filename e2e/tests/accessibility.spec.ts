@@ -10,19 +10,29 @@ async function seriousViolations(page: Page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
 }
 
-test("no serious accessibility violations on the form, mid-upload and on the study page", async ({ page, form }, testInfo) => {
+test("no serious accessibility violations on the form, mid-upload and on the study page", async ({
+  page,
+  form,
+}, testInfo) => {
   await form.open();
   expect(await seriousViolations(page)).toEqual([]);
 
   await form.fillTitle("Accessible study");
-  await form.pick([pngImage("a11y-1.png", 1_500_000), pngImage("a11y-2.png", 1_500_000), pngImage("a11y-3.png", 20_000)]);
+  await form.pick([
+    pngImage("a11y-1.png", 1_500_000),
+    pngImage("a11y-2.png", 1_500_000),
+    pngImage("a11y-3.png", 20_000),
+  ]);
   expect(await seriousViolations(page)).toEqual([]);
 
   const cdp = await throttle(page, { uploadBytesPerSecond: 600_000 });
   await form.createButton.click();
   await expect(form.row("a11y-1.png")).toContainText(/uploading/i);
   expect(await seriousViolations(page)).toEqual([]);
-  await testInfo.attach("form mid-upload (throttled)", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  await testInfo.attach("form mid-upload (throttled)", {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
   await cdp.detach();
 
   await form.waitForStudyPage("Accessible study");
@@ -33,7 +43,8 @@ test("a study can be created with the keyboard alone", async ({ page, form }) =>
   await form.open();
   await page.keyboard.press("Tab");
   // Tab through the page until the title field has focus, as a keyboard user would.
-  for (let i = 0; i < 10 && !(await form.title.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  for (let i = 0; i < 10 && !(await form.title.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press("Tab");
   await expect(form.title).toBeFocused();
   await page.keyboard.type("Keyboard study");
   await page.keyboard.press("Tab");
@@ -46,7 +57,12 @@ test("a study can be created with the keyboard alone", async ({ page, form }) =>
     await page.keyboard.press("Tab");
     const focusedIsPicker = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      return Boolean(el && (el.matches("input[type=file]") || el.getAttribute("aria-controls") || /add images|choose|browse/i.test(el.textContent ?? "")));
+      return Boolean(
+        el &&
+        (el.matches("input[type=file]") ||
+          el.getAttribute("aria-controls") ||
+          /add images|choose|browse/i.test(el.textContent ?? "")),
+      );
     });
     if (focusedIsPicker) break;
   }
@@ -55,7 +71,8 @@ test("a study can be created with the keyboard alone", async ({ page, form }) =>
 
   await expect(form.label("keyboard-1.png")).toBeVisible();
   // Tab forward to the create button and press it.
-  for (let i = 0; i < 20 && !(await form.createButton.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+  for (let i = 0; i < 20 && !(await form.createButton.evaluate((el) => el === document.activeElement)); i++)
+    await page.keyboard.press("Tab");
   await expect(form.createButton).toBeFocused();
   await page.keyboard.press("Enter");
   await form.waitForStudyPage("Keyboard study");

@@ -19,7 +19,12 @@ function storageError(route: Route, status: number, code: string) {
   });
 }
 
-test("a file that keeps failing blocks the study until Retry sends just that file", async ({ page, form, traffic, api }) => {
+test("a file that keeps failing blocks the study until Retry sends just that file", async ({
+  page,
+  form,
+  traffic,
+  api,
+}) => {
   const images = Array.from({ length: 5 }, (_, i) => pngImage(`persist-${i + 1}.png`, 100_000));
   const studiesBefore = (await api.listStudies()).length;
   await form.open();
@@ -95,7 +100,11 @@ test("uploads that outlive their SAS get fresh URLs and complete", async ({ page
 
 test("a spoofed image is uploaded but the commit refuses it and names the file", async ({ form, traffic, api }) => {
   const html = Buffer.from("<!doctype html><html><body><script>alert(document.domain)</script></body></html>");
-  const images = [pngImage("genuine-1.png", 30_000), rawFile("photo.png", "image/png", html), pngImage("genuine-2.png", 30_000)];
+  const images = [
+    pngImage("genuine-1.png", 30_000),
+    rawFile("photo.png", "image/png", html),
+    pngImage("genuine-2.png", 30_000),
+  ];
   const studiesBefore = (await api.listStudies()).length;
   await form.open();
   await form.fillTitle("Spoof attempt");

@@ -1,9 +1,20 @@
 import { expect, test } from "../support/fixtures.js";
 import { jpegImage, mixedBatch, pngImage } from "../support/test-images.js";
 
-test("16 images through picker and drop zone become one verified study", async ({ page, form, traffic, api, storage }, testInfo) => {
+test("16 images through picker and drop zone become one verified study", async ({
+  page,
+  form,
+  traffic,
+  api,
+  storage,
+}, testInfo) => {
   const picked = mixedBatch(12);
-  const dropped = [pngImage("dropped-a.png", 20_000), pngImage("dropped-b.png", 90_000), jpegImage("dropped-c.jpg"), pngImage("dropped-d.png", 300_000)];
+  const dropped = [
+    pngImage("dropped-a.png", 20_000),
+    pngImage("dropped-b.png", 90_000),
+    jpegImage("dropped-c.jpg"),
+    pngImage("dropped-d.png", 300_000),
+  ];
   const images = [...picked, ...dropped];
   const studiesBefore = (await api.listStudies()).length;
 
@@ -31,11 +42,20 @@ test("16 images through picker and drop zone become one verified study", async (
   await expect(page.getByRole("img", { name: "Left eye, baseline" })).toBeVisible();
   await expect(page.getByRole("img", { name: "Right eye, follow-up" })).toBeVisible();
   await expect
-    .poll(() => images16.evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((i) => i.complete && i.naturalWidth > 0).length), {
-      timeout: 30_000,
-    })
+    .poll(
+      () =>
+        images16.evaluateAll(
+          (imgs) => (imgs as HTMLImageElement[]).filter((i) => i.complete && i.naturalWidth > 0).length,
+        ),
+      {
+        timeout: 30_000,
+      },
+    )
     .toBe(16);
-  await testInfo.attach("committed study", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  await testInfo.attach("committed study", {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
 
   const study = await api.getStudy(studyId);
   expect(study.elements).toHaveLength(16);

@@ -15,7 +15,12 @@ async function recordProgressValues(page: import("@playwright/test").Page, names
         if (list[list.length - 1] !== Number(value)) list.push(Number(value));
       }
     };
-    new MutationObserver(sample).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["aria-valuenow"], childList: true });
+    new MutationObserver(sample).observe(document.body, {
+      subtree: true,
+      attributes: true,
+      attributeFilter: ["aria-valuenow"],
+      childList: true,
+    });
     sample();
   }, names);
   return () => page.evaluate(() => (window as unknown as { __progress: Record<string, number[]> }).__progress);
@@ -33,14 +38,20 @@ test("progress bars move while bytes are sent and never go backwards", async ({ 
   await form.createButton.click();
 
   await expect(form.row(big.name)).toContainText(/uploading/i);
-  await expect.poll(async () => (await values())[`Upload progress for ${big.name}`]!.filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(3);
-  await testInfo.attach("form mid-upload", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
+  await expect
+    .poll(async () => (await values())[`Upload progress for ${big.name}`]!.filter((v) => v > 0 && v < 100).length)
+    .toBeGreaterThanOrEqual(3);
+  await testInfo.attach("form mid-upload", {
+    body: await page.screenshot({ fullPage: true }),
+    contentType: "image/png",
+  });
 
   await form.waitForStudyPage("Progress check");
   const recorded = await values();
   for (const [bar, series] of Object.entries(recorded)) {
     const between = new Set(series.filter((v) => v > 0 && v < 100));
     expect(between.size, `${bar}: ${series.join(",")}`).toBeGreaterThanOrEqual(5);
-    for (let i = 1; i < series.length; i++) expect(series[i]!, `${bar} went backwards: ${series.join(",")}`).toBeGreaterThanOrEqual(series[i - 1]!);
+    for (let i = 1; i < series.length; i++)
+      expect(series[i]!, `${bar} went backwards: ${series.join(",")}`).toBeGreaterThanOrEqual(series[i - 1]!);
   }
 });

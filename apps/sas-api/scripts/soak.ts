@@ -100,7 +100,10 @@ async function main() {
       }
     }
   };
-  const progress = setInterval(() => process.stdout.write(`  ${Math.round((Date.now() - started) / 1000)} s: ${outcomes.length} studies\n`), 15_000);
+  const progress = setInterval(
+    () => process.stdout.write(`  ${Math.round((Date.now() - started) / 1000)} s: ${outcomes.length} studies\n`),
+    15_000,
+  );
   await Promise.all(Array.from({ length: researchers }, researcher));
   clearInterval(progress);
   clearInterval(sampler);
@@ -145,7 +148,12 @@ async function main() {
   console.log(JSON.stringify(report, null, 2));
   if (failures.length > 0) console.log(`first researcher error: ${failures[0]}`);
   await stopAll();
-  const ok = report.duplicates === 0 && report.lost === 0 && report.corruptBlobs === 0 && report.incompleteStudies === 0 && listed.length === outcomes.length;
+  const ok =
+    report.duplicates === 0 &&
+    report.lost === 0 &&
+    report.corruptBlobs === 0 &&
+    report.incompleteStudies === 0 &&
+    listed.length === outcomes.length;
   console.log(ok ? "soak: no study lost, duplicated or corrupted" : "soak: FAILED");
   process.exit(ok ? 0 : 1);
 }

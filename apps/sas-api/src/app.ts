@@ -21,38 +21,40 @@ const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 function apiRoutes(deps: AppDeps) {
   const { auth, corsOrigins, rateLimits } = deps.config;
   const identify = authenticate(auth, auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger) : undefined);
-  return new Hono<AppEnv>()
-    .use(
-      cors({
-        origin: corsOrigins,
-        allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["Content-Type", "Authorization"],
-        maxAge: 600,
-      }),
-    )
-    // Health and config stay public: load balancers and the sign-in screen need them before any token exists.
-    .use("/batches/*", ...identify)
-    .use("/studies/*", ...identify)
-    .use(
-      bodyLimit({
-        maxSize: MAX_JSON_BODY_BYTES,
-        // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
-        onError: (c) =>
-          c.json(errorBody("payload_too_large", `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413, {
-            Connection: "close",
-          }),
-      }),
-    )
-    .use(async (c, next) => {
-      if (c.req.method === "POST" && !JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
-        throw new ApiProblem(415, "unsupported_media_type", "Send the request body as application/json");
-      }
-      await next();
-    })
-    .route("/health", healthRoutes(deps))
-    .route("/config", configRoutes(deps))
-    .route("/batches", batchRoutes(deps, rateLimit(rateLimits.batchesPerMinute, "batch")))
-    .route("/studies", studyRoutes(deps, rateLimit(rateLimits.commitsPerMinute, "commit")));
+  return (
+    new Hono<AppEnv>()
+      .use(
+        cors({
+          origin: corsOrigins,
+          allowMethods: ["GET", "POST", "OPTIONS"],
+          allowHeaders: ["Content-Type", "Authorization"],
+          maxAge: 600,
+        }),
+      )
+      // Health and config stay public: load balancers and the sign-in screen need them before any token exists.
+      .use("/batches/*", ...identify)
+      .use("/studies/*", ...identify)
+      .use(
+        bodyLimit({
+          maxSize: MAX_JSON_BODY_BYTES,
+          // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
+          onError: (c) =>
+            c.json(errorBody("payload_too_large", `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413, {
+              Connection: "close",
+            }),
+        }),
+      )
+      .use(async (c, next) => {
+        if (c.req.method === "POST" && !JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
+          throw new ApiProblem(415, "unsupported_media_type", "Send the request body as application/json");
+        }
+        await next();
+      })
+      .route("/health", healthRoutes(deps))
+      .route("/config", configRoutes(deps))
+      .route("/batches", batchRoutes(deps, rateLimit(rateLimits.batchesPerMinute, "batch")))
+      .route("/studies", studyRoutes(deps, rateLimit(rateLimits.commitsPerMinute, "commit")))
+  );
 }
 
 /**

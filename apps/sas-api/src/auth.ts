@@ -10,9 +10,20 @@ import { ApiProblem } from "./errors.js";
 import type { Logger } from "./logger.js";
 
 /** Algorithms OpenID providers sign access tokens with (Entra ID uses RS256); never a symmetric one. */
-const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"] as const;
+const ASYMMETRIC_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+] as const;
 
-const unauthorized = (message: string) => new ApiProblem(401, "unauthorized", message, undefined, { "WWW-Authenticate": "Bearer" });
+const unauthorized = (message: string) =>
+  new ApiProblem(401, "unauthorized", message, undefined, { "WWW-Authenticate": "Bearer" });
 
 /** After verification: the token's subject becomes the owner every batch and study is scoped to. */
 const ownerFromVerifiedToken = createMiddleware<AppEnv>(async (c, next) => {

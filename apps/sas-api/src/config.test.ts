@@ -4,7 +4,12 @@ import { apiConfigFromEnv, checkOpenAccess, parseEnv } from "./config.js";
 describe("parseEnv", () => {
   it("applies the documented defaults", () => {
     const config = apiConfigFromEnv(parseEnv({}));
-    expect(config.limits).toMatchObject({ maxFileBytes: 16 * 1024 * 1024, maxFiles: 50, concurrency: 6, sasTtlSeconds: 600 });
+    expect(config.limits).toMatchObject({
+      maxFileBytes: 16 * 1024 * 1024,
+      maxFiles: 50,
+      concurrency: 6,
+      sasTtlSeconds: 600,
+    });
     expect(config.corsOrigins).toContain("http://localhost:8787");
   });
 
@@ -31,7 +36,11 @@ describe("parseEnv", () => {
 });
 
 describe("authentication and open access", () => {
-  const jwks = { AUTH_JWKS_URL: "https://login.example/keys", AUTH_ISSUER: "https://login.example/", AUTH_AUDIENCE: "api://x" };
+  const jwks = {
+    AUTH_JWKS_URL: "https://login.example/keys",
+    AUTH_ISSUER: "https://login.example/",
+    AUTH_AUDIENCE: "api://x",
+  };
   const realAccount = { AZURE_STORAGE_ACCOUNT_URL: "https://acct.blob.core.windows.net" };
 
   it("runs open on the local Azurite by default, with generous rate limits", () => {
@@ -53,9 +62,16 @@ describe("authentication and open access", () => {
   });
 
   it("reads JWKS and secret auth and refuses incomplete or conflicting settings", () => {
-    expect(apiConfigFromEnv(parseEnv(jwks)).auth).toEqual({ kind: "jwks", jwksUrl: jwks.AUTH_JWKS_URL, issuer: jwks.AUTH_ISSUER, audience: jwks.AUTH_AUDIENCE });
+    expect(apiConfigFromEnv(parseEnv(jwks)).auth).toEqual({
+      kind: "jwks",
+      jwksUrl: jwks.AUTH_JWKS_URL,
+      issuer: jwks.AUTH_ISSUER,
+      audience: jwks.AUTH_AUDIENCE,
+    });
     expect(apiConfigFromEnv(parseEnv({ AUTH_JWT_SECRET: "s".repeat(32) })).auth).toMatchObject({ kind: "secret" });
-    expect(() => apiConfigFromEnv(parseEnv({ AUTH_JWKS_URL: jwks.AUTH_JWKS_URL }))).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
+    expect(() => apiConfigFromEnv(parseEnv({ AUTH_JWKS_URL: jwks.AUTH_JWKS_URL }))).toThrow(
+      /AUTH_ISSUER and AUTH_AUDIENCE/,
+    );
     expect(() => apiConfigFromEnv(parseEnv({ ...jwks, AUTH_JWT_SECRET: "s".repeat(32) }))).toThrow(/not both/);
     expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);

@@ -64,7 +64,11 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
               : "invalid_request";
     // Keeps the auth middleware's WWW-Authenticate challenge, which tells a client its token was refused.
     const challenge = error.res?.headers.get("WWW-Authenticate");
-    return c.json(errorBody(code, error.message || "Bad request"), status, challenge ? { "WWW-Authenticate": challenge } : {});
+    return c.json(
+      errorBody(code, error.message || "Bad request"),
+      status,
+      challenge ? { "WWW-Authenticate": challenge } : {},
+    );
   }
   if (error instanceof RestError || isNetworkError(error)) {
     logger.warn("storage request failed", {

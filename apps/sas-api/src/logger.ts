@@ -9,10 +9,15 @@ export interface Logger {
 }
 
 /** Structured logs: one JSON object per line, so any log collector can index request ids and fields. */
-export function createLogger(level: Level | "silent" = "info", write = (line: string) => process.stdout.write(line)): Logger {
-  const log = (at: Level) => (msg: string, fields: Record<string, unknown> = {}) => {
-    if (ORDER[at] < ORDER[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })}\n`);
-  };
+export function createLogger(
+  level: Level | "silent" = "info",
+  write = (line: string) => process.stdout.write(line),
+): Logger {
+  const log =
+    (at: Level) =>
+    (msg: string, fields: Record<string, unknown> = {}) => {
+      if (ORDER[at] < ORDER[level]) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level: at, msg, ...fields })}\n`);
+    };
   return { debug: log("debug"), info: log("info"), warn: log("warn"), error: log("error") };
 }

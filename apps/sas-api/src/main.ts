@@ -25,7 +25,11 @@ interface OpenedStorage {
  * The configured account, or the local Azurite: started here unless `reuseRunning` finds one already
  * answering on its port (the sweep runs beside a running `pnpm start`).
  */
-async function openStorage(env: Env, logger: Logger, { reuseRunning }: { reuseRunning: boolean }): Promise<OpenedStorage> {
+async function openStorage(
+  env: Env,
+  logger: Logger,
+  { reuseRunning }: { reuseRunning: boolean },
+): Promise<OpenedStorage> {
   const target = storageTargetFromEnv(env);
   const common = { containerPrefix: env.STORAGE_CONTAINER_PREFIX, publicBlobEndpoint: env.PUBLIC_BLOB_ENDPOINT };
   const open = (access: StorageAccess) => new BlobStorage({ ...access, ...common });
@@ -69,7 +73,9 @@ async function serveApi(env: Env, logger: Logger) {
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const url = `http://${info.address === "::1" ? "localhost" : info.address}:${info.port}`;
     logger.info("api listening", { url, storage: storage.accountUrl, auth: config.auth?.kind ?? "none" });
-    process.stdout.write(`\nStudy Uploader is running at ${url}\n  API:     ${url}/api/health\n  Storage: ${storage.accountUrl}\n\n`);
+    process.stdout.write(
+      `\nStudy Uploader is running at ${url}\n  API:     ${url}/api/health\n  Storage: ${storage.accountUrl}\n\n`,
+    );
   });
 
   const shutdown = async () => {

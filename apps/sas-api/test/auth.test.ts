@@ -33,9 +33,13 @@ describe("with AUTH_JWT_SECRET", () => {
   });
 
   it("answers 401 without a token on every other route", async () => {
-    await expectUnauthorized(await api.post("/api/batches", { files: [{ name: "a.png", size: 10, type: "image/png" }] }));
+    await expectUnauthorized(
+      await api.post("/api/batches", { files: [{ name: "a.png", size: 10, type: "image/png" }] }),
+    );
     await expectUnauthorized(await api.post("/api/batches/AAAAAAAAAAAAAAAAAAAAAAAA/refresh", {}));
-    await expectUnauthorized(await api.post("/api/studies", { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [] }));
+    await expectUnauthorized(
+      await api.post("/api/studies", { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [] }),
+    );
     await expectUnauthorized(await api.get("/api/studies"));
     await expectUnauthorized(await api.get("/api/studies/AAAAAAAAAAAAAAAAAAAAAA"));
   });
@@ -44,13 +48,22 @@ describe("with AUTH_JWT_SECRET", () => {
     ["garbage", async () => "Bearer not-a-jwt"],
     ["another scheme", async () => `Basic ${btoa("alice:password")}`],
     ["an expired token", async () => `Bearer ${await tokenFor("alice", { exp: Math.floor(Date.now() / 1000) - 60 })}`],
-    ["a token not valid yet", async () => `Bearer ${await tokenFor("alice", { nbf: Math.floor(Date.now() / 1000) + 600 })}`],
+    [
+      "a token not valid yet",
+      async () => `Bearer ${await tokenFor("alice", { nbf: Math.floor(Date.now() / 1000) + 600 })}`,
+    ],
     ["the wrong audience", async () => `Bearer ${await tokenFor("alice", { aud: "api://someone-else" })}`],
     ["the wrong issuer", async () => `Bearer ${await tokenFor("alice", { iss: "https://evil.example" })}`],
-    ["the wrong key", async () => `Bearer ${await tokenFor("alice", {}, "another-secret-that-is-at-least-32-characters")}`],
+    [
+      "the wrong key",
+      async () => `Bearer ${await tokenFor("alice", {}, "another-secret-that-is-at-least-32-characters")}`,
+    ],
     ["no subject", async () => `Bearer ${await tokenFor(undefined)}`],
     ["no expiry", async () => `Bearer ${await tokenFor("alice", { exp: undefined })}`],
-    ["alg none", async () => `Bearer ${btoa('{"alg":"none"}').replace(/=/g, "")}.${btoa('{"sub":"alice"}').replace(/=/g, "")}.`],
+    [
+      "alg none",
+      async () => `Bearer ${btoa('{"alg":"none"}').replace(/=/g, "")}.${btoa('{"sub":"alice"}').replace(/=/g, "")}.`,
+    ],
   ])("answers 401 for %s", async (_, authorization) => {
     await expectUnauthorized(await api.get("/api/studies", { authorization: await authorization() }));
   });
@@ -94,7 +107,10 @@ describe("with AUTH_JWKS_URL (an OpenID provider's keys)", () => {
 
   const rsaToken = (claims: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return sign({ sub: "carol", iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now, exp: now + 600, ...claims }, privateJwk as never);
+    return sign(
+      { sub: "carol", iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now, exp: now + 600, ...claims },
+      privateJwk as never,
+    );
   };
 
   beforeAll(async () => {
@@ -105,7 +121,10 @@ describe("with AUTH_JWKS_URL (an OpenID provider's keys)", () => {
     provider = serve({ fetch: jwks.fetch, port: 0, hostname: "127.0.0.1" });
     await new Promise<void>((resolve) => provider.once("listening", resolve));
     const jwksUrl = `http://127.0.0.1:${(provider.address() as AddressInfo).port}/keys`;
-    oidcApi = await startTestApi({}, { config: { auth: { kind: "jwks", jwksUrl, issuer: TEST_ISSUER, audience: TEST_AUDIENCE } } });
+    oidcApi = await startTestApi(
+      {},
+      { config: { auth: { kind: "jwks", jwksUrl, issuer: TEST_ISSUER, audience: TEST_AUDIENCE } } },
+    );
   });
   afterAll(async () => {
     await oidcApi.close();
@@ -120,7 +139,9 @@ describe("with AUTH_JWKS_URL (an OpenID provider's keys)", () => {
 
   it("refuses a wrong audience, a wrong issuer, an HS256 token and a no-token request", async () => {
     await expectUnauthorized(await oidcApi.get("/api/studies", bearer(await rsaToken({ aud: "api://other" }))));
-    await expectUnauthorized(await oidcApi.get("/api/studies", bearer(await rsaToken({ iss: "https://evil.example" }))));
+    await expectUnauthorized(
+      await oidcApi.get("/api/studies", bearer(await rsaToken({ iss: "https://evil.example" }))),
+    );
     await expectUnauthorized(await oidcApi.get("/api/studies", bearer(await tokenFor("carol"))));
     await expectUnauthorized(await oidcApi.get("/api/studies"));
   });

@@ -30,7 +30,12 @@ describe("GET /api/config and /api/health", () => {
   it("publishes overridden limits", async () => {
     const custom = await startTestApi({ maxFiles: 3, concurrency: 2, sasTtlSeconds: 30, maxFileBytes: 1000 });
     try {
-      expect(await (await custom.get("/api/config")).json()).toMatchObject({ maxFiles: 3, concurrency: 2, sasTtlSeconds: 30, maxFileBytes: 1000 });
+      expect(await (await custom.get("/api/config")).json()).toMatchObject({
+        maxFiles: 3,
+        concurrency: 2,
+        sasTtlSeconds: 30,
+        maxFileBytes: 1000,
+      });
     } finally {
       await custom.close();
     }

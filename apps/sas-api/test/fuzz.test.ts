@@ -35,7 +35,16 @@ const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
 const printable = fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, ""));
 const hostileText = fc.oneof(
   fc.string({ maxLength: 300, unit: "binary" }),
-  fc.constantFrom("../../etc/passwd", "<script>alert(1)</script>", "a\u0000b", "\u202egnp.exe", "%00", " ", "CON", "x".repeat(5000)),
+  fc.constantFrom(
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "a\u0000b",
+    "\u202egnp.exe",
+    "%00",
+    " ",
+    "CON",
+    "x".repeat(5000),
+  ),
 );
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 
@@ -70,7 +79,10 @@ const batchBody = fc.record(
   },
   { requiredKeys: [] },
 );
-const refreshBody = fc.record({ indexes: fc.oneof(fc.array(fc.integer(), { maxLength: 20 }), anyJson) }, { requiredKeys: [] });
+const refreshBody = fc.record(
+  { indexes: fc.oneof(fc.array(fc.integer(), { maxLength: 20 }), anyJson) },
+  { requiredKeys: [] },
+);
 const commitBody = fc.record(
   {
     batchId: fc.oneof(idSegment, anyJson),
@@ -102,12 +114,26 @@ const rawBody = (structured: fc.Arbitrary<unknown>) =>
   );
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant("application/json") },
-  { weight: 1, arbitrary: fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-8", "application/merge-patch+json", "") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/json; charset=utf-8",
+      "application/merge-patch+json",
+      "",
+    ),
+  },
 );
 
 const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/batches"), body: rawBody(batchBody), contentType }),
-  fc.record({ method: fc.constant("POST"), path: idSegment.map((id) => `/api/batches/${id}/refresh`), body: rawBody(refreshBody), contentType }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: idSegment.map((id) => `/api/batches/${id}/refresh`),
+    body: rawBody(refreshBody),
+    contentType,
+  }),
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/studies"), body: rawBody(commitBody), contentType }),
   fc.record({ method: fc.constant("GET"), path: idSegment.map((id) => `/api/studies/${id}`) }),
   fc.record({ method: fc.constant("GET"), path: fc.constantFrom("/api/studies", "/api/health", "/api/config") }),
@@ -177,7 +203,12 @@ describe("generated hostile requests", () => {
       { weight: 1, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: printable },
       { weight: 1, arbitrary: printable.map((s) => `Bearer ${s}`) },
-      { weight: 1, arbitrary: fc.array(fc.base64String({ maxLength: 40 }), { minLength: 3, maxLength: 3 }).map((p) => `Bearer ${p.join(".")}`) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .array(fc.base64String({ maxLength: 40 }), { minLength: 3, maxLength: 3 })
+          .map((p) => `Bearer ${p.join(".")}`),
+      },
       { weight: 2, arbitrary: fc.nat(3).map((i) => `Bearer ${badTokens[i]}`) },
     );
     const successes = { batches: 0 };

@@ -12,7 +12,10 @@ const oneFile = { files: [fileSpec(pngFile("a.png"))] };
 describe("rate limits", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { batchesPerMinute: 3, commitsPerMinute: 2 } } });
+    api = await startTestApi(
+      {},
+      { config: { auth: secretAuth, rateLimits: { batchesPerMinute: 3, commitsPerMinute: 2 } } },
+    );
   });
   afterAll(() => api.close());
 
@@ -32,7 +35,8 @@ describe("rate limits", () => {
 
   it("limits commits separately", async () => {
     const frank = bearer(await tokenFor("frank"));
-    const commit = () => api.post("/api/studies", { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [] }, frank);
+    const commit = () =>
+      api.post("/api/studies", { batchId: "AAAAAAAAAAAAAAAAAAAAAAAA", title: "t", elements: [] }, frank);
     expect([(await commit()).status, (await commit()).status, (await commit()).status]).toEqual([400, 400, 429]);
     expect((await api.post("/api/batches", oneFile, frank)).status).toBe(201);
   });
@@ -56,7 +60,10 @@ describe("MAX_BATCH_BYTES", () => {
       expect((await api.post("/api/batches", { files: [file, file] })).status).toBe(201);
       const res = await api.post("/api/batches", { files: [file, file, file] });
       expect(res.status).toBe(413);
-      expect(apiErrorSchema.parse(await res.json()).error).toMatchObject({ code: "payload_too_large", message: /2500/ });
+      expect(apiErrorSchema.parse(await res.json()).error).toMatchObject({
+        code: "payload_too_large",
+        message: /2500/,
+      });
       expect(await (await api.get("/api/config")).json()).toMatchObject({ maxBatchBytes: 2500 });
     } finally {
       await api.close();
@@ -69,7 +76,10 @@ describe("browser protections", () => {
   let webDist: string;
   beforeAll(async () => {
     webDist = mkdtempSync(path.join(tmpdir(), "web-dist-"));
-    writeFileSync(path.join(webDist, "index.html"), '<!doctype html><script type="module" src="/assets/app.js"></script>');
+    writeFileSync(
+      path.join(webDist, "index.html"),
+      '<!doctype html><script type="module" src="/assets/app.js"></script>',
+    );
     api = await startTestApi({}, { config: { webDistDir: webDist, corsOrigins: ["https://app.example"] } });
   });
   afterAll(async () => {
@@ -81,7 +91,11 @@ describe("browser protections", () => {
     const preflight = (origin: string) =>
       fetch(`${api.baseUrl}/api/batches`, {
         method: "OPTIONS",
-        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+        headers: {
+          origin,
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "content-type,authorization",
+        },
       });
     const allowed = await preflight("https://app.example");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
@@ -91,18 +105,21 @@ describe("browser protections", () => {
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it.each(["/api/health", "/api/nope", "/", "/studies/some-client-route"])("sends the security headers on %s", async (route) => {
-    const res = await api.get(route);
-    const storageOrigin = api.storage.publicOrigin;
-    const csp = res.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain(`connect-src 'self' ${storageOrigin}`);
-    expect(csp).toContain(`img-src 'self' blob: data: ${storageOrigin}`);
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
-    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
-    expect(res.headers.get("x-frame-options")).toBe("DENY");
-  });
+  it.each(["/api/health", "/api/nope", "/", "/studies/some-client-route"])(
+    "sends the security headers on %s",
+    async (route) => {
+      const res = await api.get(route);
+      const storageOrigin = api.storage.publicOrigin;
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain(`connect-src 'self' ${storageOrigin}`);
+      expect(csp).toContain(`img-src 'self' blob: data: ${storageOrigin}`);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+    },
+  );
 
   it("names the public blob endpoint's origin when one is set", () => {
     const storage = new BlobStorage({

@@ -22,7 +22,10 @@ describe("an issued upload URL", () => {
 
     expect((await putBlob(target, file.bytes)).status).toBe(201);
     // The blob exists, as storage reports to the API's own credentials.
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({ size: 4096, md5: md5Base64(file.bytes) });
+    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({
+      size: 4096,
+      md5: md5Base64(file.bytes),
+    });
 
     const read = await fetch(target.uploadUrl);
     expect(read.status).toBe(403);
@@ -36,7 +39,10 @@ describe("an issued upload URL", () => {
 
     const overwrite = await putBlob(target, pngFile("evil.png", 4096).bytes);
     expect([403, 409]).toContain(overwrite.status);
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({ size: 4096, md5: md5Base64(file.bytes) });
+    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({
+      size: 4096,
+      md5: md5Base64(file.bytes),
+    });
 
     const otherBlob = withPath(target.uploadUrl, new URL(batch.files[1]!.uploadUrl).pathname);
     expect((await putBlob({ ...target, uploadUrl: otherBlob }, file.bytes)).status).toBe(403);

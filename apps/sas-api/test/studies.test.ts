@@ -33,7 +33,10 @@ describe("POST /api/studies", () => {
     ];
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);
-    const res = await api.post("/api/studies", { ...commitBody(batch, files, "  Retina scans  "), description: "Left eye" });
+    const res = await api.post("/api/studies", {
+      ...commitBody(batch, files, "  Retina scans  "),
+      description: "Left eye",
+    });
     expect(res.status).toBe(201);
     const study = studySchema.parse(await res.json());
     expect(study).toMatchObject({ title: "Retina scans", description: "Left eye" });
@@ -53,14 +56,19 @@ describe("POST /api/studies", () => {
       expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(files[element.index]!.bytes));
       const readUrl = new URL(element.url);
       expect(readUrl.searchParams.get("sp")).toBe("r");
-      expect((await fetch(element.url, { method: "PUT", body: "x", headers: { "x-ms-blob-type": "BlockBlob" } })).status).toBe(403);
+      expect(
+        (await fetch(element.url, { method: "PUT", body: "x", headers: { "x-ms-blob-type": "BlockBlob" } })).status,
+      ).toBe(403);
     }
   });
 
   it("stores the verified type, whatever Content-Type the uploader sent", async () => {
     const files = [pngFile("a.png"), pngFile("b.png")];
     const batch = await createBatch(api, files);
-    const spoofed = { ...batch.files[0]!, headers: { ...batch.files[0]!.headers, "x-ms-blob-content-type": "text/html" } };
+    const spoofed = {
+      ...batch.files[0]!,
+      headers: { ...batch.files[0]!.headers, "x-ms-blob-content-type": "text/html" },
+    };
     expect((await putBlob(spoofed, files[0]!.bytes)).status).toBe(201);
     expect((await putBlob(batch.files[1]!, files[1]!.bytes)).status).toBe(201);
     expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.contentType).toBe("text/html");
@@ -92,7 +100,9 @@ describe("POST /api/studies", () => {
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);
     const before = (await listStudies()).length;
-    const responses = await Promise.all(Array.from({ length: 20 }, () => api.post("/api/studies", commitBody(batch, files))));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => api.post("/api/studies", commitBody(batch, files))),
+    );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(19);
@@ -137,7 +147,9 @@ describe("POST /api/studies", () => {
     body.elements[3]!.md5 = md5Base64(Buffer.from("not what was sent"));
     const res = await api.post("/api/studies", body);
     expect(res.status).toBe(422);
-    const error = ((await res.json()) as { error: { code: string; message: string; files: { index: number; problem: string }[] } }).error;
+    const error = (
+      (await res.json()) as { error: { code: string; message: string; files: { index: number; problem: string }[] } }
+    ).error;
     expect(error.code).toBe("verification_failed");
     expect(error.message).toContain("photo.png");
     expect(error.files.map((f) => f.index)).toEqual([1, 2, 3, 4]);
@@ -171,7 +183,10 @@ describe("POST /api/studies", () => {
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);
     const body = commitBody(batch, files);
-    const res = await api.post("/api/studies", { ...body, elements: [body.elements[0], body.elements[0], { ...body.elements[1], index: 5 }] });
+    const res = await api.post("/api/studies", {
+      ...body,
+      elements: [body.elements[0], body.elements[0], { ...body.elements[1], index: 5 }],
+    });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({
       error: {

@@ -11,7 +11,8 @@ afterAll(() => api.close());
 
 const HOUR = 3600_000;
 const logger = createLogger("silent");
-const imagesOf = async (batchId: string) => (await api.storage.listRecords("images", `${batchId}/`)).map((b) => b.name).sort();
+const imagesOf = async (batchId: string) =>
+  (await api.storage.listRecords("images", `${batchId}/`)).map((b) => b.name).sort();
 const planExists = (batchId: string) => api.storage.recordExists("batches", `${batchId}.json`);
 
 describe("sweepAbandonedBatches", () => {
@@ -62,7 +63,10 @@ describe("sweepAbandonedBatches", () => {
       // Age the plan by rewriting its creation time, as if it had been made two hours ago.
       const plan = await shortTtl.storage.readRecord<Record<string, unknown>>("batches", `${batch.batchId}.json`);
       await shortTtl.storage.deleteRecord("batches", `${batch.batchId}.json`);
-      await shortTtl.storage.createRecord("batches", `${batch.batchId}.json`, { ...plan, createdAt: new Date(Date.now() - 2 * HOUR).toISOString() });
+      await shortTtl.storage.createRecord("batches", `${batch.batchId}.json`, {
+        ...plan,
+        createdAt: new Date(Date.now() - 2 * HOUR).toISOString(),
+      });
       expect((await shortTtl.post(`/api/batches/${batch.batchId}/refresh`, {})).status).toBe(404);
       expect((await shortTtl.post("/api/studies", commitBody(batch, files))).status).toBe(404);
     } finally {

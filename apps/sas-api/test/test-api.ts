@@ -96,7 +96,11 @@ export function pngFile(name: string, size = 2048): LocalFile {
 export const fileSpec = (f: LocalFile) => ({ name: f.name, size: f.bytes.length, type: f.type });
 
 /** Uploads as the browser does: one Put Blob with the headers the API returned and the body's MD5. */
-export function putBlob(target: { uploadUrl: string; headers: Record<string, string> }, bytes: Uint8Array, md5 = md5Base64(bytes)) {
+export function putBlob(
+  target: { uploadUrl: string; headers: Record<string, string> },
+  bytes: Uint8Array,
+  md5 = md5Base64(bytes),
+) {
   return fetch(target.uploadUrl, {
     method: "PUT",
     headers: { ...target.headers, "content-md5": md5 },
@@ -110,7 +114,11 @@ export interface BatchResponse {
   files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
 }
 
-export async function createBatch(api: TestApi, files: LocalFile[], headers: Record<string, string> = {}): Promise<BatchResponse> {
+export async function createBatch(
+  api: TestApi,
+  files: LocalFile[],
+  headers: Record<string, string> = {},
+): Promise<BatchResponse> {
   const res = await api.post("/api/batches", { files: files.map(fileSpec) }, headers);
   if (res.status !== 201) throw new Error(`batch: ${res.status} ${await res.text()}`);
   return (await res.json()) as BatchResponse;

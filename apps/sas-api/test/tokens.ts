@@ -5,7 +5,12 @@ export const TEST_SECRET = "a-test-secret-that-is-at-least-32-characters";
 export const TEST_ISSUER = "https://login.example.test/tenant/v2.0";
 export const TEST_AUDIENCE = "api://study-uploader";
 
-export const secretAuth: AuthConfig = { kind: "secret", secret: TEST_SECRET, issuer: TEST_ISSUER, audience: TEST_AUDIENCE };
+export const secretAuth: AuthConfig = {
+  kind: "secret",
+  secret: TEST_SECRET,
+  issuer: TEST_ISSUER,
+  audience: TEST_AUDIENCE,
+};
 
 /** A valid HS256 token for `sub`, with claims overridden (or removed with undefined) as a test needs. */
 export function tokenFor(sub: string | undefined, claims: Record<string, unknown> = {}, secret = TEST_SECRET) {

@@ -80,7 +80,12 @@ describe("with an Entra identity instead of an account key", () => {
       now: () => now,
     });
     const sign = () =>
-      signer.sign({ containerName: "ud-images", blobName: "x", permissions: BlobSASPermissions.parse("r"), expiresOn: new Date(now + 600_000) });
+      signer.sign({
+        containerName: "ud-images",
+        blobName: "x",
+        permissions: BlobSASPermissions.parse("r"),
+        expiresOn: new Date(now + 600_000),
+      });
     await Promise.all([sign(), sign(), sign()]);
     expect(signer.keysFetched).toBe(1);
     now += 30 * 60_000;

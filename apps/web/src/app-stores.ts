@@ -24,5 +24,5 @@ export const studyDraftStore = createStudyDraftStore({
   },
 });
 
-export const useStudyDraft = <T,>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
-export const useStudies = <T,>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);
+export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
+export const useStudies = <T>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);

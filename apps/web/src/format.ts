@@ -22,7 +22,6 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-
 /** "image/png, image/webp" → "PNG, WebP", for messages a researcher reads. */
 export function imageTypeNames(types: readonly string[]): string {
   return types.map((type) => (IMAGE_TYPE_NAMES as Record<string, string>)[type] ?? type).join(", ");

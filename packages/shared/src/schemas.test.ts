@@ -22,12 +22,21 @@ describe("createBatchRequestSchema", () => {
   });
 
   it("uses the published defaults", () => {
-    expect(defaultUploadConfig).toMatchObject({ maxFileBytes: 16 * 1024 * 1024, maxFiles: 50, concurrency: 6, sasTtlSeconds: 600 });
+    expect(defaultUploadConfig).toMatchObject({
+      maxFileBytes: 16 * 1024 * 1024,
+      maxFiles: 50,
+      concurrency: 6,
+      sasTtlSeconds: 600,
+    });
   });
 });
 
 describe("commitStudyRequestSchema", () => {
-  const valid = { batchId: "A".repeat(24), title: "T", elements: [{ index: 0, label: "x", md5: "1B2M2Y8AsgTpgAmY7PhCfg==" }] };
+  const valid = {
+    batchId: "A".repeat(24),
+    title: "T",
+    elements: [{ index: 0, label: "x", md5: "1B2M2Y8AsgTpgAmY7PhCfg==" }],
+  };
 
   it("accepts a well-formed commit", () => {
     expect(commitStudyRequestSchema.parse(valid)).toEqual(valid);

@@ -1,7 +1,18 @@
 export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } from "./md5.js";
-export { animationFrameScheduler, createProgressBatcher, type FrameScheduler, type ProgressBatcher } from "./progress-batcher.js";
-export { DEFAULT_RETRY_OPTIONS, backoffDelayMs, classifyPutOutcome, type AttemptVerdict, type RetryOptions } from "./retry-policy.js";
+export {
+  animationFrameScheduler,
+  createProgressBatcher,
+  type FrameScheduler,
+  type ProgressBatcher,
+} from "./progress-batcher.js";
+export {
+  DEFAULT_RETRY_OPTIONS,
+  backoffDelayMs,
+  classifyPutOutcome,
+  type AttemptVerdict,
+  type RetryOptions,
+} from "./retry-policy.js";
 export { withStallTimeout } from "./stall-timeout.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export {

@@ -33,7 +33,11 @@ export function createNodePutBlob(agent?: http.Agent): BlobTransport {
       req.on("response", (res) => {
         res.resume();
         res.on("end", () =>
-          settle({ kind: "response", status: res.statusCode ?? 0, errorCode: (res.headers["x-ms-error-code"] as string | undefined) ?? null }),
+          settle({
+            kind: "response",
+            status: res.statusCode ?? 0,
+            errorCode: (res.headers["x-ms-error-code"] as string | undefined) ?? null,
+          }),
         );
         res.on("error", () => settle({ kind: "network-error" }));
       });

@@ -23,7 +23,12 @@ describe("createProgressBatcher", () => {
     expect(frames.scheduled).toBe(1);
     expect(deliveries).toEqual([]);
     frames.runFrame();
-    expect(deliveries).toEqual([[["a", 5], ["b", 2]]]);
+    expect(deliveries).toEqual([
+      [
+        ["a", 5],
+        ["b", 2],
+      ],
+    ]);
 
     batcher.report("b", 3);
     frames.runFrame();

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { PutBlobOutcome } from "./blob-transport.js";
 import { backoffDelayMs, classifyPutOutcome } from "./retry-policy.js";
 
-const response = (status: number, errorCode: string | null = null): PutBlobOutcome => ({ kind: "response", status, errorCode });
+const response = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
+  kind: "response",
+  status,
+  errorCode,
+});
 
 describe("classifyPutOutcome", () => {
   it.each([
@@ -27,8 +31,13 @@ describe("classifyPutOutcome", () => {
   });
 
   it("explains failures in words", () => {
-    expect(classifyPutOutcome({ kind: "stalled", afterMs: 20_000 })).toEqual({ kind: "retry", reason: "no progress for 20 s" });
-    expect(classifyPutOutcome(response(400, "Md5Mismatch"))).toMatchObject({ reason: expect.stringContaining("checksum") });
+    expect(classifyPutOutcome({ kind: "stalled", afterMs: 20_000 })).toEqual({
+      kind: "retry",
+      reason: "no progress for 20 s",
+    });
+    expect(classifyPutOutcome(response(400, "Md5Mismatch"))).toMatchObject({
+      reason: expect.stringContaining("checksum"),
+    });
   });
 });
 

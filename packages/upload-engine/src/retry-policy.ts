@@ -51,7 +51,8 @@ export function classifyPutOutcome(outcome: PutBlobOutcome): AttemptVerdict {
     case "response": {
       const { status, errorCode } = outcome;
       if (status >= 200 && status < 300) return { kind: "uploaded" };
-      if (status === 409 || (status === 403 && errorCode === "AuthorizationPermissionMismatch")) return { kind: "already-exists" };
+      if (status === 409 || (status === 403 && errorCode === "AuthorizationPermissionMismatch"))
+        return { kind: "already-exists" };
       // A 403 whose code CORS hid is most likely an expired link too; a fresh link costs one small request.
       if (status === 403 && (errorCode === null || EXPIRED_LINK_CODES.has(errorCode))) {
         return { kind: "refresh", reason: "upload link expired" };
@@ -65,7 +66,11 @@ export function classifyPutOutcome(outcome: PutBlobOutcome): AttemptVerdict {
 }
 
 /** Exponential backoff with full jitter: uniformly random in [0, min(max, base * 2^(failures-1))). */
-export function backoffDelayMs(failures: number, options: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs">, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  failures: number,
+  options: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs">,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, failures - 1));
   return Math.floor(random() * ceiling);
 }

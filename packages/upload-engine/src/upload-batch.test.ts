@@ -4,7 +4,11 @@ import { deferred, settle, type Deferred } from "./testing/deferred.js";
 import { uploadBatch, type FileUploadState, type UploadBatchOptions, type UploadTargets } from "./upload-batch.js";
 
 const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
-const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({ kind: "response", status, errorCode });
+const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
+  kind: "response",
+  status,
+  errorCode,
+});
 
 interface TransportCall {
   request: PutBlobRequest;
@@ -43,7 +47,11 @@ function manualTransport() {
   };
 }
 
-const targetsFor = (count: number, generation = 1, expiresAt = new Date(Date.now() + 600_000).toISOString()): UploadTargets => ({
+const targetsFor = (
+  count: number,
+  generation = 1,
+  expiresAt = new Date(Date.now() + 600_000).toISOString(),
+): UploadTargets => ({
   expiresAt,
   files: Array.from({ length: count }, (_, index) => ({
     index,
@@ -189,7 +197,10 @@ describe("uploadBatch", () => {
     const { failureByIndex } = await result;
     expect(fake.calls).toHaveLength(3);
     expect(failureByIndex.get(0)).toBe("gave up after 3 attempts: storage error (500)");
-    expect(states.get(0)?.at(-1)).toEqual({ status: "failed", reason: "gave up after 3 attempts: storage error (500)" });
+    expect(states.get(0)?.at(-1)).toEqual({
+      status: "failed",
+      reason: "gave up after 3 attempts: storage error (500)",
+    });
   });
 
   it("fails at once, without retrying, when storage refuses the file for good", async () => {
@@ -209,7 +220,11 @@ describe("uploadBatch", () => {
     const { md5ByIndex } = await result;
     expect(refreshTargets).toHaveBeenCalledTimes(1);
     expect(refreshTargets).toHaveBeenCalledWith([0, 1, 2]);
-    expect(fake.calls.slice(3).map((c) => c.request.url)).toEqual(["http://storage/g2/0", "http://storage/g2/1", "http://storage/g2/2"]);
+    expect(fake.calls.slice(3).map((c) => c.request.url)).toEqual([
+      "http://storage/g2/0",
+      "http://storage/g2/1",
+      "http://storage/g2/2",
+    ]);
     expect(md5ByIndex.size).toBe(3);
   });
 
@@ -223,11 +238,18 @@ describe("uploadBatch", () => {
     await answerAll(fake, ok);
     await result;
     expect(refreshTargets).toHaveBeenCalledTimes(1);
-    expect(fake.calls.slice(2).map((c) => c.request.url).sort()).toEqual(["http://storage/g2/0", "http://storage/g2/1"]);
+    expect(
+      fake.calls
+        .slice(2)
+        .map((c) => c.request.url)
+        .sort(),
+    ).toEqual(["http://storage/g2/0", "http://storage/g2/1"]);
   });
 
   it("renews links that are about to expire before sending", async () => {
-    const { fake, result, refreshTargets } = setup(2, { targets: targetsFor(2, 1, new Date(Date.now() + 5_000).toISOString()) });
+    const { fake, result, refreshTargets } = setup(2, {
+      targets: targetsFor(2, 1, new Date(Date.now() + 5_000).toISOString()),
+    });
     await answerAll(fake, ok);
     await result;
     expect(refreshTargets).toHaveBeenCalledTimes(1);
@@ -250,7 +272,9 @@ describe("uploadBatch", () => {
 
   it("never reports progress going backwards, also across retries", async () => {
     vi.useFakeTimers();
-    const { fake, result, progress } = setup(1, { files: [{ index: 0, body: new Blob([new Uint8Array(100)]), sentBytes: 10 }] });
+    const { fake, result, progress } = setup(1, {
+      files: [{ index: 0, body: new Blob([new Uint8Array(100)]), sentBytes: 10 }],
+    });
     await vi.advanceTimersByTimeAsync(0);
     const first = fake.calls[0]!.request;
     first.onProgress(5);

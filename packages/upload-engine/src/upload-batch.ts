@@ -124,7 +124,9 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
   const renewTargets = () => {
     renewal ??= (async () => {
       try {
-        const unfinished = options.files.map((f) => f.index).filter((i) => !md5ByIndex.has(i) && !failureByIndex.has(i));
+        const unfinished = options.files
+          .map((f) => f.index)
+          .filter((i) => !md5ByIndex.has(i) && !failureByIndex.has(i));
         const fresh = await options.refreshTargets(unfinished);
         for (const target of fresh.files) targetByIndex.set(target.index, target);
         expiresAtMs = Date.parse(fresh.expiresAt);
@@ -138,7 +140,8 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
   const usableTarget = async (index: number, expired: UploadTarget | null): Promise<UploadTarget> => {
     const current = targetByIndex.get(index);
     const renewedMeanwhile = expired !== null && current !== expired;
-    if (!renewedMeanwhile && (expired !== null || Date.now() >= expiresAtMs - expiryMarginMs || !current)) await renewTargets();
+    if (!renewedMeanwhile && (expired !== null || Date.now() >= expiresAtMs - expiryMarginMs || !current))
+      await renewTargets();
     const target = targetByIndex.get(index);
     if (!target) throw new Error("the API returned no upload link for this file");
     return target;
@@ -173,7 +176,10 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
       }
       expired = null;
       const outcome = await queue.add((attemptSignal) => {
-        options.onFileState(index, attempt === 1 ? { status: "uploading", attempt } : { status: "retrying", attempt, reason: lastReason });
+        options.onFileState(
+          index,
+          attempt === 1 ? { status: "uploading", attempt } : { status: "retrying", attempt, reason: lastReason },
+        );
         return transport({
           url: target.uploadUrl,
           headers: { ...target.headers, "Content-MD5": md5 },
@@ -199,7 +205,8 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
         case "refresh":
           lastReason = verdict.reason;
           expired = target;
-          if (attempt < retry.maxAttempts) options.onFileState(index, { status: "retrying", attempt: attempt + 1, reason: lastReason });
+          if (attempt < retry.maxAttempts)
+            options.onFileState(index, { status: "retrying", attempt: attempt + 1, reason: lastReason });
           break;
         case "retry":
           lastReason = verdict.reason;

@@ -19,7 +19,8 @@ export class UploadQueue {
   readonly #running = new Set<AbortController>();
 
   constructor(concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     this.#concurrency = concurrency;
   }
 
@@ -37,12 +38,10 @@ export class UploadQueue {
         const controller = new AbortController();
         this.#running.add(controller);
         // A task that throws synchronously must still free its slot.
-        new Promise<T>((run) => run(task(controller.signal)))
-          .then(resolve, reject)
-          .finally(() => {
-            this.#running.delete(controller);
-            this.#startNext();
-          });
+        new Promise<T>((run) => run(task(controller.signal))).then(resolve, reject).finally(() => {
+          this.#running.delete(controller);
+          this.#startNext();
+        });
       };
       this.#waiting.push({ start, reject });
       this.#startNext();

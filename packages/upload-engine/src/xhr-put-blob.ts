@@ -23,7 +23,8 @@ export function createXhrPutBlob(createXhr: XhrFactory = () => new XMLHttpReques
       for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
       // Listeners on xhr.upload must exist before send(), or the browser never emits upload progress.
       xhr.upload.onprogress = (event) => request.onProgress(event.loaded);
-      xhr.onload = () => settle({ kind: "response", status: xhr.status, errorCode: xhr.getResponseHeader("x-ms-error-code") });
+      xhr.onload = () =>
+        settle({ kind: "response", status: xhr.status, errorCode: xhr.getResponseHeader("x-ms-error-code") });
       xhr.onerror = () => settle({ kind: "network-error" });
       xhr.ontimeout = () => settle({ kind: "network-error" });
       xhr.onabort = () => settle({ kind: "aborted" });

@@ -1,4 +1,9 @@
-import type { CreateBatchRequest, CreateBatchResponse, RefreshBatchResponse, UploadTarget } from "@study-uploader/shared";
+import type {
+  CreateBatchRequest,
+  CreateBatchResponse,
+  RefreshBatchResponse,
+  UploadTarget,
+} from "@study-uploader/shared";
 import type { ApiConfig } from "../config.js";
 import { ApiProblem, notFound } from "../errors.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
@@ -26,7 +31,11 @@ function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expi
 
 const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
 
-export async function createBatch(deps: BatchDeps, owner: string, request: CreateBatchRequest): Promise<CreateBatchResponse> {
+export async function createBatch(
+  deps: BatchDeps,
+  owner: string,
+  request: CreateBatchRequest,
+): Promise<CreateBatchResponse> {
   const totalBytes = request.files.reduce((sum, file) => sum + file.size, 0);
   if (totalBytes > deps.config.maxBatchBytes) {
     throw new ApiProblem(
@@ -49,7 +58,12 @@ export async function createBatch(deps: BatchDeps, owner: string, request: Creat
   return {
     batchId,
     expiresAt: expiresOn.toISOString(),
-    files: await uploadTargets(deps, plan, plan.files.map((f) => f.index), expiresOn),
+    files: await uploadTargets(
+      deps,
+      plan,
+      plan.files.map((f) => f.index),
+      expiresOn,
+    ),
   };
 }
 

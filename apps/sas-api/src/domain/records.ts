@@ -17,7 +17,15 @@ export interface StudyRecord {
   title: string;
   description: string;
   createdAt: string;
-  elements: { index: number; label: string; name: string; size: number; type: ImageType; blobName: string; md5: string }[];
+  elements: {
+    index: number;
+    label: string;
+    name: string;
+    size: number;
+    type: ImageType;
+    blobName: string;
+    md5: string;
+  }[];
 }
 
 export const batchPlanName = (batchId: string) => `${batchId}.json`;

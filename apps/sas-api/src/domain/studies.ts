@@ -1,9 +1,4 @@
-import {
-  type CommitStudyRequest,
-  type FileProblem,
-  type Study,
-  type StudySummary,
-} from "@study-uploader/shared";
+import { type CommitStudyRequest, type FileProblem, type Study, type StudySummary } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import { assertStillStaging, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
@@ -35,7 +30,8 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
   const problems: FileProblem[] = [];
   const seen = new Set<number>();
   for (const element of request.elements) {
-    if (element.index >= plan.files.length) problems.push({ index: element.index, problem: "no such file in this batch" });
+    if (element.index >= plan.files.length)
+      problems.push({ index: element.index, problem: "no such file in this batch" });
     else if (seen.has(element.index)) problems.push({ index: element.index, problem: "listed more than once" });
     seen.add(element.index);
   }
@@ -89,11 +85,18 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   const failed = verdicts.flatMap(({ problem }, i) => (problem ? [{ index: elements[i]!.index, problem }] : []));
   if (failed.length > 0) {
     const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
-    throw new ApiProblem(422, "verification_failed", `Not committed: ${failed.length} file(s) failed verification (${names})`, failed);
+    throw new ApiProblem(
+      422,
+      "verification_failed",
+      `Not committed: ${failed.length} file(s) failed verification (${names})`,
+      failed,
+    );
   }
 
   const toSeal = elements.filter((_, i) => verdicts[i]!.needsSeal);
-  await Promise.all(toSeal.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)));
+  await Promise.all(
+    toSeal.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)),
+  );
 
   const record: StudyRecord = {
     version: 1,
@@ -105,7 +108,15 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     createdAt: new Date().toISOString(),
     elements: elements.map((e) => {
       const file = plan.files[e.index]!;
-      return { index: e.index, label: e.label.trim(), name: file.name, size: file.size, type: file.type, blobName: file.blobName, md5: e.md5 };
+      return {
+        index: e.index,
+        label: e.label.trim(),
+        name: file.name,
+        size: file.size,
+        type: file.type,
+        blobName: file.blobName,
+        md5: e.md5,
+      };
     }),
   };
   const created = await deps.storage.createRecord("studies", recordName, record, {

@@ -37,7 +37,8 @@ export interface StagedBlobInfo {
 /** The body of a download, read to the end (no body means no bytes). */
 async function readBody(read: { readableStreamBody?: NodeJS.ReadableStream }): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of read.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  for await (const chunk of read.readableStreamBody ?? [])
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 
@@ -145,7 +146,12 @@ export class BlobStorage {
    */
   async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
     const container = this.containers.images;
-    const sas = await this.sign({ containerName: container, blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    const sas = await this.sign({
+      containerName: container,
+      blobName,
+      permissions: BlobSASPermissions.parse("c"),
+      expiresOn,
+    });
     return this.blobUrl(container, blobName, sas);
   }
 

@@ -3,7 +3,12 @@ import type { Logger } from "../logger.js";
 import type { BlobStorage } from "./blob-storage.js";
 
 /** Creates missing containers and, on the emulator or when asked, the CORS rules browsers need to PUT directly. */
-export async function setupStorage(storage: BlobStorage, config: ApiConfig, options: { configureCors: boolean }, logger: Logger) {
+export async function setupStorage(
+  storage: BlobStorage,
+  config: ApiConfig,
+  options: { configureCors: boolean },
+  logger: Logger,
+) {
   await storage.ensureContainers();
   if (options.configureCors) {
     await storage.configureCors(config.corsOrigins);

@@ -16,14 +16,31 @@ export interface FaultProxy {
  * a 503, a connection reset before or after storage saw the request, a body cut off halfway, or a stall
  * that never answers. `pickFault` decides per request (null lets it through untouched).
  */
-export async function startFaultProxy(options: { upstream: string; pickFault: () => Fault | null }): Promise<FaultProxy> {
+export async function startFaultProxy(options: {
+  upstream: string;
+  pickFault: () => Fault | null;
+}): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
   const agent = new http.Agent({ keepAlive: true });
-  const counts: FaultProxy["counts"] = { passed: 0, "503": 0, "reset-before": 0, "reset-after": 0, "cut-body": 0, stall: 0 };
+  const counts: FaultProxy["counts"] = {
+    passed: 0,
+    "503": 0,
+    "reset-before": 0,
+    "reset-after": 0,
+    "cut-body": 0,
+    stall: 0,
+  };
 
   const forward = (req: http.IncomingMessage, onResponse: (res: http.IncomingMessage) => void) => {
     const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+        agent,
+      },
       onResponse,
     );
     out.on("error", () => req.socket.destroy());

@@ -7,7 +7,12 @@ import {
   apiErrorSchema,
   type Study,
 } from "@study-uploader/shared";
-import { createChunkedMd5, uploadBatch, type BlobTransport, type RetryOptions } from "@study-uploader/upload-engine/node";
+import {
+  createChunkedMd5,
+  uploadBatch,
+  type BlobTransport,
+  type RetryOptions,
+} from "@study-uploader/upload-engine/node";
 
 export interface SourceFile {
   name: string;

@@ -7,7 +7,13 @@ const jsonResponse = (status: number, body: unknown) =>
 describe("createApiClient", () => {
   it("parses a successful answer with the shared schema", async () => {
     const fetchImpl = vi.fn(async () =>
-      jsonResponse(200, { maxFileBytes: 10, maxFiles: 2, allowedTypes: ["image/png"], concurrency: 6, sasTtlSeconds: 600 }),
+      jsonResponse(200, {
+        maxFileBytes: 10,
+        maxFiles: 2,
+        allowedTypes: ["image/png"],
+        concurrency: 6,
+        sasTtlSeconds: 600,
+      }),
     );
     const config = await createApiClient("", fetchImpl).getConfig();
     expect(config.maxFiles).toBe(2);
@@ -28,12 +34,21 @@ describe("createApiClient", () => {
 
   it("turns an {error} body into an ApiRequestError with code, message and files", async () => {
     const body = {
-      error: { code: "verification_failed", message: "Not committed", files: [{ index: 1, problem: "not a PNG image" }] },
+      error: {
+        code: "verification_failed",
+        message: "Not committed",
+        files: [{ index: 1, problem: "not a PNG image" }],
+      },
     };
     const client = createApiClient("", async () => jsonResponse(422, body));
     const error = await client.commitStudy({ batchId: "x", title: "t", elements: [] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiRequestError);
-    expect(error).toMatchObject({ status: 422, code: "verification_failed", message: "Not committed", files: body.error.files });
+    expect(error).toMatchObject({
+      status: 422,
+      code: "verification_failed",
+      message: "Not committed",
+      files: body.error.files,
+    });
   });
 
   it("reports an unreachable server and an unreadable answer as typed errors", async () => {
@@ -48,10 +63,14 @@ describe("createApiClient", () => {
   });
 
   it("sends a bearer token only when the provider has one", async () => {
-    const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) => jsonResponse(200, { studies: [] }));
+    const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      jsonResponse(200, { studies: [] }),
+    );
     await createApiClient("", fetchImpl, async () => "header.payload.signature").listStudies();
     await createApiClient("", fetchImpl).listStudies();
-    expect(new Headers(fetchImpl.mock.calls[0]![1]?.headers).get("authorization")).toBe("Bearer header.payload.signature");
+    expect(new Headers(fetchImpl.mock.calls[0]![1]?.headers).get("authorization")).toBe(
+      "Bearer header.payload.signature",
+    );
     expect(new Headers(fetchImpl.mock.calls[1]![1]?.headers).has("authorization")).toBe(false);
   });
 });

@@ -50,7 +50,12 @@ export function createApiClient(
   fetchImpl: typeof fetch = (...args) => fetch(...args),
   getAccessToken: AccessTokenProvider = noToken,
 ): ApiClient {
-  async function request<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
+  async function request<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.infer<S>> {
     let response: Response;
     try {
       const headers: Record<string, string> = { accept: "application/json" };
@@ -63,7 +68,11 @@ export function createApiClient(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new ApiRequestError(0, "network_error", `Could not reach the server (${error instanceof Error ? error.message : String(error)})`);
+      throw new ApiRequestError(
+        0,
+        "network_error",
+        `Could not reach the server (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
     const json: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
@@ -72,10 +81,15 @@ export function createApiClient(
         const { code, message, files } = parsed.data.error;
         throw new ApiRequestError(response.status, code, message, files);
       }
-      throw new ApiRequestError(response.status, "invalid_response", `The server answered ${response.status} ${response.statusText}`.trim());
+      throw new ApiRequestError(
+        response.status,
+        "invalid_response",
+        `The server answered ${response.status} ${response.statusText}`.trim(),
+      );
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiRequestError(response.status, "invalid_response", `Unexpected answer from ${method} ${path}`);
+    if (!parsed.success)
+      throw new ApiRequestError(response.status, "invalid_response", `Unexpected answer from ${method} ${path}`);
     return parsed.data;
   }
 

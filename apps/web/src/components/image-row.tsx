@@ -40,7 +40,14 @@ export function ImageRow({ imageId }: { imageId: string }) {
   return (
     <li className={`image-row status-${problem ? "invalid" : image.status}`}>
       {showPreview ? (
-        <img className="thumb" src={image.previewUrl} alt="" width={64} height={64} onError={() => setPreviewBroken(true)} />
+        <img
+          className="thumb"
+          src={image.previewUrl}
+          alt=""
+          width={64}
+          height={64}
+          onError={() => setPreviewBroken(true)}
+        />
       ) : (
         <span className="thumb thumb-placeholder" aria-hidden="true" />
       )}
@@ -77,7 +84,12 @@ export function ImageRow({ imageId }: { imageId: string }) {
       </div>
       <div className="row-actions">
         {image.status === "failed" && !locked && (
-          <button type="button" className="button button-small" aria-label={`Retry ${name}`} onClick={() => void actions.retryImage(imageId)}>
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={`Retry ${name}`}
+            onClick={() => void actions.retryImage(imageId)}
+          >
             Retry
           </button>
         )}

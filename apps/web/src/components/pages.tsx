@@ -53,7 +53,8 @@ export function StudyPage({ studyId }: { studyId: string }) {
     <article>
       <h1 tabIndex={-1}>{study.title}</h1>
       <p className="study-meta">
-        {study.elements.length} images · created <time dateTime={study.createdAt}>{new Date(study.createdAt).toLocaleString()}</time>
+        {study.elements.length} images · created{" "}
+        <time dateTime={study.createdAt}>{new Date(study.createdAt).toLocaleString()}</time>
       </p>
       {study.description && <p className="study-description">{study.description}</p>}
       <ul className="gallery">

@@ -23,4 +23,5 @@ export function ProgressBar({ percent, label, valueText, tone = "active" }: Prog
   );
 }
 
-export const percentOf = (part: number, whole: number) => (whole > 0 ? Math.min(100, Math.floor((part * 100) / whole)) : 0);
+export const percentOf = (part: number, whole: number) =>
+  whole > 0 ? Math.min(100, Math.floor((part * 100) / whole)) : 0;

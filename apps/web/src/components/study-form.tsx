@@ -14,7 +14,8 @@ function LimitsHint() {
   if (!config) return <p className="hint">Loading upload limits…</p>;
   return (
     <p className="hint">
-      {imageTypeNames(config.allowedTypes)} · up to {formatBytes(config.maxFileBytes)} each · at most {config.maxFiles} images
+      {imageTypeNames(config.allowedTypes)} · up to {formatBytes(config.maxFileBytes)} each · at most {config.maxFiles}{" "}
+      images
     </p>
   );
 }
@@ -73,7 +74,12 @@ export function StudyForm() {
 
       {formError && <p className="form-error">{formError}</p>}
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={locked || problems.length > 0} aria-describedby={problems.length > 0 ? "form-problems" : undefined}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={locked || problems.length > 0}
+          aria-describedby={problems.length > 0 ? "form-problems" : undefined}
+        >
           Create study
         </button>
         {phase === "uploading" && (

@@ -12,10 +12,16 @@ export function TotalProgress() {
   if (count === 0) return null;
 
   const percent = percentOf(sent, total);
-  const speed = rate && rate > 0 ? ` · ${formatBytes(rate)}/s · about ${formatDuration((total - sent) / rate)} left` : "";
+  const speed =
+    rate && rate > 0 ? ` · ${formatBytes(rate)}/s · about ${formatDuration((total - sent) / rate)} left` : "";
   return (
     <div className="total-progress">
-      <ProgressBar percent={percent} label="Total upload progress" valueText={`${percent}%, ${done} of ${count} files done`} tone={done === count ? "done" : "active"} />
+      <ProgressBar
+        percent={percent}
+        label="Total upload progress"
+        valueText={`${percent}%, ${done} of ${count} files done`}
+        tone={done === count ? "done" : "active"}
+      />
       <p className="total-text">
         {formatBytes(sent)} of {formatBytes(total)} · {done} of {count} files done{speed}
       </p>

@@ -1,4 +1,5 @@
-export type Route = { name: "new-study" } | { name: "studies" } | { name: "study"; studyId: string } | { name: "not-found" };
+export type Route =
+  { name: "new-study" } | { name: "studies" } | { name: "study"; studyId: string } | { name: "not-found" };
 
 export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, "") || "/";

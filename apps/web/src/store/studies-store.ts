@@ -36,7 +36,10 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       async loadStudy(studyId) {
         try {
           const study = await api.getStudy(studyId);
-          set((state) => ({ studies: { ...state.studies, [studyId]: study }, studyErrors: withoutKey(state.studyErrors, studyId) }));
+          set((state) => ({
+            studies: { ...state.studies, [studyId]: study },
+            studyErrors: withoutKey(state.studyErrors, studyId),
+          }));
         } catch (error) {
           set((state) => ({ studyErrors: { ...state.studyErrors, [studyId]: errorMessage(error) } }));
         }

@@ -3,7 +3,14 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiRequestError } from "../api/api-client.js";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
-import { canRetry, createStudyDraftStore, doneCount, formProblems, sentBytes, type StudyDraftDeps } from "./study-draft-store.js";
+import {
+  canRetry,
+  createStudyDraftStore,
+  doneCount,
+  formProblems,
+  sentBytes,
+  type StudyDraftDeps,
+} from "./study-draft-store.js";
 
 const png = (name: string, size = 100) => new File([new Uint8Array(size)], name, { type: "image/png" });
 
@@ -17,18 +24,33 @@ const study = (request: CommitStudyRequest): Study => ({
 
 const targets = (batchId: string, indexes: number[]) => ({
   expiresAt: new Date(Date.now() + 600_000).toISOString(),
-  files: indexes.map((index) => ({ index, uploadUrl: `http://storage/${batchId}/${index}?v=${Math.random()}`, headers: {} })),
+  files: indexes.map((index) => ({
+    index,
+    uploadUrl: `http://storage/${batchId}/${index}?v=${Math.random()}`,
+    headers: {},
+  })),
 });
 
 /** Fake API and storage: PUTs answer `outcomeFor(url)` after reporting full progress. */
-function setup(options: { config?: Partial<UploadConfig>; outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome> } = {}) {
+function setup(
+  options: {
+    config?: Partial<UploadConfig>;
+    outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome>;
+  } = {},
+) {
   const frames: (() => void)[] = [];
   let batches = 0;
   const api = {
     getConfig: vi.fn(async () => ({ ...defaultUploadConfig, ...options.config })),
     createBatch: vi.fn(async (request: { files: unknown[] }) => {
       const batchId = `batch-${++batches}`;
-      return { batchId, ...targets(batchId, request.files.map((_, i) => i)) };
+      return {
+        batchId,
+        ...targets(
+          batchId,
+          request.files.map((_, i) => i),
+        ),
+      };
     }),
     refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => targets(batchId, indexes)),
     commitStudy: vi.fn(async (request: CommitStudyRequest) => study(request)),
@@ -53,7 +75,17 @@ function setup(options: { config?: Partial<UploadConfig>; outcomeFor?: (request:
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
   const image = (name: string) => Object.values(store.getState().images).find((i) => i.file.name === name)!;
-  return { store, api, puts, transport, previews, onStudyCommitted, runFrame, image, actions: store.getState().actions };
+  return {
+    store,
+    api,
+    puts,
+    transport,
+    previews,
+    onStudyCommitted,
+    runFrame,
+    image,
+    actions: store.getState().actions,
+  };
 }
 
 async function readyForm(names: string[], options?: Parameters<typeof setup>[0]) {
@@ -67,7 +99,11 @@ async function readyForm(names: string[], options?: Parameters<typeof setup>[0])
 describe("study draft: editing", () => {
   it("adds images with a preview and a label from the file name, and revokes the preview on removal", async () => {
     const { store, actions, previews, image } = await readyForm(["photo-01.png", "scan.final.png"]);
-    expect(image("photo-01.png")).toMatchObject({ label: "photo-01", previewUrl: "blob:photo-01.png", status: "queued" });
+    expect(image("photo-01.png")).toMatchObject({
+      label: "photo-01",
+      previewUrl: "blob:photo-01.png",
+      status: "queued",
+    });
     expect(image("scan.final.png").label).toBe("scan.final");
     actions.removeImage(image("photo-01.png").id);
     expect(previews.revoke).toHaveBeenCalledWith("blob:photo-01.png");
@@ -81,7 +117,10 @@ describe("study draft: editing", () => {
     expect(formProblems(store.getState())).toEqual(["Add a title", "Add at least one image"]);
     actions.setTitle("T");
     actions.addFiles([png("a.png"), png("b.png", 200), new File(["<html>"], "c.html", { type: "text/html" })]);
-    expect(formProblems(store.getState())).toEqual(["Too many images: 3, at most 2 are allowed; remove 1", "Fix or remove 2 images marked in the list above"]);
+    expect(formProblems(store.getState())).toEqual([
+      "Too many images: 3, at most 2 are allowed; remove 1",
+      "Fix or remove 2 images marked in the list above",
+    ]);
     actions.removeImage(image("c.html").id);
     actions.setLabel(image("a.png").id, "  ");
     expect(formProblems(store.getState())).toEqual(["Fix or remove 2 images marked in the list above"]);
@@ -148,11 +187,16 @@ describe("study draft: creating a study", () => {
     let refuseB = true;
     const { store, actions, api, puts, image } = await readyForm(["a.png", "b.png", "c.png"], {
       outcomeFor: (request) =>
-        refuseB && request.url.includes("/1?") ? { kind: "response", status: 500, errorCode: null } : { kind: "response", status: 201, errorCode: null },
+        refuseB && request.url.includes("/1?")
+          ? { kind: "response", status: 500, errorCode: null }
+          : { kind: "response", status: 201, errorCode: null },
     });
     await actions.createStudy();
     expect(api.commitStudy).not.toHaveBeenCalled();
-    expect(image("b.png")).toMatchObject({ status: "failed", statusReason: "gave up after 2 attempts: storage error (500)" });
+    expect(image("b.png")).toMatchObject({
+      status: "failed",
+      statusReason: "gave up after 2 attempts: storage error (500)",
+    });
     expect(doneCount(store.getState())).toBe(2);
     expect(store.getState().announcement).toMatch(/1 image failed. Nothing was committed/);
     expect(canRetry(store.getState())).toBe(true);
@@ -194,7 +238,10 @@ describe("study draft: creating a study", () => {
     expect(api.createBatch).toHaveBeenCalledTimes(1);
     await actions.createStudy();
     expect(api.createBatch).toHaveBeenCalledTimes(1);
-    expect(puts.map((p) => p.url)).toEqual([expect.stringContaining("batch-1/0"), expect.stringContaining("batch-1/1")]);
+    expect(puts.map((p) => p.url)).toEqual([
+      expect.stringContaining("batch-1/0"),
+      expect.stringContaining("batch-1/1"),
+    ]);
     expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-1" }));
   });
 
@@ -207,12 +254,17 @@ describe("study draft: creating a study", () => {
     actions.addFiles([png("c.png")]);
     await actions.createStudy();
     expect(api.createBatch).toHaveBeenCalledTimes(5);
-    expect((api.createBatch.mock.calls[4]![0].files as { name: string }[]).map((f) => f.name)).toEqual(["b.png", "c.png"]);
+    expect((api.createBatch.mock.calls[4]![0].files as { name: string }[]).map((f) => f.name)).toEqual([
+      "b.png",
+      "c.png",
+    ]);
     expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-4" }));
   });
 
   it("requests a new batch after the images change", async () => {
-    const { actions, api } = await readyForm(["a.png"], { outcomeFor: () => ({ kind: "response", status: 400, errorCode: "InvalidHeaderValue" }) });
+    const { actions, api } = await readyForm(["a.png"], {
+      outcomeFor: () => ({ kind: "response", status: 400, errorCode: "InvalidHeaderValue" }),
+    });
     await actions.createStudy();
     expect(api.createBatch).toHaveBeenCalledTimes(1);
     actions.addFiles([png("b.png")]);
@@ -238,7 +290,10 @@ describe("study draft: creating a study", () => {
     expect(signals.length).toBeGreaterThan(0);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
     expect(api.commitStudy).not.toHaveBeenCalled();
-    expect(store.getState()).toMatchObject({ phase: "editing", announcement: "Upload cancelled. Nothing was committed." });
+    expect(store.getState()).toMatchObject({
+      phase: "editing",
+      announcement: "Upload cancelled. Nothing was committed.",
+    });
     expect(image("a.png").status).toBe("queued");
   });
 });

@@ -99,7 +99,8 @@ export function imageProblem(file: File, config: UploadConfig): string | null {
     return `Not an allowed image type (${file.type || "unknown type"}); use ${imageTypeNames(config.allowedTypes)}`;
   }
   if (file.size === 0) return "The file is empty";
-  if (file.size > config.maxFileBytes) return `Too large: ${formatBytes(file.size)}, the limit is ${formatBytes(config.maxFileBytes)}`;
+  if (file.size > config.maxFileBytes)
+    return `Too large: ${formatBytes(file.size)}, the limit is ${formatBytes(config.maxFileBytes)}`;
   return null;
 }
 
@@ -109,20 +110,27 @@ export function labelProblem(label: string): string | null {
 }
 
 /** What keeps the form from being submitted, in words; empty when Create study may be pressed. */
-export function formProblems(state: Pick<StudyDraftState, "config" | "title" | "description" | "imageIds" | "images">): string[] {
+export function formProblems(
+  state: Pick<StudyDraftState, "config" | "title" | "description" | "imageIds" | "images">,
+): string[] {
   const { config } = state;
   if (!config) return ["Waiting for the upload limits"];
   const problems: string[] = [];
   const title = titleSchema.safeParse(state.title);
-  if (!title.success) problems.push(state.title.trim() === "" ? "Add a title" : `Title: ${title.error.issues[0]?.message}`);
+  if (!title.success)
+    problems.push(state.title.trim() === "" ? "Add a title" : `Title: ${title.error.issues[0]?.message}`);
   const description = descriptionSchema.safeParse(state.description);
   if (!description.success) problems.push(`Description: ${description.error.issues[0]?.message}`);
   const count = state.imageIds.length;
   if (count === 0) problems.push("Add at least one image");
-  if (count > config.maxFiles) problems.push(`Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`);
+  if (count > config.maxFiles)
+    problems.push(
+      `Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`,
+    );
   const images = state.imageIds.map((id) => state.images[id]!);
   const invalid = images.filter((image) => imageProblem(image.file, config) || labelProblem(image.label)).length;
-  if (invalid > 0) problems.push(`Fix or remove ${invalid === 1 ? "the image" : `${invalid} images`} marked in the list above`);
+  if (invalid > 0)
+    problems.push(`Fix or remove ${invalid === 1 ? "the image" : `${invalid} images`} marked in the list above`);
   return problems;
 }
 
@@ -153,7 +161,8 @@ function batchRequest(state: Pick<StudyDraftState, "imageIds" | "images">): Crea
   };
 }
 
-const sameImages = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((id, i) => id === b[i]);
+const sameImages = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -168,7 +177,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
    * A batch asked for as soon as the form is valid, while the researcher may still be editing: Create study then
    * starts uploading at once instead of waiting a round trip. Keyed by the exact images it covers.
    */
-  let prepared: { imageIds: readonly string[]; requestedAt: number; batch: Promise<CreateBatchResponse | null> } | null = null;
+  let prepared: {
+    imageIds: readonly string[];
+    requestedAt: number;
+    batch: Promise<CreateBatchResponse | null>;
+  } | null = null;
 
   const store = createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
@@ -192,9 +205,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     }, deps.scheduleFrame);
 
     /** A new set of images needs a new batch; uploads of the old one no longer count. */
-    const forgetBatch = (images: Record<string, DraftImage>): Pick<StudyDraftState, "batch" | "images" | "formError"> => {
+    const forgetBatch = (
+      images: Record<string, DraftImage>,
+    ): Pick<StudyDraftState, "batch" | "images" | "formError"> => {
       const reset: Record<string, DraftImage> = {};
-      for (const [id, image] of Object.entries(images)) reset[id] = { ...image, status: "queued", attempt: 0, statusReason: null, sentBytes: 0 };
+      for (const [id, image] of Object.entries(images))
+        reset[id] = { ...image, status: "queued", attempt: 0, statusReason: null, sentBytes: 0 };
       return { batch: null, images: reset, formError: null };
     };
 
@@ -222,7 +238,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           batchId: session.id,
           title: title.trim(),
           description: description.trim() || undefined,
-          elements: session.imageIds.map((id, index) => ({ index, label: images[id]!.label.trim(), md5: images[id]!.md5! })),
+          elements: session.imageIds.map((id, index) => ({
+            index,
+            label: images[id]!.label.trim(),
+            md5: images[id]!.md5!,
+          })),
         });
         for (const image of Object.values(get().images)) deps.previews.revoke(image.previewUrl);
         set({
@@ -280,13 +300,19 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       try {
         let session = state.batch;
         let targets: UploadTargets;
-        const pendingIds = (ids: readonly string[]) => ids.filter((id) => get().images[id]!.status !== "done" && chosen(get().images[id]!));
+        const pendingIds = (ids: readonly string[]) =>
+          ids.filter((id) => get().images[id]!.status !== "done" && chosen(get().images[id]!));
         if (session) {
           const indexes = pendingIds(session.imageIds).map((id) => session!.imageIds.indexOf(id));
           // Earlier links may have expired or point at blobs the commit deleted: always start from fresh ones.
-          targets = indexes.length > 0 ? await deps.api.refreshBatch(session.id, indexes) : { expiresAt: new Date().toISOString(), files: [] };
+          targets =
+            indexes.length > 0
+              ? await deps.api.refreshBatch(session.id, indexes)
+              : { expiresAt: new Date().toISOString(), files: [] };
         } else {
-          const created = (await takePreparedBatch(state.imageIds, state.config)) ?? (await deps.api.createBatch(batchRequest(state)));
+          const created =
+            (await takePreparedBatch(state.imageIds, state.config)) ??
+            (await deps.api.createBatch(batchRequest(state)));
           // Cancelled meanwhile: the images may have changed since, so this batch is not theirs.
           if (!isCurrent()) return;
           session = { id: created.batchId, imageIds: [...state.imageIds] };
@@ -305,7 +331,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         const result = await uploadBatch({
           files: sending.map((id) => {
             const image = get().images[id]!;
-            return { index: batchSession.imageIds.indexOf(id), body: image.file, md5: image.md5 ?? undefined, sentBytes: image.sentBytes };
+            return {
+              index: batchSession.imageIds.indexOf(id),
+              body: image.file,
+              md5: image.md5 ?? undefined,
+              sentBytes: image.sentBytes,
+            };
           }),
           targets,
           refreshTargets: (indexes) => deps.api.refreshBatch(batchSession.id, indexes),
@@ -415,9 +446,15 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         set((state) => {
           const images = { ...state.images };
           for (const [id, image] of Object.entries(images)) {
-            if (image.status === "uploading" || image.status === "retrying") images[id] = { ...image, status: "queued", statusReason: null };
+            if (image.status === "uploading" || image.status === "retrying")
+              images[id] = { ...image, status: "queued", statusReason: null };
           }
-          return { images, phase: "editing", bytesPerSecond: null, announcement: "Upload cancelled. Nothing was committed." };
+          return {
+            images,
+            phase: "editing",
+            bytesPerSecond: null,
+            announcement: "Upload cancelled. Nothing was committed.",
+          };
         });
       },
     };
