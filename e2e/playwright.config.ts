@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
-import { azuriteConnectionString } from "../apps/sas-api/src/config.js";
+import { azuriteConnectionString } from "@study-uploader/sas-api/azurite";
 import { e2ePorts } from "./support/ports.js";
 
 const ports = e2ePorts();
-const sasApiDir = fileURLToPath(new URL("../apps/sas-api", import.meta.url));
+/** The built API (`pnpm --filter @study-uploader/sas-api build`), found through its package exports. */
+const apiEntry = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
 const connectionString = azuriteConnectionString(`http://127.0.0.1:${ports.azurite}/devstoreaccount1`);
 const origins = [ports.api, ports.shortSasApi].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
 
@@ -19,8 +20,7 @@ const managed = {
 /** The same API code, pointed at the test Azurite, open (no auth) as on a developer's machine. */
 const apiServer = (port: number, extraEnv: Record<string, string> = {}) => ({
   ...managed,
-  command: "node --import tsx src/main.ts",
-  cwd: sasApiDir,
+  command: `node --enable-source-maps ${apiEntry}`,
   url: `http://127.0.0.1:${port}/api/health`,
   env: {
     PORT: String(port),
@@ -69,7 +69,6 @@ export default defineConfig({
     {
       ...managed,
       command: `node node_modules/azurite/dist/src/blob/main.js --skipApiVersionCheck --loose --inMemoryPersistence --blobHost 127.0.0.1 --blobPort ${ports.azurite}`,
-      cwd: sasApiDir,
       port: ports.azurite,
     },
     apiServer(ports.api),

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startAzurite } from "../../apps/sas-api/src/azurite.js";
+import { startAzurite } from "@study-uploader/sas-api/azurite";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startAzurite, type RunningAzurite } from "../../apps/sas-api/src/azurite.js";
+import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
 import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
 import {
   drainOutput,

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { startAzurite, type RunningAzurite } from "../../apps/sas-api/src/azurite.js";
-import { azuriteConnectionString } from "../../apps/sas-api/src/config.js";
+import { azuriteConnectionString, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
 import { startRelayServer } from "./relay-server.js";
 
 /** Runs the old-design relay from the command line; without --blob-endpoint it starts its own in-memory Azurite. */

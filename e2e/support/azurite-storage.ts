@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { azuriteConnectionString } from "../../apps/sas-api/src/config.js";
+import { azuriteConnectionString } from "@study-uploader/sas-api/azurite";
 import { e2ePorts } from "./ports.js";
 
 /** Reads the test Azurite with the account key, as an operator would, to check what really got stored. */

@@ -2,7 +2,21 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { azuriteConnectionString } from "./config.js";
+
+/** Azurite's well-known development account (from Azurite's README); not a secret. */
+export const AZURITE_ACCOUNT = {
+  name: "devstoreaccount1",
+  key: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
+};
+
+export function azuriteConnectionString(blobEndpoint: string): string {
+  return [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${AZURITE_ACCOUNT.name}`,
+    `AccountKey=${AZURITE_ACCOUNT.key}`,
+    `BlobEndpoint=${blobEndpoint}`,
+  ].join(";");
+}
 
 export interface AzuriteOptions {
   port: number;

@@ -5,21 +5,6 @@ import { DEFAULT_LIMITS, IMAGE_TYPES, type UploadConfig } from "@study-uploader/
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
-/** Azurite's well-known development account (from Azurite's README); not a secret. */
-export const AZURITE_ACCOUNT = {
-  name: "devstoreaccount1",
-  key: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-};
-
-export function azuriteConnectionString(blobEndpoint: string): string {
-  return [
-    "DefaultEndpointsProtocol=http",
-    `AccountName=${AZURITE_ACCOUNT.name}`,
-    `AccountKey=${AZURITE_ACCOUNT.key}`,
-    `BlobEndpoint=${blobEndpoint}`,
-  ].join(";");
-}
-
 const booleanFromEnv = z
   .enum(["true", "false", "1", "0", ""])
   .optional()

@@ -1,15 +1,8 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
-import { startAzurite, type RunningAzurite } from "./azurite.js";
-import {
-  apiConfigFromEnv,
-  azuriteConnectionString,
-  checkOpenAccess,
-  parseEnv,
-  storageTargetFromEnv,
-  type Env,
-} from "./config.js";
+import { azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
+import { apiConfigFromEnv, checkOpenAccess, parseEnv, storageTargetFromEnv, type Env } from "./config.js";
 import { sweepAbandonedBatches } from "./domain/sweep.js";
 import { createLogger, type Logger } from "./logger.js";
 import { BlobStorage, type StorageAccess } from "./storage/blob-storage.js";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH_ID_PATTERN, createBatchResponseSchema, refreshBatchResponseSchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
-import { azuriteConnectionString } from "../src/config.js";
+import { azuriteConnectionString } from "../src/azurite.js";
 import { createLogger } from "../src/logger.js";
 import { createApp } from "../src/app.js";
 import { commitBody, createBatch, pngFile, putBlob, startTestApi, uploadAll, type TestApi } from "./test-api.js";

@@ -1,5 +1,5 @@
 import { useStore } from "zustand";
-import { createApiClient } from "./api/api-client.js";
+import { createApiClient } from "@study-uploader/shared";
 import { configuredAccessToken } from "./auth/access-token.js";
 import { studyPath } from "./router/routes.js";
 import { navigate } from "./router/router.js";

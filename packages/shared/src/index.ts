@@ -2,3 +2,4 @@ export * from "./limits.js";
 export * from "./file-name.js";
 export * from "./image-signature.js";
 export * from "./schemas.js";
+export * from "./api-client.js";

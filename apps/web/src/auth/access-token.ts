@@ -1,4 +1,4 @@
-import type { AccessTokenProvider } from "../api/api-client.js";
+import type { AccessTokenProvider } from "@study-uploader/shared";
 
 declare global {
   interface Window {

@@ -1,6 +1,6 @@
 import type { Study } from "@study-uploader/shared";
 import { describe, expect, it, vi } from "vitest";
-import { ApiRequestError } from "../api/api-client.js";
+import { ApiRequestError } from "@study-uploader/shared";
 import { createStudiesStore } from "./studies-store.js";
 
 const study: Study = { id: "s1", title: "Faces", description: "", createdAt: "2030-01-01T00:00:00.000Z", elements: [] };

@@ -1,6 +1,6 @@
 import type { Study, StudySummary } from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
-import type { ApiClient } from "../api/api-client.js";
+import type { ApiClient } from "@study-uploader/shared";
 
 export interface StudiesState {
   /** Newest first, as the API lists them; null until loaded. */

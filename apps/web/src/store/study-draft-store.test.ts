@@ -1,6 +1,6 @@
 import { defaultUploadConfig, type CommitStudyRequest, type Study, type UploadConfig } from "@study-uploader/shared";
 import { describe, expect, it, vi } from "vitest";
-import { ApiRequestError } from "../api/api-client.js";
+import { ApiRequestError } from "@study-uploader/shared";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
 import {

@@ -10,7 +10,7 @@ import {
   type UploadConfig,
 } from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
-import { ApiRequestError, type ApiClient } from "../api/api-client.js";
+import { ApiRequestError, type ApiClient } from "@study-uploader/shared";
 import {
   createProgressBatcher,
   TransferRateMeter,

@@ -13,7 +13,7 @@ import {
   type Study,
   type StudySummary,
   type UploadConfig,
-} from "@study-uploader/shared";
+} from "./schemas.js";
 import type { z } from "zod";
 
 /** An API call that did not succeed: the server's `{error}` body, or a network / unreadable-response problem. */
