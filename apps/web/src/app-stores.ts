@@ -4,7 +4,8 @@ import { configuredAccessToken } from "./auth/access-token.js";
 import { studyPath } from "./router/routes.js";
 import { navigate } from "./router/router.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
-import { createStudyDraftStore, type StudyDraftState } from "./store/study-draft-store.js";
+import type { StudyDraftState } from "./store/study-draft-state.js";
+import { createStudyDraftStore } from "./store/study-draft-store.js";
 import { animationFrameScheduler, createChunkedMd5, createXhrPutBlob } from "@study-uploader/upload-engine";
 
 /** The real dependencies, wired once for the browser. */

@@ -29,7 +29,7 @@ describe("createApiClient", () => {
     expect(url).toBe("http://api/api/batches/abc/refresh");
     expect(init?.method).toBe("POST");
     expect(new Headers(init?.headers).get("content-type")).toBe("application/json");
-    expect(JSON.parse(String(init?.body))).toEqual({ indexes: [1, 2] });
+    expect(JSON.parse(init?.body as string)).toEqual({ indexes: [1, 2] });
   });
 
   it("turns an {error} body into an ApiRequestError with code, message and files", async () => {

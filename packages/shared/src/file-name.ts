@@ -1,6 +1,7 @@
 import { MAX_FILE_NAME_LENGTH } from "./limits.js";
 
 // C0 controls, DEL, C1 controls, and Unicode bidi overrides that can disguise an extension.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Why a client-supplied file name is unacceptable, or null when it is fine to display and store as metadata. */

@@ -89,6 +89,7 @@ const textWithoutControls = (max: number, what: string) =>
   z
     .string()
     .max(max, `${what} is longer than ${max} characters`)
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${what} contains control characters`);
 
 export const titleSchema = textWithoutControls(MAX_TITLE_LENGTH, "title").refine(

@@ -14,14 +14,19 @@ export {
   type RetryOptions,
 } from "./retry-policy.js";
 export { withStallTimeout } from "./stall-timeout.js";
-export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export {
-  uploadBatch,
-  type BatchFile,
-  type FileUploadState,
-  type UploadBatchOptions,
-  type UploadBatchResult,
-  type UploadTargets,
-} from "./upload-batch.js";
+  createStudySession,
+  type SessionFile,
+  type StudyDetails,
+  type StudySession,
+  type StudySessionDeps,
+  type StudySessionEvents,
+  type SubmitOutcome,
+  type SubmitRequest,
+} from "./study-session.js";
+export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
+export { uploadBatch, type BatchFile, type UploadBatchOptions, type UploadBatchResult } from "./upload-batch.js";
+export type { FileUploadState } from "./upload-file.js";
 export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.js";
+export type { UploadTargets } from "./upload-targets.js";
 export { createXhrPutBlob } from "./xhr-put-blob.js";

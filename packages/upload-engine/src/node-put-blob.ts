@@ -1,3 +1,4 @@
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
@@ -44,7 +45,7 @@ export function createNodePutBlob(agent?: http.Agent): BlobTransport {
       req.on("error", () => settle({ kind: "network-error" }));
 
       let sent = 0;
-      const body = Readable.fromWeb(request.body.stream() as import("node:stream/web").ReadableStream<Uint8Array>);
+      const body = Readable.fromWeb(request.body.stream() as NodeReadableStream<Uint8Array>);
       body.on("data", (chunk: Uint8Array) => {
         sent += chunk.byteLength;
         request.onProgress(sent);

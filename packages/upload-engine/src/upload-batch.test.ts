@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 import { deferred, settle, type Deferred } from "./testing/deferred.js";
-import { uploadBatch, type FileUploadState, type UploadBatchOptions, type UploadTargets } from "./upload-batch.js";
+import { uploadBatch, type UploadBatchOptions } from "./upload-batch.js";
+import type { FileUploadState } from "./upload-file.js";
+import type { UploadTargets } from "./upload-targets.js";
 
 const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
 const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
@@ -126,7 +128,7 @@ describe("uploadBatch", () => {
 
   it("starts uploading the first file while later files are still being hashed", async () => {
     const hashes: Deferred<string>[] = [];
-    const hashMd5 = (blob: Blob) => {
+    const hashMd5 = () => {
       const hash = deferred<string>();
       hashes.push(hash);
       return hash.promise;
@@ -318,5 +320,17 @@ describe("uploadBatch", () => {
     expect(md5ByIndex.size).toBe(1);
     expect(failureByIndex.size).toBe(0);
     for (let i = 0; i < 6; i++) expect(statuses(i)).not.toContain("failed");
+  });
+
+  it("a hash that finishes after the cancel starts no upload", async () => {
+    const controller = new AbortController();
+    const slowHash = deferred<string>();
+    // A hasher that does not watch the signal, finishing late.
+    const { fake, result } = setup(1, { signal: controller.signal, hashMd5: () => slowHash.promise });
+    await settle();
+    controller.abort();
+    slowHash.resolve("late");
+    expect((await result).cancelled).toBe(true);
+    expect(fake.calls).toHaveLength(0);
   });
 });

@@ -1,16 +1,11 @@
-import type { UploadTarget } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
+import { hashInUploadOrder } from "./md5-pipeline.js";
 import type { Md5Hasher } from "./md5.js";
-import { DEFAULT_RETRY_OPTIONS, backoffDelayMs, classifyPutOutcome, type RetryOptions } from "./retry-policy.js";
+import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
+import { errorText, uploadFile, type FileUploadState } from "./upload-file.js";
 import { UploadQueue, cancellationError } from "./upload-queue.js";
-
-export type FileUploadState =
-  | { status: "queued" }
-  | { status: "uploading"; attempt: number }
-  | { status: "retrying"; attempt: number; reason: string }
-  | { status: "done" }
-  | { status: "failed"; reason: string };
+import { UploadTargetBook, type UploadTargets } from "./upload-targets.js";
 
 export interface BatchFile {
   index: number;
@@ -19,11 +14,6 @@ export interface BatchFile {
   md5?: string;
   /** Bytes already reported for this file; progress continues from here and never goes below it. */
   sentBytes?: number;
-}
-
-export interface UploadTargets {
-  expiresAt: string;
-  files: readonly UploadTarget[];
 }
 
 export interface UploadBatchOptions {
@@ -51,24 +41,6 @@ export interface UploadBatchResult {
   cancelled: boolean;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const done = () => {
-      signal.removeEventListener("abort", cancel);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    const cancel = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", cancel, { once: true });
-  });
-}
-
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
 /**
  * Uploads one batch: hashes files in order ahead of their upload, sends at most `concurrency` at once (FIFO),
  * retries transient failures with backoff, renews expired links with one coalesced refresh, and reports
@@ -76,8 +48,6 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBatchResult> {
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
-  const expiryMarginMs = options.expiryMarginMs ?? 30_000;
-  const random = options.random ?? Math.random;
   const cancel = new AbortController();
   const signal = cancel.signal;
   const onOuterAbort = () => cancel.abort(options.signal?.reason ?? cancellationError());
@@ -86,13 +56,16 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
 
   const queue = new UploadQueue(options.concurrency);
   signal.addEventListener("abort", () => queue.abortAll(signal.reason), { once: true });
-  const transport = withStallTimeout(options.transport, retry.stallTimeoutMs);
 
   const md5ByIndex = new Map<number, string>();
   const failureByIndex = new Map<number, string>();
   const sentByIndex = new Map(options.files.map((f) => [f.index, f.sentBytes ?? 0]));
-  const targetByIndex = new Map(options.targets.files.map((t) => [t.index, t]));
-  let expiresAtMs = Date.parse(options.targets.expiresAt);
+  const targets = new UploadTargetBook(
+    options.targets,
+    options.refreshTargets,
+    () => options.files.map((f) => f.index).filter((i) => !md5ByIndex.has(i) && !failureByIndex.has(i)),
+    options.expiryMarginMs ?? 30_000,
+  );
 
   const reportProgress = (file: BatchFile, sentBytes: number) => {
     const clamped = Math.min(sentBytes, file.body.size);
@@ -100,136 +73,43 @@ export async function uploadBatch(options: UploadBatchOptions): Promise<UploadBa
     sentByIndex.set(file.index, clamped);
     options.onFileProgress(file.index, clamped);
   };
-
-  for (const file of options.files) options.onFileState(file.index, { status: "queued" });
-
-  // One file at a time, in upload order: the first upload waits for one hash only, the rest are ready in time.
-  let previousHash: Promise<unknown> = Promise.resolve();
-  const md5Promises = new Map<number, Promise<string>>();
-  for (const file of options.files) {
-    const known = file.md5;
-    const hashed = known
-      ? Promise.resolve(known)
-      : previousHash.then(async () => {
-          const md5 = await options.hashMd5(file.body, signal);
-          options.onFileHashed?.(file.index, md5);
-          return md5;
-        });
-    previousHash = hashed.catch(() => undefined);
-    md5Promises.set(file.index, hashed);
-  }
-
-  // Links share one expiry, so one refresh renews every unfinished file; concurrent 403s await the same request.
-  let renewal: Promise<void> | null = null;
-  const renewTargets = () => {
-    renewal ??= (async () => {
-      try {
-        const unfinished = options.files
-          .map((f) => f.index)
-          .filter((i) => !md5ByIndex.has(i) && !failureByIndex.has(i));
-        const fresh = await options.refreshTargets(unfinished);
-        for (const target of fresh.files) targetByIndex.set(target.index, target);
-        expiresAtMs = Date.parse(fresh.expiresAt);
-      } finally {
-        renewal = null;
-      }
-    })();
-    return renewal;
-  };
-
-  const usableTarget = async (index: number, expired: UploadTarget | null): Promise<UploadTarget> => {
-    const current = targetByIndex.get(index);
-    const renewedMeanwhile = expired !== null && current !== expired;
-    if (!renewedMeanwhile && (expired !== null || Date.now() >= expiresAtMs - expiryMarginMs || !current))
-      await renewTargets();
-    const target = targetByIndex.get(index);
-    if (!target) throw new Error("the API returned no upload link for this file");
-    return target;
-  };
-
-  const uploadFile = async (file: BatchFile): Promise<void> => {
-    const { index } = file;
-    let md5: string;
-    try {
-      md5 = await md5Promises.get(index)!;
-    } catch (error) {
-      if (signal.aborted) return;
-      failureByIndex.set(index, `could not read the file (${errorText(error)})`);
-      options.onFileState(index, { status: "failed", reason: failureByIndex.get(index)! });
-      return;
-    }
-
-    let expired: UploadTarget | null = null;
-    let lastReason = "";
-    for (let attempt = 1; attempt <= retry.maxAttempts; attempt++) {
-      let target: UploadTarget;
-      try {
-        target = await usableTarget(index, expired);
-      } catch (error) {
-        if (signal.aborted) return;
-        lastReason = `could not renew the upload link (${errorText(error)})`;
-        if (attempt < retry.maxAttempts) {
-          options.onFileState(index, { status: "retrying", attempt: attempt + 1, reason: lastReason });
-          await sleep(backoffDelayMs(attempt, retry, random), signal);
-        }
-        continue;
-      }
-      expired = null;
-      const outcome = await queue.add((attemptSignal) => {
-        options.onFileState(
-          index,
-          attempt === 1 ? { status: "uploading", attempt } : { status: "retrying", attempt, reason: lastReason },
-        );
-        return transport({
-          url: target.uploadUrl,
-          headers: { ...target.headers, "Content-MD5": md5 },
-          body: file.body,
-          signal: attemptSignal,
-          onProgress: (sentBytes) => reportProgress(file, sentBytes),
-        });
-      });
-      const verdict = classifyPutOutcome(outcome);
-      switch (verdict.kind) {
-        case "uploaded":
-        case "already-exists":
-          reportProgress(file, file.body.size);
-          md5ByIndex.set(index, md5);
-          options.onFileState(index, { status: "done" });
-          return;
-        case "cancelled":
-          return;
-        case "fatal":
-          failureByIndex.set(index, verdict.reason);
-          options.onFileState(index, { status: "failed", reason: verdict.reason });
-          return;
-        case "refresh":
-          lastReason = verdict.reason;
-          expired = target;
-          if (attempt < retry.maxAttempts)
-            options.onFileState(index, { status: "retrying", attempt: attempt + 1, reason: lastReason });
-          break;
-        case "retry":
-          lastReason = verdict.reason;
-          if (attempt < retry.maxAttempts) {
-            options.onFileState(index, { status: "retrying", attempt: attempt + 1, reason: lastReason });
-            await sleep(backoffDelayMs(attempt, retry, random), signal);
-          }
-          break;
-      }
-    }
-    const reason = `gave up after ${retry.maxAttempts} attempts: ${lastReason}`;
+  const fail = (index: number, reason: string) => {
     failureByIndex.set(index, reason);
     options.onFileState(index, { status: "failed", reason });
+  };
+
+  for (const file of options.files) options.onFileState(file.index, { status: "queued" });
+  const md5Promises = hashInUploadOrder(options.files, options.hashMd5, signal, options.onFileHashed);
+  const context = {
+    queue,
+    transport: withStallTimeout(options.transport, retry.stallTimeoutMs),
+    targets,
+    retry,
+    random: options.random ?? Math.random,
+    signal,
+  };
+
+  const send = async (file: BatchFile) => {
+    const result = await uploadFile(file.index, file.body, md5Promises.get(file.index)!, {
+      ...context,
+      onState: (state) => options.onFileState(file.index, state),
+      onProgress: (sentBytes) => reportProgress(file, sentBytes),
+    });
+    if (result.kind === "done") {
+      reportProgress(file, file.body.size);
+      md5ByIndex.set(file.index, result.md5);
+      options.onFileState(file.index, { status: "done" });
+    } else if (result.kind === "failed") {
+      fail(file.index, result.reason);
+    }
   };
 
   try {
     await Promise.all(
       options.files.map((file) =>
-        uploadFile(file).catch((error: unknown) => {
+        send(file).catch((error: unknown) => {
           // Cancellation (aborted sleeps, dropped queue entries) ends a file without a verdict; anything else is a failure.
-          if (signal.aborted) return;
-          failureByIndex.set(file.index, errorText(error));
-          options.onFileState(file.index, { status: "failed", reason: errorText(error) });
+          if (!signal.aborted) fail(file.index, errorText(error));
         }),
       ),
     );

@@ -1,7 +1,8 @@
 import { useState } from "react";
 import { useStudyDraft } from "../app-stores.js";
 import { formatBytes } from "../format.js";
-import { imageProblem, labelProblem, type DraftImage } from "../store/study-draft-store.js";
+import { imageProblem, labelProblem } from "../store/draft-validation.js";
+import type { DraftImage } from "../store/study-draft-state.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 function statusText(image: DraftImage, percent: number): string {

@@ -1,6 +1,6 @@
 import { useStudyDraft } from "../app-stores.js";
 import { formatBytes, formatDuration } from "../format.js";
-import { doneCount, sentBytes, totalBytes } from "../store/study-draft-store.js";
+import { doneCount, sentBytes, totalBytes } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 export function TotalProgress() {

@@ -1,6 +1,5 @@
-import type { Study, StudySummary } from "@study-uploader/shared";
+import type { ApiClient, Study, StudySummary } from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
-import type { ApiClient } from "@study-uploader/shared";
 
 export interface StudiesState {
   /** Newest first, as the API lists them; null until loaded. */
@@ -8,12 +7,13 @@ export interface StudiesState {
   listError: string | null;
   studies: Record<string, Study>;
   studyErrors: Record<string, string>;
+  /** Plain functions (not methods): components pass them around as event handlers. */
   actions: {
-    loadList(): Promise<void>;
+    loadList: () => Promise<void>;
     /** Fetches a study (with fresh image read links) and keeps it for the page. */
-    loadStudy(studyId: string): Promise<void>;
+    loadStudy: (studyId: string) => Promise<void>;
     /** A study just committed: shown at once, and the list is stale. */
-    remember(study: Study): void;
+    remember: (study: Study) => void;
   };
 }
 

@@ -3,14 +3,9 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiRequestError } from "@study-uploader/shared";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
-import {
-  canRetry,
-  createStudyDraftStore,
-  doneCount,
-  formProblems,
-  sentBytes,
-  type StudyDraftDeps,
-} from "./study-draft-store.js";
+import { canRetry, doneCount, sentBytes } from "./draft-selectors.js";
+import { formProblems } from "./draft-validation.js";
+import { createStudyDraftStore, type StudyDraftDeps } from "./study-draft-store.js";
 
 const png = (name: string, size = 100) => new File([new Uint8Array(size)], name, { type: "image/png" });
 

@@ -1,0 +1,18 @@
+/** What the form tells the researcher (in the live region and beside the button), in one place. */
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+
+export const draftMessages = {
+  added: (count: number) => `${plural(count, "image")} added`,
+  removed: (name: string) => `${name} removed`,
+  uploading: (count: number) => `Uploading ${plural(count, "image")}`,
+  fileFailed: (name: string, reason: string) => `${name} failed: ${reason}`,
+  filesFailed: (count: number) =>
+    `${plural(count, "image")} failed. Nothing was committed; use Retry failed to send ${count === 1 ? "it" : "them"} again.`,
+  committing: "All images uploaded. Creating the study…",
+  committed: (title: string) => `Study “${title}” created`,
+  commitFailed: (reason: string) => `The study was not created: ${reason}`,
+  startFailed: (reason: string) => `Could not start the upload: ${reason}`,
+  configFailed: (reason: string) => `Could not load the upload limits: ${reason}`,
+  cancelled: "Upload cancelled. Nothing was committed.",
+};
