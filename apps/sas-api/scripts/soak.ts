@@ -10,10 +10,11 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
+import { createApiClient } from "@study-uploader/shared";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { startAzurite } from "../src/azurite.js";
-import { FAULTS, startFaultProxy } from "../test/soak/fault-proxy.js";
-import { createStudyLikeTheForm, sourceFiles, type ResearcherOutcome } from "../test/soak/simulated-researcher.js";
+import { FAULTS, startFaultProxy } from "./soak/fault-proxy.js";
+import { createStudyLikeTheForm, sourceFiles, type ResearcherOutcome } from "./soak/simulated-researcher.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,7 +49,8 @@ async function main() {
     pickFault: () => (Math.random() < faultRate ? FAULTS[Math.floor(Math.random() * FAULTS.length)]! : null),
   });
   const port = await freePort();
-  const api = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  // The built API, as `pnpm start` runs it (`pnpm soak` builds it first).
+  const api = spawn(process.execPath, ["--enable-source-maps", "dist/main.js"], {
     cwd: path.resolve(import.meta.dirname, ".."),
     stdio: ["ignore", "ignore", "inherit"],
     env: {
@@ -109,7 +111,7 @@ async function main() {
   clearInterval(sampler);
 
   const storage = BlobServiceClient.fromConnectionString(azurite.connectionString);
-  const listed = ((await (await fetch(`${apiUrl}/api/studies`)).json()) as { studies: { id: string }[] }).studies;
+  const listed = await createApiClient(apiUrl).listStudies();
   const ids = outcomes.map((o) => o.study.id);
   let corrupt = 0;
   let checked = 0;
@@ -145,8 +147,8 @@ async function main() {
     },
     faults: proxy.counts,
   };
-  console.log(JSON.stringify(report, null, 2));
-  if (failures.length > 0) console.log(`first researcher error: ${failures[0]}`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  if (failures.length > 0) process.stdout.write(`first researcher error: ${failures[0]}\n`);
   await stopAll();
   const ok =
     report.duplicates === 0 &&
@@ -154,7 +156,7 @@ async function main() {
     report.corruptBlobs === 0 &&
     report.incompleteStudies === 0 &&
     listed.length === outcomes.length;
-  console.log(ok ? "soak: no study lost, duplicated or corrupted" : "soak: FAILED");
+  process.stdout.write(ok ? "soak: no study lost, duplicated or corrupted\n" : "soak: FAILED\n");
   process.exit(ok ? 0 : 1);
 }
 

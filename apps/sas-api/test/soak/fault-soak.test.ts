@@ -4,8 +4,12 @@ import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { BlobStorage } from "../../src/storage/blob-storage.js";
 import { startTestApi, type TestApi } from "../test-api.js";
-import { FAULTS, startFaultProxy, type FaultProxy } from "./fault-proxy.js";
-import { createStudyLikeTheForm, sourceFiles, type ResearcherOutcome } from "./simulated-researcher.js";
+import { FAULTS, startFaultProxy, type FaultProxy } from "../../scripts/soak/fault-proxy.js";
+import {
+  createStudyLikeTheForm,
+  sourceFiles,
+  type ResearcherOutcome,
+} from "../../scripts/soak/simulated-researcher.js";
 
 const BATCHES = 50;
 const FILES_PER_BATCH = 16;
