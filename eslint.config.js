@@ -73,9 +73,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: {
-          allowDefaultProject: ["eslint.config.js", "*/*/vitest.config.ts", "packages/*/vite*.config.ts"],
-        },
+        projectService: true,
         tsconfigRootDir: import.meta.dirname,
       },
       globals: { ...globals.node },
@@ -94,6 +92,8 @@ export default tseslint.config(
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
   },
+  // Plain JavaScript (this file) has no types to check.
+  { files: ["**/*.js"], ...tseslint.configs.disableTypeChecked },
   {
     files: ["apps/web/**/*.{ts,tsx}"],
     ...reactHooks.configs.flat["recommended-latest"],
