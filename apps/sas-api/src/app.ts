@@ -97,7 +97,7 @@ function webApp(distDir: string) {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
-  app.use(securityHeaders(deps.storage.publicOrigin));
+  app.use(securityHeaders(deps.storage.sas.publicOrigin));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

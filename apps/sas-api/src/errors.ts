@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { RestError } from "@azure/storage-blob";
 import type { core } from "zod";
 import type { ApiError, ErrorCode, FileProblem } from "@study-uploader/shared";
 import type { Logger } from "./logger.js";
+import { isStorageFailure } from "./storage/storage-errors.js";
 
 /** An error meant for the client: its status, code and message are sent as they are. */
 export class ApiProblem extends Error {
@@ -70,19 +70,14 @@ export function handleError(error: Error, c: Context, logger: Logger): Response 
       challenge ? { "WWW-Authenticate": challenge } : {},
     );
   }
-  if (error instanceof RestError || isNetworkError(error)) {
+  if (isStorageFailure(error)) {
     logger.warn("storage request failed", {
       requestId: c.get("requestId"),
       error: error.message,
-      statusCode: error instanceof RestError ? error.statusCode : undefined,
+      statusCode: error.statusCode,
     });
     return c.json(errorBody("storage_unavailable", "Storage is not answering; try again shortly"), 503);
   }
   logger.error("unhandled error", { requestId: c.get("requestId"), error: error.stack ?? String(error) });
   return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
-}
-
-function isNetworkError(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code);
 }

@@ -46,14 +46,14 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
     limits: { ...defaultUploadConfig, ...limits },
   };
   const logger = createLogger("silent");
-  await setupStorage(storage, config, { configureCors: false }, logger);
+  await setupStorage(storage.account, config, { configureCors: false }, logger);
   const app = createApp({ storage, config, logger });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
-    containerPrefix: storage.containers.images.replace(/images$/, ""),
+    containerPrefix: storage.account.containers.images.replace(/images$/, ""),
     storage,
     config,
     close: () => new Promise((resolve) => server.close(() => resolve())),

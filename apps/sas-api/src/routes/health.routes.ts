@@ -5,7 +5,7 @@ import { errorBody } from "../errors.js";
 export function healthRoutes({ storage, logger }: AppDeps) {
   return new Hono<AppEnv>().get("/", async (c) => {
     try {
-      await storage.ping(AbortSignal.timeout(3000));
+      await storage.account.ping(AbortSignal.timeout(3000));
       return c.json({ status: "ok" as const }, 200);
     } catch (error) {
       logger.warn("health check failed", { requestId: c.get("requestId"), error: String(error) });
