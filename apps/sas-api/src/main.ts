@@ -1,12 +1,15 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
-import { apiConfigFromEnv, checkOpenAccess, parseEnv, storageTargetFromEnv, type Env } from "./config.js";
+import { checkOpenAccess } from "./auth-config.js";
+import { apiConfigFromEnv } from "./config.js";
+import { parseEnv, type Env } from "./env.js";
 import { sweepAbandonedBatches } from "./domain/sweep.js";
 import { createLogger, type Logger } from "./logger.js";
 import { BlobStorage } from "./storage/blob-storage.js";
 import type { StorageAccess } from "./storage/storage-account.js";
 import { setupStorage } from "./storage/setup-storage.js";
+import { storageTargetFromEnv } from "./storage-target.js";
 
 interface OpenedStorage {
   storage: BlobStorage;
