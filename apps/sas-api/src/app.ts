@@ -9,7 +9,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { MAX_JSON_BODY_BYTES } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { authenticate, cachedJwks } from "./auth.js";
-import { ApiProblem, errorBody, handleError } from "./errors.js";
+import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
 import { rateLimit } from "./rate-limit.js";
 import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
@@ -39,9 +39,16 @@ function apiRoutes(deps: AppDeps) {
           maxSize: MAX_JSON_BODY_BYTES,
           // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
           onError: (c) =>
-            c.json(errorBody("payload_too_large", `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`), 413, {
-              Connection: "close",
-            }),
+            problemResponse(
+              c,
+              new ApiProblem(
+                413,
+                "payload_too_large",
+                `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`,
+                undefined,
+                { Connection: "close" },
+              ),
+            ),
         }),
       )
       .use(async (c, next) => {
@@ -97,7 +104,7 @@ function webApp(distDir: string) {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
-  app.use(securityHeaders(deps.storage.publicOrigin));
+  app.use(securityHeaders(deps.storage.sas.publicOrigin));
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
@@ -111,10 +118,11 @@ export function createApp(deps: AppDeps) {
   });
 
   const routes = app.route("/api", apiRoutes(deps));
-  app.all("/api/*", (c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  // Before the web app, whose index.html fallback would otherwise answer unknown API paths.
+  app.all("/api/*", noRoute);
   if (existsSync(path.join(deps.config.webDistDir, "index.html"))) app.route("/", webApp(deps.config.webDistDir));
 
-  app.notFound((c) => c.json(errorBody("not_found", `No route for ${c.req.method} ${c.req.path}`), 404));
+  app.notFound(noRoute);
   app.onError((error, c) => handleError(error, c, deps.logger));
   return routes;
 }

@@ -4,7 +4,7 @@ import { jwk } from "hono/jwk";
 import { decode, jwt } from "hono/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { AppEnv } from "./app-env.js";
-import type { AuthConfig } from "./config.js";
+import type { AuthConfig } from "./auth-config.js";
 import { ownerKey } from "./domain/ids.js";
 import { ApiProblem } from "./errors.js";
 import type { Logger } from "./logger.js";

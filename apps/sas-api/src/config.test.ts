@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { apiConfigFromEnv, checkOpenAccess, parseEnv } from "./config.js";
+import { checkOpenAccess } from "./auth-config.js";
+import { apiConfigFromEnv } from "./config.js";
+import { parseEnv } from "./env.js";
+import { storageTargetFromEnv } from "./storage-target.js";
 
 describe("parseEnv", () => {
   it("applies the documented defaults", () => {
@@ -76,5 +79,53 @@ describe("authentication and open access", () => {
     expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);
     expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commitsPerMinute).toBe(0);
+  });
+});
+
+describe("rules across variables", () => {
+  const jwksUrl = "https://login.example/keys";
+  const accountUrl = "https://acct.blob.core.windows.net";
+  const connectionString = "AccountName=a;AccountKey=b";
+
+  it("reports every problem at once, naming the variables", () => {
+    const everythingWrong = {
+      AUTH_JWKS_URL: jwksUrl,
+      AUTH_JWT_SECRET: "s".repeat(32),
+      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      AZURE_STORAGE_ACCOUNT_URL: accountUrl,
+      UPLOAD_CONCURRENCY: "zero",
+    };
+    for (const problem of [
+      /set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both/,
+      /AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE/,
+      /set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL, not both/,
+      /UPLOAD_CONCURRENCY: /,
+    ]) {
+      expect(() => parseEnv(everythingWrong)).toThrow(problem);
+    }
+  });
+
+  it("wants both issuer and audience with JWKS", () => {
+    expect(() => parseEnv({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: "https://login.example/" })).toThrow(
+      /AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE/,
+    );
+    expect(() => parseEnv({ AUTH_JWKS_URL: jwksUrl, AUTH_AUDIENCE: "api://x", AUTH_ISSUER: "  " })).toThrow(
+      /AUTH_ISSUER and AUTH_AUDIENCE/,
+    );
+  });
+
+  it("reads one storage target", () => {
+    expect(storageTargetFromEnv(parseEnv({}))).toEqual({ kind: "local-azurite" });
+    expect(storageTargetFromEnv(parseEnv({ AZURE_STORAGE_ACCOUNT_URL: accountUrl }))).toEqual({
+      kind: "account-url",
+      accountUrl,
+    });
+    expect(storageTargetFromEnv(parseEnv({ AZURE_STORAGE_CONNECTION_STRING: connectionString }))).toEqual({
+      kind: "connection-string",
+      connectionString,
+    });
+    expect(() =>
+      parseEnv({ AZURE_STORAGE_CONNECTION_STRING: connectionString, AZURE_STORAGE_ACCOUNT_URL: accountUrl }),
+    ).toThrow(/AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL, not both/);
   });
 });

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { RestError } from "@azure/storage-blob";
 import type { core } from "zod";
 import type { ApiError, ErrorCode, FileProblem } from "@study-uploader/shared";
 import type { Logger } from "./logger.js";
+import { isStorageFailure } from "./storage/storage-errors.js";
 
 /** An error meant for the client: its status, code and message are sent as they are. */
 export class ApiProblem extends Error {
@@ -22,9 +22,16 @@ export class ApiProblem extends Error {
 
 export const notFound = (what: string) => new ApiProblem(404, "not_found", `${what} not found`);
 
-export function errorBody(code: ErrorCode, message: string, files?: FileProblem[]): ApiError {
-  return { error: { code, message, ...(files && files.length > 0 ? { files } : {}) } };
+/** The one constructor of error responses: every error body has the shape `{ error: { code, message, files? } }`. */
+export function problemResponse(c: Context, problem: ApiProblem): Response {
+  const { code, message, files } = problem;
+  const body: ApiError = { error: { code, message, ...(files && files.length > 0 ? { files } : {}) } };
+  return c.json(body, problem.status, problem.headers);
 }
+
+/** The answer for a method and path that no route serves, inside /api and out. */
+export const noRoute = (c: Context) =>
+  problemResponse(c, new ApiProblem(404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 
 /** Turns zod issues into one message plus a problem per file when an issue points into `files[i]` or `elements[i]`. */
 export function validationProblem(error: core.$ZodError): ApiProblem {
@@ -43,46 +50,47 @@ export function validationProblem(error: core.$ZodError): ApiProblem {
   return new ApiProblem(400, "invalid_request", `Invalid request: ${shown}`, files);
 }
 
+/** Hono's own refusals (body limit, malformed JSON, auth) in our codes. */
+function httpExceptionProblem(error: HTTPException): ApiProblem {
+  const status = error.status;
+  const code: ErrorCode =
+    status === 413
+      ? "payload_too_large"
+      : status === 401
+        ? "unauthorized"
+        : status === 404
+          ? "not_found"
+          : /malformed json/i.test(error.message)
+            ? "invalid_json"
+            : "invalid_request";
+  // Keeps the auth middleware's WWW-Authenticate challenge, which tells a client its token was refused.
+  const challenge = error.res?.headers.get("WWW-Authenticate");
+  return new ApiProblem(
+    status,
+    code,
+    error.message || "Bad request",
+    undefined,
+    challenge ? { "WWW-Authenticate": challenge } : undefined,
+  );
+}
+
 /** The single place errors become responses: every error leaves in the same JSON shape. */
 export function handleError(error: Error, c: Context, logger: Logger): Response {
-  if (error instanceof ApiProblem) {
-    return c.json(errorBody(error.code, error.message, error.files), error.status, error.headers);
-  }
+  if (error instanceof ApiProblem) return problemResponse(c, error);
   // An ApiProblem raised inside a middleware that wraps failures (hono/jwk's key lookup) keeps its meaning.
-  if (error instanceof HTTPException && error.cause instanceof ApiProblem) return handleError(error.cause, c, logger);
-  if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
-    const code: ErrorCode =
-      status === 413
-        ? "payload_too_large"
-        : status === 401
-          ? "unauthorized"
-          : status === 404
-            ? "not_found"
-            : /malformed json/i.test(error.message)
-              ? "invalid_json"
-              : "invalid_request";
-    // Keeps the auth middleware's WWW-Authenticate challenge, which tells a client its token was refused.
-    const challenge = error.res?.headers.get("WWW-Authenticate");
-    return c.json(
-      errorBody(code, error.message || "Bad request"),
-      status,
-      challenge ? { "WWW-Authenticate": challenge } : {},
-    );
-  }
-  if (error instanceof RestError || isNetworkError(error)) {
+  if (error instanceof HTTPException && error.cause instanceof ApiProblem) return problemResponse(c, error.cause);
+  if (error instanceof HTTPException) return problemResponse(c, httpExceptionProblem(error));
+  if (isStorageFailure(error)) {
     logger.warn("storage request failed", {
       requestId: c.get("requestId"),
       error: error.message,
-      statusCode: error instanceof RestError ? error.statusCode : undefined,
+      statusCode: error.statusCode,
     });
-    return c.json(errorBody("storage_unavailable", "Storage is not answering; try again shortly"), 503);
+    return problemResponse(
+      c,
+      new ApiProblem(503, "storage_unavailable", "Storage is not answering; try again shortly"),
+    );
   }
   logger.error("unhandled error", { requestId: c.get("requestId"), error: error.stack ?? String(error) });
-  return c.json(errorBody("internal_error", "Something went wrong on our side"), 500);
-}
-
-function isNetworkError(error: Error): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code);
+  return problemResponse(c, new ApiProblem(500, "internal_error", "Something went wrong on our side"));
 }

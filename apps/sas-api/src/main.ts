@@ -1,12 +1,15 @@
-import { DefaultAzureCredential } from "@azure/identity";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
-import { apiConfigFromEnv, checkOpenAccess, parseEnv, storageTargetFromEnv, type Env } from "./config.js";
+import { checkOpenAccess } from "./auth-config.js";
+import { apiConfigFromEnv } from "./config.js";
+import { parseEnv, type Env } from "./env.js";
 import { sweepAbandonedBatches } from "./domain/sweep.js";
 import { createLogger, type Logger } from "./logger.js";
-import { BlobStorage, type StorageAccess } from "./storage/blob-storage.js";
+import { BlobStorage } from "./storage/blob-storage.js";
+import type { StorageAccess } from "./storage/storage-account.js";
 import { setupStorage } from "./storage/setup-storage.js";
+import { storageTargetFromEnv } from "./storage-target.js";
 
 interface OpenedStorage {
   storage: BlobStorage;
@@ -29,14 +32,14 @@ async function openStorage(
 
   if (target.kind === "connection-string") return { storage: open({ connectionString: target.connectionString }) };
   if (target.kind === "account-url") {
-    // Managed identity in Azure, `az login` on a workstation: the role assignment decides what it may do.
-    return { storage: open({ accountUrl: target.accountUrl, credential: new DefaultAzureCredential() }) };
+    // No credential given: DefaultAzureCredential, whose role assignment decides what the API may do.
+    return { storage: open({ accountUrl: target.accountUrl }) };
   }
   if (reuseRunning) {
     const running = open({
       connectionString: azuriteConnectionString(`http://127.0.0.1:${env.AZURITE_BLOB_PORT}/devstoreaccount1`),
     });
-    const answers = await running.ping(AbortSignal.timeout(2000)).then(
+    const answers = await running.account.ping(AbortSignal.timeout(2000)).then(
       () => true,
       () => false,
     );
@@ -56,18 +59,23 @@ async function serveApi(env: Env, logger: Logger) {
   const { storage, azurite } = await openStorage(env, logger, { reuseRunning: false });
   if (open) {
     logger.warn("authentication is off: every caller shares one anonymous owner", {
-      storage: storage.accountUrl,
+      storage: storage.account.url,
       hint: "set AUTH_JWKS_URL (+ AUTH_ISSUER, AUTH_AUDIENCE) or AUTH_JWT_SECRET",
     });
   }
-  await setupStorage(storage, config, { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS }, logger);
+  await setupStorage(
+    storage.account,
+    config,
+    { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS },
+    logger,
+  );
 
   const app = createApp({ storage, config, logger });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const url = `http://${info.address === "::1" ? "localhost" : info.address}:${info.port}`;
-    logger.info("api listening", { url, storage: storage.accountUrl, auth: config.auth?.kind ?? "none" });
+    logger.info("api listening", { url, storage: storage.account.url, auth: config.auth?.kind ?? "none" });
     process.stdout.write(
-      `\nStudy Uploader is running at ${url}\n  API:     ${url}/api/health\n  Storage: ${storage.accountUrl}\n\n`,
+      `\nStudy Uploader is running at ${url}\n  API:     ${url}/api/health\n  Storage: ${storage.account.url}\n\n`,
     );
   });
 
@@ -85,7 +93,7 @@ async function sweepOnce(env: Env, logger: Logger) {
   const { storage, azurite } = await openStorage(env, logger, { reuseRunning: true });
   try {
     // The API creates these at start too; a sweep that runs first simply finds them empty.
-    await storage.ensureContainers();
+    await storage.account.ensureContainers();
     const counts = await sweepAbandonedBatches({ storage, logger }, { olderThanHours: env.STAGING_TTL_HOURS });
     process.stdout.write(`${JSON.stringify(counts)}\n`);
   } finally {

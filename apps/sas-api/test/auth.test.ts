@@ -109,7 +109,7 @@ describe("with AUTH_JWKS_URL (an OpenID provider's keys)", () => {
     const now = Math.floor(Date.now() / 1000);
     return sign(
       { sub: "carol", iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now, exp: now + 600, ...claims },
-      privateJwk as never,
+      privateJwk,
     );
   };
 

@@ -272,12 +272,12 @@ describe("bad input", () => {
   });
 
   it("wrote nothing to storage for any of it", async () => {
-    const prefixes = await api.storage.listRecords("batches", "");
-    const studies = await api.storage.listRecords("studies", "");
+    const prefixes = await api.storage.records.list("batches", "");
+    const studies = await api.storage.records.list("studies", "");
     expect(prefixes).toEqual([]);
     expect(studies).toEqual([]);
     // Sanity: a good request does write, so the check above can fail.
     await createBatch(api, [pngFile("ok.png")]);
-    expect(await api.storage.listRecords("batches", "")).toHaveLength(1);
+    expect(await api.storage.records.list("batches", "")).toHaveLength(1);
   });
 });

@@ -169,9 +169,9 @@ async function expectWellFormed(req: FuzzRequest, res: Response, successes: { ba
 }
 
 async function expectStorageHolds(api: TestApi, batches: number) {
-  expect(await api.storage.listRecords("batches", "")).toHaveLength(batches);
-  expect(await api.storage.listRecords("studies", "")).toEqual([]);
-  expect(await api.storage.listRecords("images", "")).toEqual([]);
+  expect(await api.storage.records.list("batches", "")).toHaveLength(batches);
+  expect(await api.storage.records.list("studies", "")).toEqual([]);
+  expect(await api.storage.images.list("")).toEqual([]);
 }
 
 const noRateLimits = { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } };

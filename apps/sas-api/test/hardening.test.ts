@@ -109,7 +109,7 @@ describe("browser protections", () => {
     "sends the security headers on %s",
     async (route) => {
       const res = await api.get(route);
-      const storageOrigin = api.storage.publicOrigin;
+      const storageOrigin = api.storage.sas.publicOrigin;
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp).toContain(`connect-src 'self' ${storageOrigin}`);
       expect(csp).toContain(`img-src 'self' blob: data: ${storageOrigin}`);
@@ -127,6 +127,6 @@ describe("browser protections", () => {
       containerPrefix: "pub-",
       publicBlobEndpoint: "https://cdn.example/devstoreaccount1",
     });
-    expect(storage.publicOrigin).toBe("https://cdn.example");
+    expect(storage.sas.publicOrigin).toBe("https://cdn.example");
   });
 });

@@ -22,7 +22,7 @@ describe("an issued upload URL", () => {
 
     expect((await putBlob(target, file.bytes)).status).toBe(201);
     // The blob exists, as storage reports to the API's own credentials.
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({
+    expect(await api.storage.images.inspect(`${batch.batchId}/0`)).toMatchObject({
       size: 4096,
       md5: md5Base64(file.bytes),
     });
@@ -39,7 +39,7 @@ describe("an issued upload URL", () => {
 
     const overwrite = await putBlob(target, pngFile("evil.png", 4096).bytes);
     expect([403, 409]).toContain(overwrite.status);
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toMatchObject({
+    expect(await api.storage.images.inspect(`${batch.batchId}/0`)).toMatchObject({
       size: 4096,
       md5: md5Base64(file.bytes),
     });
@@ -48,7 +48,7 @@ describe("an issued upload URL", () => {
     expect((await putBlob({ ...target, uploadUrl: otherBlob }, file.bytes)).status).toBe(403);
     const anyBlob = withPath(target.uploadUrl, `${containerPath}/somewhere/else.png`);
     expect((await putBlob({ ...target, uploadUrl: anyBlob }, file.bytes)).status).toBe(403);
-    expect(await api.storage.inspectImage(`${batch.batchId}/1`)).toBeNull();
+    expect(await api.storage.images.inspect(`${batch.batchId}/1`)).toBeNull();
   });
 
   it("cannot stage blocks (create-only allows a single Put Blob)", async () => {
@@ -69,7 +69,7 @@ describe("an issued upload URL", () => {
       const res = await putBlob(batch.files[0]!, file.bytes);
       expect(res.status).toBe(403);
       expect(["AuthenticationFailed", "AuthorizationFailure"]).toContain(res.headers.get("x-ms-error-code"));
-      expect(await shortLived.storage.inspectImage(`${batch.batchId}/0`)).toBeNull();
+      expect(await shortLived.storage.images.inspect(`${batch.batchId}/0`)).toBeNull();
 
       // A refresh hands out a working URL for the same blob.
       const refreshed = (await (await shortLived.post(`/api/batches/${batch.batchId}/refresh`, {})).json()) as {
@@ -87,6 +87,6 @@ describe("an issued upload URL", () => {
     const res = await putBlob(batch.files[0]!, file.bytes, md5Base64(Buffer.from("something else")));
     expect(res.status).toBe(400);
     expect(res.headers.get("x-ms-error-code")).toBe("Md5Mismatch");
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).toBeNull();
+    expect(await api.storage.images.inspect(`${batch.batchId}/0`)).toBeNull();
   });
 });

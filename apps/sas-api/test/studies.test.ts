@@ -71,13 +71,13 @@ describe("POST /api/studies", () => {
     };
     expect((await putBlob(spoofed, files[0]!.bytes)).status).toBe(201);
     expect((await putBlob(batch.files[1]!, files[1]!.bytes)).status).toBe(201);
-    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.contentType).toBe("text/html");
+    expect((await api.storage.images.inspect(`${batch.batchId}/0`))?.contentType).toBe("text/html");
     const study = studySchema.parse(await (await api.post("/api/studies", commitBody(batch, files))).json());
-    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.contentType).toBe("image/png");
+    expect((await api.storage.images.inspect(`${batch.batchId}/0`))?.contentType).toBe("image/png");
     const image = await fetch(study.elements[0]!.url);
     expect(image.headers.get("content-type")).toBe("image/png");
     // Sealing keeps storage's MD5.
-    expect((await api.storage.inspectImage(`${batch.batchId}/0`))?.md5).toBe(md5Base64(files[0]!.bytes));
+    expect((await api.storage.images.inspect(`${batch.batchId}/0`))?.md5).toBe(md5Base64(files[0]!.bytes));
   });
 
   it("returns the same study for a repeated commit, never a duplicate", async () => {
@@ -160,8 +160,8 @@ describe("POST /api/studies", () => {
 
     expect(await listStudies()).toEqual(before);
     // The bad blobs are gone (so they can be sent again); the good one stays.
-    expect(await api.storage.inspectImage(`${batch.batchId}/4`)).toBeNull();
-    expect(await api.storage.inspectImage(`${batch.batchId}/0`)).not.toBeNull();
+    expect(await api.storage.images.inspect(`${batch.batchId}/4`)).toBeNull();
+    expect(await api.storage.images.inspect(`${batch.batchId}/0`)).not.toBeNull();
   });
 
   it("commits after the refused files are sent again correctly", async () => {

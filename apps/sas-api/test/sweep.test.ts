@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { batchPlanSchema } from "../src/domain/records.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
 import { commitBody, createBatch, pngFile, putBlob, startTestApi, uploadAll, type TestApi } from "./test-api.js";
@@ -11,9 +12,8 @@ afterAll(() => api.close());
 
 const HOUR = 3600_000;
 const logger = createLogger("silent");
-const imagesOf = async (batchId: string) =>
-  (await api.storage.listRecords("images", `${batchId}/`)).map((b) => b.name).sort();
-const planExists = (batchId: string) => api.storage.recordExists("batches", `${batchId}.json`);
+const imagesOf = async (batchId: string) => (await api.storage.images.list(`${batchId}/`)).sort();
+const planExists = (batchId: string) => api.storage.records.exists("batches", `${batchId}.json`);
 
 describe("sweepAbandonedBatches", () => {
   it("deletes old uncommitted batches and nothing that is young or committed", async () => {
@@ -61,9 +61,9 @@ describe("sweepAbandonedBatches", () => {
       const batch = await createBatch(shortTtl, files);
       await uploadAll(batch, files);
       // Age the plan by rewriting its creation time, as if it had been made two hours ago.
-      const plan = await shortTtl.storage.readRecord<Record<string, unknown>>("batches", `${batch.batchId}.json`);
-      await shortTtl.storage.deleteRecord("batches", `${batch.batchId}.json`);
-      await shortTtl.storage.createRecord("batches", `${batch.batchId}.json`, {
+      const plan = await shortTtl.storage.records.read("batches", `${batch.batchId}.json`, batchPlanSchema);
+      await shortTtl.storage.records.delete("batches", `${batch.batchId}.json`);
+      await shortTtl.storage.records.create("batches", `${batch.batchId}.json`, {
         ...plan,
         createdAt: new Date(Date.now() - 2 * HOUR).toISOString(),
       });

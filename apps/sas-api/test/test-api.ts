@@ -4,7 +4,8 @@ import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
 import { createApp } from "../src/app.js";
-import { apiConfigFromEnv, parseEnv, type ApiConfig } from "../src/config.js";
+import { apiConfigFromEnv, type ApiConfig } from "../src/config.js";
+import { parseEnv } from "../src/env.js";
 import { createLogger } from "../src/logger.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import { setupStorage } from "../src/storage/setup-storage.js";
@@ -46,14 +47,14 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
     limits: { ...defaultUploadConfig, ...limits },
   };
   const logger = createLogger("silent");
-  await setupStorage(storage, config, { configureCors: false }, logger);
+  await setupStorage(storage.account, config, { configureCors: false }, logger);
   const app = createApp({ storage, config, logger });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
-    containerPrefix: storage.containers.images.replace(/images$/, ""),
+    containerPrefix: storage.account.containers.images.replace(/images$/, ""),
     storage,
     config,
     close: () => new Promise((resolve) => server.close(() => resolve())),

@@ -1,5 +1,5 @@
 import { sign } from "hono/jwt";
-import type { AuthConfig } from "../src/config.js";
+import type { AuthConfig } from "../src/auth-config.js";
 
 export const TEST_SECRET = "a-test-secret-that-is-at-least-32-characters";
 export const TEST_ISSUER = "https://login.example.test/tenant/v2.0";

@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe("with an Entra identity instead of an account key", () => {
   it("signs user delegation SAS URLs that Azurite accepts, end to end", async () => {
-    expect(storage.signer).toBeInstanceOf(UserDelegationSigner);
+    expect(storage.sas.signer).toBeInstanceOf(UserDelegationSigner);
     const files = [pngFile("a.png"), pngFile("b.png")];
     const batch = await createBatch(api, files);
     const url = new URL(batch.files[0]!.uploadUrl);

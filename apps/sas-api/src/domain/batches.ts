@@ -8,7 +8,7 @@ import type { ApiConfig } from "../config.js";
 import { ApiProblem, notFound } from "../errors.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
-import { batchPlanName, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
+import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
 
 export interface BatchDeps {
   storage: BlobStorage;
@@ -21,7 +21,7 @@ function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expi
       const file = plan.files[index]!;
       return {
         index,
-        uploadUrl: await deps.storage.uploadUrl(file.blobName, expiresOn),
+        uploadUrl: await deps.storage.sas.uploadUrl(file.blobName, expiresOn),
         // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
         headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
       };
@@ -53,7 +53,7 @@ export async function createBatch(
     files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
   };
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
-  await deps.storage.createRecord("batches", batchPlanName(batchId), plan, { owner, createdat: plan.createdAt });
+  await deps.storage.records.create("batches", batchPlanName(batchId), plan, { owner, createdat: plan.createdAt });
   const expiresOn = expiryFromNow(deps);
   return {
     batchId,
@@ -69,7 +69,7 @@ export async function createBatch(
 
 /** The batch plan if it exists and belongs to this owner; a foreign batch is indistinguishable from a missing one. */
 export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: string): Promise<BatchPlan> {
-  const plan = await deps.storage.readRecord<BatchPlan>("batches", batchPlanName(batchId));
+  const plan = await deps.storage.records.read("batches", batchPlanName(batchId), batchPlanSchema);
   if (!plan || plan.owner !== owner) throw notFound("Batch");
   return plan;
 }
@@ -89,7 +89,7 @@ export async function refreshBatch(
   requested: number[] | undefined,
 ): Promise<RefreshBatchResponse> {
   const plan = await loadOwnBatch(deps, owner, batchId);
-  if (await deps.storage.recordExists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
+  if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
     throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
   }
   assertStillStaging(deps, plan);
@@ -108,7 +108,7 @@ export async function refreshBatch(
     indexes = [...new Set(requested)].sort((a, b) => a - b);
   } else {
     // Without a list, renew exactly the files that have not arrived yet.
-    const arrived = await Promise.all(plan.files.map((f) => deps.storage.imageExists(f.blobName)));
+    const arrived = await Promise.all(plan.files.map((f) => deps.storage.images.exists(f.blobName)));
     indexes = plan.files.filter((_, i) => !arrived[i]).map((f) => f.index);
   }
   const expiresOn = expiryFromNow(deps);

@@ -2,7 +2,7 @@ import { type CommitStudyRequest, type FileProblem, type Study, type StudySummar
 import { ApiProblem, notFound } from "../errors.js";
 import { assertStillStaging, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
-import { studyRecordName, type BatchPlan, type StudyRecord } from "./records.js";
+import { studyRecordName, studyRecordSchema, type BatchPlan, type StudyRecord } from "./records.js";
 import { contentProblem, metadataProblem } from "./verify-image.js";
 
 async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
@@ -19,7 +19,7 @@ async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
         name,
         size,
         type,
-        url: await deps.storage.readUrl(blobName, type, expiresOn),
+        url: await deps.storage.sas.readUrl(blobName, type, expiresOn),
       })),
     ),
   };
@@ -41,8 +41,9 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
   return problems;
 }
 
-/** Verifies one staged image against the plan and the browser's MD5; null when it may be committed. */
+/** What the check of one staged image found. */
 interface Verdict {
+  /** Why it may not be committed; null when it may. */
   problem: string | null;
   /** The uploader sent another Content-Type than the verified one: storage must be told the right one. */
   needsSeal: boolean;
@@ -50,13 +51,13 @@ interface Verdict {
 
 /** Verifies one staged image against the plan and the browser's MD5 with a single storage read. */
 async function verifyStagedImage(deps: BatchDeps, file: BatchPlan["files"][number], md5: string): Promise<Verdict> {
-  const observed = await deps.storage.inspectImage(file.blobName);
+  const observed = await deps.storage.images.inspect(file.blobName);
   const expected = { size: file.size, type: file.type, md5 };
   const problem = observed
     ? (metadataProblem(expected, observed) ?? contentProblem(file.type, observed.head))
     : metadataProblem(expected, null);
   // A create-only URL cannot overwrite, so a bad blob must go before the file can be sent again.
-  if (problem && observed) await deps.storage.deleteImage(file.blobName);
+  if (problem && observed) await deps.storage.images.delete(file.blobName);
   return { problem, needsSeal: observed?.contentType !== file.type };
 }
 
@@ -71,7 +72,7 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   const studyId = studyIdForBatch(plan.batchId);
   const recordName = studyRecordName(owner, studyId);
 
-  const existing = await deps.storage.readRecord<StudyRecord>("studies", recordName);
+  const existing = await deps.storage.records.read("studies", recordName, studyRecordSchema);
   if (existing) return { created: false, study: await toStudy(deps, existing) };
   assertStillStaging(deps, plan);
 
@@ -95,7 +96,7 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
 
   const toSeal = elements.filter((_, i) => verdicts[i]!.needsSeal);
   await Promise.all(
-    toSeal.map((e) => deps.storage.sealImage(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)),
+    toSeal.map((e) => deps.storage.images.seal(plan.files[e.index]!.blobName, plan.files[e.index]!.type, e.md5)),
   );
 
   const record: StudyRecord = {
@@ -119,26 +120,26 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
       };
     }),
   };
-  const created = await deps.storage.createRecord("studies", recordName, record, {
+  const created = await deps.storage.records.create("studies", recordName, record, {
     createdat: record.createdAt,
     title: encodeURIComponent(record.title),
     elementcount: String(record.elements.length),
   });
   if (created) return { created: true, study: await toStudy(deps, record) };
   // Another request committed the same batch between our read and write: theirs is the study.
-  const winner = await deps.storage.readRecord<StudyRecord>("studies", recordName);
+  const winner = await deps.storage.records.read("studies", recordName, studyRecordSchema);
   if (!winner) throw new Error(`study record ${recordName} vanished after a conflicting create`);
   return { created: false, study: await toStudy(deps, winner) };
 }
 
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
-  const record = await deps.storage.readRecord<StudyRecord>("studies", studyRecordName(owner, studyId));
+  const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), studyRecordSchema);
   if (!record) throw notFound("Study");
   return toStudy(deps, record);
 }
 
 export async function listStudies(deps: BatchDeps, owner: string): Promise<StudySummary[]> {
-  const records = await deps.storage.listRecords("studies", `${owner}/`);
+  const records = await deps.storage.records.list("studies", `${owner}/`);
   return records
     .map(({ name, metadata }) => ({
       id: name.slice(owner.length + 1).replace(/\.json$/, ""),

@@ -36,20 +36,20 @@ export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptio
   const cutoff = (options.now ?? new Date()).getTime() - options.olderThanHours * 3600_000;
   const counts: SweepCounts = { examined: 0, deletedBatches: 0, deletedImages: 0, committedKept: 0 };
 
-  for (const plan of await deps.storage.listRecords("batches", "")) {
+  for (const plan of await deps.storage.records.list("batches", "")) {
     const batchId = plan.name.replace(/\.json$/, "");
     const createdAt = Date.parse(plan.metadata.createdat ?? "") || plan.createdOn?.getTime();
     const owner = plan.metadata.owner;
     if (!BATCH_ID_PATTERN.test(batchId) || !owner || createdAt === undefined || createdAt >= cutoff) continue;
     counts.examined += 1;
 
-    if (await deps.storage.recordExists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
+    if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
       counts.committedKept += 1;
       continue;
     }
-    const images = await deps.storage.listRecords("images", `${batchId}/`);
-    await Promise.all(images.map((image) => deps.storage.deleteImage(image.name)));
-    await deps.storage.deleteRecord("batches", plan.name);
+    const images = await deps.storage.images.list(`${batchId}/`);
+    await Promise.all(images.map((name) => deps.storage.images.delete(name)));
+    await deps.storage.records.delete("batches", plan.name);
     counts.deletedBatches += 1;
     counts.deletedImages += images.length;
   }

@@ -1,15 +1,15 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
-import { errorBody } from "../errors.js";
+import { ApiProblem } from "../errors.js";
 
 export function healthRoutes({ storage, logger }: AppDeps) {
   return new Hono<AppEnv>().get("/", async (c) => {
     try {
-      await storage.ping(AbortSignal.timeout(3000));
-      return c.json({ status: "ok" as const }, 200);
+      await storage.account.ping(AbortSignal.timeout(3000));
     } catch (error) {
       logger.warn("health check failed", { requestId: c.get("requestId"), error: String(error) });
-      return c.json(errorBody("storage_unavailable", "Storage is not answering"), 503);
+      throw new ApiProblem(503, "storage_unavailable", "Storage is not answering");
     }
+    return c.json({ status: "ok" as const }, 200);
   });
 }

@@ -1,0 +1,100 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { DEFAULT_LIMITS } from "@study-uploader/shared";
+
+// Three levels up from src/env.ts and from the bundled dist/main.js alike.
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v
+      ? v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
+  );
+
+const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    HOST: z.string().default("127.0.0.1"),
+    AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
+    AZURE_STORAGE_ACCOUNT_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_ISSUER: optionalText,
+    AUTH_AUDIENCE: optionalText,
+    // HS256 needs a key at least as long as its hash: 32 bytes.
+    AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    ALLOW_ANONYMOUS: booleanFromEnv,
+    RATE_LIMIT_BATCHES_PER_MINUTE: nonNegativeInt(60),
+    RATE_LIMIT_COMMITS_PER_MINUTE: nonNegativeInt(120),
+    MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
+    AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),
+    AZURITE_LOCATION: z.string().default(path.join(REPO_ROOT, ".data/azurite")),
+    AZURITE_IN_MEMORY: booleanFromEnv,
+    MAX_FILE_BYTES: positiveInt(DEFAULT_LIMITS.maxFileBytes),
+    MAX_FILES_PER_STUDY: positiveInt(DEFAULT_LIMITS.maxFiles),
+    UPLOAD_CONCURRENCY: positiveInt(DEFAULT_LIMITS.concurrency),
+    SAS_TTL_SECONDS: positiveInt(DEFAULT_LIMITS.sasTtlSeconds),
+    READ_SAS_TTL_SECONDS: positiveInt(900),
+    STAGING_TTL_HOURS: positiveInt(24),
+    CORS_ORIGINS: csv,
+    CONFIGURE_STORAGE_CORS: booleanFromEnv,
+    PUBLIC_BLOB_ENDPOINT: z.url().optional(),
+    STORAGE_CONTAINER_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?-?$/, "lower-case letters, digits and dashes")
+      .default("study-"),
+    WEB_DIST_DIR: z.string().default(path.join(REPO_ROOT, "apps/web/dist")),
+    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  })
+  .superRefine(
+    (env, ctx) => {
+      if (env.AUTH_JWKS_URL && env.AUTH_JWT_SECRET) {
+        ctx.addIssue({ code: "custom", path: [], message: "set AUTH_JWKS_URL or AUTH_JWT_SECRET, not both" });
+      }
+      // Any app in the same tenant can get a token signed by these keys: only issuer + audience make it ours.
+      if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
+        ctx.addIssue({ code: "custom", path: ["AUTH_JWKS_URL"], message: "needs AUTH_ISSUER and AUTH_AUDIENCE" });
+      }
+      if (env.AZURE_STORAGE_CONNECTION_STRING && env.AZURE_STORAGE_ACCOUNT_URL) {
+        ctx.addIssue({
+          code: "custom",
+          path: [],
+          message: "set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL, not both",
+        });
+      }
+    },
+    // Also when a single variable is invalid, so one start reports every problem.
+    { when: () => true },
+  );
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses the environment once, at start; bad values stop the process with one message naming every variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) =>
+      i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message,
+    );
+    throw new Error(`Invalid environment: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,81 @@
+import {
+  BlobSASPermissions,
+  SASProtocol,
+  type BlobSASSignatureValues,
+  type ContainerClient,
+} from "@azure/storage-blob";
+import type { ImageType } from "@study-uploader/shared";
+import type { SasSigner } from "./sas-signer.js";
+
+/** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
+const SAS_START_SKEW_MS = 15 * 60 * 1000;
+
+export interface SasUrlOptions {
+  images: ContainerClient;
+  signer: SasSigner;
+  /** The account's blob endpoint, without a trailing slash. */
+  accountUrl: string;
+  /** Origin (and path prefix) that SAS URLs should name instead of the account endpoint, e.g. a proxy or CDN. */
+  publicBlobEndpoint?: string;
+}
+
+/** Signed URLs that let a browser upload or show one image blob straight from storage, and nothing more. */
+export class SasUrls {
+  readonly signer: SasSigner;
+  private readonly images: ContainerClient;
+  private readonly accountUrl: string;
+  private readonly publicBlobEndpoint: string | undefined;
+  private readonly isLocalEmulator: boolean;
+
+  constructor(options: SasUrlOptions) {
+    this.images = options.images;
+    this.signer = options.signer;
+    this.accountUrl = options.accountUrl;
+    this.publicBlobEndpoint = options.publicBlobEndpoint?.replace(/\/+$/, "");
+    this.isLocalEmulator = new URL(options.accountUrl).protocol === "http:";
+  }
+
+  /** The origin browsers upload to and load images from (the public endpoint's when one is set). */
+  get publicOrigin(): string {
+    return new URL(this.publicBlobEndpoint ?? this.accountUrl).origin;
+  }
+
+  /**
+   * A URL that can create this one image blob and nothing else: create-only ("c"), so it can never
+   * overwrite, read, list or delete, and it stops working at `expiresOn`.
+   */
+  async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
+    const sas = await this.sign({ blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    return this.blobUrl(blobName, sas);
+  }
+
+  /** A short-lived read-only URL for a committed image, served with its verified type. */
+  async readUrl(blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
+    const sas = await this.sign({
+      blobName,
+      permissions: BlobSASPermissions.parse("r"),
+      expiresOn,
+      contentType: type,
+      contentDisposition: "inline",
+    });
+    return this.blobUrl(blobName, sas);
+  }
+
+  private blobUrl(blobName: string, sas: string): string {
+    const url = this.images.getBlobClient(blobName).url;
+    const publicUrl = this.publicBlobEndpoint ? this.publicBlobEndpoint + url.slice(this.accountUrl.length) : url;
+    return `${publicUrl}?${sas}`;
+  }
+
+  private sign(
+    values: Omit<BlobSASSignatureValues, "containerName" | "startsOn" | "protocol"> & { expiresOn: Date },
+  ): Promise<string> {
+    return this.signer.sign({
+      ...values,
+      containerName: this.images.containerName,
+      startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
+      // The emulator is plain http; a real account only ever takes the SAS over https.
+      protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
+    });
+  }
+}

@@ -1,0 +1,20 @@
+import { RestError } from "@azure/storage-blob";
+
+/** Storage answered with this HTTP status (404 missing, 409 already exists, 416 empty blob, ...). */
+export function isRestStatus(error: unknown, status: number): boolean {
+  return error instanceof RestError && error.statusCode === status;
+}
+
+/**
+ * Storage failed the request or could not be reached: a fault outside the API, worth a retry by the caller.
+ * `statusCode` is storage's answer when there was one.
+ */
+export function isStorageFailure(error: unknown): error is Error & { statusCode?: number } {
+  return error instanceof RestError || isNetworkError(error);
+}
+
+function isNetworkError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code);
+}

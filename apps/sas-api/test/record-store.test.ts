@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiErrorSchema } from "@study-uploader/shared";
+import { batchPlanName, batchPlanSchema } from "../src/domain/records.js";
+import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+describe("records read back from storage", () => {
+  it("are null when missing and parsed with the schema when present", async () => {
+    expect(await api.storage.records.read("batches", "missing.json", batchPlanSchema)).toBeNull();
+    const files = [pngFile("a.png")];
+    const batch = await createBatch(api, files);
+    const plan = await api.storage.records.read("batches", batchPlanName(batch.batchId), batchPlanSchema);
+    expect(plan).toMatchObject({ version: 1, batchId: batch.batchId, files: [{ index: 0, type: "image/png" }] });
+  });
+
+  it("are refused, not cast, when they do not fit the schema", async () => {
+    await api.storage.records.create("batches", "not-a-plan.json", { version: 1, files: "none" });
+    await expect(api.storage.records.read("batches", "not-a-plan.json", batchPlanSchema)).rejects.toThrow(
+      /batches\/not-a-plan\.json is malformed/,
+    );
+  });
+
+  it("make the API answer 500 in the error shape when a stored plan is damaged", async () => {
+    const files = [pngFile("a.png")];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    const name = batchPlanName(batch.batchId);
+    const plan = await api.storage.records.read("batches", name, batchPlanSchema);
+    await api.storage.records.delete("batches", name);
+    await api.storage.records.create("batches", name, { ...plan, files: [{ index: 0, type: "text/html" }] });
+    const res = await api.post("/api/studies", commitBody(batch, files));
+    expect(res.status).toBe(500);
+    expect(apiErrorSchema.parse(await res.json()).error.code).toBe("internal_error");
+  });
+});
