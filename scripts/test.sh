@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Every test, from a fresh machine: tools, type checks, unit + integration tests (real Azurite), browser tests.
+# Every check, from a fresh machine: tools, lint and format, type checks, unit + integration tests (real Azurite),
+# browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh
 bash scripts/ensure-chromium.sh
-pnpm -r typecheck
+pnpm lint
+pnpm typecheck
 pnpm test
