@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { drainOutput, spawnTracked, stopChild, waitForOutput } from "./child-processes.js";
-import type { ApiLoadResult, LoadSide } from "./report.js";
+import type { ApiLoadResult, LoadSide } from "./report-types.js";
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -21,6 +21,9 @@ export const PRODUCT_CONCURRENCY = {
 } as const satisfies Partial<Record<StrategyName, number>>;
 export type ProductStrategy = keyof typeof PRODUCT_CONCURRENCY;
 
+/** The product as shipped: the strategy the targets are about. */
+export const PRODUCT_DEFAULT: ProductStrategy = "pool-6";
+
 export function isProductStrategy(strategy: StrategyName): strategy is ProductStrategy {
   return strategy in PRODUCT_CONCURRENCY;
 }

@@ -1,5 +1,5 @@
 import type { Browser, Page, Response } from "playwright-core";
-import type { RunPhases, RunSample } from "./report.js";
+import type { RunPhases, RunSample } from "./report-types.js";
 import { readProcessCpu } from "./process-cpu.js";
 import type { ShapedServer } from "./bench-topology.js";
 

@@ -24,18 +24,13 @@ import { installExitHooks } from "./child-processes.js";
 import { NETWORK_PROFILES, networkProfile, type NetworkProfileName } from "./network-profiles.js";
 import { createHeapProbe } from "./page-memory.js";
 import { calibrateProxy, type ProxyCalibration } from "./proxy-calibration.js";
-import {
-  evaluateTargets,
-  formatSeconds,
-  notesForMisses,
-  renderMarkdown,
-  summarizeCells,
-  type BenchReport,
-  type CellMeasurement,
-  type MemoryResult,
-  type RunSample,
-} from "./report.js";
+import { summarizeCells } from "./cell-summary.js";
+import { formatSeconds } from "./report-format.js";
+import { renderMarkdown } from "./report-markdown.js";
+import { notesForMisses } from "./report-notes.js";
+import type { BenchReport, CellMeasurement, MemoryResult, RunSample } from "./report-types.js";
 import { startSinkServer } from "./sink-server.js";
+import { evaluateTargets } from "./targets.js";
 
 /*
  * `pnpm bench`: the real web app in a real Chromium, through shaping proxies that share one modelled link, against
