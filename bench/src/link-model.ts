@@ -45,7 +45,8 @@ export class BandwidthLimiter {
 
 /** Linux defaults: initial window of 10 segments (RFC 6928); the window restarts after an idle RTO (>= 200 ms). */
 const SEGMENT_BYTES = 1460;
-const INITIAL_WINDOW_BYTES = 10 * SEGMENT_BYTES;
+export const INITIAL_WINDOW_SEGMENTS = 10;
+const INITIAL_WINDOW_BYTES = INITIAL_WINDOW_SEGMENTS * SEGMENT_BYTES;
 const MIN_RTO_MS = 200;
 
 /**

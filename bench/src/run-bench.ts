@@ -278,7 +278,10 @@ async function main(): Promise<void> {
     memory: measuredMemory,
     apiLoad,
     targets,
-    notes: [...notesForMisses(cells, targets), ...failures.map((f) => `failed run: ${f}`)],
+    notes: [
+      ...notesForMisses({ cells, slowStart: values["slow-start"] }, targets),
+      ...failures.map((f) => `failed run: ${f}`),
+    ],
   };
   const markdown = renderMarkdown(report);
   mkdirSync(RESULTS_DIR, { recursive: true });
