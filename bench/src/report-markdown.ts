@@ -172,7 +172,8 @@ export function renderMarkdown(report: BenchReport): string {
       ),
     );
   }
-  if (report.notes.length > 0) sections.push("### Notes", report.notes.map((n) => `- ${n}`).join("\n"));
+  const notes = [...report.notes, ...report.failures.map((f) => `failed run: ${f}`)];
+  if (notes.length > 0) sections.push("### Notes", notes.map((n) => `- ${n}`).join("\n"));
   if (skippedWhole.length > 0 || report.skipped.length > 0) {
     const partial = report.skipped.filter((s) => s.strategy !== undefined);
     const lines = [

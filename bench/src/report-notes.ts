@@ -3,7 +3,7 @@ import { cpuRatios, findCell, workloadById } from "./cell-summary.js";
 import { INITIAL_WINDOW_SEGMENTS } from "./link-model.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
 import { formatPercent, formatSeconds } from "./report-format.js";
-import type { BenchReport, CellSummary, TargetResult } from "./report-types.js";
+import type { BenchResults, CellSummary, TargetResult } from "./report-types.js";
 import {
   EFFICIENCY_PROFILES,
   EFFICIENCY_WORKLOAD_ID,
@@ -26,7 +26,7 @@ export const BATCH_STORAGE_CALLS = 1;
 export const commitStorageCalls = (files: number) => 3 + files;
 
 /** What the notes read: the measured cells and how the link was modelled. */
-export type NotedRun = Pick<BenchReport, "cells" | "slowStart">;
+export type NotedRun = Pick<BenchResults, "cells" | "slowStart">;
 
 export function notesForMisses(run: NotedRun, targets: readonly TargetResult[]): string[] {
   const missed = (prefix: string) => targets.some((t) => t.met === false && t.target.startsWith(prefix));
@@ -39,7 +39,7 @@ export function notesForMisses(run: NotedRun, targets: readonly TargetResult[]):
 }
 
 /** The TCP effects a connection pays in this run's link model, besides the request's own round trip. */
-function connectionCosts(slowStart: boolean | undefined): string {
+function connectionCosts(slowStart: boolean): string {
   return slowStart ? "TCP handshake and slow start to the storage origin" : "TCP handshake to the storage origin";
 }
 

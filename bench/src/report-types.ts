@@ -90,10 +90,11 @@ export interface TargetResult {
   detail: string;
 }
 
-export interface BenchReport {
+/** What one run was asked to do and what it measured: everything the verdicts and notes are derived from. */
+export interface BenchResults {
   mode: BenchMode;
   /** Every proxied connection starts with TCP slow start (a side experiment; the default run has it off). */
-  slowStart?: boolean;
+  slowStart: boolean;
   startedAt: string;
   durationS: number;
   runsPerCell: number;
@@ -103,6 +104,12 @@ export interface BenchReport {
   skipped: Array<Omit<SkippedCell, "workload"> & { workloadId: string }>;
   memory?: MemoryResult;
   apiLoad?: ApiLoadResult;
+  /** Runs that did not finish, one line each; the cells leave them out. */
+  failures: string[];
+}
+
+/** The results with what they say: a verdict per target and a note on each miss. */
+export interface BenchReport extends BenchResults {
   targets: TargetResult[];
   notes: string[];
 }

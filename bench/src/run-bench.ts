@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,11 +26,10 @@ import { createHeapProbe } from "./page-memory.js";
 import { calibrateProxy, type ProxyCalibration } from "./proxy-calibration.js";
 import { summarizeCells } from "./cell-summary.js";
 import { formatSeconds } from "./report-format.js";
-import { renderMarkdown } from "./report-markdown.js";
-import { notesForMisses } from "./report-notes.js";
-import type { BenchReport, CellMeasurement, MemoryResult, RunSample } from "./report-types.js";
+import { buildReport } from "./report.js";
+import { writeReport } from "./report-files.js";
+import type { CellMeasurement, MemoryResult, RunSample } from "./report-types.js";
 import { startSinkServer } from "./sink-server.js";
-import { evaluateTargets } from "./targets.js";
 
 /*
  * `pnpm bench`: the real web app in a real Chromium, through shaping proxies that share one modelled link, against
@@ -262,10 +261,7 @@ async function main(): Promise<void> {
   await activeTopology.stop();
   topology = undefined;
 
-  const cells = summarizeCells([...measurements.values()].filter((m) => m.runs.length > 0));
-  const measuredMemory = memory.runs.length > 0 ? memory : undefined;
-  const targets = evaluateTargets(cells, measuredMemory);
-  const report: BenchReport = {
+  const report = buildReport({
     mode,
     slowStart: values["slow-start"],
     startedAt: new Date(benchStartedAt).toISOString(),
@@ -273,30 +269,18 @@ async function main(): Promise<void> {
     runsPerCell,
     machine: { cpus: os.cpus().length, node: process.version, chromium: chromiumVersion },
     calibration,
-    cells,
+    cells: summarizeCells([...measurements.values()].filter((m) => m.runs.length > 0)),
     skipped: plan.skipped.map(({ workload: w, ...rest }) => ({ ...rest, workloadId: w.id })),
-    memory: measuredMemory,
+    memory: memory.runs.length > 0 ? memory : undefined,
     apiLoad,
-    targets,
-    notes: [
-      ...notesForMisses({ cells, slowStart: values["slow-start"] }, targets),
-      ...failures.map((f) => `failed run: ${f}`),
-    ],
-  };
-  const markdown = renderMarkdown(report);
+    failures,
+  });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const write = (name: string, content: string) => {
-    // Through a temporary file, so an interrupted run never leaves half a report.
-    const target = path.join(RESULTS_DIR, name);
-    writeFileSync(`${target}.tmp`, content);
-    renameSync(`${target}.tmp`, target);
-  };
   // A slow-start run is a side experiment: it keeps its own report beside the default one.
-  const reportName = values["slow-start"] ? "latest-slow-start" : "latest";
-  write(`${reportName}.json`, `${JSON.stringify(report, null, 2)}\n`);
-  write(`${reportName}.md`, markdown);
+  const basePath = path.join(RESULTS_DIR, values["slow-start"] ? "latest-slow-start" : "latest");
+  const markdown = writeReport(basePath, report);
   log(`\n${markdown}`);
-  log(`Wrote ${path.relative(REPO_DIR, path.join(RESULTS_DIR, reportName))}.json and .md in ${elapsed()}`);
+  log(`Wrote ${path.relative(REPO_DIR, basePath)}.json and .md in ${elapsed()}`);
 }
 
 main().then(
