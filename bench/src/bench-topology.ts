@@ -1,4 +1,5 @@
 import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
@@ -29,7 +30,16 @@ import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./
  */
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const API_DIR = path.resolve(BENCH_DIR, "../apps/sas-api");
+
+/** The API as built (plain JavaScript, as `pnpm start` runs it), found through its package export. */
+function builtApiMain(): string {
+  const main = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
+  if (!existsSync(main))
+    throw new Error(
+      `no built API at ${main}: pnpm --filter @study-uploader/sas-api build (pnpm bench does, unless --skip-build)`,
+    );
+  return main;
+}
 
 /** A server process the browser reaches through a shaping proxy. */
 export interface ShapedServer {
@@ -86,6 +96,7 @@ export async function startBenchTopology(
   options: { slowStart?: boolean } = {},
 ): Promise<BenchTopology> {
   const { slowStart } = options;
+  const apiMain = builtApiMain();
   let link = createSharedLink(initialProfile);
   const proxies: ShapingProxy[] = [];
   const started = new Map<StrategyName, StartedServer>();
@@ -124,8 +135,7 @@ export async function startBenchTopology(
     await Promise.all(
       strategies.map(async (strategy) => {
         const port = apiPorts.get(strategy)!;
-        const child = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts"], {
-          cwd: API_DIR,
+        const child = spawnTracked(process.execPath, [apiMain], {
           env: apiEnv({
             port,
             concurrency: PRODUCT_CONCURRENCY[strategy],

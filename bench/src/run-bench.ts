@@ -88,10 +88,11 @@ log(
   `Study Uploader benchmark (${mode}): ${plan.cells.length} cells, ${timedRuns} timed runs, profiles ${profiles.join(", ")}`,
 );
 
-function buildWebApp(): void {
+/** The web app the APIs serve, and the APIs themselves (they run as built JavaScript). */
+function buildApps(): void {
   if (values["skip-build"]) return;
-  log(`[${elapsed()}] building apps/web`);
-  execFileSync("pnpm", ["--filter", "@study-uploader/web", "build"], {
+  log(`[${elapsed()}] building apps/web and apps/sas-api`);
+  execFileSync("pnpm", ["--filter", "@study-uploader/web", "--filter", "@study-uploader/sas-api", "build"], {
     cwd: REPO_DIR,
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -133,7 +134,7 @@ installExitHooks(async () => {
 });
 
 async function main(): Promise<void> {
-  buildWebApp();
+  buildApps();
   const workloadsUsed: Workload[] = [
     ...new Map(
       [...plan.cells.map((c) => c.workload), WARM_UP_WORKLOAD, MEMORY_WORKLOAD].map((w) => [w.id, w]),
