@@ -1,7 +1,7 @@
 import { PRODUCT_DEFAULT, type StrategyName } from "./bench-plan.js";
 import { cpuRatios, findCell } from "./cell-summary.js";
 import { formatBitsPerSecond } from "./network-profiles.js";
-import { describeThroughput } from "./proxy-calibration.js";
+import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
 import { formatMiB, formatPercent, formatSeconds } from "./report-format.js";
 import type { BenchReport } from "./report-types.js";
 import { median } from "./statistics.js";
@@ -12,6 +12,30 @@ import { LONG_TASK_MS } from "./targets.js";
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** What each profile's shaping proxy delivered, next to what was asked. */
+export function calibrationTable(calibrations: readonly ProxyCalibration[]): string {
+  return table(
+    [
+      "profile",
+      "RTT asked",
+      "RTT delivered",
+      "new connection",
+      "uplink asked",
+      "1 PUT delivered",
+      "parallel PUTs delivered",
+    ],
+    calibrations.map((c) => [
+      c.profile,
+      `${c.askedRttMs} ms`,
+      `${c.keepAliveRttMs.toFixed(1)} ms`,
+      `${c.newConnectionMs.toFixed(1)} ms`,
+      formatBitsPerSecond(c.askedBitsPerSecond),
+      `${describeThroughput(c.singlePutBitsPerSecond, c.askedBitsPerSecond)} (${formatMiB(c.singleBytes)})`,
+      `${describeThroughput(c.parallelPutBitsPerSecond, c.askedBitsPerSecond)} (${c.parallel}×${formatMiB(c.parallelBytes)})`,
+    ]),
+  );
 }
 
 const verdict = (met: boolean | null) => (met === null ? "–" : met ? "✓" : "✗");
@@ -68,27 +92,6 @@ export function renderMarkdown(report: BenchReport): string {
         formatMiB(bytes("relay")),
       ];
     }),
-  );
-
-  const calibration = table(
-    [
-      "profile",
-      "RTT asked",
-      "RTT delivered",
-      "new connection",
-      "uplink asked",
-      "1 PUT delivered",
-      "parallel PUTs delivered",
-    ],
-    report.calibration.map((c) => [
-      c.profile,
-      `${c.askedRttMs} ms`,
-      `${c.keepAliveRttMs.toFixed(1)} ms`,
-      `${c.newConnectionMs.toFixed(1)} ms`,
-      formatBitsPerSecond(c.askedBitsPerSecond),
-      `${describeThroughput(c.singlePutBitsPerSecond, c.askedBitsPerSecond)} (${formatMiB(c.singleBytes)})`,
-      `${describeThroughput(c.parallelPutBitsPerSecond, c.askedBitsPerSecond)} (${c.parallel}×${formatMiB(c.parallelBytes)})`,
-    ]),
   );
 
   const sections = [
@@ -150,7 +153,7 @@ export function renderMarkdown(report: BenchReport): string {
       `The API serves ${formatPercent(api.requestsPerSecond / bareHono.requestsPerSecond)} of the bare route's rate (×${(bareHono.requestsPerSecond / api.requestsPerSecond).toFixed(1)} slower).`,
     );
   }
-  sections.push("### Shaping proxy calibration (asked vs delivered)", calibration);
+  sections.push("### Shaping proxy calibration (asked vs delivered)", calibrationTable(report.calibration));
   const phased = cells.filter((c) => c.phases && c.strategy === PRODUCT_DEFAULT);
   if (phased.length > 0) {
     sections.push(
