@@ -150,7 +150,8 @@ export async function startBenchTopology(
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
           throw new Error(
-            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : error}\n${output()}`,
+            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : String(error)}\n${output()}`,
+            { cause: error },
           );
         }
         log(

@@ -101,7 +101,7 @@ const COLLECT_TIMINGS = `(commitPath) => {
 const HAS_FINISHED = `(commitPath) => performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname === commitPath && e.responseEnd > 0)`;
 
 async function collectTimings(page: Page, commitPath: string): Promise<PageTimings> {
-  return (await page.evaluate(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`)) as PageTimings;
+  return page.evaluate<PageTimings>(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`);
 }
 
 function phasesOf(t: PageTimings): RunPhases | undefined {
