@@ -1,12 +1,12 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
 import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
 import {
   drainOutput,
   findFreePort,
+  spawnBenchScript,
   spawnTracked,
   stopChild,
   trackChild,
@@ -28,8 +28,6 @@ import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./
  * Proxy ports never change, so the URLs baked into the APIs' environment stay valid; a profile switch only
  * swaps the link.
  */
-
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The API as built (plain JavaScript, as `pnpm start` runs it), found through its package export. */
 function builtApiMain(): string {
@@ -161,11 +159,12 @@ export async function startBenchTopology(
     );
 
     const relayPort = await findFreePort();
-    const relayChild = spawnTracked(
-      process.execPath,
-      ["--import", "tsx", "src/relay-main.ts", "--port", String(relayPort), "--blob-endpoint", azurite.blobEndpoint],
-      { cwd: BENCH_DIR },
-    );
+    const relayChild = spawnBenchScript("relay-main.ts", [
+      "--port",
+      String(relayPort),
+      "--blob-endpoint",
+      azurite.blobEndpoint,
+    ]);
     await waitForOutput(relayChild, /^relay /m, 30_000);
     drainOutput(relayChild);
     const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link, slowStart });
