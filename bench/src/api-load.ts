@@ -1,13 +1,10 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { drainOutput, spawnTracked, stopChild, waitForOutput } from "./child-processes.js";
-import type { ApiLoadResult, LoadSide } from "./report.js";
-
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+import { MIB } from "./bench-plan.js";
+import { drainOutput, spawnBenchScript, stopChild, waitForOutput } from "./child-processes.js";
+import type { ApiLoadResult, LoadSide } from "./report-types.js";
 
 /** The body the web app sends for a 16-file study. */
-export function batchRequestBody(files: number, fileBytes = 2 * 1024 * 1024): string {
+export function batchRequestBody(files: number, fileBytes = 2 * MIB): string {
   return JSON.stringify({
     files: Array.from({ length: files }, (_, i) => ({
       name: `image-${String(i + 1).padStart(2, "0")}.png`,
@@ -44,9 +41,7 @@ export async function measureApiLoad(
   options: { files: number; connections: number; durationS: number },
 ): Promise<ApiLoadResult> {
   const body = batchRequestBody(options.files);
-  const bare = spawnTracked(process.execPath, ["--import", "tsx", "src/bare-hono-main.ts", "--port", "0"], {
-    cwd: BENCH_DIR,
-  });
+  const bare = spawnBenchScript("bare-hono-main.ts", ["--port", "0"]);
   try {
     const [, bareUrl] = await waitForOutput(bare, /^bare hono (http:\/\/\S+)$/m);
     drainOutput(bare);

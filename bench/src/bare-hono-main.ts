@@ -12,7 +12,7 @@ const { values } = parseArgs({ options: { port: { type: "string", default: "0" }
 const SAS_QUERY = "sv=2025-11-05&spr=https%2Chttp&se=2026-01-01T00%3A10%3A00Z&sr=b&sp=c&sig=" + "x".repeat(44);
 
 const app = new Hono().post("/api/batches", async (c) => {
-  const request = (await c.req.json()) as { files: Array<{ type: string }> };
+  const request = await c.req.json<{ files: Array<{ type: string }> }>();
   const batchId = randomBytes(18).toString("base64url");
   return c.json(
     {

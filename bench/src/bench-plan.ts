@@ -21,6 +21,9 @@ export const PRODUCT_CONCURRENCY = {
 } as const satisfies Partial<Record<StrategyName, number>>;
 export type ProductStrategy = keyof typeof PRODUCT_CONCURRENCY;
 
+/** The product as shipped: the strategy the targets are about. */
+export const PRODUCT_DEFAULT: ProductStrategy = "pool-6";
+
 export function isProductStrategy(strategy: StrategyName): strategy is ProductStrategy {
   return strategy in PRODUCT_CONCURRENCY;
 }
@@ -49,6 +52,9 @@ export const KEY_WORKLOAD_IDS: readonly string[] = ["16×256 KiB", "16×2 MiB"];
 
 /** The one batch for memory and main-thread measurements (lan, pool-6). */
 export const MEMORY_WORKLOAD = workload(16, 16 * MIB);
+
+/** Warm-ups (one untimed run per strategy and profile) use the smallest workload: JIT and start-up, not transfer. */
+export const WARM_UP_WORKLOAD = workload(4, 256 * KIB);
 
 export const totalBytes = (w: Workload): number => w.files * w.fileBytes;
 
@@ -85,6 +91,9 @@ export interface BenchPlan {
   cells: PlannedCell[];
   skipped: SkippedCell[];
 }
+
+export const timedRunCount = (plan: BenchPlan, runsPerCell: number): number =>
+  plan.cells.reduce((sum, c) => sum + c.strategies.length, 0) * runsPerCell;
 
 /**
  * Default: the target workloads on every profile with sequential, pool-6 and relay; pool-3 and pool-12 where the

@@ -1,11 +1,12 @@
 import type { ChildProcess } from "node:child_process";
-import path from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
 import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
 import {
   drainOutput,
   findFreePort,
+  spawnBenchScript,
   spawnTracked,
   stopChild,
   trackChild,
@@ -28,8 +29,15 @@ import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./
  * swaps the link.
  */
 
-const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const API_DIR = path.resolve(BENCH_DIR, "../apps/sas-api");
+/** The API as built (plain JavaScript, as `pnpm start` runs it), found through its package export. */
+function builtApiMain(): string {
+  const main = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
+  if (!existsSync(main))
+    throw new Error(
+      `no built API at ${main}: pnpm --filter @study-uploader/sas-api build (pnpm bench does, unless --skip-build)`,
+    );
+  return main;
+}
 
 /** A server process the browser reaches through a shaping proxy. */
 export interface ShapedServer {
@@ -86,6 +94,7 @@ export async function startBenchTopology(
   options: { slowStart?: boolean } = {},
 ): Promise<BenchTopology> {
   const { slowStart } = options;
+  const apiMain = builtApiMain();
   let link = createSharedLink(initialProfile);
   const proxies: ShapingProxy[] = [];
   const started = new Map<StrategyName, StartedServer>();
@@ -124,8 +133,7 @@ export async function startBenchTopology(
     await Promise.all(
       strategies.map(async (strategy) => {
         const port = apiPorts.get(strategy)!;
-        const child = spawnTracked(process.execPath, ["--import", "tsx", "src/main.ts"], {
-          cwd: API_DIR,
+        const child = spawnTracked(process.execPath, [apiMain], {
           env: apiEnv({
             port,
             concurrency: PRODUCT_CONCURRENCY[strategy],
@@ -140,7 +148,8 @@ export async function startBenchTopology(
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
           throw new Error(
-            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : error}\n${output()}`,
+            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : String(error)}\n${output()}`,
+            { cause: error },
           );
         }
         log(
@@ -150,11 +159,12 @@ export async function startBenchTopology(
     );
 
     const relayPort = await findFreePort();
-    const relayChild = spawnTracked(
-      process.execPath,
-      ["--import", "tsx", "src/relay-main.ts", "--port", String(relayPort), "--blob-endpoint", azurite.blobEndpoint],
-      { cwd: BENCH_DIR },
-    );
+    const relayChild = spawnBenchScript("relay-main.ts", [
+      "--port",
+      String(relayPort),
+      "--blob-endpoint",
+      azurite.blobEndpoint,
+    ]);
     await waitForOutput(relayChild, /^relay /m, 30_000);
     drainOutput(relayChild);
     const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link, slowStart });

@@ -1,5 +1,5 @@
 import type { Browser, Page, Response } from "playwright-core";
-import type { RunPhases, RunSample } from "./report.js";
+import type { RunPhases, RunSample } from "./report-types.js";
 import { readProcessCpu } from "./process-cpu.js";
 import type { ShapedServer } from "./bench-topology.js";
 
@@ -101,7 +101,7 @@ const COLLECT_TIMINGS = `(commitPath) => {
 const HAS_FINISHED = `(commitPath) => performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname === commitPath && e.responseEnd > 0)`;
 
 async function collectTimings(page: Page, commitPath: string): Promise<PageTimings> {
-  return (await page.evaluate(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`)) as PageTimings;
+  return page.evaluate<PageTimings>(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`);
 }
 
 function phasesOf(t: PageTimings): RunPhases | undefined {

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
-import { NETWORK_PROFILES, formatBitsPerSecond, networkProfile } from "./network-profiles.js";
-import { calibrateProxy, describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
+import { MIB } from "./bench-plan.js";
+import { NETWORK_PROFILES, networkProfile } from "./network-profiles.js";
+import { calibrateProxy, type ProxyCalibration } from "./proxy-calibration.js";
+import { calibrationTable } from "./report-markdown.js";
 import { startSinkServer } from "./sink-server.js";
 
 /** Prints what the shaping proxy delivers for each profile next to what was asked (see proxy-calibration.ts). */
@@ -17,7 +19,6 @@ const { values } = parseArgs({
   },
 });
 
-const MIB = 1024 * 1024;
 const perConnectionMbit = values["per-connection-mbit"];
 const profiles = (values.profile ?? Object.keys(NETWORK_PROFILES)).map(networkProfile);
 const options = {
@@ -40,17 +41,7 @@ try {
 if (values.json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } else {
-  const rows = results.map((r) => ({
-    profile: r.profile,
-    "RTT asked": `${r.askedRttMs} ms`,
-    "RTT (keep-alive)": `${r.keepAliveRttMs.toFixed(1)} ms`,
-    "new connection": `${r.newConnectionMs.toFixed(1)} ms`,
-    "upload asked": formatBitsPerSecond(r.askedBitsPerSecond),
-    [`1×${values["single-mib"]} MiB PUT`]: `${describeThroughput(r.singlePutBitsPerSecond, r.askedBitsPerSecond)} in ${r.singlePutMs.toFixed(0)} ms`,
-    [`${r.parallel}×${values["parallel-mib"]} MiB PUT`]: `${describeThroughput(r.parallelPutBitsPerSecond, r.askedBitsPerSecond)} in ${r.parallelPutMs.toFixed(0)} ms`,
-  }));
-  console.table(rows);
   process.stdout.write(
-    `Throughput = bytes ÷ (elapsed − keep-alive RTT). A new connection costs ${values["slow-start"] ? "a handshake RTT plus slow start" : "one handshake RTT"} on top.\n`,
+    `${calibrationTable(results)}\n\nThroughput = bytes ÷ (elapsed − keep-alive RTT). A new connection costs ${values["slow-start"] ? "a handshake RTT plus slow start" : "one handshake RTT"} on top.\n`,
   );
 }

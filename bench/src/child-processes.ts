@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 /*
  * Every process the bench starts is registered here and killed when the bench exits, however it exits:
  * normally, on an error, or on Ctrl-C / SIGTERM.
  */
 
+const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const children = new Set<ChildProcess>();
 let hooksInstalled = false;
 let stopping = false;
@@ -45,6 +48,11 @@ export function trackChild(child: ChildProcess): ChildProcess {
 
 export function spawnTracked(command: string, args: readonly string[], options: SpawnOptions): ChildProcess {
   return trackChild(spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options }));
+}
+
+/** Runs one of the bench's own entry points (`src/*-main.ts`) through tsx, from the bench folder where tsx resolves. */
+export function spawnBenchScript(script: string, args: readonly string[]): ChildProcess {
+  return spawnTracked(process.execPath, ["--import", "tsx", `src/${script}`, ...args], { cwd: BENCH_DIR });
 }
 
 /** Stops a child politely, then firmly if it lingers. */

@@ -45,7 +45,8 @@ export class BandwidthLimiter {
 
 /** Linux defaults: initial window of 10 segments (RFC 6928); the window restarts after an idle RTO (>= 200 ms). */
 const SEGMENT_BYTES = 1460;
-const INITIAL_WINDOW_BYTES = 10 * SEGMENT_BYTES;
+export const INITIAL_WINDOW_SEGMENTS = 10;
+const INITIAL_WINDOW_BYTES = INITIAL_WINDOW_SEGMENTS * SEGMENT_BYTES;
 const MIN_RTO_MS = 200;
 
 /**
@@ -130,4 +131,51 @@ export function createSharedLink(profile: LinkProfile): SharedLink {
     uploadBitsPerSecond,
     uplink: Number.isFinite(uploadBitsPerSecond) ? new BandwidthLimiter(uploadBitsPerSecond) : undefined,
   };
+}
+
+/** How each connection is modelled beyond the link it shares. */
+export interface ConnectionModel {
+  /** Optional cap for each connection on top of the shared one. */
+  perConnectionBitsPerSecond?: number;
+  /** Round trips a new connection spends before its first request: 1 for TCP (default), 2 for TCP + TLS 1.3. */
+  handshakeRoundTrips?: number;
+  /** Model TCP slow start on each connection (default off: only the link limits a connection). */
+  slowStart?: boolean;
+}
+
+/** One client connection as the model sees it. */
+export interface ModelledConnection {
+  /** When the modelled handshake is over and the first request may leave. */
+  readyAt: number;
+  limiter?: BandwidthLimiter;
+  window?: CongestionWindow;
+}
+
+/** A connection opening now on `link`: it pays its handshake first. */
+export function openConnection(link: LinkProfile, model: ConnectionModel): ModelledConnection {
+  return {
+    readyAt: now() + (model.handshakeRoundTrips ?? 1) * link.rttMs,
+    limiter: model.perConnectionBitsPerSecond ? new BandwidthLimiter(model.perConnectionBitsPerSecond) : undefined,
+    window: model.slowStart ? new CongestionWindow(link.rttMs) : undefined,
+  };
+}
+
+/** Sends `bytes` of a connection over the modelled uplink; resolves when their last byte has left, with that time. */
+export async function sendOverUplink(
+  bytes: number,
+  connection: ModelledConnection,
+  uplink: BandwidthLimiter | undefined,
+): Promise<number> {
+  let readyAt = now();
+  if (connection.window) readyAt = connection.window.reserve(bytes, readyAt);
+  if (connection.limiter) {
+    const leftConnectionAt = connection.limiter.reserve(bytes, readyAt);
+    // Start on the shared link so both finish together: the slower of the two sets the pace.
+    readyAt = uplink ? leftConnectionAt - uplink.durationOf(bytes) : leftConnectionAt;
+  }
+  // Book the shared link only once this chunk may really go, so it never holds a slot others could use.
+  await sleepUntil(readyAt);
+  const leftAt = uplink ? uplink.reserve(bytes, readyAt) : readyAt;
+  await sleepUntil(leftAt);
+  return leftAt;
 }

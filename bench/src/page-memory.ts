@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from "playwright-core";
-import { median } from "./report.js";
+import { median } from "./statistics.js";
 import type { RunHooks } from "./browser-strategies.js";
 
 export interface HeapMeasurement {

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { NetworkProfile } from "./network-profiles.js";
 import { now } from "./link-model.js";
 import { startShapingProxy } from "./shaping-proxy.js";
+import { median } from "./statistics.js";
 import { timedRequest } from "./timed-request.js";
 
 export interface CalibrationOptions {
@@ -28,11 +29,6 @@ export interface ProxyCalibration {
   parallelBytes: number;
   parallelPutMs: number;
   parallelPutBitsPerSecond: number;
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** Throughput with the request's one RTT taken out, so it compares with the asked bandwidth. */

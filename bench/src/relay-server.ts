@@ -203,7 +203,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
               cpu: { userMicros: cpu.user, systemMicros: cpu.system },
             });
           },
-          (error: unknown) => reject(failure ?? error),
+          (error: unknown) => reject(failure ?? (error instanceof Error ? error : new Error(String(error)))),
         );
       });
       req.on("data", (chunk: Buffer) => {

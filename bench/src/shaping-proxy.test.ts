@@ -18,13 +18,13 @@ afterEach(async () => {
 
 async function sink(): Promise<SinkServer> {
   const server = await startSinkServer();
-  cleanups.push(server.close);
+  cleanups.push(() => server.close());
   return server;
 }
 
 async function proxy(options: Partial<ShapingProxyOptions> & { upstream: string }): Promise<ShapingProxy> {
   const started = await startShapingProxy({ rttMs: 0, uploadBitsPerSecond: Number.POSITIVE_INFINITY, ...options });
-  cleanups.push(started.close);
+  cleanups.push(() => started.close());
   return started;
 }
 

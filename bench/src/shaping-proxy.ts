@@ -1,17 +1,20 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import {
-  BandwidthLimiter,
-  CongestionWindow,
   DelayLine,
   createSharedLink,
   now,
+  openConnection,
+  sendOverUplink,
   sleepUntil,
+  type ConnectionModel,
   type LinkProfile,
+  type ModelledConnection,
   type SharedLink,
 } from "./link-model.js";
 import { listen } from "./listen.js";
+import { requestHeadersForUpstream, responseHeadersForClient } from "./proxy-headers.js";
 
 /*
  * Network model (user space, because `tc netem` is not available):
@@ -34,15 +37,9 @@ import { listen } from "./listen.js";
  * against bandwidth. No loss, no jitter, no congestion avoidance.
  */
 
-interface ShapingProxyCommonOptions {
+interface ShapingProxyCommonOptions extends ConnectionModel {
   /** Origin (with an optional path prefix) that requests go to, e.g. Azurite's `http://127.0.0.1:10000`. */
   upstream: string;
-  /** Optional cap for each connection on top of the shared one. */
-  perConnectionBitsPerSecond?: number;
-  /** Round trips a new connection spends before its first request: 1 for TCP (default), 2 for TCP + TLS 1.3. */
-  handshakeRoundTrips?: number;
-  /** Model TCP slow start on each connection (default off: only the link limits a connection). */
-  slowStart?: boolean;
   port?: number;
   host?: string;
 }
@@ -76,61 +73,8 @@ export interface ShapingProxy {
   close(): Promise<void>;
 }
 
-interface ConnectionState {
-  /** When the modelled handshake is over and the first request may leave. */
-  readyAt: number;
-  limiter?: BandwidthLimiter;
-  window?: CongestionWindow;
-}
-
 /** Bytes a direction may hold "on the wire" before the proxy stops reading; above any profile's bandwidth × RTT/2. */
 const MAX_IN_FLIGHT_BYTES = 1024 * 1024;
-
-/** Headers that describe one hop, not the message (RFC 9110 section 7.6.1), plus Expect: Node answers 100 itself. */
-const HOP_BY_HOP = new Set([
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "expect",
-]);
-
-function isEndToEnd(name: string, connectionHeader: string | undefined): boolean {
-  const lower = name.toLowerCase();
-  if (HOP_BY_HOP.has(lower)) return false;
-  return !connectionHeader
-    ?.toLowerCase()
-    .split(",")
-    .some((token) => token.trim() === lower);
-}
-
-function requestHeadersForUpstream(headers: IncomingHttpHeaders, upstreamHost: string): IncomingHttpHeaders {
-  const connection = typeof headers.connection === "string" ? headers.connection : undefined;
-  const forwarded: IncomingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && isEndToEnd(name, connection)) forwarded[name] = value;
-  }
-  forwarded.host = upstreamHost;
-  return forwarded;
-}
-
-/** Keeps the upstream's header case and repeated headers (rawHeaders is a flat name, value list). */
-function responseHeadersForClient(upstreamResponse: IncomingMessage): string[] {
-  const connection =
-    typeof upstreamResponse.headers.connection === "string" ? upstreamResponse.headers.connection : undefined;
-  const raw = upstreamResponse.rawHeaders;
-  const kept: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string;
-    if (isEndToEnd(name, connection)) kept.push(name, raw[i + 1] as string);
-  }
-  return kept;
-}
 
 /** Waits for room in a writable; also ends on close, so a destroyed stream never leaves the reader hanging. */
 function roomIn(stream: Writable): Promise<void> {
@@ -150,7 +94,7 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
   const upstream = new URL(options.upstream);
   const upstreamPrefix = upstream.pathname.replace(/\/$/, "");
   const agent = new http.Agent({ keepAlive: true });
-  const connections = new WeakMap<Socket, ConnectionState>();
+  const connections = new WeakMap<Socket, ModelledConnection>();
   const stats: ShapingProxyStats = {
     connections: 0,
     requests: 0,
@@ -161,40 +105,10 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
     clientAborts: 0,
   };
 
-  function newConnectionState(): ConnectionState {
-    return {
-      readyAt: now() + (options.handshakeRoundTrips ?? 1) * link.rttMs,
-      limiter: options.perConnectionBitsPerSecond
-        ? new BandwidthLimiter(options.perConnectionBitsPerSecond)
-        : undefined,
-      window: options.slowStart ? new CongestionWindow(link.rttMs) : undefined,
-    };
-  }
-
-  /** Sends `bytes` over the modelled uplink; resolves when their last byte has left, with that time. */
-  async function sendOverUplink(
-    bytes: number,
-    connection: ConnectionState,
-    uplink: BandwidthLimiter | undefined,
-  ): Promise<number> {
-    let readyAt = now();
-    if (connection.window) readyAt = connection.window.reserve(bytes, readyAt);
-    if (connection.limiter) {
-      const leftConnectionAt = connection.limiter.reserve(bytes, readyAt);
-      // Start on the shared link so both finish together: the slower of the two sets the pace.
-      readyAt = uplink ? leftConnectionAt - uplink.durationOf(bytes) : leftConnectionAt;
-    }
-    // Book the shared link only once this chunk may really go, so it never holds a slot others could use.
-    await sleepUntil(readyAt);
-    const leftAt = uplink ? uplink.reserve(bytes, readyAt) : readyAt;
-    await sleepUntil(leftAt);
-    return leftAt;
-  }
-
   async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests += 1;
     stats.activeRequests += 1;
-    const connection = connections.get(req.socket) ?? newConnectionState();
+    const connection = connections.get(req.socket) ?? openConnection(link, options);
     // One link for the whole request, even if the proxy is switched to another meanwhile.
     const halfRtt = link.rttMs / 2;
     const uplink = link.uplink;
@@ -298,7 +212,7 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
   server.keepAliveTimeout = 60_000;
   server.on("connection", (socket: Socket) => {
     stats.connections += 1;
-    connections.set(socket, newConnectionState());
+    connections.set(socket, openConnection(link, options));
   });
 
   const { url, port } = await listen(server, options.port, options.host);

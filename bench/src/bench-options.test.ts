@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { parseBenchOptions } from "./bench-options.js";
+
+describe("parseBenchOptions", () => {
+  it("runs the default matrix three times on every profile, slow start off", () => {
+    expect(parseBenchOptions([])).toEqual({
+      mode: "default",
+      runsPerCell: 3,
+      profiles: ["lan", "office", "home", "far"],
+      skipBuild: false,
+      slowStart: false,
+    });
+  });
+
+  it("keeps --quick to lan and far unless profiles are named", () => {
+    expect(parseBenchOptions(["--quick"]).profiles).toEqual(["lan", "far"]);
+    expect(parseBenchOptions(["--quick", "--profiles", "home"]).profiles).toEqual(["home"]);
+  });
+
+  it("reads the profiles, the runs, slow start and --skip-build", () => {
+    expect(parseBenchOptions(["--profiles", "office, far", "--runs", "5", "--slow-start", "--skip-build"])).toEqual({
+      mode: "default",
+      runsPerCell: 5,
+      profiles: ["office", "far"],
+      skipBuild: true,
+      slowStart: true,
+    });
+  });
+
+  it("refuses contradictions, a bad run count and unknown profiles", () => {
+    expect(() => parseBenchOptions(["--quick", "--full"])).toThrow("exclude each other");
+    expect(() => parseBenchOptions(["--runs", "0"])).toThrow("positive integer");
+    expect(() => parseBenchOptions(["--profiles", "moon"])).toThrow('unknown network profile "moon"');
+  });
+});

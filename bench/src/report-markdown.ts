@@ -1,0 +1,189 @@
+import { PRODUCT_DEFAULT, type StrategyName } from "./bench-plan.js";
+import { cpuRatios, findCell } from "./cell-summary.js";
+import { formatBitsPerSecond } from "./network-profiles.js";
+import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
+import { formatMiB, formatPercent, formatSeconds } from "./report-format.js";
+import type { BenchReport } from "./report-types.js";
+import { median } from "./statistics.js";
+import { LONG_TASK_MS } from "./targets.js";
+
+/* The report as markdown: the targets, then one table per question, then the notes and what was skipped. */
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** What each profile's shaping proxy delivered, next to what was asked. */
+export function calibrationTable(calibrations: readonly ProxyCalibration[]): string {
+  return table(
+    [
+      "profile",
+      "RTT asked",
+      "RTT delivered",
+      "new connection",
+      "uplink asked",
+      "1 PUT delivered",
+      "parallel PUTs delivered",
+    ],
+    calibrations.map((c) => [
+      c.profile,
+      `${c.askedRttMs} ms`,
+      `${c.keepAliveRttMs.toFixed(1)} ms`,
+      `${c.newConnectionMs.toFixed(1)} ms`,
+      formatBitsPerSecond(c.askedBitsPerSecond),
+      `${describeThroughput(c.singlePutBitsPerSecond, c.askedBitsPerSecond)} (${formatMiB(c.singleBytes)})`,
+      `${describeThroughput(c.parallelPutBitsPerSecond, c.askedBitsPerSecond)} (${c.parallel}×${formatMiB(c.parallelBytes)})`,
+    ]),
+  );
+}
+
+const verdict = (met: boolean | null) => (met === null ? "–" : met ? "✓" : "✗");
+
+export function renderMarkdown(report: BenchReport): string {
+  const { cells } = report;
+  const strategies = (["sequential", "pool-3", "pool-6", "pool-12", "relay"] as const).filter((s) =>
+    cells.some((c) => c.strategy === s),
+  );
+  const keys = [...new Map(cells.map((c) => [`${c.workloadId}@${c.profile}`, c])).values()];
+  const skippedWhole = report.skipped.filter((s) => s.strategy === undefined);
+
+  const headline = table(
+    ["workload", "profile", "ideal", ...strategies, `${PRODUCT_DEFAULT} API share`],
+    keys.map((key) => {
+      const of = (s: StrategyName) => findCell(cells, key.profile, key.workloadId, s);
+      return [
+        key.workloadId,
+        key.profile,
+        key.idealMs > 0 ? formatSeconds(key.idealMs) : "–",
+        ...strategies.map((s) => {
+          const cell = of(s);
+          if (!cell) return "skipped";
+          const parts = [formatSeconds(cell.medianMs)];
+          if (cell.speedup !== undefined && s !== "sequential") parts.push(`×${cell.speedup.toFixed(1)}`);
+          if (cell.efficiency !== undefined) parts.push(formatPercent(cell.efficiency));
+          return parts.join(" · ");
+        }),
+        of(PRODUCT_DEFAULT)?.apiShare === undefined ? "–" : formatPercent(of(PRODUCT_DEFAULT)!.apiShare!),
+      ];
+    }),
+  );
+
+  const serverWork = table(
+    [
+      "workload",
+      `API CPU / study (${PRODUCT_DEFAULT})`,
+      "relay CPU / study",
+      "relay ÷ ours",
+      "API bytes in / study",
+      "relay bytes in / study",
+    ],
+    cpuRatios(cells).map((r) => {
+      const bytes = (s: StrategyName) => {
+        const matching = cells.filter((c) => c.workloadId === r.workloadId && c.strategy === s);
+        return median(matching.map((c) => c.serverBytesInPerStudy));
+      };
+      return [
+        r.workloadId,
+        `${r.oursMs.toFixed(1)} ms`,
+        `${r.relayMs.toFixed(1)} ms`,
+        `×${r.ratio.toFixed(0)}`,
+        `${(bytes(PRODUCT_DEFAULT) / 1024).toFixed(1)} KiB`,
+        formatMiB(bytes("relay")),
+      ];
+    }),
+  );
+
+  const sections = [
+    `## Upload benchmark (${report.mode}${report.slowStart ? ", TCP slow start modelled" : ""}, ${report.startedAt})`,
+    `Median of ${report.runsPerCell} runs of click on *Create study* → the study's 201 response, in a fresh Chromium context each run. ` +
+      `Each cell: median · speedup over sequential · efficiency (ideal ÷ median; none on lan, which is unshaped). ` +
+      `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).`,
+    table(
+      ["target", "", "measured"],
+      report.targets.map((t) => [t.target, verdict(t.met), t.detail]),
+    ),
+    "### Time to a committed study",
+    headline,
+    "### Server work per study (ours: the API; old design: the relay)",
+    serverWork,
+  ];
+  if (report.memory) {
+    const growth = report.memory.runs.map((r) => r.peakHeapBytes - r.baselineHeapBytes);
+    sections.push(
+      `### Page memory and main thread (${report.memory.workloadId}, ${report.memory.profile}, ${report.memory.strategy})`,
+      table(
+        ["run", "idle heap", "peak heap", "growth", "time", "longest task"],
+        report.memory.runs.map((r, i) => [
+          String(i + 1),
+          formatMiB(r.baselineHeapBytes),
+          formatMiB(r.peakHeapBytes),
+          formatMiB(growth[i]!),
+          formatSeconds(r.totalMs),
+          r.longestTaskMs > 0 ? `${r.longestTaskMs.toFixed(0)} ms` : `none over ${LONG_TASK_MS} ms`,
+        ]),
+      ),
+    );
+  }
+  if (report.apiLoad) {
+    const { api, bareHono } = report.apiLoad;
+    sections.push(
+      `### API alone: \`POST /api/batches\` with ${report.apiLoad.files} files (autocannon, ${report.apiLoad.connections} connections, ${report.apiLoad.durationS} s each)`,
+      table(
+        ["server", "batches/s", "p50", "p99", "non-2xx", "errors"],
+        [
+          [
+            "Study Uploader API",
+            api.requestsPerSecond.toFixed(0),
+            `${api.latencyP50Ms} ms`,
+            `${api.latencyP99Ms} ms`,
+            String(api.non2xx),
+            String(api.errors),
+          ],
+          [
+            "bare Hono route",
+            bareHono.requestsPerSecond.toFixed(0),
+            `${bareHono.latencyP50Ms} ms`,
+            `${bareHono.latencyP99Ms} ms`,
+            String(bareHono.non2xx),
+            String(bareHono.errors),
+          ],
+        ],
+      ),
+      `The API serves ${formatPercent(api.requestsPerSecond / bareHono.requestsPerSecond)} of the bare route's rate (×${(bareHono.requestsPerSecond / api.requestsPerSecond).toFixed(1)} slower).`,
+    );
+  }
+  sections.push("### Shaping proxy calibration (asked vs delivered)", calibrationTable(report.calibration));
+  const phased = cells.filter((c) => c.phases && c.strategy === PRODUCT_DEFAULT);
+  if (phased.length > 0) {
+    sections.push(
+      `### Where the time goes (${PRODUCT_DEFAULT}, medians)`,
+      table(
+        ["workload", "profile", "batch", "before 1st PUT", "PUTs", "before commit", "commit", "total"],
+        phased.map((c) => [
+          c.workloadId,
+          c.profile,
+          ...[
+            c.phases!.batchMs,
+            c.phases!.beforeFirstPutMs,
+            c.phases!.uploadMs,
+            c.phases!.beforeCommitMs,
+            c.phases!.commitMs,
+          ].map((ms) => `${ms.toFixed(0)} ms`),
+          formatSeconds(c.medianMs),
+        ]),
+      ),
+    );
+  }
+  const notes = [...report.notes, ...report.failures.map((f) => `failed run: ${f}`)];
+  if (notes.length > 0) sections.push("### Notes", notes.map((n) => `- ${n}`).join("\n"));
+  if (skippedWhole.length > 0 || report.skipped.length > 0) {
+    const partial = report.skipped.filter((s) => s.strategy !== undefined);
+    const lines = [
+      ...skippedWhole.map((s) => `- ${s.workloadId} on ${s.profile}: ${s.reason}`),
+      ...partial.map((s) => `- ${s.workloadId} on ${s.profile}, ${s.strategy}: ${s.reason}`),
+    ];
+    sections.push("### Skipped", lines.join("\n"));
+  }
+  return `${sections.join("\n\n")}\n`;
+}

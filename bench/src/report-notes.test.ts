@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { summarizeCells } from "./cell-summary.js";
+import { notesForMisses } from "./report-notes.js";
+import { evaluateTargets } from "./targets.js";
+import { cell, run } from "./testing/measurements.js";
+
+const phases = { batchMs: 40, beforeFirstPutMs: 30, uploadMs: 7300, beforeCommitMs: 5, commitMs: 230 };
+
+/** 16×2 MiB on far, ours slower than the relay and under the efficiency target: the efficiency and relay notes. */
+const slowerThanRelay = summarizeCells([
+  { ...cell("far", "16×2 MiB", "pool-6", []), runs: [run(7630, { phases })] },
+  cell("far", "16×2 MiB", "relay", [6290]),
+]);
+
+const notesFor = (slowStart: boolean) => {
+  return notesForMisses({ cells: slowerThanRelay, slowStart }, evaluateTargets(slowerThanRelay));
+};
+
+describe("notesForMisses", () => {
+  it("places a long task in the phase of the upload it fell in", () => {
+    const cells = summarizeCells([
+      {
+        ...cell("far", "16×256 KiB", "pool-6", []),
+        runs: [run(2000, { longestTaskMs: 74, longestTaskAtMs: 500, phases: { ...phases, uploadMs: 1600 } })],
+      },
+    ]);
+    expect(notesForMisses({ cells, slowStart: false }, evaluateTargets(cells)).join("\n")).toContain(
+      "74 ms starting 500 ms after the click, during the PUTs (16×256 KiB on far, pool-6, run 1 of 1)",
+    );
+  });
+
+  it("says slow start was off when the run modelled none", () => {
+    const [efficiency, relay] = notesFor(false);
+    expect(efficiency).toContain("(TCP handshake to the storage origin, a CORS preflight");
+    expect(relay).toContain("one connection gets the whole uplink (no loss, slow start off), so 6 parallel PUTs");
+    expect(relay).not.toContain("starts with TCP slow start");
+  });
+
+  it("says slow start was on, and what it costs, when the run modelled it", () => {
+    const [efficiency, relay] = notesFor(true);
+    expect(efficiency).toContain("(TCP handshake and slow start to the storage origin, a CORS preflight");
+    expect(relay).toContain("every proxied connection starts with TCP slow start (no loss; a window of 10 segments");
+    expect(relay).not.toContain("slow start off");
+    expect(relay).toContain("16×2 MiB on far 7.63 s vs 6.29 s (ours: batch+commit 270 ms, PUTs 7300 ms)");
+  });
+
+  it("counts the commit's storage calls from the files of each workload", () => {
+    const cells = summarizeCells([
+      cell("lan", "4×2 MiB", "pool-6", [100], { serverCpuMsPerStudy: 30 }),
+      cell("lan", "4×2 MiB", "relay", [100], { serverCpuMsPerStudy: 120 }),
+      cell("lan", "16×2 MiB", "pool-6", [100], { serverCpuMsPerStudy: 55 }),
+      cell("lan", "16×2 MiB", "relay", [100], { serverCpuMsPerStudy: 370 }),
+    ]);
+    const [apiCpu] = notesForMisses({ cells, slowStart: false }, evaluateTargets(cells)).filter((n) =>
+      n.startsWith("API CPU"),
+    );
+    expect(apiCpu).toContain("ours stays at 30 ms per 4-file study, 55 ms per 16-file study whatever the bytes");
+    expect(apiCpu).toContain("1 at batch and 7 / 19 at commit");
+  });
+});
