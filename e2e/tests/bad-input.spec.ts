@@ -1,8 +1,8 @@
 import { expect, test } from "../support/fixtures.js";
 import { pngImage, rawFile } from "../support/test-images.js";
 
-test("bad files are refused in the form, before anything is sent", async ({ page, form, traffic, request }) => {
-  const config = (await (await request.get("/api/config")).json()) as { maxFileBytes: number; maxFiles: number };
+test("bad files are refused in the form, before anything is sent", async ({ page, form, traffic, api }) => {
+  const config = await api.getConfig();
   const overLimit = Buffer.alloc(config.maxFileBytes + 1);
   pngImage("sig.png", 16).buffer.copy(overLimit);
   await form.open();
