@@ -128,15 +128,6 @@ export async function throttle(
   return cdp;
 }
 
-export async function unthrottle(cdp: CDPSession) {
-  await cdp.send("Network.emulateNetworkConditions", {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
-}
-
 interface Fixtures {
   form: StudyFormPage;
   traffic: UploadTraffic;
