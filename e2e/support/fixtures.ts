@@ -1,5 +1,5 @@
 import { test as base, expect, type CDPSession, type Page, type Request } from "@playwright/test";
-import { studyListSchema, studySchema, type Study } from "@study-uploader/shared";
+import { createApiClient, type ApiClient } from "@study-uploader/shared";
 import { testStorage } from "./azurite-storage.js";
 import type { TestImage } from "./test-images.js";
 
@@ -128,22 +128,11 @@ export async function throttle(
   return cdp;
 }
 
-export async function unthrottle(cdp: CDPSession) {
-  await cdp.send("Network.emulateNetworkConditions", {
-    offline: false,
-    latency: 0,
-    downloadThroughput: -1,
-    uploadThroughput: -1,
-  });
-}
-
 interface Fixtures {
   form: StudyFormPage;
   traffic: UploadTraffic;
-  api: {
-    listStudies(): Promise<{ id: string; title: string }[]>;
-    getStudy(id: string): Promise<Study>;
-  };
+  /** The product's own API client, from Node, against the API the page talks to. */
+  api: ApiClient;
   storage: ReturnType<typeof testStorage>;
 }
 
@@ -154,13 +143,11 @@ export const test = base.extend<Fixtures>({
   traffic: async ({ page }, use) => {
     await use(new UploadTraffic(page));
   },
-  api: async ({ request }, use) => {
-    await use({
-      listStudies: async () => studyListSchema.parse(await (await request.get("/api/studies")).json()).studies,
-      getStudy: async (id) => studySchema.parse(await (await request.get(`/api/studies/${id}`)).json()),
-    });
+  api: async ({ baseURL }, use) => {
+    if (!baseURL) throw new Error("The API client needs use.baseURL (playwright.config.ts)");
+    await use(createApiClient(baseURL));
   },
-  // eslint-disable-next-line no-empty-pattern
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: {} means none
   storage: async ({}, use) => {
     await use(testStorage());
   },

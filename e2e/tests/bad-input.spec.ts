@@ -1,8 +1,8 @@
 import { expect, test } from "../support/fixtures.js";
 import { pngImage, rawFile } from "../support/test-images.js";
 
-test("bad files are refused in the form, before anything is sent", async ({ page, form, traffic, request }) => {
-  const config = (await (await request.get("/api/config")).json()) as { maxFileBytes: number; maxFiles: number };
+test("bad files are refused in the form, before anything is sent", async ({ page, form, traffic, api }) => {
+  const config = await api.getConfig();
   const overLimit = Buffer.alloc(config.maxFileBytes + 1);
   pngImage("sig.png", 16).buffer.copy(overLimit);
   await form.open();
@@ -20,24 +20,31 @@ test("bad files are refused in the form, before anything is sent", async ({ page
   await expect(form.createButton).toBeDisabled();
 
   // Removing the bad rows makes the form valid again.
-  for (const name of ["notes.txt", "empty.png", "huge.png"])
-    await page.getByRole("button", { name: `Remove ${name}` }).click();
+  const refused = ["notes.txt", "empty.png", "huge.png"];
+  for (const name of refused) await page.getByRole("button", { name: `Remove ${name}` }).click();
   await expect(form.createButton).toBeEnabled();
 
   // One file too many.
   const many = Array.from({ length: config.maxFiles }, (_, i) => pngImage(`many-${i + 1}.png`, 200));
   await form.pick(many);
-  await expect(
-    page.getByText(new RegExp(`at most ${config.maxFiles}|${config.maxFiles} (images|files)`, "i")).first(),
-  ).toBeVisible();
+  await expect(page.getByText(/too many/i)).toBeVisible();
   await expect(form.createButton).toBeDisabled();
   await form.createButton.click({ force: true });
 
-  await page.waitForTimeout(500);
+  // Removing one makes the set valid, and the form asks for its batch ahead of time. That answer is the settled
+  // state: had the click started an upload, the form would have been locked, its rows not removable.
+  const earlyBatch = page.waitForResponse(
+    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/batches",
+  );
+  await page.getByRole("button", { name: `Remove many-${config.maxFiles}.png` }).click();
+  expect((await earlyBatch).ok()).toBe(true);
+  await expect(form.createButton).toBeEnabled();
+
   expect(traffic.puts).toHaveLength(0);
   // The form may ask for a batch ahead of time, but only ever for a valid set of images.
-  const announced = traffic.batches.flatMap((r) =>
-    (r.postDataJSON() as { files: { name: string }[] }).files.map((f) => f.name),
-  );
-  expect(announced.every((name) => name === "fine.png")).toBe(true);
+  for (const batch of traffic.batches) {
+    const names = (batch.postDataJSON() as { files: { name: string }[] }).files.map((f) => f.name);
+    expect(names.length).toBeLessThanOrEqual(config.maxFiles);
+    expect(names.filter((name) => refused.includes(name))).toEqual([]);
+  }
 });

@@ -121,20 +121,29 @@ test("a spoofed image is uploaded but the commit refuses it and names the file",
 });
 
 test("cancel stops the uploads and commits nothing", async ({ page, form, traffic, api }) => {
-  const images = Array.from({ length: 6 }, (_, i) => pngImage(`cancel-${i + 1}.png`, 2 * 1024 * 1024));
+  const { concurrency } = await api.getConfig();
+  // More files than the pool runs at once, so some are still waiting when Cancel is pressed.
+  const images = Array.from({ length: concurrency + 2 }, (_, i) => pngImage(`cancel-${i + 1}.png`, 2 * 1024 * 1024));
   const studiesBefore = (await api.listStudies()).length;
+  // The app's timers follow a clock the test can run ahead; until then it keeps real time.
+  await page.clock.install();
   await form.open();
   await form.fillTitle("Cancelled study");
   await form.pick(images);
+  // 500 kB/s shared: no 2 MiB upload can finish before Cancel is pressed.
   await throttle(page, { uploadBytesPerSecond: 500_000 });
   await form.createButton.click();
   await expect.poll(() => traffic.puts.length).toBeGreaterThan(0);
   await expect(form.totalProgress).not.toHaveAttribute("aria-valuenow", "0");
 
   await form.cancelButton.click();
+  // Settled: the form is editable again and every upload the browser started has ended, none of them finished.
+  await expect(form.createButton).toBeEnabled();
   await expect.poll(() => traffic.inFlight).toBe(0);
+  expect(traffic.puts.filter((put) => put.failure() === null).map((put) => new URL(put.url()).pathname)).toEqual([]);
   const putsAtCancel = traffic.puts.length;
-  await page.waitForTimeout(1500);
+  // Every timer the app still holds fires now (retry backoffs up to 10 s, the 20 s stall watchdog): none sends again.
+  await page.clock.runFor(60_000);
   expect(traffic.puts.length).toBe(putsAtCancel);
   expect(traffic.commits).toHaveLength(0);
   expect((await api.listStudies()).length).toBe(studiesBefore);

@@ -5,9 +5,9 @@ test("never more uploads in flight than the configured concurrency, and all fini
   page,
   form,
   traffic,
-  request,
+  api,
 }) => {
-  const config = (await (await request.get("/api/config")).json()) as { concurrency: number };
+  const config = await api.getConfig();
   const images = Array.from({ length: config.concurrency * 2 + 2 }, (_, i) =>
     pngImage(`pool-${String(i + 1).padStart(2, "0")}.png`, 400_000),
   );
