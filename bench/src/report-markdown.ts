@@ -3,7 +3,7 @@ import { cpuRatios, findCell } from "./cell-summary.js";
 import { formatBitsPerSecond } from "./network-profiles.js";
 import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
 import { formatMiB, formatPercent, formatSeconds } from "./report-format.js";
-import type { BenchReport } from "./report-types.js";
+import type { BenchReport, LoadSide } from "./report-types.js";
 import { median } from "./statistics.js";
 import { LONG_TASK_MS } from "./targets.js";
 
@@ -39,6 +39,16 @@ export function calibrationTable(calibrations: readonly ProxyCalibration[]): str
 }
 
 const verdict = (met: boolean | null) => (met === null ? "–" : met ? "✓" : "✗");
+
+/** One server's line in the API-alone table. */
+const loadRow = (server: string, side: LoadSide) => [
+  server,
+  side.requestsPerSecond.toFixed(0),
+  `${side.latencyP50Ms} ms`,
+  `${side.latencyP99Ms} ms`,
+  String(side.non2xx),
+  String(side.errors),
+];
 
 export function renderMarkdown(report: BenchReport): string {
   const { cells } = report;
@@ -131,24 +141,7 @@ export function renderMarkdown(report: BenchReport): string {
       `### API alone: \`POST /api/batches\` with ${report.apiLoad.files} files (autocannon, ${report.apiLoad.connections} connections, ${report.apiLoad.durationS} s each)`,
       table(
         ["server", "batches/s", "p50", "p99", "non-2xx", "errors"],
-        [
-          [
-            "Study Uploader API",
-            api.requestsPerSecond.toFixed(0),
-            `${api.latencyP50Ms} ms`,
-            `${api.latencyP99Ms} ms`,
-            String(api.non2xx),
-            String(api.errors),
-          ],
-          [
-            "bare Hono route",
-            bareHono.requestsPerSecond.toFixed(0),
-            `${bareHono.latencyP50Ms} ms`,
-            `${bareHono.latencyP99Ms} ms`,
-            String(bareHono.non2xx),
-            String(bareHono.errors),
-          ],
-        ],
+        [loadRow("Study Uploader API", api), loadRow("bare Hono route", bareHono)],
       ),
       `The API serves ${formatPercent(api.requestsPerSecond / bareHono.requestsPerSecond)} of the bare route's rate (×${(bareHono.requestsPerSecond / api.requestsPerSecond).toFixed(1)} slower).`,
     );
