@@ -1,4 +1,5 @@
 import type { Route } from "@playwright/test";
+import { listAllStudies } from "@study-uploader/shared";
 import { expect, test, throttle } from "../support/fixtures.js";
 import { pngImage, rawFile } from "../support/test-images.js";
 import { e2ePorts } from "../support/ports.js";
@@ -26,7 +27,7 @@ test("a file that keeps failing blocks the study until Retry sends just that fil
   api,
 }) => {
   const images = Array.from({ length: 5 }, (_, i) => pngImage(`persist-${i + 1}.png`, 100_000));
-  const studiesBefore = (await api.listStudies()).length;
+  const studiesBefore = (await listAllStudies(api)).length;
   await form.open();
   await form.fillTitle("Persistent fault");
   await form.pick(images);
@@ -47,7 +48,7 @@ test("a file that keeps failing blocks the study until Retry sends just that fil
   }
   await expect(form.retryFailedButton).toBeVisible();
   expect(traffic.commits).toHaveLength(0);
-  expect((await api.listStudies()).length).toBe(studiesBefore);
+  expect((await listAllStudies(api)).length).toBe(studiesBefore);
 
   await page.unroute(storagePuts);
   const putsBeforeRetry = traffic.puts.length;
@@ -56,7 +57,7 @@ test("a file that keeps failing blocks the study until Retry sends just that fil
 
   expect(traffic.putIndexes().slice(putsBeforeRetry)).toEqual([2]);
   expect(traffic.commits.length).toBeGreaterThanOrEqual(1);
-  const after = await api.listStudies();
+  const after = await listAllStudies(api);
   expect(after.length).toBe(studiesBefore + 1);
   expect(after.filter((s) => s.title === "Persistent fault")).toHaveLength(1);
 });
@@ -105,7 +106,7 @@ test("a spoofed image is uploaded but the commit refuses it and names the file",
     rawFile("photo.png", "image/png", html),
     pngImage("genuine-2.png", 30_000),
   ];
-  const studiesBefore = (await api.listStudies()).length;
+  const studiesBefore = (await listAllStudies(api)).length;
   await form.open();
   await form.fillTitle("Spoof attempt");
   await form.pick(images);
@@ -117,14 +118,14 @@ test("a spoofed image is uploaded but the commit refuses it and names the file",
   expect(traffic.putIndexes().sort()).toEqual([0, 1, 2]);
   expect(traffic.commits.length).toBeGreaterThanOrEqual(1);
   await expect(form.row("genuine-1.png")).toContainText(/done/i);
-  expect((await api.listStudies()).length).toBe(studiesBefore);
+  expect((await listAllStudies(api)).length).toBe(studiesBefore);
 });
 
 test("cancel stops the uploads and commits nothing", async ({ page, form, traffic, api }) => {
   const { concurrency } = await api.getConfig();
   // More files than the pool runs at once, so some are still waiting when Cancel is pressed.
   const images = Array.from({ length: concurrency + 2 }, (_, i) => pngImage(`cancel-${i + 1}.png`, 2 * 1024 * 1024));
-  const studiesBefore = (await api.listStudies()).length;
+  const studiesBefore = (await listAllStudies(api)).length;
   // The app's timers follow a clock the test can run ahead; until then it keeps real time.
   await page.clock.install();
   await form.open();
@@ -146,7 +147,7 @@ test("cancel stops the uploads and commits nothing", async ({ page, form, traffi
   await page.clock.runFor(60_000);
   expect(traffic.puts.length).toBe(putsAtCancel);
   expect(traffic.commits).toHaveLength(0);
-  expect((await api.listStudies()).length).toBe(studiesBefore);
+  expect((await listAllStudies(api)).length).toBe(studiesBefore);
   await expect(form.title).toBeEditable();
   await expect(form.createButton).toBeEnabled();
 });

@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { createApiClient } from "@study-uploader/shared";
+import { createApiClient, listAllStudies } from "@study-uploader/shared";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { startAzurite } from "../src/azurite.js";
 import { FAULTS, startFaultProxy } from "./soak/fault-proxy.js";
@@ -111,7 +111,7 @@ async function main() {
   clearInterval(sampler);
 
   const storage = BlobServiceClient.fromConnectionString(azurite.connectionString);
-  const listed = await createApiClient(apiUrl).listStudies();
+  const listed = await listAllStudies(createApiClient(apiUrl));
   const ids = outcomes.map((o) => o.study.id);
   let corrupt = 0;
   let checked = 0;

@@ -7,3 +7,9 @@ export const jsonBody = <T extends ZodType>(schema: T) =>
   zValidator("json", schema, (result) => {
     if (!result.success) throw validationProblem(result.error);
   });
+
+/** Query string validation, the same way. */
+export const query = <T extends ZodType>(schema: T) =>
+  zValidator("query", schema, (result) => {
+    if (!result.success) throw validationProblem(result.error);
+  });

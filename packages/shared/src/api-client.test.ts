@@ -64,7 +64,7 @@ describe("createApiClient", () => {
 
   it("sends a bearer token only when the provider has one", async () => {
     const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
-      jsonResponse(200, { studies: [] }),
+      jsonResponse(200, { studies: [], nextCursor: null }),
     );
     await createApiClient("", fetchImpl, async () => "header.payload.signature").listStudies();
     await createApiClient("", fetchImpl).listStudies();

@@ -11,6 +11,8 @@ import {
   type FileProblem,
   type RefreshBatchResponse,
   type Study,
+  type StudyList,
+  type StudyListQuery,
   type StudySummary,
   type UploadConfig,
 } from "./schemas.js";
@@ -36,7 +38,8 @@ export interface ApiClient {
   createBatch(request: CreateBatchRequest): Promise<CreateBatchResponse>;
   refreshBatch(batchId: string, indexes: number[]): Promise<RefreshBatchResponse>;
   commitStudy(request: CommitStudyRequest): Promise<Study>;
-  listStudies(): Promise<StudySummary[]>;
+  /** One page of studies, newest first. */
+  listStudies(query?: StudyListQuery): Promise<StudyList>;
   getStudy(studyId: string): Promise<Study>;
 }
 
@@ -99,7 +102,25 @@ export function createApiClient(
     refreshBatch: (batchId, indexes) =>
       request("POST", `/api/batches/${encodeURIComponent(batchId)}/refresh`, refreshBatchResponseSchema, { indexes }),
     commitStudy: (body) => request("POST", "/api/studies", studySchema, body),
-    listStudies: async () => (await request("GET", "/api/studies", studyListSchema)).studies,
+    listStudies: (query = {}) => {
+      const params = new URLSearchParams();
+      if (query.limit !== undefined) params.set("limit", String(query.limit));
+      if (query.cursor !== undefined) params.set("cursor", query.cursor);
+      const search = params.toString();
+      return request("GET", search ? `/api/studies?${search}` : "/api/studies", studyListSchema);
+    },
     getStudy: (studyId) => request("GET", `/api/studies/${encodeURIComponent(studyId)}`, studySchema),
   };
+}
+
+/** Every study, page after page (tests, soak and tools; the web shows one page at a time). */
+export async function listAllStudies(api: Pick<ApiClient, "listStudies">): Promise<StudySummary[]> {
+  const studies: StudySummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.listStudies({ limit: 100, cursor });
+    studies.push(...page.studies);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return studies;
 }

@@ -119,12 +119,17 @@ export const commitStudyRequestSchema = z.strictObject({
 });
 export type CommitStudyRequest = z.infer<typeof commitStudyRequestSchema>;
 
+/** Pixel size read from the image's own header at commit; null only for studies committed before it was recorded. */
+const pixelSize = z.number().int().positive().nullable();
+
 export const studyElementSchema = z.object({
   index: z.number().int().nonnegative(),
   label: z.string(),
   name: z.string(),
   size: z.number().int().positive(),
   type: imageTypeSchema,
+  width: pixelSize,
+  height: pixelSize,
   url: z.url(),
 });
 export type StudyElement = z.infer<typeof studyElementSchema>;
@@ -143,7 +148,31 @@ export const studySummarySchema = studySchema.pick({ id: true, title: true, crea
 });
 export type StudySummary = z.infer<typeof studySummarySchema>;
 
-export const studyListSchema = z.object({ studies: z.array(studySummarySchema) });
+export const MAX_STUDIES_PAGE = 100;
+export const DEFAULT_STUDIES_PAGE = 50;
+
+/** `GET /api/studies?limit=N&cursor=C`: strict, so `limit=abc`, `limit=0` or `limit=1.5` is a 400, not a default. */
+export const studyListQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, `limit must be a whole number from 1 to ${MAX_STUDIES_PAGE}`)
+    .transform(Number)
+    .refine((n) => n <= MAX_STUDIES_PAGE, `limit must be a whole number from 1 to ${MAX_STUDIES_PAGE}`)
+    .optional()
+    .transform((n) => n ?? DEFAULT_STUDIES_PAGE),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,1024}$/, "cursor is not one this API handed out")
+    .optional(),
+});
+/** What a client asks for; on the wire both are query strings. */
+export interface StudyListQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+/** One page of a researcher's studies, newest first; `nextCursor` asks for the next page, null on the last. */
+export const studyListSchema = z.object({ studies: z.array(studySummarySchema), nextCursor: z.string().nullable() });
 export type StudyList = z.infer<typeof studyListSchema>;
 
 export const healthSchema = z.object({ status: z.literal("ok") });
@@ -156,6 +185,7 @@ export const ERROR_CODES = [
   "not_found",
   "method_not_allowed",
   "batch_committed",
+  "commit_in_progress",
   "elements_mismatch",
   "verification_failed",
   "unauthorized",

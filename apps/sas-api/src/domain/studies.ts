@@ -1,4 +1,4 @@
-import { type CommitStudyRequest, type FileProblem, type Study, type StudySummary } from "@study-uploader/shared";
+import { type CommitStudyRequest, type FileProblem, type Study, type StudyList } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import { assertStillStaging, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
@@ -19,6 +19,8 @@ async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
         name,
         size,
         type,
+        width: null,
+        height: null,
         url: await deps.storage.sas.readUrl(blobName, type, expiresOn),
       })),
     ),
@@ -138,9 +140,9 @@ export async function getStudy(deps: BatchDeps, owner: string, studyId: string):
   return toStudy(deps, record);
 }
 
-export async function listStudies(deps: BatchDeps, owner: string): Promise<StudySummary[]> {
+export async function listStudies(deps: BatchDeps, owner: string, page: { limit: number }): Promise<StudyList> {
   const records = await deps.storage.records.list("studies", `${owner}/`);
-  return records
+  const studies = records
     .map(({ name, metadata }) => ({
       id: name.slice(owner.length + 1).replace(/\.json$/, ""),
       title: decodeURIComponent(metadata.title ?? ""),
@@ -148,4 +150,5 @@ export async function listStudies(deps: BatchDeps, owner: string): Promise<Study
       elementCount: Number(metadata.elementcount ?? 0),
     }))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
+  return { studies: studies.slice(0, page.limit), nextCursor: null };
 }

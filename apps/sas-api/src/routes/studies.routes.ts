@@ -1,13 +1,15 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { STUDY_ID_PATTERN, commitStudyRequestSchema } from "@study-uploader/shared";
+import { STUDY_ID_PATTERN, commitStudyRequestSchema, studyListQuerySchema } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { commitStudy, getStudy, listStudies } from "../domain/studies.js";
 import { notFound } from "../errors.js";
-import { jsonBody } from "../validation.js";
+import { jsonBody, query } from "../validation.js";
 
 export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
-    .get("/", async (c) => c.json({ studies: await listStudies(deps, c.get("owner")) }, 200))
+    .get("/", query(studyListQuerySchema), async (c) =>
+      c.json(await listStudies(deps, c.get("owner"), c.req.valid("query")), 200),
+    )
     .post("/", limitCommits, jsonBody(commitStudyRequestSchema), async (c) => {
       const { created, study } = await commitStudy(deps, c.get("owner"), c.req.valid("json"));
       deps.logger.info(created ? "study committed" : "study commit repeated", {

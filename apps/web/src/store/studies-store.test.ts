@@ -8,7 +8,10 @@ const study: Study = { id: "s1", title: "Faces", description: "", createdAt: "20
 describe("studies store", () => {
   it("loads the list and a study, and keeps errors per study", async () => {
     const api = {
-      listStudies: vi.fn(async () => [{ id: "s1", title: "Faces", createdAt: study.createdAt, elementCount: 4 }]),
+      listStudies: vi.fn(async () => ({
+        studies: [{ id: "s1", title: "Faces", createdAt: study.createdAt, elementCount: 4 }],
+        nextCursor: null,
+      })),
       getStudy: vi.fn(async (id: string) => {
         if (id === "s1") return study;
         throw new ApiRequestError(404, "not_found", "Study not found");
@@ -27,7 +30,10 @@ describe("studies store", () => {
   });
 
   it("shows a committed study at once and marks the list stale", async () => {
-    const store = createStudiesStore({ listStudies: vi.fn(async () => []), getStudy: vi.fn() });
+    const store = createStudiesStore({
+      listStudies: vi.fn(async () => ({ studies: [], nextCursor: null })),
+      getStudy: vi.fn(),
+    });
     await store.getState().actions.loadList();
     store.getState().actions.remember(study);
     expect(store.getState().studies.s1).toBe(study);

@@ -28,7 +28,7 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
     actions: {
       async loadList() {
         try {
-          set({ summaries: await api.listStudies(), listError: null });
+          set({ summaries: (await api.listStudies()).studies, listError: null });
         } catch (error) {
           set({ listError: `Could not load the studies: ${errorMessage(error)}` });
         }
