@@ -4,6 +4,7 @@ import { azuriteConnectionString, startAzurite, type RunningAzurite } from "./az
 import { checkOpenAccess } from "./auth-config.js";
 import { apiConfigFromEnv } from "./config.js";
 import { parseEnv, type Env } from "./env.js";
+import { backfillStudyIndex } from "./domain/study-index.js";
 import { sweepAbandonedBatches } from "./domain/sweep.js";
 import { createLogger, type Logger } from "./logger.js";
 import { BlobStorage } from "./storage/blob-storage.js";
@@ -69,6 +70,8 @@ async function serveApi(env: Env, logger: Logger) {
     { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS },
     logger,
   );
+  const backfilled = await backfillStudyIndex(storage);
+  if (backfilled > 0) logger.info("earlier studies entered in the studies index", { studies: backfilled });
 
   const app = createApp({ storage, config, logger });
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
@@ -94,8 +97,10 @@ async function sweepOnce(env: Env, logger: Logger) {
   try {
     // The API creates these at start too; a sweep that runs first simply finds them empty.
     await storage.account.ensureContainers();
-    const counts = await sweepAbandonedBatches({ storage, logger }, { olderThanHours: env.STAGING_TTL_HOURS });
+    const counts = await sweepAbandonedBatches({ storage, logger }, { stagingTtlHours: env.STAGING_TTL_HOURS });
     process.stdout.write(`${JSON.stringify(counts)}\n`);
+    // A scheduler should notice batches that could not be swept (they are retried on the next run).
+    if (counts.failedBatches > 0) process.exitCode = 1;
   } finally {
     await azurite?.stop();
   }

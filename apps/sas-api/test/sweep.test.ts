@@ -1,8 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { refreshBatchResponseSchema, studySchema } from "@study-uploader/shared";
+import { SWEEP_GRACE_MS } from "../src/domain/batches.js";
+import { studyIdForBatch } from "../src/domain/ids.js";
 import { batchPlanSchema } from "../src/domain/records.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
-import { commitBody, createBatch, pngFile, putBlob, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import {
+  commitBody,
+  createBatch,
+  md5Base64,
+  pngFile,
+  putBlob,
+  startTestApi,
+  uploadAll,
+  type TestApi,
+} from "./test-api.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -12,11 +25,31 @@ afterAll(() => api.close());
 
 const HOUR = 3600_000;
 const logger = createLogger("silent");
-const imagesOf = async (batchId: string) => (await api.storage.images.list(`${batchId}/`)).sort();
+const sweep = (now: Date) => sweepAbandonedBatches({ storage: api.storage, logger }, { stagingTtlHours: 24, now });
+const inHours = (hours: number) => new Date(Date.now() + hours * HOUR);
+const uploadsOf = async (batchId: string) => (await api.storage.images.list(`${batchId}/`)).sort();
 const planExists = (batchId: string) => api.storage.records.exists("batches", `${batchId}.json`);
 
+/** Uploads under a prefix including snapshots, as the account sees them. */
+async function uploadsWithSnapshots(prefix: string): Promise<number> {
+  const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
+  const container = service.getContainerClient(api.storage.account.containers.images);
+  let count = 0;
+  for await (const _ of container.listBlobsFlat({ prefix, includeSnapshots: true })) count++;
+  return count;
+}
+
+/** Rewrites a plan's creation time, as if the batch had been made that long ago. */
+async function agePlan(target: TestApi, batchId: string, ageMs: number) {
+  const name = `${batchId}.json`;
+  const plan = await target.storage.records.read("batches", name, batchPlanSchema);
+  await target.storage.records.delete("batches", name);
+  const createdAt = new Date(Date.now() - ageMs).toISOString();
+  await target.storage.records.create("batches", name, { ...plan, createdAt }, { owner: plan!.owner, createdat: createdAt });
+}
+
 describe("sweepAbandonedBatches", () => {
-  it("deletes old uncommitted batches and nothing that is young or committed", async () => {
+  it("closes batches past their deadline and grace: abandoned ones go, committed ones keep only their study", async () => {
     const abandonedFiles = [pngFile("a.png"), pngFile("b.png"), pngFile("c.png")];
     const abandoned = await createBatch(api, abandonedFiles);
     await putBlob(abandoned.files[0]!, abandonedFiles[0]!.bytes);
@@ -25,33 +58,73 @@ describe("sweepAbandonedBatches", () => {
     const committedFiles = [pngFile("d.png"), pngFile("e.png")];
     const committed = await createBatch(api, committedFiles);
     await uploadAll(committed, committedFiles);
-    expect((await api.post("/api/studies", commitBody(committed, committedFiles))).status).toBe(201);
+    const study = studySchema.parse(await (await api.post("/api/studies", commitBody(committed, committedFiles))).json());
 
     const neverUploaded = await createBatch(api, [pngFile("f.png")]);
 
-    // Nothing is a day old yet: a sweep now touches nothing.
-    const now = await sweepAbandonedBatches({ storage: api.storage, logger }, { olderThanHours: 24 });
-    expect(now).toEqual({ examined: 0, deletedBatches: 0, deletedImages: 0, committedKept: 0 });
-    expect(await imagesOf(abandoned.batchId)).toHaveLength(2);
+    expect(await sweep(new Date())).toMatchObject({ examined: 0 });
+    // Past the deadline but inside the grace margin: a commit that started in time may still be writing.
+    expect(await sweep(new Date(Date.now() + 24 * HOUR + SWEEP_GRACE_MS / 2))).toMatchObject({ examined: 0 });
+    expect(await uploadsOf(abandoned.batchId)).toHaveLength(2);
 
-    // A day and a bit later (an injected clock, not a wait): both uncommitted batches go, the study stays.
-    const tomorrow = new Date(Date.now() + 25 * HOUR);
-    const counts = await sweepAbandonedBatches({ storage: api.storage, logger }, { olderThanHours: 24, now: tomorrow });
-    expect(counts).toMatchObject({ deletedBatches: 2, deletedImages: 2, committedKept: 1 });
-    expect(await imagesOf(abandoned.batchId)).toEqual([]);
-    expect(await planExists(abandoned.batchId)).toBe(false);
+    const counts = await sweep(inHours(25));
+    expect(counts).toEqual({
+      examined: 3,
+      deletedBatches: 2,
+      closedCommitted: 1,
+      deletedUploads: 4,
+      deletedCopies: 0,
+      failedBatches: 0,
+    });
+    for (const batch of [abandoned, committed, neverUploaded]) {
+      expect(await uploadsOf(batch.batchId)).toEqual([]);
+      expect(await planExists(batch.batchId)).toBe(false);
+    }
 
-    // The committed study is untouched: its images, its plan (repeat commits still answer) and its URLs work.
-    expect(await imagesOf(committed.batchId)).toEqual([`${committed.batchId}/0`, `${committed.batchId}/1`]);
+    // The study shows its copies, untouched, and a repeated commit still answers with it.
     const again = await api.post("/api/studies", commitBody(committed, committedFiles));
     expect(again.status).toBe(200);
-    const study = (await again.json()) as { elements: { url: string }[] };
-    expect((await fetch(study.elements[0]!.url)).status).toBe(200);
+    for (const element of studySchema.parse(await again.json()).elements) {
+      const image = await fetch(element.url);
+      expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(committedFiles[element.index]!.bytes));
+    }
+    expect(studySchema.parse(await (await api.get(`/api/studies/${study.id}`)).json()).elements).toHaveLength(2);
 
-    expect(await planExists(neverUploaded.batchId)).toBe(false);
+    // Nothing left to look at: the next run's cost no longer includes the committed study.
+    expect(await sweep(inHours(25))).toMatchObject({ examined: 0 });
+  });
 
-    const second = await sweepAbandonedBatches({ storage: api.storage, logger }, { olderThanHours: 24, now: tomorrow });
-    expect(second).toEqual({ examined: 1, deletedBatches: 0, deletedImages: 0, committedKept: 1 });
+  it("deletes snapshots with their uploads, copies no study shows, and goes on past a batch it cannot sweep", async () => {
+    const files = [pngFile("a.png")];
+    const snapped = await createBatch(api, files);
+    await uploadAll(snapped, files);
+    expect((await fetch(`${snapped.files[0]!.uploadUrl}&comp=snapshot`, { method: "PUT" })).status).toBe(201);
+    expect(await uploadsWithSnapshots(`${snapped.batchId}/`)).toBe(2);
+
+    const busy = await createBatch(api, files);
+    await uploadAll(busy, files);
+    const lease = await api.storage.records.lease("batches", `${busy.batchId}.json`, 60);
+
+    // A copy left by a commit that failed after copying: no study shows it.
+    const orphaned = await createBatch(api, files);
+    const orphan = `${studyIdForBatch(orphaned.batchId)}/0-leftover`;
+    const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
+    await service
+      .getContainerClient(api.storage.account.containers.committed)
+      .getBlockBlobClient(orphan)
+      .upload("x", 1);
+
+    try {
+      const counts = await sweep(inHours(25));
+      expect(counts).toMatchObject({ examined: 3, deletedBatches: 2, deletedCopies: 1, failedBatches: 1 });
+      expect(await uploadsWithSnapshots(`${snapped.batchId}/`)).toBe(0);
+      expect(await api.storage.committed.list(`${studyIdForBatch(orphaned.batchId)}/`)).toEqual([]);
+      expect(await planExists(busy.batchId)).toBe(true);
+    } finally {
+      await lease?.release();
+    }
+    expect(await sweep(inHours(25))).toMatchObject({ examined: 1, deletedBatches: 1, failedBatches: 0 });
+    expect(await planExists(busy.batchId)).toBe(false);
   });
 
   it("refuses to refresh or commit a batch past the staging TTL, so the sweep cannot race a late commit", async () => {
@@ -60,15 +133,32 @@ describe("sweepAbandonedBatches", () => {
       const files = [pngFile("a.png")];
       const batch = await createBatch(shortTtl, files);
       await uploadAll(batch, files);
-      // Age the plan by rewriting its creation time, as if it had been made two hours ago.
-      const plan = await shortTtl.storage.records.read("batches", `${batch.batchId}.json`, batchPlanSchema);
-      await shortTtl.storage.records.delete("batches", `${batch.batchId}.json`);
-      await shortTtl.storage.records.create("batches", `${batch.batchId}.json`, {
-        ...plan,
-        createdAt: new Date(Date.now() - 2 * HOUR).toISOString(),
-      });
+      await agePlan(shortTtl, batch.batchId, 2 * HOUR);
       expect((await shortTtl.post(`/api/batches/${batch.batchId}/refresh`, {})).status).toBe(404);
       expect((await shortTtl.post("/api/studies", commitBody(batch, files))).status).toBe(404);
+    } finally {
+      await shortTtl.close();
+    }
+  });
+
+  it("never hands out an upload URL that outlives its batch's deadline", async () => {
+    // Upload URLs last 10 minutes; this batch has 5 left.
+    const shortTtl = await startTestApi({}, { config: { stagingTtlHours: 1 }, containerPrefix: api.containerPrefix });
+    try {
+      const batch = await createBatch(shortTtl, [pngFile("a.png")]);
+      await agePlan(shortTtl, batch.batchId, HOUR - 5 * 60_000);
+      const plan = await shortTtl.storage.records.read("batches", `${batch.batchId}.json`, batchPlanSchema);
+      const deadline = Date.parse(plan!.createdAt) + HOUR;
+      const res = await shortTtl.post(`/api/batches/${batch.batchId}/refresh`, {});
+      expect(res.status).toBe(200);
+      const refreshed = refreshBatchResponseSchema.parse(await res.json());
+      expect(Date.parse(refreshed.expiresAt)).toBeLessThanOrEqual(deadline);
+      const se = new URL(refreshed.files[0]!.uploadUrl).searchParams.get("se")!;
+      expect(Date.parse(se)).toBeLessThanOrEqual(deadline);
+
+      // Under a minute left: no URL at all rather than one too short to upload with.
+      await agePlan(shortTtl, batch.batchId, HOUR - 30_000);
+      expect((await shortTtl.post(`/api/batches/${batch.batchId}/refresh`, {})).status).toBe(404);
     } finally {
       await shortTtl.close();
     }

@@ -31,6 +31,20 @@ function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expi
 
 const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
 
+/**
+ * How long after a batch's staging deadline the sweep waits before touching it. A commit may start until the
+ * deadline and must finish its record within half of this (see `assertCommitInTime`), so a sweep never judges a
+ * batch "not committed" while a commit could still write its study, even with minutes of clock skew.
+ */
+export const SWEEP_GRACE_MS = 30 * 60_000;
+
+/** Until when a batch can be refreshed and committed. */
+export const stagingDeadline = (deps: BatchDeps, plan: Pick<BatchPlan, "createdAt">) =>
+  Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000;
+
+/** A refresh this close to the deadline would hand out URLs too short-lived to finish an upload with. */
+const MIN_UPLOAD_WINDOW_MS = 60_000;
+
 export async function createBatch(
   deps: BatchDeps,
   owner: string,
@@ -79,8 +93,20 @@ export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: stri
  * blobs, so a late commit must not race it. An expired batch looks like a missing one.
  */
 export function assertStillStaging(deps: BatchDeps, plan: BatchPlan, now = Date.now()): void {
-  if (now > Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000) throw notFound("Batch");
+  if (now > stagingDeadline(deps, plan)) throw notFound("Batch");
 }
+
+/** The last moment a commit that started in time may still write its study; past it, the sweep may be near. */
+export function assertCommitInTime(deps: BatchDeps, plan: BatchPlan, now = Date.now()): void {
+  if (now > stagingDeadline(deps, plan) + SWEEP_GRACE_MS / 2) {
+    throw new ApiProblem(404, "not_found", "The batch expired while it was being committed; start again");
+  }
+}
+
+export const commitInProgress = () =>
+  new ApiProblem(409, "commit_in_progress", "This batch is being committed right now; try again in a moment", undefined, {
+    "Retry-After": "2",
+  });
 
 export async function refreshBatch(
   deps: BatchDeps,
@@ -88,11 +114,16 @@ export async function refreshBatch(
   batchId: string,
   requested: number[] | undefined,
 ): Promise<RefreshBatchResponse> {
-  const plan = await loadOwnBatch(deps, owner, batchId);
+  const stored = await deps.storage.records.readStored("batches", batchPlanName(batchId), batchPlanSchema);
+  if (!stored || stored.value.owner !== owner) throw notFound("Batch");
+  const plan = stored.value;
+  // Upload URLs only while uploads can still matter: not during a commit, not after it, not past the deadline.
+  if (stored.leased) throw commitInProgress();
   if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
     throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
   }
-  assertStillStaging(deps, plan);
+  const deadline = stagingDeadline(deps, plan);
+  if (deadline - Date.now() < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
 
   let indexes: number[];
   if (requested) {
@@ -111,6 +142,7 @@ export async function refreshBatch(
     const arrived = await Promise.all(plan.files.map((f) => deps.storage.images.exists(f.blobName)));
     indexes = plan.files.filter((_, i) => !arrived[i]).map((f) => f.index);
   }
-  const expiresOn = expiryFromNow(deps);
+  // Never past the deadline: a URL that outlived its plan could leave blobs the sweep has already passed by.
+  const expiresOn = new Date(Math.min(expiryFromNow(deps).getTime(), deadline));
   return { expiresAt: expiresOn.toISOString(), files: await uploadTargets(deps, plan, indexes, expiresOn) };
 }

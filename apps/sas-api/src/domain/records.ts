@@ -16,28 +16,58 @@ export const batchPlanSchema = z.object({
 });
 export type BatchPlan = z.infer<typeof batchPlanSchema>;
 
-export const studyRecordSchema = z.object({
-  version: z.literal(1),
+const studyFields = {
   id: z.string(),
   batchId: z.string(),
   owner: z.string(),
   title: z.string(),
   description: z.string(),
   createdAt: z.string(),
-  elements: z.array(
-    z.object({
-      index: fileIndex,
-      label: z.string(),
-      name: z.string(),
-      size: byteSize,
-      type: imageTypeSchema,
-      blobName: z.string(),
-      md5: z.string(),
-    }),
-  ),
+};
+const elementFields = {
+  index: fileIndex,
+  label: z.string(),
+  name: z.string(),
+  size: byteSize,
+  type: imageTypeSchema,
+  blobName: z.string(),
+  md5: z.string(),
+};
+const pixels = z.number().int().positive();
+
+/** Studies committed before images were copied: their images are the uploads themselves, sizes unrecorded. */
+const studyRecordV1Schema = z.object({
+  version: z.literal(1),
+  ...studyFields,
+  elements: z.array(z.object(elementFields)),
 });
+
+/** Each element's `blobName` is in the committed container: a copy no upload URL can reach. */
+const studyRecordV2Schema = z.object({
+  version: z.literal(2),
+  ...studyFields,
+  elements: z.array(z.object({ ...elementFields, width: pixels, height: pixels })),
+});
+
+export const studyRecordSchema = z.discriminatedUnion("version", [studyRecordV1Schema, studyRecordV2Schema]);
 export type StudyRecord = z.infer<typeof studyRecordSchema>;
+export type CommittedStudyRecord = z.infer<typeof studyRecordV2Schema>;
 
 export const batchPlanName = (batchId: string) => `${batchId}.json`;
 export const studyRecordName = (owner: string, studyId: string) => `${owner}/${studyId}.json`;
 export const imageBlobName = (batchId: string, index: number) => `${batchId}/${index}`;
+
+/**
+ * A committed image's name: the study, the element, and the ETag of the upload version that was verified and
+ * copied. Racing or repeated commits of the same bytes therefore name the same copy, and a copy is never reused
+ * for other bytes.
+ */
+export const committedImageName = (studyId: string, index: number, etag: string) =>
+  `${studyId}/${index}-${etag.replace(/[^A-Za-z0-9]/g, "")}`;
+
+/** Milliseconds below this count down as time goes up, so names that start with them list newest first. */
+const LATEST_MS = 9_999_999_999_999;
+
+/** A study's entry in the owner's newest-first index: listing a page is one List Blobs call, whatever the total. */
+export const studyIndexName = (owner: string, createdAt: string, studyId: string) =>
+  `${owner}/${String(LATEST_MS - Date.parse(createdAt)).padStart(13, "0")}-${studyId}`;

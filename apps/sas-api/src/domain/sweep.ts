@@ -1,8 +1,10 @@
 import { BATCH_ID_PATTERN } from "@study-uploader/shared";
 import type { Logger } from "../logger.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
+import { SWEEP_GRACE_MS } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
-import { studyRecordName } from "./records.js";
+import { batchPlanName, studyRecordName, studyRecordSchema } from "./records.js";
+import { indexStudy } from "./study-index.js";
 
 export interface SweepDeps {
   storage: BlobStorage;
@@ -10,31 +12,69 @@ export interface SweepDeps {
 }
 
 export interface SweepOptions {
-  /** Batches created longer ago than this and never committed are deleted (use STAGING_TTL_HOURS). */
-  olderThanHours: number;
+  /** The API's STAGING_TTL_HOURS: batches past it (and a grace margin) are done with, committed or not. */
+  stagingTtlHours: number;
   now?: Date;
 }
 
 export interface SweepCounts {
-  /** Batch plans older than the cut-off. */
+  /** Batch plans past their deadline and the grace margin. */
   examined: number;
-  /** Abandoned batches removed (plan and images). */
+  /** Batches that never became a study: plan, uploads and any partial copies removed. */
   deletedBatches: number;
-  deletedImages: number;
-  /** Old batches that became studies: their images are the study's, so they stay. */
-  committedKept: number;
+  /** Batches that became studies: their uploads and plan removed (the study shows its copies). */
+  closedCommitted: number;
+  /** Uploads deleted (with their snapshots). */
+  deletedUploads: number;
+  /** Copies no study shows (left by a commit that failed or lost a race), deleted. */
+  deletedCopies: number;
+  /** Batches that could not be swept this time: reported, and tried again on the next run. */
+  failedBatches: number;
+}
+
+type BatchOutcome = Pick<SweepCounts, "deletedUploads" | "deletedCopies"> & { committed: boolean };
+
+/**
+ * Finishes one batch past its deadline. Committed studies show copies in their own container, so a batch's uploads
+ * are never needed once it is done, committed or not. The plan goes last, so an interrupted sweep is finished by
+ * the next one; a plan still leased (a commit in flight, which the grace margin makes impossible in practice)
+ * makes the delete fail and the batch is left for the next run.
+ */
+async function sweepBatch(storage: BlobStorage, batchId: string, owner: string): Promise<BatchOutcome> {
+  const studyId = studyIdForBatch(batchId);
+  const record = await storage.records.read("studies", studyRecordName(owner, studyId), studyRecordSchema);
+  // Version 1 studies show their uploads: those stay, only the plan goes.
+  if (record?.version === 1) {
+    await storage.records.delete("batches", batchPlanName(batchId));
+    return { committed: true, deletedUploads: 0, deletedCopies: 0 };
+  }
+  if (record) await indexStudy(storage, record);
+  const shown = new Set(record?.elements.map((e) => e.blobName));
+  const orphans = (await storage.committed.list(`${studyId}/`)).filter((name) => !shown.has(name));
+  await Promise.all(orphans.map((name) => storage.committed.delete(name)));
+  const deletedUploads = await storage.images.deleteAll(`${batchId}/`);
+  await storage.records.delete("batches", batchPlanName(batchId));
+  return { committed: record !== null, deletedUploads, deletedCopies: orphans.length };
 }
 
 /**
- * Deletes batches that were never committed: their staged images under `{batchId}/` and then their plan.
- * Commits and refreshes refuse a batch once it is older than the staging TTL, so a batch old enough to be
- * swept can no longer become a study while its blobs are being deleted. A committed batch keeps its plan too,
- * so a repeated commit still answers with its study. Safe to run from several schedulers at once: deletes are
- * idempotent, and the plan goes last so an interrupted sweep is finished by the next one.
+ * Closes every batch past its staging deadline plus `SWEEP_GRACE_MS`: commits and refreshes refuse a batch after
+ * its deadline, and a commit that started in time writes its study within half the grace, so nothing the sweep
+ * decides can race a commit. Only batches younger than the deadline remain afterwards, so a run's cost follows
+ * recent activity, not the number of studies ever committed. One failing batch is reported and the rest go on.
+ * Safe to run from several schedulers at once: every step is idempotent.
  */
 export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptions): Promise<SweepCounts> {
-  const cutoff = (options.now ?? new Date()).getTime() - options.olderThanHours * 3600_000;
-  const counts: SweepCounts = { examined: 0, deletedBatches: 0, deletedImages: 0, committedKept: 0 };
+  const now = (options.now ?? new Date()).getTime();
+  const cutoff = now - options.stagingTtlHours * 3600_000 - SWEEP_GRACE_MS;
+  const counts: SweepCounts = {
+    examined: 0,
+    deletedBatches: 0,
+    closedCommitted: 0,
+    deletedUploads: 0,
+    deletedCopies: 0,
+    failedBatches: 0,
+  };
 
   for (const plan of await deps.storage.records.list("batches", "")) {
     const batchId = plan.name.replace(/\.json$/, "");
@@ -42,17 +82,17 @@ export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptio
     const owner = plan.metadata.owner;
     if (!BATCH_ID_PATTERN.test(batchId) || !owner || createdAt === undefined || createdAt >= cutoff) continue;
     counts.examined += 1;
-
-    if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
-      counts.committedKept += 1;
-      continue;
+    try {
+      const outcome = await sweepBatch(deps.storage, batchId, owner);
+      if (outcome.committed) counts.closedCommitted += 1;
+      else counts.deletedBatches += 1;
+      counts.deletedUploads += outcome.deletedUploads;
+      counts.deletedCopies += outcome.deletedCopies;
+    } catch (error) {
+      counts.failedBatches += 1;
+      deps.logger.warn("batch not swept; the next run tries again", { batchId, error: String(error) });
     }
-    const images = await deps.storage.images.list(`${batchId}/`);
-    await Promise.all(images.map((name) => deps.storage.images.delete(name)));
-    await deps.storage.records.delete("batches", plan.name);
-    counts.deletedBatches += 1;
-    counts.deletedImages += images.length;
   }
-  deps.logger.info("abandoned batches swept", { olderThanHours: options.olderThanHours, ...counts });
+  deps.logger.info("batches swept", { stagingTtlHours: options.stagingTtlHours, ...counts });
   return counts;
 }

@@ -1,7 +1,8 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { STUDY_ID_PATTERN, commitStudyRequestSchema, studyListQuerySchema } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
-import { commitStudy, getStudy, listStudies } from "../domain/studies.js";
+import { commitStudy } from "../domain/commit-study.js";
+import { getStudy, listStudies, toStudy } from "../domain/studies.js";
 import { notFound } from "../errors.js";
 import { jsonBody, query } from "../validation.js";
 
@@ -11,7 +12,8 @@ export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEn
       c.json(await listStudies(deps, c.get("owner"), c.req.valid("query")), 200),
     )
     .post("/", limitCommits, jsonBody(commitStudyRequestSchema), async (c) => {
-      const { created, study } = await commitStudy(deps, c.get("owner"), c.req.valid("json"));
+      const { created, record } = await commitStudy(deps, c.get("owner"), c.req.valid("json"));
+      const study = await toStudy(deps, record);
       deps.logger.info(created ? "study committed" : "study commit repeated", {
         requestId: c.get("requestId"),
         studyId: study.id,

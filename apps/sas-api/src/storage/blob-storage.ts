@@ -1,4 +1,4 @@
-import { ImageBlobs } from "./image-blobs.js";
+import { CommittedImages, ImageBlobs } from "./image-blobs.js";
 import { RecordStore } from "./record-store.js";
 import { SasUrls } from "./sas-urls.js";
 import { StorageAccount, connectToAccount, containerNames, type StorageAccess } from "./storage-account.js";
@@ -16,24 +16,31 @@ export type StorageOptions = StorageAccess & {
 export class BlobStorage {
   readonly account: StorageAccount;
   readonly sas: SasUrls;
+  /** Uploads, as browsers sent them. */
   readonly images: ImageBlobs;
+  /** The verified copies studies show. */
+  readonly committed: CommittedImages;
   readonly records: RecordStore;
 
   constructor(options: StorageOptions) {
     const { service, signer } = connectToAccount(options);
     const containers = containerNames(options.containerPrefix);
     const images = service.getContainerClient(containers.images);
+    const committed = service.getContainerClient(containers.committed);
     this.account = new StorageAccount(service, containers);
     this.sas = new SasUrls({
       images,
+      committed,
       signer,
       accountUrl: this.account.url,
       publicBlobEndpoint: options.publicBlobEndpoint,
     });
     this.images = new ImageBlobs(images);
+    this.committed = new CommittedImages(committed);
     this.records = new RecordStore({
       batches: service.getContainerClient(containers.batches),
       studies: service.getContainerClient(containers.studies),
+      index: service.getContainerClient(containers.index),
     });
   }
 }

@@ -1,5 +1,4 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { SIGNATURE_BYTES, type ImageType } from "@study-uploader/shared";
 import { readBody } from "./read-body.js";
 import { isRestStatus } from "./storage-errors.js";
 
@@ -8,23 +7,41 @@ export interface StagedBlobInfo {
   size: number;
   /** Base64 MD5 that storage computed (or was sent and checked) on upload; null when it has none. */
   md5: string | null;
-  /** The Content-Type the uploader sent: not trusted, replaced by the verified type when it differs. */
+  /** This version of the blob: the commit copies exactly the version it checked. */
+  etag: string;
+  /** The Content-Type the uploader sent: not trusted. */
   contentType: string | null;
-  /** The blob's first bytes, for the image signature check. */
+  /** Headers an uploader may set that the server never does (Cache-Control, Content-Encoding, ...). */
+  hasUploaderHeaders: boolean;
+  /** The blob's first bytes, for the image structure check. */
   head: Uint8Array;
 }
 
 const base64OrNull = (md5: Uint8Array | undefined) => (md5 ? Buffer.from(md5).toString("base64") : null);
 
-/** The uploaded images, by blob name: checked, sealed with their verified type, or removed. */
+interface BlobHeaders {
+  contentType?: string;
+  cacheControl?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  contentDisposition?: string;
+}
+
+const hasUploaderHeaders = (h: BlobHeaders) =>
+  Boolean(h.cacheControl || h.contentEncoding || h.contentLanguage || h.contentDisposition);
+
+/**
+ * The uploads, by blob name (`{batchId}/{index}`), written only through create-only upload URLs. Nothing here is
+ * ever shown by a study: the commit copies what it verified into the committed container.
+ */
 export class ImageBlobs {
   constructor(private readonly container: ContainerClient) {}
 
   /**
    * One ranged read tells all the commit needs: the total size (Content-Range), the whole blob's MD5
-   * (x-ms-blob-content-md5, sent for range reads), its stored Content-Type, and the first bytes.
+   * (x-ms-blob-content-md5, sent for range reads), its ETag and headers, and the first bytes.
    */
-  async inspect(blobName: string, headBytes: number = SIGNATURE_BYTES): Promise<StagedBlobInfo | null> {
+  async inspect(blobName: string, headBytes = 16): Promise<StagedBlobInfo | null> {
     const blob = this.container.getBlobClient(blobName);
     try {
       const read = await blob.download(0, headBytes);
@@ -32,7 +49,9 @@ export class ImageBlobs {
       return {
         size: Number(/\/(\d+)$/.exec(read.contentRange ?? "")?.[1] ?? read.contentLength ?? 0),
         md5: base64OrNull(read.blobContentMD5),
+        etag: read.etag ?? "",
         contentType: read.contentType ?? null,
+        hasUploaderHeaders: hasUploaderHeaders(read),
         head: new Uint8Array(head),
       };
     } catch (error) {
@@ -43,10 +62,25 @@ export class ImageBlobs {
         return {
           size: props.contentLength ?? 0,
           md5: base64OrNull(props.contentMD5),
+          etag: props.etag ?? "",
           contentType: props.contentType ?? null,
+          hasUploaderHeaders: hasUploaderHeaders(props),
           head: new Uint8Array(),
         };
       }
+      throw error;
+    }
+  }
+
+  /** More bytes of the version that was inspected; null when the blob has changed or gone since. */
+  async readRange(blobName: string, offset: number, count: number, etag: string): Promise<Uint8Array | null> {
+    try {
+      const read = await this.container
+        .getBlobClient(blobName)
+        .download(offset, count, { conditions: { ifMatch: etag } });
+      return new Uint8Array(await readBody(read));
+    } catch (error) {
+      if (isRestStatus(error, 404) || isRestStatus(error, 412)) return null;
       throw error;
     }
   }
@@ -55,25 +89,93 @@ export class ImageBlobs {
     return this.container.getBlobClient(blobName).exists();
   }
 
-  /** Removes an image if it is there: one that failed verification, so it can be uploaded again, or an abandoned one. */
-  async delete(blobName: string): Promise<void> {
-    await this.container.getBlobClient(blobName).deleteIfExists();
+  /**
+   * Removes the version that failed verification, with any snapshots an upload URL took of it, so the file can
+   * be sent again. Only that version: a newer upload under the same name is someone else's to judge.
+   */
+  async deleteVersion(blobName: string, etag: string): Promise<void> {
+    try {
+      await this.container
+        .getBlobClient(blobName)
+        .delete({ deleteSnapshots: "include", conditions: { ifMatch: etag } });
+    } catch (error) {
+      if (isRestStatus(error, 404) || isRestStatus(error, 412)) return;
+      throw error;
+    }
   }
 
-  /** Replaces whatever Content-Type the uploader sent with the verified one (keeping storage's MD5). */
-  async seal(blobName: string, type: ImageType, md5: string): Promise<void> {
-    await this.container.getBlobClient(blobName).setHTTPHeaders({
-      blobContentType: type,
-      blobContentMD5: Buffer.from(md5, "base64"),
-      blobContentDisposition: "inline",
-      blobCacheControl: "private, max-age=86400, immutable",
-    });
+  /** Deletes every upload under a prefix (a batch's are under `{batchId}/`), snapshots included; how many. */
+  async deleteAll(prefix: string): Promise<number> {
+    const names = await this.list(prefix);
+    await Promise.all(
+      names.map((name) => this.container.getBlobClient(name).deleteIfExists({ deleteSnapshots: "include" })),
+    );
+    return names.length;
   }
 
-  /** Names of the images under a prefix (a batch's are under `{batchId}/`). */
+  /** Names of the uploads under a prefix (snapshots are not listed: they go with their blob). */
   async list(prefix: string): Promise<string[]> {
     const names: string[] = [];
     for await (const blob of this.container.listBlobsFlat({ prefix })) names.push(blob.name);
     return names;
+  }
+}
+
+/** How copying one verified upload into the committed container went. */
+export type CopyResult = "copied" | "source-changed";
+
+/**
+ * The images studies show. Only the commit writes here, and only with If-None-Match: *, so a committed image
+ * never changes; no upload URL names this container.
+ */
+export class CommittedImages {
+  constructor(private readonly container: ContainerClient) {}
+
+  /**
+   * Copies exactly the upload version that was verified (If-Match on its ETag) to a new name (If-None-Match: *).
+   * The name carries that ETag, so finding it already there means a racing or repeated commit copied the very
+   * same bytes: that is success too. Storage also checks the bytes against `md5` on the way. The uploader's
+   * metadata is replaced by the server's.
+   */
+  async copyVerified(
+    name: string,
+    source: { url: string; etag: string },
+    md5: string,
+    metadata: Record<string, string>,
+  ): Promise<CopyResult> {
+    try {
+      await this.container.getBlockBlobClient(name).syncCopyFromURL(source.url, {
+        metadata,
+        conditions: { ifNoneMatch: "*" },
+        sourceConditions: { ifMatch: source.etag },
+        sourceContentMD5: Buffer.from(md5, "base64"),
+      });
+      return "copied";
+    } catch (error) {
+      // 409 / 412 mean either "already copied" or "the upload changed": only the destination tells which.
+      if (isRestStatus(error, 409) || isRestStatus(error, 412)) {
+        return (await this.container.getBlobClient(name).exists()) ? "copied" : "source-changed";
+      }
+      if (isRestStatus(error, 404)) return "source-changed";
+      throw error;
+    }
+  }
+
+  /** Replaces every standard header with the server's: the verified type and MD5, nothing the uploader chose. */
+  async seal(name: string, type: string, md5: string): Promise<void> {
+    await this.container.getBlobClient(name).setHTTPHeaders({
+      blobContentType: type,
+      blobContentMD5: Buffer.from(md5, "base64"),
+    });
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const blob of this.container.listBlobsFlat({ prefix })) names.push(blob.name);
+    return names;
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.container.getBlobClient(name).deleteIfExists();
   }
 }

@@ -3,13 +3,31 @@ import type { ZodType } from "zod";
 import { readBody } from "./read-body.js";
 import { isRestStatus } from "./storage-errors.js";
 
-/** The containers that hold JSON records: batch plans and study records. */
-export type RecordKind = "batches" | "studies";
+/** The containers that hold JSON records: batch plans, study records, and the index that lists studies. */
+export type RecordKind = "batches" | "studies" | "index";
 
 export interface RecordListing {
   name: string;
   metadata: Record<string, string>;
   createdOn: Date | undefined;
+}
+
+/** A record as read, with what storage says about it beside the value. */
+export interface StoredRecord<T> {
+  value: T;
+  /** Someone holds a lease on it (a commit in progress, for a batch plan). */
+  leased: boolean;
+}
+
+/** A lease this process holds on a record; release it when done (it also lapses by itself). */
+export interface RecordLease {
+  release(): Promise<void>;
+}
+
+export interface RecordPage {
+  records: RecordListing[];
+  /** Storage's continuation marker, opaque; null on the last page. */
+  nextMarker: string | null;
 }
 
 /**
@@ -42,21 +60,47 @@ export class RecordStore {
 
   /** The record parsed with `schema`, or null when there is none; throws when the stored JSON does not fit. */
   async read<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<T | null> {
+    return (await this.readStored(kind, name, schema))?.value ?? null;
+  }
+
+  /** Like `read`, with the record's lease state from the same GET. */
+  async readStored<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<StoredRecord<T> | null> {
     let text: string;
+    let leased: boolean;
     try {
       // One GET (downloadToBuffer would ask for the blob's properties first).
       const read = await this.containers[kind].getBlobClient(name).download();
+      leased = read.leaseState === "leased";
       text = (await readBody(read)).toString("utf8");
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       throw error;
     }
     try {
-      return schema.parse(JSON.parse(text));
+      return { value: schema.parse(JSON.parse(text)), leased };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Stored record ${kind}/${name} is malformed: ${reason}`, { cause: error });
     }
+  }
+
+  /**
+   * Takes a lease on a record for `seconds` (15–60, storage's range): null when someone else holds one. While it
+   * is held nobody else can take one or delete the record, and readers see it as leased.
+   */
+  async lease(kind: RecordKind, name: string, seconds: number): Promise<RecordLease | null> {
+    const client = this.containers[kind].getBlobClient(name).getBlobLeaseClient();
+    try {
+      await client.acquireLease(seconds);
+    } catch (error) {
+      if (isRestStatus(error, 409)) return null;
+      throw error;
+    }
+    return {
+      release: async () => {
+        await client.releaseLease().catch(() => undefined);
+      },
+    };
   }
 
   async delete(kind: RecordKind, name: string): Promise<void> {
@@ -65,6 +109,24 @@ export class RecordStore {
 
   async exists(kind: RecordKind, name: string): Promise<boolean> {
     return this.containers[kind].getBlobClient(name).exists();
+  }
+
+  /** One page of records under a prefix, in name order, with their metadata: a single List Blobs call. */
+  async listPage(kind: RecordKind, prefix: string, limit: number, marker: string | undefined): Promise<RecordPage> {
+    const pages = this.containers[kind]
+      .listBlobsFlat({ prefix, includeMetadata: true })
+      .byPage({ maxPageSize: limit, continuationToken: marker });
+    for await (const page of pages) {
+      return {
+        records: page.segment.blobItems.map((blob) => ({
+          name: blob.name,
+          metadata: blob.metadata ?? {},
+          createdOn: blob.properties.createdOn,
+        })),
+        nextMarker: page.continuationToken || null,
+      };
+    }
+    return { records: [], nextMarker: null };
   }
 
   /** Lists records under a prefix with their metadata, without downloading them. */

@@ -10,8 +10,15 @@ import type { SasSigner } from "./sas-signer.js";
 /** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
 const SAS_START_SKEW_MS = 15 * 60 * 1000;
 
+/** Where an image lives: uploads, or the copies a study shows (older studies show their uploads). */
+export type ImageLocation = "staged" | "committed";
+
+/** A copy source needs only a few seconds; this leaves room for a slow storage call and clock skew. */
+const COPY_SOURCE_TTL_MS = 5 * 60 * 1000;
+
 export interface SasUrlOptions {
   images: ContainerClient;
+  committed: ContainerClient;
   signer: SasSigner;
   /** The account's blob endpoint, without a trailing slash. */
   accountUrl: string;
@@ -22,13 +29,13 @@ export interface SasUrlOptions {
 /** Signed URLs that let a browser upload or show one image blob straight from storage, and nothing more. */
 export class SasUrls {
   readonly signer: SasSigner;
-  private readonly images: ContainerClient;
+  private readonly containers: Record<ImageLocation, ContainerClient>;
   private readonly accountUrl: string;
   private readonly publicBlobEndpoint: string | undefined;
   private readonly isLocalEmulator: boolean;
 
   constructor(options: SasUrlOptions) {
-    this.images = options.images;
+    this.containers = { staged: options.images, committed: options.committed };
     this.signer = options.signer;
     this.accountUrl = options.accountUrl;
     this.publicBlobEndpoint = options.publicBlobEndpoint?.replace(/\/+$/, "");
@@ -45,34 +52,47 @@ export class SasUrls {
    * overwrite, read, list or delete, and it stops working at `expiresOn`.
    */
   async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
-    const sas = await this.sign({ blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
-    return this.blobUrl(blobName, sas);
+    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    return this.publicUrl("staged", blobName, sas);
   }
 
-  /** A short-lived read-only URL for a committed image, served with its verified type. */
-  async readUrl(blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
-    const sas = await this.sign({
+  /**
+   * A short-lived read-only URL for a study's image, served with its verified type and a private cache control:
+   * shared caches never keep a researcher's images, whatever the blob's own headers say.
+   */
+  async readUrl(location: ImageLocation, blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
+    const maxAge = Math.max(0, Math.floor((expiresOn.getTime() - Date.now()) / 1000));
+    const sas = await this.sign(location, {
       blobName,
       permissions: BlobSASPermissions.parse("r"),
       expiresOn,
       contentType: type,
       contentDisposition: "inline",
+      cacheControl: `private, max-age=${maxAge}, immutable`,
     });
-    return this.blobUrl(blobName, sas);
+    return this.publicUrl(location, blobName, sas);
   }
 
-  private blobUrl(blobName: string, sas: string): string {
-    const url = this.images.getBlobClient(blobName).url;
+  /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
+  async copySourceUrl(blobName: string): Promise<string> {
+    const expiresOn = new Date(Date.now() + COPY_SOURCE_TTL_MS);
+    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("r"), expiresOn });
+    return `${this.containers.staged.getBlobClient(blobName).url}?${sas}`;
+  }
+
+  private publicUrl(location: ImageLocation, blobName: string, sas: string): string {
+    const url = this.containers[location].getBlobClient(blobName).url;
     const publicUrl = this.publicBlobEndpoint ? this.publicBlobEndpoint + url.slice(this.accountUrl.length) : url;
     return `${publicUrl}?${sas}`;
   }
 
   private sign(
+    location: ImageLocation,
     values: Omit<BlobSASSignatureValues, "containerName" | "startsOn" | "protocol"> & { expiresOn: Date },
   ): Promise<string> {
     return this.signer.sign({
       ...values,
-      containerName: this.images.containerName,
+      containerName: this.containers[location].containerName,
       startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
       // The emulator is plain http; a real account only ever takes the SAS over https.
       protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,

@@ -2,11 +2,20 @@ import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
 import { UserDelegationSigner, sharedKeySigner, type SasSigner } from "./sas-signer.js";
 
-/** Fixed layout: images, batch plans and study records each have their own container. */
-export type ContainerNames = { images: string; batches: string; studies: string };
+/**
+ * Fixed layout, one container per job: `images` takes uploads (the only one any upload URL names), `committed`
+ * holds the copies that studies show, then batch plans, study records, and the newest-first index of studies.
+ */
+export type ContainerNames = { images: string; committed: string; batches: string; studies: string; index: string };
 
 export function containerNames(prefix: string): ContainerNames {
-  return { images: `${prefix}images`, batches: `${prefix}batches`, studies: `${prefix}studies` };
+  return {
+    images: `${prefix}images`,
+    committed: `${prefix}committed`,
+    batches: `${prefix}batches`,
+    studies: `${prefix}studies`,
+    index: `${prefix}index`,
+  };
 }
 
 /**

@@ -1,0 +1,231 @@
+import {
+  IMAGE_HEAD_BYTES,
+  inspectImageStructure,
+  type CommitStudyRequest,
+  type FileProblem,
+  type ImageStructure,
+} from "@study-uploader/shared";
+import { ApiProblem } from "../errors.js";
+import type { StagedBlobInfo } from "../storage/image-blobs.js";
+import {
+  assertCommitInTime,
+  assertStillStaging,
+  commitInProgress,
+  loadOwnBatch,
+  type BatchDeps,
+} from "./batches.js";
+import { studyIdForBatch } from "./ids.js";
+import {
+  batchPlanName,
+  committedImageName,
+  studyRecordName,
+  studyRecordSchema,
+  type BatchPlan,
+  type CommittedStudyRecord,
+  type StudyRecord,
+} from "./records.js";
+import { indexStudy } from "./study-index.js";
+import { metadataProblem } from "./verify-image.js";
+
+type PlannedFile = BatchPlan["files"][number];
+
+/** Storage allows 15–60 s; a commit takes well under a second, and a crashed one frees its batch within this. */
+const COMMIT_LEASE_SECONDS = 30;
+/** How long a commit waits for another commit of the same batch (usually its own retry) before answering 409. */
+const COMMIT_LEASE_WAIT_MS = 10_000;
+const COMMIT_LEASE_POLL_MS = 200;
+
+/** Every file of the batch needs exactly one element. */
+function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProblem[] {
+  const problems: FileProblem[] = [];
+  const seen = new Set<number>();
+  for (const element of request.elements) {
+    if (element.index >= plan.files.length)
+      problems.push({ index: element.index, problem: "no such file in this batch" });
+    else if (seen.has(element.index)) problems.push({ index: element.index, problem: "listed more than once" });
+    seen.add(element.index);
+  }
+  for (const file of plan.files) {
+    if (!seen.has(file.index)) problems.push({ index: file.index, problem: "missing from the study's elements" });
+  }
+  return problems;
+}
+
+/** Reads on from the inspected head, in the same blob version, until the structure check has what it needs. */
+async function imageStructure(deps: BatchDeps, file: PlannedFile, observed: StagedBlobInfo): Promise<ImageStructure> {
+  let head = observed.head;
+  for (;;) {
+    const structure = inspectImageStructure(file.type, head, observed.size);
+    if (structure.kind !== "need-bytes") return structure;
+    if (structure.upTo <= head.length) throw new Error(`image check asked again for bytes it has (${file.blobName})`);
+    const count = Math.min(Math.max(structure.upTo - head.length, IMAGE_HEAD_BYTES), observed.size - head.length);
+    const more = await deps.storage.images.readRange(file.blobName, head.length, count, observed.etag);
+    if (!more) return { kind: "invalid", problem: "changed while it was being checked; upload it again" };
+    const joined = new Uint8Array(head.length + more.length);
+    joined.set(head);
+    joined.set(more, head.length);
+    head = joined;
+  }
+}
+
+/** What checking one upload found. */
+type Verdict =
+  | { ok: true; file: PlannedFile; md5: string; observed: StagedBlobInfo; width: number; height: number }
+  | { ok: false; index: number; problem: string };
+
+/** Verifies one upload against the plan, the browser's MD5 and the image format, reading as little as it can. */
+async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Promise<Verdict> {
+  const observed = await deps.storage.images.inspect(file.blobName, IMAGE_HEAD_BYTES);
+  if (!observed) return { ok: false, index: file.index, problem: "was not uploaded" };
+  const problem = metadataProblem(file, md5, observed);
+  const structure = problem ? null : await imageStructure(deps, file, observed);
+  if (structure?.kind === "valid") {
+    return { ok: true, file, md5, observed, width: structure.width, height: structure.height };
+  }
+  // Only that version goes, snapshots with it: the file can then be sent again through its create-only URL.
+  await deps.storage.images.deleteVersion(file.blobName, observed.etag);
+  return { ok: false, index: file.index, problem: problem ?? (structure?.kind === "invalid" ? structure.problem : "is not a readable image") };
+}
+
+type Verified = Extract<Verdict, { ok: true }>;
+
+/**
+ * Copies each verified upload version into the committed container, with only the server's headers and metadata.
+ * Returns the committed names, or the files whose upload changed (or went) since it was verified.
+ */
+async function copyVerified(
+  deps: BatchDeps,
+  studyId: string,
+  verified: Verified[],
+): Promise<{ names: string[]; changed: FileProblem[] }> {
+  const results = await Promise.all(
+    verified.map(async ({ file, md5, observed }) => {
+      const name = committedImageName(studyId, file.index, observed.etag);
+      const url = await deps.storage.sas.copySourceUrl(file.blobName);
+      const copied = await deps.storage.committed.copyVerified(name, { url, etag: observed.etag }, md5, {
+        study: studyId,
+        element: String(file.index),
+      });
+      if (copied === "copied" && (observed.contentType !== file.type || observed.hasUploaderHeaders)) {
+        await deps.storage.committed.seal(name, file.type, md5);
+      }
+      return { name, copied };
+    }),
+  );
+  const changed = results.flatMap(({ copied }, i) =>
+    copied === "source-changed"
+      ? [{ index: verified[i]!.file.index, problem: "changed while the study was being committed; upload it again" }]
+      : [],
+  );
+  return { names: results.map((r) => r.name), changed };
+}
+
+function verificationFailed(plan: BatchPlan, failed: FileProblem[]): ApiProblem {
+  const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
+  return new ApiProblem(
+    422,
+    "verification_failed",
+    `Not committed: ${failed.length} file(s) failed verification (${names})`,
+    failed,
+  );
+}
+
+export type CommitOutcome = { created: boolean; record: StudyRecord };
+
+/** Holds the batch's lease while `commit` runs, waiting a little for another commit of the same batch. */
+async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () => Promise<T>): Promise<T> {
+  const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
+  for (;;) {
+    const lease = await deps.storage.records.lease("batches", batchPlanName(plan.batchId), COMMIT_LEASE_SECONDS);
+    if (lease) {
+      try {
+        return await commit();
+      } finally {
+        await lease.release();
+      }
+    }
+    if (Date.now() >= waitUntil) throw commitInProgress();
+    await new Promise((resolve) => setTimeout(resolve, COMMIT_LEASE_POLL_MS));
+  }
+}
+
+/**
+ * Commits a batch as a study only after every image is verified in storage, and shows the study only copies no
+ * upload URL can reach: once committed, its images never change or vanish, whatever requests race.
+ *
+ * Commits of one batch run one at a time under a lease on its plan (refresh sees it and hands out no upload URLs
+ * meanwhile). The study id follows from the batch and the record is a conditional create, so retries and racing
+ * commits yield exactly one study. The lease is not what keeps images safe — the copies are: each copies exactly
+ * the upload version it verified (If-Match) to a name no one else writes (If-None-Match).
+ */
+export async function commitStudy(deps: BatchDeps, owner: string, request: CommitStudyRequest): Promise<CommitOutcome> {
+  const recordName = studyRecordName(owner, studyIdForBatch(request.batchId));
+  const committed = async () => {
+    const existing = await deps.storage.records.read("studies", recordName, studyRecordSchema);
+    if (existing) await indexStudy(deps.storage, existing);
+    return existing;
+  };
+
+  const existing = await committed();
+  if (existing) return { created: false, record: existing };
+  const plan = await loadOwnBatch(deps, owner, request.batchId);
+  assertStillStaging(deps, plan);
+  const mismatched = elementProblems(plan, request);
+  if (mismatched.length > 0) {
+    throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
+  }
+
+  return underBatchLease(deps, plan, async () => {
+    // The commit we waited for may have been this one's own earlier attempt.
+    const winner = await committed();
+    if (winner) return { created: false, record: winner };
+
+    const elements = [...request.elements].sort((a, b) => a.index - b.index);
+    const verdicts = await Promise.all(elements.map((e) => verifyUpload(deps, plan.files[e.index]!, e.md5)));
+    const failed = verdicts.flatMap((v) => (v.ok ? [] : [{ index: v.index, problem: v.problem }]));
+    if (failed.length > 0) throw verificationFailed(plan, failed);
+
+    const verified = verdicts.filter((v): v is Verified => v.ok);
+    const studyId = studyIdForBatch(plan.batchId);
+    const { names, changed } = await copyVerified(deps, studyId, verified);
+    if (changed.length > 0) throw verificationFailed(plan, changed);
+
+    assertCommitInTime(deps, plan);
+    const record: CommittedStudyRecord = {
+      version: 2,
+      id: studyId,
+      batchId: plan.batchId,
+      owner,
+      title: request.title.trim(),
+      description: (request.description ?? "").trim(),
+      createdAt: new Date().toISOString(),
+      elements: elements.map((e, i) => {
+        const { file, width, height } = verified[i]!;
+        return {
+          index: e.index,
+          label: e.label.trim(),
+          name: file.name,
+          size: file.size,
+          type: file.type,
+          md5: e.md5,
+          width,
+          height,
+          blobName: names[i]!,
+        };
+      }),
+    };
+    const created = await deps.storage.records.create("studies", recordName, record, {
+      createdat: record.createdAt,
+      title: encodeURIComponent(record.title),
+      elementcount: String(record.elements.length),
+    });
+    if (created) {
+      await indexStudy(deps.storage, record);
+      return { created: true, record };
+    }
+    // A commit that did not wait for the lease (it lapsed) wrote first: theirs is the study.
+    const other = await committed();
+    if (!other) throw new Error(`study record ${recordName} vanished after a conflicting create`);
+    return { created: false, record: other };
+  });
+}

@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { apiErrorSchema, studyListSchema, studySchema, type StudySummary } from "@study-uploader/shared";
+import { azuriteConnectionString } from "../src/azurite.js";
+import { backfillStudyIndex } from "../src/domain/study-index.js";
+import { startFaultProxy, type FaultProxy } from "../scripts/soak/fault-proxy.js";
+import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+
+let proxy: FaultProxy;
+let api: TestApi;
+beforeAll(async () => {
+  // Storage reached through a pass-through proxy that counts requests: the cost of a page, measured.
+  const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(inject("azuriteConnectionString"))![1]!;
+  proxy = await startFaultProxy({ upstream: blobEndpoint, pickFault: () => null });
+  api = await startTestApi({}, { connectionString: azuriteConnectionString(proxy.url) });
+});
+afterAll(async () => {
+  await api.close();
+  await proxy.close();
+});
+
+async function commitStudies(count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const files = [pngFile(`s${i}.png`, 600)];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    const res = await api.post("/api/studies", commitBody(batch, files, `Study ${i}`));
+    ids.push(studySchema.parse(await res.json()).id);
+  }
+  return ids;
+}
+
+async function page(query: string) {
+  const res = await api.get(`/api/studies${query}`);
+  expect(res.status).toBe(200);
+  return studyListSchema.parse(await res.json());
+}
+
+async function everyPage(limit: number): Promise<StudySummary[][]> {
+  const pages: StudySummary[][] = [];
+  let cursor: string | null = null;
+  do {
+    const next = await page(`?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+    pages.push(next.studies);
+    cursor = next.nextCursor;
+  } while (cursor);
+  return pages;
+}
+
+/** Storage requests the API makes while `act` runs. */
+async function storageRequestsDuring(act: () => Promise<unknown>): Promise<number> {
+  const before = proxy.counts.passed;
+  await act();
+  return proxy.counts.passed - before;
+}
+
+describe("GET /api/studies", () => {
+  it("pages newest first with no repeats, and a new study does not shift later pages", async () => {
+    const ids = await commitStudies(7);
+    const first = await page("?limit=3");
+    expect(first.studies.map((s) => s.id)).toEqual(ids.slice(-3).reverse());
+    expect(first.nextCursor).not.toBeNull();
+
+    // A study committed between pages lands before the first page, not in the next one.
+    const [late] = await commitStudies(1);
+    const rest: StudySummary[] = [];
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const next = await page(`?limit=3&cursor=${cursor}`);
+      rest.push(...next.studies);
+      cursor = next.nextCursor;
+    }
+    const seen = [...first.studies, ...rest].map((s) => s.id);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).not.toContain(late);
+    expect(seen.slice(0, 7)).toEqual(ids.reverse());
+    const times = [...first.studies, ...rest].map((s) => s.createdAt);
+    expect(times).toEqual([...times].sort().reverse());
+
+    const all = (await everyPage(100)).flat();
+    expect(all[0]!.id).toBe(late);
+    expect(all[0]).toMatchObject({ title: "Study 0", elementCount: 1 });
+  });
+
+  it("answers a page with one storage request, however many studies there are", async () => {
+    await commitStudies(2);
+    const few = await storageRequestsDuring(() => page("?limit=2"));
+    await commitStudies(12);
+    const many = await storageRequestsDuring(() => page("?limit=2"));
+    const deep = await storageRequestsDuring(async () => {
+      const pages = await everyPage(5);
+      expect(pages.length).toBeGreaterThan(3);
+    });
+    expect(few).toBe(1);
+    expect(many).toBe(1);
+    const pages = (await everyPage(5)).length;
+    expect(deep).toBe(pages);
+  });
+
+  it.each(["?limit=0", "?limit=101", "?limit=abc", "?limit=1.5", "?limit=-1", "?limit=", "?limit=1&limit=2", "?cursor=%%%", "?cursor=not+base64!", "?other=1"])(
+    "refuses %s with 400",
+    async (query) => {
+      const res = await api.get(`/api/studies${query}`);
+      expect(res.status).toBe(400);
+      expect(apiErrorSchema.parse(await res.json()).error.code).toBe("invalid_request");
+    },
+  );
+
+  it("refuses a well-formed cursor that storage cannot read with 400, never 500", async () => {
+    const cursor = Buffer.from("\u0001garbage-marker").toString("base64url");
+    const res = await api.get(`/api/studies?cursor=${cursor}`);
+    expect([200, 400]).toContain(res.status);
+  });
+
+  it("defaults to 50 a page", async () => {
+    const total = (await everyPage(100)).flat().length;
+    const first = await page("");
+    expect(first.studies).toHaveLength(Math.min(50, total));
+  });
+
+  it("enters studies committed before the index existed, once", async () => {
+    const legacyStudyId = "LegacyStudyAAAAAAAAAAA";
+    await api.storage.records.create(
+      "studies",
+      `anonymous/${legacyStudyId}.json`,
+      { version: 1 },
+      { createdat: "2020-01-01T00:00:00.000Z", title: encodeURIComponent("Older study"), elementcount: "3" },
+    );
+    expect(await backfillStudyIndex(api.storage)).toBeGreaterThan(0);
+    const all = (await everyPage(100)).flat();
+    expect(all.at(-1)).toMatchObject({ id: legacyStudyId, title: "Older study", elementCount: 3 });
+    expect(await backfillStudyIndex(api.storage)).toBe(0);
+  });
+});
