@@ -1,5 +1,6 @@
 export * from "./limits.js";
 export * from "./file-name.js";
 export * from "./image-signature.js";
+export * from "./image-structure.js";
 export * from "./schemas.js";
 export * from "./api-client.js";
