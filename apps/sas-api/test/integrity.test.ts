@@ -1,6 +1,7 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiErrorSchema, studySchema, type Study } from "@study-uploader/shared";
+import { syntheticImage } from "@study-uploader/shared/testing";
 import {
   commitBody,
   createBatch,
@@ -189,5 +190,25 @@ describe("image structure", () => {
     expect(refused.status).toBe(422);
     const problem = apiErrorSchema.parse(await refused.json()).error.files;
     expect(problem).toEqual([{ index: 1, problem: expect.stringMatching(/PNG/) as string }]);
+  });
+
+  it("records each image's width and height in the study", async () => {
+    const files: LocalFile[] = [
+      { name: "wide.png", type: "image/png", bytes: Buffer.from(syntheticImage("image/png", 900, { width: 33, height: 7 })) },
+      { name: "photo.jpg", type: "image/jpeg", bytes: Buffer.from(syntheticImage("image/jpeg", 900, { width: 40, height: 30 })) },
+      { name: "anim.gif", type: "image/gif", bytes: Buffer.from(syntheticImage("image/gif", 900, { width: 5, height: 9 })) },
+      { name: "pic.webp", type: "image/webp", bytes: Buffer.from(syntheticImage("image/webp", 900, { width: 640, height: 2 })) },
+    ];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    const committed = await api.post("/api/studies", commitBody(batch, files));
+    expect(committed.status).toBe(201);
+    const study = studySchema.parse(await (await api.get(`/api/studies/${studySchema.parse(await committed.json()).id}`)).json());
+    expect(study.elements.map((e) => [e.width, e.height])).toEqual([
+      [33, 7],
+      [40, 30],
+      [5, 9],
+      [640, 2],
+    ]);
   });
 });
