@@ -17,7 +17,8 @@ import {
 let api: TestApi;
 let service: BlobServiceClient;
 beforeAll(async () => {
-  api = await startTestApi();
+  // Hundreds of batches and commits in a minute: rate limits are proven elsewhere.
+  api = await startTestApi({}, { config: { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } } });
   service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
 });
 afterAll(() => api.close());
@@ -56,7 +57,11 @@ describe("a committed study's images", () => {
       for (const r of responses) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
       const committed = responses.find((r) => r.status === 201 || r.status === 200);
       if (!committed) continue;
-      studies.push({ study: studySchema.parse(await committed.json()), files, uploadUrls: batch.files.map((f) => f.uploadUrl) });
+      studies.push({
+        study: studySchema.parse(await committed.json()),
+        files,
+        uploadUrls: batch.files.map((f) => f.uploadUrl),
+      });
     }
     // Every status is an answer the contract allows: the study, a refused file, or "a commit is running".
     expect([...statuses.keys()].every((s) => [200, 201, 409, 422].includes(s))).toBe(true);
@@ -72,7 +77,7 @@ describe("a committed study's images", () => {
       expect(again.elements.map((e) => [e.index, e.size])).toEqual(study.elements.map((e) => [e.index, e.size]));
       await expectIntact(again, files);
     }
-  });
+  }, 180_000);
 
   it("live where no upload URL can write, and a refused commit never removes them", async () => {
     const files = [pngFile("a.png"), pngFile("b.png")];
@@ -194,16 +199,34 @@ describe("image structure", () => {
 
   it("records each image's width and height in the study", async () => {
     const files: LocalFile[] = [
-      { name: "wide.png", type: "image/png", bytes: Buffer.from(syntheticImage("image/png", 900, { width: 33, height: 7 })) },
-      { name: "photo.jpg", type: "image/jpeg", bytes: Buffer.from(syntheticImage("image/jpeg", 900, { width: 40, height: 30 })) },
-      { name: "anim.gif", type: "image/gif", bytes: Buffer.from(syntheticImage("image/gif", 900, { width: 5, height: 9 })) },
-      { name: "pic.webp", type: "image/webp", bytes: Buffer.from(syntheticImage("image/webp", 900, { width: 640, height: 2 })) },
+      {
+        name: "wide.png",
+        type: "image/png",
+        bytes: Buffer.from(syntheticImage("image/png", 900, { width: 33, height: 7 })),
+      },
+      {
+        name: "photo.jpg",
+        type: "image/jpeg",
+        bytes: Buffer.from(syntheticImage("image/jpeg", 900, { width: 40, height: 30 })),
+      },
+      {
+        name: "anim.gif",
+        type: "image/gif",
+        bytes: Buffer.from(syntheticImage("image/gif", 900, { width: 5, height: 9 })),
+      },
+      {
+        name: "pic.webp",
+        type: "image/webp",
+        bytes: Buffer.from(syntheticImage("image/webp", 900, { width: 640, height: 2 })),
+      },
     ];
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);
     const committed = await api.post("/api/studies", commitBody(batch, files));
     expect(committed.status).toBe(201);
-    const study = studySchema.parse(await (await api.get(`/api/studies/${studySchema.parse(await committed.json()).id}`)).json());
+    const study = studySchema.parse(
+      await (await api.get(`/api/studies/${studySchema.parse(await committed.json()).id}`)).json(),
+    );
     expect(study.elements.map((e) => [e.width, e.height])).toEqual([
       [33, 7],
       [40, 30],

@@ -97,19 +97,29 @@ describe("GET /api/studies", () => {
     expect(deep).toBe(pages);
   });
 
-  it.each(["?limit=0", "?limit=101", "?limit=abc", "?limit=1.5", "?limit=-1", "?limit=", "?limit=1&limit=2", "?cursor=%%%", "?cursor=not+base64!", "?other=1"])(
-    "refuses %s with 400",
-    async (query) => {
-      const res = await api.get(`/api/studies${query}`);
-      expect(res.status).toBe(400);
-      expect(apiErrorSchema.parse(await res.json()).error.code).toBe("invalid_request");
-    },
-  );
+  it.each([
+    "?limit=0",
+    "?limit=101",
+    "?limit=abc",
+    "?limit=1.5",
+    "?limit=-1",
+    "?limit=",
+    "?limit=1&limit=2",
+    "?cursor=%%%",
+    "?cursor=not+base64!",
+    "?other=1",
+  ])("refuses %s with 400", async (query) => {
+    const res = await api.get(`/api/studies${query}`);
+    expect(res.status).toBe(400);
+    expect(apiErrorSchema.parse(await res.json()).error.code).toBe("invalid_request");
+  });
 
-  it("refuses a well-formed cursor that storage cannot read with 400, never 500", async () => {
-    const cursor = Buffer.from("\u0001garbage-marker").toString("base64url");
-    const res = await api.get(`/api/studies?cursor=${cursor}`);
-    expect([200, 400]).toContain(res.status);
+  it("refuses a cursor that no storage marker could be with 400, and never answers 500 for a made-up one", async () => {
+    const control = Buffer.from("\u0001garbage").toString("base64url");
+    expect((await api.get(`/api/studies?cursor=${control}`)).status).toBe(400);
+    // Printable but invented: Azurite reads it as a name to start after, Azure refuses it; either way no 5xx.
+    const invented = Buffer.from("2!96!invented-marker").toString("base64url");
+    expect([200, 400]).toContain((await api.get(`/api/studies?cursor=${invented}`)).status);
   });
 
   it("defaults to 50 a page", async () => {

@@ -45,7 +45,12 @@ async function agePlan(target: TestApi, batchId: string, ageMs: number) {
   const plan = await target.storage.records.read("batches", name, batchPlanSchema);
   await target.storage.records.delete("batches", name);
   const createdAt = new Date(Date.now() - ageMs).toISOString();
-  await target.storage.records.create("batches", name, { ...plan, createdAt }, { owner: plan!.owner, createdat: createdAt });
+  await target.storage.records.create(
+    "batches",
+    name,
+    { ...plan, createdAt },
+    { owner: plan!.owner, createdat: createdAt },
+  );
 }
 
 describe("sweepAbandonedBatches", () => {
@@ -58,7 +63,9 @@ describe("sweepAbandonedBatches", () => {
     const committedFiles = [pngFile("d.png"), pngFile("e.png")];
     const committed = await createBatch(api, committedFiles);
     await uploadAll(committed, committedFiles);
-    const study = studySchema.parse(await (await api.post("/api/studies", commitBody(committed, committedFiles))).json());
+    const study = studySchema.parse(
+      await (await api.post("/api/studies", commitBody(committed, committedFiles))).json(),
+    );
 
     const neverUploaded = await createBatch(api, [pngFile("f.png")]);
 
@@ -86,7 +93,9 @@ describe("sweepAbandonedBatches", () => {
     expect(again.status).toBe(200);
     for (const element of studySchema.parse(await again.json()).elements) {
       const image = await fetch(element.url);
-      expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(committedFiles[element.index]!.bytes));
+      expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(
+        md5Base64(committedFiles[element.index]!.bytes),
+      );
     }
     expect(studySchema.parse(await (await api.get(`/api/studies/${study.id}`)).json()).elements).toHaveLength(2);
 

@@ -39,8 +39,10 @@ const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.lim
 export const SWEEP_GRACE_MS = 30 * 60_000;
 
 /** Until when a batch can be refreshed and committed. */
-export const stagingDeadline = (deps: BatchDeps, plan: Pick<BatchPlan, "createdAt">) =>
-  Date.parse(plan.createdAt) + deps.config.stagingTtlHours * 3600_000;
+export const stagingDeadline = (config: StagingConfig, plan: Pick<BatchPlan, "createdAt">) =>
+  Date.parse(plan.createdAt) + config.stagingTtlHours * 3600_000;
+
+type StagingConfig = Pick<ApiConfig, "stagingTtlHours">;
 
 /** A refresh this close to the deadline would hand out URLs too short-lived to finish an upload with. */
 const MIN_UPLOAD_WINDOW_MS = 60_000;
@@ -92,21 +94,27 @@ export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: stri
  * A batch can be uploaded to and committed only for `stagingTtlHours`; after that the sweep may delete its
  * blobs, so a late commit must not race it. An expired batch looks like a missing one.
  */
-export function assertStillStaging(deps: BatchDeps, plan: BatchPlan, now = Date.now()): void {
-  if (now > stagingDeadline(deps, plan)) throw notFound("Batch");
+export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+  if (now > stagingDeadline(config, plan)) throw notFound("Batch");
 }
 
 /** The last moment a commit that started in time may still write its study; past it, the sweep may be near. */
-export function assertCommitInTime(deps: BatchDeps, plan: BatchPlan, now = Date.now()): void {
-  if (now > stagingDeadline(deps, plan) + SWEEP_GRACE_MS / 2) {
+export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+  if (now > stagingDeadline(config, plan) + SWEEP_GRACE_MS / 2) {
     throw new ApiProblem(404, "not_found", "The batch expired while it was being committed; start again");
   }
 }
 
 export const commitInProgress = () =>
-  new ApiProblem(409, "commit_in_progress", "This batch is being committed right now; try again in a moment", undefined, {
-    "Retry-After": "2",
-  });
+  new ApiProblem(
+    409,
+    "commit_in_progress",
+    "This batch is being committed right now; try again in a moment",
+    undefined,
+    {
+      "Retry-After": "2",
+    },
+  );
 
 export async function refreshBatch(
   deps: BatchDeps,
@@ -122,7 +130,7 @@ export async function refreshBatch(
   if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
     throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
   }
-  const deadline = stagingDeadline(deps, plan);
+  const deadline = stagingDeadline(deps.config, plan);
   if (deadline - Date.now() < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
 
   let indexes: number[];

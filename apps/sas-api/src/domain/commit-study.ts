@@ -7,13 +7,7 @@ import {
 } from "@study-uploader/shared";
 import { ApiProblem } from "../errors.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
-import {
-  assertCommitInTime,
-  assertStillStaging,
-  commitInProgress,
-  loadOwnBatch,
-  type BatchDeps,
-} from "./batches.js";
+import { assertCommitInTime, assertStillStaging, commitInProgress, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
@@ -33,7 +27,8 @@ type PlannedFile = BatchPlan["files"][number];
 const COMMIT_LEASE_SECONDS = 30;
 /** How long a commit waits for another commit of the same batch (usually its own retry) before answering 409. */
 const COMMIT_LEASE_WAIT_MS = 10_000;
-const COMMIT_LEASE_POLL_MS = 200;
+/** Polls start quick (a racing commit is usually done in tens of milliseconds) and back off. */
+const COMMIT_LEASE_POLL_MS = { first: 25, max: 250 };
 
 /** Every file of the batch needs exactly one element. */
 function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProblem[] {
@@ -84,7 +79,11 @@ async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Pr
   }
   // Only that version goes, snapshots with it: the file can then be sent again through its create-only URL.
   await deps.storage.images.deleteVersion(file.blobName, observed.etag);
-  return { ok: false, index: file.index, problem: problem ?? (structure?.kind === "invalid" ? structure.problem : "is not a readable image") };
+  return {
+    ok: false,
+    index: file.index,
+    problem: problem ?? (structure?.kind === "invalid" ? structure.problem : "is not a readable image"),
+  };
 }
 
 type Verified = Extract<Verdict, { ok: true }>;
@@ -135,7 +134,7 @@ export type CommitOutcome = { created: boolean; record: StudyRecord };
 /** Holds the batch's lease while `commit` runs, waiting a little for another commit of the same batch. */
 async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () => Promise<T>): Promise<T> {
   const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
-  for (;;) {
+  for (let pollMs = COMMIT_LEASE_POLL_MS.first; ; pollMs = Math.min(pollMs * 2, COMMIT_LEASE_POLL_MS.max)) {
     const lease = await deps.storage.records.lease("batches", batchPlanName(plan.batchId), COMMIT_LEASE_SECONDS);
     if (lease) {
       try {
@@ -145,7 +144,7 @@ async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () =
       }
     }
     if (Date.now() >= waitUntil) throw commitInProgress();
-    await new Promise((resolve) => setTimeout(resolve, COMMIT_LEASE_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
 
@@ -169,7 +168,7 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   const existing = await committed();
   if (existing) return { created: false, record: existing };
   const plan = await loadOwnBatch(deps, owner, request.batchId);
-  assertStillStaging(deps, plan);
+  assertStillStaging(deps.config, plan);
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
     throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
@@ -190,7 +189,7 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     const { names, changed } = await copyVerified(deps, studyId, verified);
     if (changed.length > 0) throw verificationFailed(plan, changed);
 
-    assertCommitInTime(deps, plan);
+    assertCommitInTime(deps.config, plan);
     const record: CommittedStudyRecord = {
       version: 2,
       id: studyId,

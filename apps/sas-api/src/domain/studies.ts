@@ -37,14 +37,18 @@ export async function getStudy(deps: BatchDeps, owner: string, studyId: string):
   return toStudy(deps, record);
 }
 
-const badCursor = () => new ApiProblem(400, "invalid_request", "Invalid request: cursor is not one this API handed out");
+const badCursor = () =>
+  new ApiProblem(400, "invalid_request", "Invalid request: cursor is not one this API handed out");
 
 /** Storage's continuation marker travels as base64url, so any cursor is URL-safe and checked by shape first. */
 const encodeCursor = (marker: string) => Buffer.from(marker, "utf8").toString("base64url");
 
+/** Storage's markers are printable ASCII; anything else did not come from this API. */
+const MARKER_PATTERN = /^[\x21-\x7e]{1,1024}$/;
+
 function decodeCursor(cursor: string): string {
   const marker = Buffer.from(cursor, "base64url").toString("utf8");
-  if (encodeCursor(marker) !== cursor) throw badCursor();
+  if (encodeCursor(marker) !== cursor || !MARKER_PATTERN.test(marker)) throw badCursor();
   return marker;
 }
 

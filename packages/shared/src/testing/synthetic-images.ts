@@ -39,13 +39,12 @@ function webpHead({ width, height }: ImageDimensions, size: number): number[] {
   return [...ascii("RIFF"), ...le32(size - 8), ...ascii("WEBP"), ...ascii("VP8L"), ...le32(size - 20), ...vp8l];
 }
 
-const FORMATS: Record<ImageType, { head: (dims: ImageDimensions, size: number) => number[]; maxDimension: number }> =
-  {
-    "image/png": { head: pngHead, maxDimension: 2 ** 31 - 1 },
-    "image/jpeg": { head: jpegHead, maxDimension: 0xffff },
-    "image/gif": { head: gifHead, maxDimension: 0xffff },
-    "image/webp": { head: webpHead, maxDimension: 0x4000 },
-  };
+const FORMATS: Record<ImageType, { head: (dims: ImageDimensions, size: number) => number[]; maxDimension: number }> = {
+  "image/png": { head: pngHead, maxDimension: 2 ** 31 - 1 },
+  "image/jpeg": { head: jpegHead, maxDimension: 0xffff },
+  "image/gif": { head: gifHead, maxDimension: 0xffff },
+  "image/webp": { head: webpHead, maxDimension: 0x4000 },
+};
 
 /** The smallest synthetic image of each type: its head alone. */
 export const SYNTHETIC_IMAGE_MIN_BYTES: Record<ImageType, number> = {
