@@ -169,14 +169,14 @@ describe("refresh during a commit", () => {
     const batch = await createBatch(api, files);
     // A commit in flight holds the plan's lease; take it as one would.
     const lease = await api.storage.records.lease("batches", `${batch.batchId}.json`, 15);
-    expect(lease).not.toBeNull();
+    if (typeof lease === "string") throw new Error(`no lease: ${lease}`);
     try {
       const res = await api.post(`/api/batches/${batch.batchId}/refresh`, {});
       expect(res.status).toBe(409);
       expect(res.headers.get("retry-after")).toBe("2");
       expect(apiErrorSchema.parse(await res.json()).error.code).toBe("commit_in_progress");
     } finally {
-      await lease!.release();
+      await lease.release();
     }
     expect((await api.post(`/api/batches/${batch.batchId}/refresh`, {})).status).toBe(200);
   });

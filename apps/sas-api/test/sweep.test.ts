@@ -113,6 +113,7 @@ describe("sweepAbandonedBatches", () => {
     const busy = await createBatch(api, files);
     await uploadAll(busy, files);
     const lease = await api.storage.records.lease("batches", `${busy.batchId}.json`, 60);
+    if (typeof lease === "string") throw new Error(`no lease: ${lease}`);
 
     // A copy left by a commit that failed after copying: no study shows it.
     const orphaned = await createBatch(api, files);
@@ -130,7 +131,7 @@ describe("sweepAbandonedBatches", () => {
       expect(await api.storage.committed.list(`${studyIdForBatch(orphaned.batchId)}/`)).toEqual([]);
       expect(await planExists(busy.batchId)).toBe(true);
     } finally {
-      await lease?.release();
+      await lease.release();
     }
     expect(await sweep(inHours(25))).toMatchObject({ examined: 1, deletedBatches: 1, failedBatches: 0 });
     expect(await planExists(busy.batchId)).toBe(false);

@@ -5,7 +5,7 @@ import {
   type FileProblem,
   type ImageStructure,
 } from "@study-uploader/shared";
-import { ApiProblem } from "../errors.js";
+import { ApiProblem, notFound } from "../errors.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, loadOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
@@ -136,7 +136,8 @@ async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () =
   const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
   for (let pollMs = COMMIT_LEASE_POLL_MS.first; ; pollMs = Math.min(pollMs * 2, COMMIT_LEASE_POLL_MS.max)) {
     const lease = await deps.storage.records.lease("batches", batchPlanName(plan.batchId), COMMIT_LEASE_SECONDS);
-    if (lease) {
+    if (lease === "missing") throw notFound("Batch");
+    if (lease !== "held") {
       try {
         return await commit();
       } finally {

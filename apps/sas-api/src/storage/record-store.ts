@@ -85,15 +85,17 @@ export class RecordStore {
   }
 
   /**
-   * Takes a lease on a record for `seconds` (15–60, storage's range): null when someone else holds one. While it
-   * is held nobody else can take one or delete the record, and readers see it as leased.
+   * Takes a lease on a record for `seconds` (15–60, storage's range): "held" when someone else holds one,
+   * "missing" when there is no such record. While it is held nobody else can take one or delete the record, and
+   * readers see it as leased.
    */
-  async lease(kind: RecordKind, name: string, seconds: number): Promise<RecordLease | null> {
+  async lease(kind: RecordKind, name: string, seconds: number): Promise<RecordLease | "held" | "missing"> {
     const client = this.containers[kind].getBlobClient(name).getBlobLeaseClient();
     try {
       await client.acquireLease(seconds);
     } catch (error) {
-      if (isRestStatus(error, 409)) return null;
+      if (isRestStatus(error, 409)) return "held";
+      if (isRestStatus(error, 404)) return "missing";
       throw error;
     }
     return {
