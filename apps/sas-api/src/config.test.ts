@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkOpenAccess } from "./auth-config.js";
 import { apiConfigFromEnv } from "./config.js";
-import { parseEnv } from "./env.js";
+import { parseEnv, type Env } from "./env.js";
 import { storageTargetFromEnv } from "./storage-target.js";
 
 describe("parseEnv", () => {
@@ -127,5 +127,36 @@ describe("rules across variables", () => {
     expect(() =>
       parseEnv({ AZURE_STORAGE_CONNECTION_STRING: connectionString, AZURE_STORAGE_ACCOUNT_URL: accountUrl }),
     ).toThrow(/AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL, not both/);
+  });
+});
+
+describe("lifetimes and sizes", () => {
+  it("refuses upload URLs that live longer than a quarter of the staging time, naming both", () => {
+    expect(parseEnv({ STAGING_TTL_HOURS: "1", SAS_TTL_SECONDS: "900" }).SAS_TTL_SECONDS).toBe(900);
+    expect(() => parseEnv({ STAGING_TTL_HOURS: "1", SAS_TTL_SECONDS: "901" })).toThrow(
+      /SAS_TTL_SECONDS: must be at most a quarter of STAGING_TTL_HOURS \(1 h: at most 900 s\)/,
+    );
+  });
+
+  it.each([
+    ["SAS_TTL_SECONDS", 3600, /at most 3600 \(one hour/],
+    ["READ_SAS_TTL_SECONDS", 86_400, /at most 86400 \(one day/],
+    ["STAGING_TTL_HOURS", 168, /at most 168 \(7 days: the longest a user delegation key lasts\)/],
+    ["MAX_FILE_BYTES", 256 * 1024 * 1024, /at most 268435456 \(256 MiB: .*Copy Blob From URL/],
+  ])("caps %s at %i, saying why", (name, max, why) => {
+    expect(parseEnv({ [name]: String(max) })[name as keyof Env]).toBe(max);
+    expect(() => parseEnv({ [name]: String(max + 1) })).toThrow(new RegExp(`${name}: must be ${why.source}`));
+  });
+
+  it("reports every lifetime and size problem at once", () => {
+    const everythingTooBig = {
+      SAS_TTL_SECONDS: "3601",
+      READ_SAS_TTL_SECONDS: "86401",
+      STAGING_TTL_HOURS: "169",
+      MAX_FILE_BYTES: String(256 * 1024 * 1024 + 1),
+    };
+    for (const name of Object.keys(everythingTooBig)) {
+      expect(() => parseEnv(everythingTooBig)).toThrow(`${name}: must be at most`);
+    }
   });
 });
