@@ -1,12 +1,14 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { MAX_JSON_BODY_BYTES } from "@study-uploader/shared";
+import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { authenticate, cachedJwks } from "./auth.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
@@ -86,6 +88,26 @@ function securityHeaders(storageOrigin: string) {
   });
 }
 
+/**
+ * Refuses requests whose Host header names another server (DNS rebinding: a web page whose name now resolves to
+ * 127.0.0.1 would otherwise read this API as its own origin). Browsers always send Host; a request without
+ * one (HTTP/1.0, in-process) comes from no web page, so it is served.
+ */
+function hostCheck(allowed: readonly AllowedHost[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const host = c.req.header("host");
+    if (host !== undefined && !isAllowedHost(host, allowed)) {
+      throw new ApiProblem(
+        403,
+        "host_not_allowed",
+        `This server does not answer to the host name ${JSON.stringify(host.slice(0, 100))}; if it should ` +
+          "(e.g. served on a LAN with HOST=0.0.0.0), add that name to ALLOWED_HOSTS",
+      );
+    }
+    await next();
+  });
+}
+
 /** Serves the built web app, falling back to index.html for client-side routes. */
 function webApp(distDir: string) {
   const web = new Hono<AppEnv>();
@@ -116,6 +138,8 @@ export function createApp(deps: AppDeps) {
       ms: Math.round(performance.now() - started),
     });
   });
+
+  if (deps.config.allowedHosts) app.use(hostCheck(deps.config.allowedHosts));
 
   const routes = app.route("/api", apiRoutes(deps));
   // Before the web app, whose index.html fallback would otherwise answer unknown API paths.

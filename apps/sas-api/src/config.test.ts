@@ -160,3 +160,24 @@ describe("lifetimes and sizes", () => {
     }
   });
 });
+
+describe("ALLOWED_HOSTS", () => {
+  it("checks the Host when open, and with auth only once set", () => {
+    const secret = { AUTH_JWT_SECRET: "s".repeat(32) };
+    expect(apiConfigFromEnv(parseEnv({})).allowedHosts).toEqual([]);
+    expect(apiConfigFromEnv(parseEnv(secret)).allowedHosts).toBeNull();
+    expect(apiConfigFromEnv(parseEnv({ ...secret, ALLOWED_HOSTS: "Uploader.Example.org" })).allowedHosts).toEqual([
+      { name: "uploader.example.org" },
+    ]);
+    expect(apiConfigFromEnv(parseEnv({ ALLOWED_HOSTS: "lab.example, 192.168.1.20:8787" })).allowedHosts).toEqual([
+      { name: "lab.example" },
+      { name: "192.168.1.20", port: 8787 },
+    ]);
+  });
+
+  it("names the entry that is not a host", () => {
+    expect(() => parseEnv({ ALLOWED_HOSTS: "lab.example, https://lab.example/" })).toThrow(
+      /ALLOWED_HOSTS: "https:\/\/lab.example\/" is not a host name or host:port/,
+    );
+  });
+});

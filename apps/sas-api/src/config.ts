@@ -1,4 +1,5 @@
 import { IMAGE_TYPES, type UploadConfig } from "@study-uploader/shared";
+import type { AllowedHost } from "./allowed-hosts.js";
 import { authConfigFromEnv, type AuthConfig } from "./auth-config.js";
 import type { Env } from "./env.js";
 
@@ -17,6 +18,8 @@ export interface ApiConfig {
   stagingTtlHours: number;
   /** Origins allowed to call the API from a browser and to PUT straight to storage (storage CORS rules). */
   corsOrigins: string[];
+  /** Host headers served besides localhost, 127.0.0.1 and [::1]; null: any Host is served. */
+  allowedHosts: AllowedHost[] | null;
   webDistDir: string;
   /** null: the API is open and every caller is the same anonymous owner. */
   auth: AuthConfig | null;
@@ -28,6 +31,7 @@ function defaultCorsOrigins(port: number): string[] {
 }
 
 export function apiConfigFromEnv(env: Env): ApiConfig {
+  const auth = authConfigFromEnv(env);
   return {
     limits: {
       maxFileBytes: env.MAX_FILE_BYTES,
@@ -40,8 +44,10 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
     stagingTtlHours: env.STAGING_TTL_HOURS,
     corsOrigins: env.CORS_ORIGINS ?? defaultCorsOrigins(env.PORT),
+    // Open, any web page could read local studies through DNS rebinding; with auth, it would need a token.
+    allowedHosts: env.ALLOWED_HOSTS ?? (auth ? null : []),
     webDistDir: env.WEB_DIST_DIR,
-    auth: authConfigFromEnv(env),
+    auth,
     rateLimits: {
       batchesPerMinute: env.RATE_LIMIT_BATCHES_PER_MINUTE,
       commitsPerMinute: env.RATE_LIMIT_COMMITS_PER_MINUTE,

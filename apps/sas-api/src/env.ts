@@ -2,6 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_LIMITS, MiB } from "@study-uploader/shared";
+import { parseHost, type AllowedHost } from "./allowed-hosts.js";
 
 // Three levels up from src/env.ts and from the bundled dist/main.js alike.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -32,6 +33,17 @@ const csv = z
           .filter(Boolean)
       : undefined,
   );
+
+const hostList = csv.transform((entries, ctx) => {
+  if (!entries) return undefined;
+  const hosts: AllowedHost[] = [];
+  for (const entry of entries) {
+    const host = parseHost(entry);
+    if (host) hosts.push(host);
+    else ctx.addIssue({ code: "custom", message: `"${entry}" is not a host name or host:port` });
+  }
+  return hosts;
+});
 
 const envSchema = z
   .object({
@@ -66,6 +78,7 @@ const envSchema = z
     READ_SAS_TTL_SECONDS: positiveIntAtMost(900, 86_400, "one day: a read URL shows the image to anyone holding it"),
     STAGING_TTL_HOURS: positiveIntAtMost(24, 168, "7 days: the longest a user delegation key lasts"),
     CORS_ORIGINS: csv,
+    ALLOWED_HOSTS: hostList,
     CONFIGURE_STORAGE_CORS: booleanFromEnv,
     PUBLIC_BLOB_ENDPOINT: z.url().optional(),
     STORAGE_CONTAINER_PREFIX: z
