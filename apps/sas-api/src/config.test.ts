@@ -105,6 +105,18 @@ describe("rules across variables", () => {
     }
   });
 
+  it("wants the JWKS over https, except from the local machine", () => {
+    const withIssuer = { AUTH_ISSUER: "https://login.example/", AUTH_AUDIENCE: "api://x" };
+    for (const url of ["http://login.example/keys", "http://127.0.0.1.nip.io/keys", "http://10.0.0.1:8080/keys"]) {
+      expect(() => parseEnv({ ...withIssuer, AUTH_JWKS_URL: url }), url).toThrow(
+        /AUTH_JWKS_URL: must be https \(http only on localhost, 127.0.0.1 or \[::1\]\)/,
+      );
+    }
+    for (const url of [jwksUrl, "http://localhost:8080/keys", "http://127.0.0.1:9/keys", "http://[::1]:9/keys"]) {
+      expect(parseEnv({ ...withIssuer, AUTH_JWKS_URL: url }).AUTH_JWKS_URL, url).toBe(url);
+    }
+  });
+
   it("wants both issuer and audience with JWKS", () => {
     expect(() => parseEnv({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: "https://login.example/" })).toThrow(
       /AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE/,

@@ -2,7 +2,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_LIMITS, MiB } from "@study-uploader/shared";
-import { parseHost, type AllowedHost } from "./allowed-hosts.js";
+import { isLocalHostName, parseHost, type AllowedHost } from "./allowed-hosts.js";
 
 // Three levels up from src/env.ts and from the bundled dist/main.js alike.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -51,7 +51,14 @@ const envSchema = z
     HOST: z.string().default("127.0.0.1"),
     AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
     AZURE_STORAGE_ACCOUNT_URL: z.url({ protocol: /^https?$/ }).optional(),
-    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_JWKS_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine(
+        (url) => new URL(url).protocol === "https:" || isLocalHostName(new URL(url).hostname),
+        // Whoever can change these keys in transit can sign in as anyone.
+        "must be https (http only on localhost, 127.0.0.1 or [::1]): the keys it serves decide who may sign in",
+      )
+      .optional(),
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
     // HS256 needs a key at least as long as its hash: 32 bytes.
