@@ -23,6 +23,7 @@ const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 function apiRoutes(deps: AppDeps) {
   const { auth, corsOrigins, rateLimits } = deps.config;
   const identify = authenticate(auth, auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger) : undefined);
+  const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   return (
     new Hono<AppEnv>()
       .use(
@@ -59,10 +60,14 @@ function apiRoutes(deps: AppDeps) {
         }
         await next();
       })
+      // Every route that costs storage calls has a bucket of its own; config costs none.
+      .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
+      .on("POST", "/batches/:batchId/refresh", limit(rateLimits.refreshesPerMinute, "refresh"))
+      .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
-      .route("/batches", batchRoutes(deps, rateLimit(rateLimits.batchesPerMinute, "batch")))
-      .route("/studies", studyRoutes(deps, rateLimit(rateLimits.commitsPerMinute, "commit")))
+      .route("/batches", batchRoutes(deps, limit(rateLimits.batchesPerMinute, "batch")))
+      .route("/studies", studyRoutes(deps, limit(rateLimits.commitsPerMinute, "commit")))
   );
 }
 

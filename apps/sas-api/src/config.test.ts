@@ -50,7 +50,13 @@ describe("authentication and open access", () => {
     const env = parseEnv({});
     const config = apiConfigFromEnv(env);
     expect(config.auth).toBeNull();
-    expect(config.rateLimits).toEqual({ batchesPerMinute: 60, commitsPerMinute: 120 });
+    expect(config.rateLimits).toEqual({
+      batchesPerMinute: 60,
+      commitsPerMinute: 120,
+      refreshesPerMinute: 120,
+      readsPerMinute: 300,
+      healthChecksPerMinute: 300,
+    });
     expect(config.maxBatchBytes).toBe(1024 ** 3);
     expect(checkOpenAccess(env, config.auth)).toBe(true);
   });
@@ -79,6 +85,16 @@ describe("authentication and open access", () => {
     expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);
     expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commitsPerMinute).toBe(0);
+    expect(
+      apiConfigFromEnv(
+        parseEnv({
+          RATE_LIMIT_REFRESHES_PER_MINUTE: "7",
+          RATE_LIMIT_READS_PER_MINUTE: "8",
+          RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+        }),
+      ).rateLimits,
+    ).toMatchObject({ refreshesPerMinute: 7, readsPerMinute: 8, healthChecksPerMinute: 0 });
+    expect(() => parseEnv({ RATE_LIMIT_READS_PER_MINUTE: "many" })).toThrow(/RATE_LIMIT_READS_PER_MINUTE/);
   });
 });
 

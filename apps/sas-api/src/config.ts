@@ -3,10 +3,15 @@ import type { AllowedHost } from "./allowed-hosts.js";
 import { authConfigFromEnv, type AuthConfig } from "./auth-config.js";
 import type { Env } from "./env.js";
 
+/** Requests a minute per caller (the user, or when open the client address) and per API instance; 0: no limit. */
 export interface RateLimits {
-  /** Per caller and per API instance; 0 turns the limit off. */
   batchesPerMinute: number;
   commitsPerMinute: number;
+  refreshesPerMinute: number;
+  /** GET /api/studies and GET /api/studies/:id together. */
+  readsPerMinute: number;
+  /** Per client address: health is public. */
+  healthChecksPerMinute: number;
 }
 
 /** What the app needs to know, assembled from the parsed environment. */
@@ -51,6 +56,9 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     rateLimits: {
       batchesPerMinute: env.RATE_LIMIT_BATCHES_PER_MINUTE,
       commitsPerMinute: env.RATE_LIMIT_COMMITS_PER_MINUTE,
+      refreshesPerMinute: env.RATE_LIMIT_REFRESHES_PER_MINUTE,
+      readsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
+      healthChecksPerMinute: env.RATE_LIMIT_HEALTH_PER_MINUTE,
     },
   };
 }
