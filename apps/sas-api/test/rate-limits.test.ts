@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { describe, expect, inject, it, vi } from "vitest";
 import { apiErrorSchema } from "@study-uploader/shared";
+import { BlobStorage } from "../src/storage/blob-storage.js";
 import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
 
@@ -96,6 +98,31 @@ describe("reads and health", () => {
     await withApi({ config: { rateLimits: { readsPerMinute: 1 } }, now: steppedClock().now }, async (api) => {
       expect((await api.get("/api/studies")).status).toBe(200);
       await expectRateLimited(await api.get(UNKNOWN_STUDY));
+    });
+  });
+});
+
+describe("health probes", () => {
+  it("cost at most one storage ping a second between them, however many arrive", async () => {
+    const storage = new BlobStorage({
+      connectionString: inject("azuriteConnectionString"),
+      containerPrefix: `h${randomBytes(4).toString("hex")}-`,
+    });
+    const ping = vi.spyOn(storage.account, "ping");
+    const clock = steppedClock();
+    await withApi({ storage, now: clock.now }, async (api) => {
+      ping.mockClear();
+      const statuses = await Promise.all(Array.from({ length: 30 }, async () => (await api.get("/api/health")).status));
+      for (let i = 0; i < 10; i++) statuses.push((await api.get("/api/health")).status);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(ping).toHaveBeenCalledTimes(1);
+
+      clock.advance(999);
+      expect((await api.get("/api/health")).status).toBe(200);
+      expect(ping).toHaveBeenCalledTimes(1);
+      clock.advance(1);
+      expect((await api.get("/api/health")).status).toBe(200);
+      expect(ping).toHaveBeenCalledTimes(2);
     });
   });
 });
