@@ -10,8 +10,9 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { MAX_JSON_BODY_BYTES } from "@study-uploader/shared";
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
-import { authenticate, cachedJwks } from "./auth.js";
+import { authenticate } from "./auth.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
+import { cachedJwks } from "./jwks-cache.js";
 import { rateLimit } from "./rate-limit.js";
 import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
@@ -22,7 +23,8 @@ const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 function apiRoutes(deps: AppDeps) {
   const { auth, corsOrigins, rateLimits } = deps.config;
-  const identify = authenticate(auth, auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger) : undefined);
+  const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
+  const identify = authenticate(auth, jwks);
   const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   return (
     new Hono<AppEnv>()

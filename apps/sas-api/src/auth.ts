@@ -2,12 +2,11 @@ import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { jwk } from "hono/jwk";
 import { decode, jwt } from "hono/jwt";
-import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { AppEnv } from "./app-env.js";
 import type { AuthConfig } from "./auth-config.js";
 import { ownerKey } from "./domain/ids.js";
 import { ApiProblem } from "./errors.js";
-import type { Logger } from "./logger.js";
+import type { JwksKeySource } from "./jwks-cache.js";
 
 /** Algorithms OpenID providers sign access tokens with (Entra ID uses RS256); never a symmetric one. */
 const ASYMMETRIC_ALGORITHMS = [
@@ -34,51 +33,6 @@ const ownerFromVerifiedToken = createMiddleware<AppEnv>(async (c, next) => {
   c.set("owner", ownerKey(sub));
   await next();
 });
-
-export interface JwksKeySource {
-  keys(kid: string | undefined): Promise<HonoJsonWebKey[]>;
-}
-
-/**
- * The provider's signing keys, fetched once and kept for `maxAgeMs` (hono/jwk alone would fetch them on every
- * request). A token with a key id we do not know triggers one early refetch (key rotation), at most every
- * `minRefetchMs`. When the provider cannot be reached, the keys we have keep working.
- */
-export function cachedJwks(
-  url: string,
-  logger: Logger,
-  { maxAgeMs = 10 * 60_000, minRefetchMs = 30_000, now = Date.now } = {},
-): JwksKeySource {
-  let cached: { keys: HonoJsonWebKey[]; fetchedAt: number } | undefined;
-  let pending: Promise<HonoJsonWebKey[]> | undefined;
-
-  const fetchKeys = async (): Promise<HonoJsonWebKey[]> => {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-      const body = (await response.json()) as { keys?: unknown };
-      if (!Array.isArray(body.keys)) throw new Error("JWKS response has no keys array");
-      cached = { keys: body.keys as HonoJsonWebKey[], fetchedAt: now() };
-      return cached.keys;
-    } catch (error) {
-      logger.warn("could not fetch the identity provider's keys", { url, error: String(error) });
-      if (cached) return cached.keys;
-      throw new ApiProblem(503, "auth_unavailable", "Cannot check sign-ins right now; try again shortly");
-    }
-  };
-
-  return {
-    async keys(kid) {
-      const age = cached ? now() - cached.fetchedAt : Infinity;
-      const unknownKid = kid !== undefined && cached !== undefined && !cached.keys.some((k) => k.kid === kid);
-      if (cached && age < maxAgeMs && !(unknownKid && age >= minRefetchMs)) return cached.keys;
-      pending ??= fetchKeys().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
-  };
-}
 
 function bearerKeyId(authorization: string | undefined): string | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
