@@ -24,12 +24,35 @@ const ASYMMETRIC_ALGORITHMS = [
 const unauthorized = (message: string) =>
   new ApiProblem(401, "unauthorized", message, undefined, { "WWW-Authenticate": "Bearer" });
 
+/**
+ * How far ahead of our clock a token's nbf and iat may be: the provider's clock and ours drift apart a little,
+ * and a token fresh from the provider must not be refused for that. Expiry gets no leeway.
+ */
+const CLOCK_LEEWAY_SECONDS = 60;
+
+/** nbf and iat, when present, must be times no later than now plus the leeway. */
+function checkTokenTimes(payload: Record<string, unknown>): void {
+  const latest = Date.now() / 1000 + CLOCK_LEEWAY_SECONDS;
+  for (const claim of ["nbf", "iat"] as const) {
+    const value = payload[claim];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value)) throw unauthorized(`The token's ${claim} is not a time`);
+    if (value > latest) {
+      throw unauthorized(
+        claim === "nbf" ? "The token is not valid yet (nbf)" : "The token is issued in the future (iat)",
+      );
+    }
+  }
+}
+
 /** After verification: the token's subject becomes the owner every batch and study is scoped to. */
 const ownerFromVerifiedToken = createMiddleware<AppEnv>(async (c, next) => {
-  const { sub, exp } = c.get("jwtPayload");
+  const payload = c.get("jwtPayload");
+  const { sub, exp } = payload;
   if (typeof sub !== "string" || sub.length === 0) throw unauthorized("The token names no subject (sub)");
   // Hono checks exp only when present; a token that never expires is not one we accept.
   if (typeof exp !== "number") throw unauthorized("The token has no expiry (exp)");
+  checkTokenTimes(payload);
   c.set("owner", ownerKey(sub));
   await next();
 });
@@ -58,7 +81,8 @@ export function authenticate(auth: AuthConfig | null, jwks: JwksKeySource | unde
       }),
     ];
   }
-  const verification = { iss: auth.issuer, aud: auth.audience };
+  // Hono checks nbf and iat without leeway: ownerFromVerifiedToken checks them instead.
+  const verification = { iss: auth.issuer, aud: auth.audience, nbf: false, iat: false };
   if (auth.kind === "secret") {
     return [jwt({ secret: auth.secret, alg: "HS256", verification }), ownerFromVerifiedToken];
   }
