@@ -5,6 +5,8 @@ import { Hono } from "hono";
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiErrorSchema } from "@study-uploader/shared";
+import { apiConfigFromEnv } from "../src/config.js";
+import { parseEnv } from "../src/env.js";
 import { startTestApi, type TestApi } from "./test-api.js";
 import { TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, bearer, secretAuth, tokenFor } from "./tokens.js";
 
@@ -89,5 +91,43 @@ describe("clock leeway of 60 s for nbf and iat, none for exp", () => {
   it("keeps exp strict", async () => {
     expect(await statusOf(hs256, await tokenFor("hana", { exp: nowSeconds() - 1 }))).toBe(401);
     expect(await statusOf(rs256, await signers.RS256({ exp: nowSeconds() - 1 }))).toBe(401);
+  });
+});
+
+describe("HS256 with AUTH_ISSUER and AUTH_AUDIENCE, from the environment", () => {
+  async function apiFromEnv(env: Record<string, string>) {
+    return startTestApi(
+      {},
+      { config: { auth: apiConfigFromEnv(parseEnv({ AUTH_JWT_SECRET: TEST_SECRET, ...env })).auth } },
+    );
+  }
+
+  it("checks both when both are set", async () => {
+    const api = await apiFromEnv({ AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE });
+    try {
+      expect(await statusOf(api, await tokenFor("ivy"))).toBe(200);
+      expect(await statusOf(api, await tokenFor("ivy", { iss: "https://evil.example" }))).toBe(401);
+      expect(await statusOf(api, await tokenFor("ivy", { aud: "api://someone-else" }))).toBe(401);
+      expect(await statusOf(api, await tokenFor("ivy", { aud: ["api://someone-else", TEST_AUDIENCE] }))).toBe(200);
+      expect(await statusOf(api, await tokenFor("ivy", { iss: undefined }))).toBe(401);
+      expect(await statusOf(api, await tokenFor("ivy", { aud: undefined }))).toBe(401);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it("checks neither when neither is set, and only the one that is", async () => {
+    const open = await apiFromEnv({});
+    const issuerOnly = await apiFromEnv({ AUTH_ISSUER: TEST_ISSUER });
+    try {
+      const anyClaims = await tokenFor("ivy", { iss: "https://anyone.example", aud: "api://anything" });
+      expect(await statusOf(open, anyClaims)).toBe(200);
+      expect(await statusOf(open, await tokenFor("ivy", { iss: undefined, aud: undefined }))).toBe(200);
+      expect(await statusOf(issuerOnly, await tokenFor("ivy", { aud: "api://anything" }))).toBe(200);
+      expect(await statusOf(issuerOnly, anyClaims)).toBe(401);
+    } finally {
+      await open.close();
+      await issuerOnly.close();
+    }
   });
 });
