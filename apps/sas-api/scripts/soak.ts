@@ -61,6 +61,9 @@ async function main() {
       ALLOW_ANONYMOUS: "true",
       RATE_LIMIT_BATCHES_PER_MINUTE: "0",
       RATE_LIMIT_COMMITS_PER_MINUTE: "0",
+      RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
+      RATE_LIMIT_READS_PER_MINUTE: "0",
+      RATE_LIMIT_HEALTH_PER_MINUTE: "0",
       LOG_LEVEL: "warn",
     },
   });

@@ -8,6 +8,8 @@ export interface AppDeps {
   storage: BlobStorage;
   config: ApiConfig;
   logger: Logger;
+  /** The clock of rate limits and caches, in ms; tests step it instead of waiting. */
+  now?: () => number;
 }
 
 /** Per-request values: the request id, the verified token (when auth is on) and the owner everything is scoped to. */

@@ -1,15 +1,18 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { MAX_JSON_BODY_BYTES } from "@study-uploader/shared";
+import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
-import { authenticate, cachedJwks } from "./auth.js";
+import { authenticate } from "./auth.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
+import { cachedJwks } from "./jwks-cache.js";
 import { rateLimit } from "./rate-limit.js";
 import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
@@ -20,7 +23,9 @@ const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 function apiRoutes(deps: AppDeps) {
   const { auth, corsOrigins, rateLimits } = deps.config;
-  const identify = authenticate(auth, auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger) : undefined);
+  const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
+  const identify = authenticate(auth, jwks);
+  const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   return (
     new Hono<AppEnv>()
       .use(
@@ -57,10 +62,14 @@ function apiRoutes(deps: AppDeps) {
         }
         await next();
       })
+      // Every route that costs storage calls has a bucket of its own; config costs none.
+      .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
+      .on("POST", "/batches/:batchId/refresh", limit(rateLimits.refreshesPerMinute, "refresh"))
+      .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
-      .route("/batches", batchRoutes(deps, rateLimit(rateLimits.batchesPerMinute, "batch")))
-      .route("/studies", studyRoutes(deps, rateLimit(rateLimits.commitsPerMinute, "commit")))
+      .route("/batches", batchRoutes(deps, limit(rateLimits.batchesPerMinute, "batch")))
+      .route("/studies", studyRoutes(deps, limit(rateLimits.commitsPerMinute, "commit")))
   );
 }
 
@@ -83,6 +92,26 @@ function securityHeaders(storageOrigin: string) {
       frameAncestors: ["'none'"],
     },
     xFrameOptions: "DENY",
+  });
+}
+
+/**
+ * Refuses requests whose Host header names another server (DNS rebinding: a web page whose name now resolves to
+ * 127.0.0.1 would otherwise read this API as its own origin). Browsers always send Host; a request without
+ * one (HTTP/1.0, in-process) comes from no web page, so it is served.
+ */
+function hostCheck(allowed: readonly AllowedHost[]) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const host = c.req.header("host");
+    if (host !== undefined && !isAllowedHost(host, allowed)) {
+      throw new ApiProblem(
+        403,
+        "host_not_allowed",
+        `This server does not answer to the host name ${JSON.stringify(host.slice(0, 100))}; if it should ` +
+          "(e.g. served on a LAN with HOST=0.0.0.0), add that name to ALLOWED_HOSTS",
+      );
+    }
+    await next();
   });
 }
 
@@ -116,6 +145,8 @@ export function createApp(deps: AppDeps) {
       ms: Math.round(performance.now() - started),
     });
   });
+
+  if (deps.config.allowedHosts) app.use(hostCheck(deps.config.allowedHosts));
 
   const routes = app.route("/api", apiRoutes(deps));
   // Before the web app, whose index.html fallback would otherwise answer unknown API paths.

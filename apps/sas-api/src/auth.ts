@@ -2,12 +2,11 @@ import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import { jwk } from "hono/jwk";
 import { decode, jwt } from "hono/jwt";
-import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import type { AppEnv } from "./app-env.js";
 import type { AuthConfig } from "./auth-config.js";
 import { ownerKey } from "./domain/ids.js";
 import { ApiProblem } from "./errors.js";
-import type { Logger } from "./logger.js";
+import type { JwksKeySource } from "./jwks-cache.js";
 
 /** Algorithms OpenID providers sign access tokens with (Entra ID uses RS256); never a symmetric one. */
 const ASYMMETRIC_ALGORITHMS = [
@@ -25,60 +24,38 @@ const ASYMMETRIC_ALGORITHMS = [
 const unauthorized = (message: string) =>
   new ApiProblem(401, "unauthorized", message, undefined, { "WWW-Authenticate": "Bearer" });
 
+/**
+ * How far ahead of our clock a token's nbf and iat may be: the provider's clock and ours drift apart a little,
+ * and a token fresh from the provider must not be refused for that. Expiry gets no leeway.
+ */
+const CLOCK_LEEWAY_SECONDS = 60;
+
+/** nbf and iat, when present, must be times no later than now plus the leeway. */
+function checkTokenTimes(payload: Record<string, unknown>): void {
+  const latest = Date.now() / 1000 + CLOCK_LEEWAY_SECONDS;
+  for (const claim of ["nbf", "iat"] as const) {
+    const value = payload[claim];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !Number.isFinite(value)) throw unauthorized(`The token's ${claim} is not a time`);
+    if (value > latest) {
+      throw unauthorized(
+        claim === "nbf" ? "The token is not valid yet (nbf)" : "The token is issued in the future (iat)",
+      );
+    }
+  }
+}
+
 /** After verification: the token's subject becomes the owner every batch and study is scoped to. */
 const ownerFromVerifiedToken = createMiddleware<AppEnv>(async (c, next) => {
-  const { sub, exp } = c.get("jwtPayload");
+  const payload = c.get("jwtPayload");
+  const { sub, exp } = payload;
   if (typeof sub !== "string" || sub.length === 0) throw unauthorized("The token names no subject (sub)");
   // Hono checks exp only when present; a token that never expires is not one we accept.
   if (typeof exp !== "number") throw unauthorized("The token has no expiry (exp)");
+  checkTokenTimes(payload);
   c.set("owner", ownerKey(sub));
   await next();
 });
-
-export interface JwksKeySource {
-  keys(kid: string | undefined): Promise<HonoJsonWebKey[]>;
-}
-
-/**
- * The provider's signing keys, fetched once and kept for `maxAgeMs` (hono/jwk alone would fetch them on every
- * request). A token with a key id we do not know triggers one early refetch (key rotation), at most every
- * `minRefetchMs`. When the provider cannot be reached, the keys we have keep working.
- */
-export function cachedJwks(
-  url: string,
-  logger: Logger,
-  { maxAgeMs = 10 * 60_000, minRefetchMs = 30_000, now = Date.now } = {},
-): JwksKeySource {
-  let cached: { keys: HonoJsonWebKey[]; fetchedAt: number } | undefined;
-  let pending: Promise<HonoJsonWebKey[]> | undefined;
-
-  const fetchKeys = async (): Promise<HonoJsonWebKey[]> => {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!response.ok) throw new Error(`JWKS answered ${response.status}`);
-      const body = (await response.json()) as { keys?: unknown };
-      if (!Array.isArray(body.keys)) throw new Error("JWKS response has no keys array");
-      cached = { keys: body.keys as HonoJsonWebKey[], fetchedAt: now() };
-      return cached.keys;
-    } catch (error) {
-      logger.warn("could not fetch the identity provider's keys", { url, error: String(error) });
-      if (cached) return cached.keys;
-      throw new ApiProblem(503, "auth_unavailable", "Cannot check sign-ins right now; try again shortly");
-    }
-  };
-
-  return {
-    async keys(kid) {
-      const age = cached ? now() - cached.fetchedAt : Infinity;
-      const unknownKid = kid !== undefined && cached !== undefined && !cached.keys.some((k) => k.kid === kid);
-      if (cached && age < maxAgeMs && !(unknownKid && age >= minRefetchMs)) return cached.keys;
-      pending ??= fetchKeys().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
-  };
-}
 
 function bearerKeyId(authorization: string | undefined): string | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? "")?.[1];
@@ -104,7 +81,8 @@ export function authenticate(auth: AuthConfig | null, jwks: JwksKeySource | unde
       }),
     ];
   }
-  const verification = { iss: auth.issuer, aud: auth.audience };
+  // Hono checks nbf and iat without leeway: ownerFromVerifiedToken checks them instead.
+  const verification = { iss: auth.issuer, aud: auth.audience, nbf: false, iat: false };
   if (auth.kind === "secret") {
     return [jwt({ secret: auth.secret, alg: "HS256", verification }), ownerFromVerifiedToken];
   }

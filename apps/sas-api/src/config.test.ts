@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkOpenAccess } from "./auth-config.js";
 import { apiConfigFromEnv } from "./config.js";
-import { parseEnv } from "./env.js";
+import { parseEnv, type Env } from "./env.js";
 import { storageTargetFromEnv } from "./storage-target.js";
 
 describe("parseEnv", () => {
@@ -50,7 +50,13 @@ describe("authentication and open access", () => {
     const env = parseEnv({});
     const config = apiConfigFromEnv(env);
     expect(config.auth).toBeNull();
-    expect(config.rateLimits).toEqual({ batchesPerMinute: 60, commitsPerMinute: 120 });
+    expect(config.rateLimits).toEqual({
+      batchesPerMinute: 60,
+      commitsPerMinute: 120,
+      refreshesPerMinute: 120,
+      readsPerMinute: 300,
+      healthChecksPerMinute: 300,
+    });
     expect(config.maxBatchBytes).toBe(1024 ** 3);
     expect(checkOpenAccess(env, config.auth)).toBe(true);
   });
@@ -79,6 +85,16 @@ describe("authentication and open access", () => {
     expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);
     expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commitsPerMinute).toBe(0);
+    expect(
+      apiConfigFromEnv(
+        parseEnv({
+          RATE_LIMIT_REFRESHES_PER_MINUTE: "7",
+          RATE_LIMIT_READS_PER_MINUTE: "8",
+          RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+        }),
+      ).rateLimits,
+    ).toMatchObject({ refreshesPerMinute: 7, readsPerMinute: 8, healthChecksPerMinute: 0 });
+    expect(() => parseEnv({ RATE_LIMIT_READS_PER_MINUTE: "many" })).toThrow(/RATE_LIMIT_READS_PER_MINUTE/);
   });
 });
 
@@ -105,6 +121,18 @@ describe("rules across variables", () => {
     }
   });
 
+  it("wants the JWKS over https, except from the local machine", () => {
+    const withIssuer = { AUTH_ISSUER: "https://login.example/", AUTH_AUDIENCE: "api://x" };
+    for (const url of ["http://login.example/keys", "http://127.0.0.1.nip.io/keys", "http://10.0.0.1:8080/keys"]) {
+      expect(() => parseEnv({ ...withIssuer, AUTH_JWKS_URL: url }), url).toThrow(
+        /AUTH_JWKS_URL: must be https \(http only on localhost, 127.0.0.1 or \[::1\]\)/,
+      );
+    }
+    for (const url of [jwksUrl, "http://localhost:8080/keys", "http://127.0.0.1:9/keys", "http://[::1]:9/keys"]) {
+      expect(parseEnv({ ...withIssuer, AUTH_JWKS_URL: url }).AUTH_JWKS_URL, url).toBe(url);
+    }
+  });
+
   it("wants both issuer and audience with JWKS", () => {
     expect(() => parseEnv({ AUTH_JWKS_URL: jwksUrl, AUTH_ISSUER: "https://login.example/" })).toThrow(
       /AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE/,
@@ -127,5 +155,57 @@ describe("rules across variables", () => {
     expect(() =>
       parseEnv({ AZURE_STORAGE_CONNECTION_STRING: connectionString, AZURE_STORAGE_ACCOUNT_URL: accountUrl }),
     ).toThrow(/AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT_URL, not both/);
+  });
+});
+
+describe("lifetimes and sizes", () => {
+  it("refuses upload URLs that live longer than a quarter of the staging time, naming both", () => {
+    expect(parseEnv({ STAGING_TTL_HOURS: "1", SAS_TTL_SECONDS: "900" }).SAS_TTL_SECONDS).toBe(900);
+    expect(() => parseEnv({ STAGING_TTL_HOURS: "1", SAS_TTL_SECONDS: "901" })).toThrow(
+      /SAS_TTL_SECONDS: must be at most a quarter of STAGING_TTL_HOURS \(1 h: at most 900 s\)/,
+    );
+  });
+
+  it.each([
+    ["SAS_TTL_SECONDS", 3600, /at most 3600 \(one hour/],
+    ["READ_SAS_TTL_SECONDS", 86_400, /at most 86400 \(one day/],
+    ["STAGING_TTL_HOURS", 168, /at most 168 \(7 days: the longest a user delegation key lasts\)/],
+    ["MAX_FILE_BYTES", 256 * 1024 * 1024, /at most 268435456 \(256 MiB: .*Copy Blob From URL/],
+  ])("caps %s at %i, saying why", (name, max, why) => {
+    expect(parseEnv({ [name]: String(max) })[name as keyof Env]).toBe(max);
+    expect(() => parseEnv({ [name]: String(max + 1) })).toThrow(new RegExp(`${name}: must be ${why.source}`));
+  });
+
+  it("reports every lifetime and size problem at once", () => {
+    const everythingTooBig = {
+      SAS_TTL_SECONDS: "3601",
+      READ_SAS_TTL_SECONDS: "86401",
+      STAGING_TTL_HOURS: "169",
+      MAX_FILE_BYTES: String(256 * 1024 * 1024 + 1),
+    };
+    for (const name of Object.keys(everythingTooBig)) {
+      expect(() => parseEnv(everythingTooBig)).toThrow(`${name}: must be at most`);
+    }
+  });
+});
+
+describe("ALLOWED_HOSTS", () => {
+  it("checks the Host when open, and with auth only once set", () => {
+    const secret = { AUTH_JWT_SECRET: "s".repeat(32) };
+    expect(apiConfigFromEnv(parseEnv({})).allowedHosts).toEqual([]);
+    expect(apiConfigFromEnv(parseEnv(secret)).allowedHosts).toBeNull();
+    expect(apiConfigFromEnv(parseEnv({ ...secret, ALLOWED_HOSTS: "Uploader.Example.org" })).allowedHosts).toEqual([
+      { name: "uploader.example.org" },
+    ]);
+    expect(apiConfigFromEnv(parseEnv({ ALLOWED_HOSTS: "lab.example, 192.168.1.20:8787" })).allowedHosts).toEqual([
+      { name: "lab.example" },
+      { name: "192.168.1.20", port: 8787 },
+    ]);
+  });
+
+  it("names the entry that is not a host", () => {
+    expect(() => parseEnv({ ALLOWED_HOSTS: "lab.example, https://lab.example/" })).toThrow(
+      /ALLOWED_HOSTS: "https:\/\/lab.example\/" is not a host name or host:port/,
+    );
   });
 });

@@ -1,11 +1,17 @@
 import { IMAGE_TYPES, type UploadConfig } from "@study-uploader/shared";
+import type { AllowedHost } from "./allowed-hosts.js";
 import { authConfigFromEnv, type AuthConfig } from "./auth-config.js";
 import type { Env } from "./env.js";
 
+/** Requests a minute per caller (the user, or when open the client address) and per API instance; 0: no limit. */
 export interface RateLimits {
-  /** Per caller and per API instance; 0 turns the limit off. */
   batchesPerMinute: number;
   commitsPerMinute: number;
+  refreshesPerMinute: number;
+  /** GET /api/studies and GET /api/studies/:id together. */
+  readsPerMinute: number;
+  /** Per client address: health is public. */
+  healthChecksPerMinute: number;
 }
 
 /** What the app needs to know, assembled from the parsed environment. */
@@ -17,6 +23,8 @@ export interface ApiConfig {
   stagingTtlHours: number;
   /** Origins allowed to call the API from a browser and to PUT straight to storage (storage CORS rules). */
   corsOrigins: string[];
+  /** Host headers served besides localhost, 127.0.0.1 and [::1]; null: any Host is served. */
+  allowedHosts: AllowedHost[] | null;
   webDistDir: string;
   /** null: the API is open and every caller is the same anonymous owner. */
   auth: AuthConfig | null;
@@ -28,6 +36,7 @@ function defaultCorsOrigins(port: number): string[] {
 }
 
 export function apiConfigFromEnv(env: Env): ApiConfig {
+  const auth = authConfigFromEnv(env);
   return {
     limits: {
       maxFileBytes: env.MAX_FILE_BYTES,
@@ -40,11 +49,16 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
     stagingTtlHours: env.STAGING_TTL_HOURS,
     corsOrigins: env.CORS_ORIGINS ?? defaultCorsOrigins(env.PORT),
+    // Open, any web page could read local studies through DNS rebinding; with auth, it would need a token.
+    allowedHosts: env.ALLOWED_HOSTS ?? (auth ? null : []),
     webDistDir: env.WEB_DIST_DIR,
-    auth: authConfigFromEnv(env),
+    auth,
     rateLimits: {
       batchesPerMinute: env.RATE_LIMIT_BATCHES_PER_MINUTE,
       commitsPerMinute: env.RATE_LIMIT_COMMITS_PER_MINUTE,
+      refreshesPerMinute: env.RATE_LIMIT_REFRESHES_PER_MINUTE,
+      readsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
+      healthChecksPerMinute: env.RATE_LIMIT_HEALTH_PER_MINUTE,
     },
   };
 }

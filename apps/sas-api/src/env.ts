@@ -1,7 +1,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { DEFAULT_LIMITS } from "@study-uploader/shared";
+import { DEFAULT_LIMITS, MiB } from "@study-uploader/shared";
+import { isLocalHostName, parseHost, type AllowedHost } from "./allowed-hosts.js";
 
 // Three levels up from src/env.ts and from the bundled dist/main.js alike.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -12,6 +13,9 @@ const booleanFromEnv = z
   .transform((v) => v === "true" || v === "1");
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** A positive integer with a ceiling; `why` says in a few words where the ceiling comes from. */
+const positiveIntAtMost = (fallback: number, max: number, why: string) =>
+  z.coerce.number().int().positive().max(max, `must be at most ${max} (${why})`).default(fallback);
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
 const optionalText = z
   .string()
@@ -30,13 +34,31 @@ const csv = z
       : undefined,
   );
 
+const hostList = csv.transform((entries, ctx) => {
+  if (!entries) return undefined;
+  const hosts: AllowedHost[] = [];
+  for (const entry of entries) {
+    const host = parseHost(entry);
+    if (host) hosts.push(host);
+    else ctx.addIssue({ code: "custom", message: `"${entry}" is not a host name or host:port` });
+  }
+  return hosts;
+});
+
 const envSchema = z
   .object({
     PORT: z.coerce.number().int().min(0).max(65535).default(8787),
     HOST: z.string().default("127.0.0.1"),
     AZURE_STORAGE_CONNECTION_STRING: z.string().min(1).optional(),
     AZURE_STORAGE_ACCOUNT_URL: z.url({ protocol: /^https?$/ }).optional(),
-    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    AUTH_JWKS_URL: z
+      .url({ protocol: /^https?$/ })
+      .refine(
+        (url) => new URL(url).protocol === "https:" || isLocalHostName(new URL(url).hostname),
+        // Whoever can change these keys in transit can sign in as anyone.
+        "must be https (http only on localhost, 127.0.0.1 or [::1]): the keys it serves decide who may sign in",
+      )
+      .optional(),
     AUTH_ISSUER: optionalText,
     AUTH_AUDIENCE: optionalText,
     // HS256 needs a key at least as long as its hash: 32 bytes.
@@ -44,17 +66,29 @@ const envSchema = z
     ALLOW_ANONYMOUS: booleanFromEnv,
     RATE_LIMIT_BATCHES_PER_MINUTE: nonNegativeInt(60),
     RATE_LIMIT_COMMITS_PER_MINUTE: nonNegativeInt(120),
+    RATE_LIMIT_REFRESHES_PER_MINUTE: nonNegativeInt(120),
+    RATE_LIMIT_READS_PER_MINUTE: nonNegativeInt(300),
+    RATE_LIMIT_HEALTH_PER_MINUTE: nonNegativeInt(300),
     MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
     AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),
     AZURITE_LOCATION: z.string().default(path.join(REPO_ROOT, ".data/azurite")),
     AZURITE_IN_MEMORY: booleanFromEnv,
-    MAX_FILE_BYTES: positiveInt(DEFAULT_LIMITS.maxFileBytes),
+    MAX_FILE_BYTES: positiveIntAtMost(
+      DEFAULT_LIMITS.maxFileBytes,
+      256 * MiB,
+      "256 MiB: the commit copies each image with Copy Blob From URL, whose limit that is",
+    ),
     MAX_FILES_PER_STUDY: positiveInt(DEFAULT_LIMITS.maxFiles),
     UPLOAD_CONCURRENCY: positiveInt(DEFAULT_LIMITS.concurrency),
-    SAS_TTL_SECONDS: positiveInt(DEFAULT_LIMITS.sasTtlSeconds),
-    READ_SAS_TTL_SECONDS: positiveInt(900),
-    STAGING_TTL_HOURS: positiveInt(24),
+    SAS_TTL_SECONDS: positiveIntAtMost(
+      DEFAULT_LIMITS.sasTtlSeconds,
+      3600,
+      "one hour: an upload URL lets anyone holding it write, and a refresh renews it",
+    ),
+    READ_SAS_TTL_SECONDS: positiveIntAtMost(900, 86_400, "one day: a read URL shows the image to anyone holding it"),
+    STAGING_TTL_HOURS: positiveIntAtMost(24, 168, "7 days: the longest a user delegation key lasts"),
     CORS_ORIGINS: csv,
+    ALLOWED_HOSTS: hostList,
     CONFIGURE_STORAGE_CORS: booleanFromEnv,
     PUBLIC_BLOB_ENDPOINT: z.url().optional(),
     STORAGE_CONTAINER_PREFIX: z
@@ -72,6 +106,15 @@ const envSchema = z
       // Any app in the same tenant can get a token signed by these keys: only issuer + audience make it ours.
       if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
         ctx.addIssue({ code: "custom", path: ["AUTH_JWKS_URL"], message: "needs AUTH_ISSUER and AUTH_AUDIENCE" });
+      }
+      if (env.SAS_TTL_SECONDS > (env.STAGING_TTL_HOURS * 3600) / 4) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["SAS_TTL_SECONDS"],
+          message:
+            `must be at most a quarter of STAGING_TTL_HOURS (${env.STAGING_TTL_HOURS} h: at most ` +
+            `${(env.STAGING_TTL_HOURS * 3600) / 4} s), so upload URLs expire long before the sweep may delete their batch`,
+        });
       }
       if (env.AZURE_STORAGE_CONNECTION_STRING && env.AZURE_STORAGE_ACCOUNT_URL) {
         ctx.addIssue({

@@ -13,7 +13,7 @@ interface Bucket {
 /**
  * A token bucket per caller: `perMinute` requests in a burst, refilled continuously at `perMinute` a minute.
  * It lives in this instance's memory, so with N instances a caller may get up to N times the limit; that is
- * the price of keeping no shared state, and enough to stop one client from flooding storage with batches.
+ * the price of keeping no shared state, and enough to stop one client from flooding storage with requests.
  */
 export class TokenBucketLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -51,10 +51,10 @@ export class TokenBucketLimiter {
   }
 }
 
-/** The signed-in owner, or (when the API runs open) the client's address. */
+/** The signed-in owner, or (when the API runs open, and on public routes) the client's address. */
 function callerKey(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
-  const owner = c.get("owner");
-  if (owner !== ownerKey(null)) return owner;
+  const owner = c.get("owner") as string | undefined;
+  if (owner !== undefined && owner !== ownerKey(null)) return owner;
   const bindings = c.env as Partial<HttpBindings> | undefined;
   return `address:${bindings?.incoming?.socket.remoteAddress ?? "unknown"}`;
 }

@@ -11,7 +11,7 @@ import {
   studySchema,
   uploadConfigSchema,
 } from "@study-uploader/shared";
-import { startTestApi, type TestApi } from "./test-api.js";
+import { NO_RATE_LIMITS, startTestApi, type TestApi } from "./test-api.js";
 import { secretAuth, tokenFor } from "./tokens.js";
 
 /** One generated request and the schema a success would have to match. */
@@ -174,7 +174,7 @@ async function expectStorageHolds(api: TestApi, batches: number) {
   expect(await api.storage.images.list("")).toEqual([]);
 }
 
-const noRateLimits = { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } };
+const noRateLimits = { rateLimits: NO_RATE_LIMITS };
 
 describe("generated hostile requests", () => {
   let secured: TestApi;

@@ -6,6 +6,7 @@ import {
   commitBody,
   createBatch,
   md5Base64,
+  NO_RATE_LIMITS,
   pngFile,
   putBlob,
   startTestApi,
@@ -18,7 +19,7 @@ let api: TestApi;
 let service: BlobServiceClient;
 beforeAll(async () => {
   // Hundreds of batches and commits in a minute: rate limits are proven elsewhere.
-  api = await startTestApi({}, { config: { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } } });
+  api = await startTestApi({}, { config: { rateLimits: NO_RATE_LIMITS } });
   service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
 });
 afterAll(() => api.close());

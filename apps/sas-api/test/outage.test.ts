@@ -53,7 +53,8 @@ describe("when storage goes away in the middle of a batch", () => {
 
     azurite = await startAzurite({ port, location });
 
-    expect((await api.get("/api/health")).status).toBe(200);
+    // Health shares one ping's outcome for a second, so it may tell of the outage a moment longer.
+    await expect.poll(async () => (await api.get("/api/health")).status, { timeout: 10_000 }).toBe(200);
     expect(studyListSchema.parse(await (await api.get("/api/studies")).json()).studies).toEqual([]);
     // The batch survived: the file that never arrived gets a fresh URL and the retry commits.
     const refreshed = (await (await api.post(`/api/batches/${batch.batchId}/refresh`, {})).json()) as typeof batch;

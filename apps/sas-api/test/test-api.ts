@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/testing";
 import { createApp } from "../src/app.js";
-import { apiConfigFromEnv, type ApiConfig } from "../src/config.js";
+import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
 import { createLogger } from "../src/logger.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
@@ -27,8 +27,19 @@ export interface TestApiOptions {
   /** Storage built by the test (another account, another signer); containers are still created. */
   storage?: BlobStorage;
   /** Overrides of the defaults that an empty environment gives (auth, rate limits, ...). */
-  config?: Partial<Omit<ApiConfig, "limits">>;
+  config?: Partial<Omit<ApiConfig, "limits" | "rateLimits">> & { rateLimits?: Partial<RateLimits> };
+  /** The app's clock (rate limits, caches); the real one unless a test steps through time. */
+  now?: () => number;
 }
+
+/** For tests about something else that send more requests than a person would. */
+export const NO_RATE_LIMITS: RateLimits = {
+  batchesPerMinute: 0,
+  commitsPerMinute: 0,
+  refreshesPerMinute: 0,
+  readsPerMinute: 0,
+  healthChecksPerMinute: 0,
+};
 
 /** The real app over real HTTP against the shared Azurite, in containers of its own. */
 export async function startTestApi(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): Promise<TestApi> {
@@ -39,17 +50,19 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
       containerPrefix: options.containerPrefix ?? `t${randomBytes(4).toString("hex")}-`,
     });
   // The documented defaults (so the tests prove they do not throttle ordinary use), plus the test's overrides.
+  const defaults = apiConfigFromEnv(parseEnv({}));
   const config: ApiConfig = {
-    ...apiConfigFromEnv(parseEnv({})),
+    ...defaults,
     readSasTtlSeconds: 300,
     corsOrigins: ["http://localhost:5173"],
     webDistDir: "/nonexistent",
     ...options.config,
     limits: { ...defaultUploadConfig, ...limits },
+    rateLimits: { ...defaults.rateLimits, ...options.config?.rateLimits },
   };
   const logger = createLogger("silent");
   await setupStorage(storage.account, config, { configureCors: false }, logger);
-  const app = createApp({ storage, config, logger });
+  const app = createApp({ storage, config, logger, now: options.now });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

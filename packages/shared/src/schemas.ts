@@ -192,6 +192,7 @@ export const ERROR_CODES = [
   "rate_limited",
   "storage_unavailable",
   "auth_unavailable",
+  "host_not_allowed",
   "internal_error",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,11 +1,16 @@
 import { Hono } from "hono";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { ApiProblem } from "../errors.js";
+import { oncePerPeriod } from "../once-per-period.js";
 
-export function healthRoutes({ storage, logger }: AppDeps) {
+/** However many probes arrive, this instance asks storage at most once in this time. */
+const PING_SHARED_FOR_MS = 1000;
+
+export function healthRoutes({ storage, logger, now }: AppDeps) {
+  const pingStorage = oncePerPeriod(() => storage.account.ping(AbortSignal.timeout(3000)), PING_SHARED_FOR_MS, now);
   return new Hono<AppEnv>().get("/", async (c) => {
     try {
-      await storage.account.ping(AbortSignal.timeout(3000));
+      await pingStorage();
     } catch (error) {
       logger.warn("health check failed", { requestId: c.get("requestId"), error: String(error) });
       throw new ApiProblem(503, "storage_unavailable", "Storage is not answering");

@@ -3,7 +3,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { BlobStorage } from "../../src/storage/blob-storage.js";
-import { startTestApi, type TestApi } from "../test-api.js";
+import { NO_RATE_LIMITS, startTestApi, type TestApi } from "../test-api.js";
 import { FAULTS, startFaultProxy, type FaultProxy } from "../../scripts/soak/fault-proxy.js";
 import {
   createStudyLikeTheForm,
@@ -32,7 +32,7 @@ beforeAll(async () => {
     containerPrefix: `soak${randomBytes(3).toString("hex")}-`,
     publicBlobEndpoint: proxy.url,
   });
-  api = await startTestApi({}, { storage, config: { rateLimits: { batchesPerMinute: 0, commitsPerMinute: 0 } } });
+  api = await startTestApi({}, { storage, config: { rateLimits: NO_RATE_LIMITS } });
 });
 
 afterAll(async () => {
