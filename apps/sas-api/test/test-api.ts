@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
+import { syntheticImage } from "@study-uploader/shared/testing";
 import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
@@ -68,18 +69,10 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
   };
 }
 
-const SIGNATURES: Record<ImageType, number[]> = {
-  "image/png": [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
-  "image/jpeg": [0xff, 0xd8, 0xff, 0xe0],
-  "image/gif": [...Buffer.from("GIF89a")],
-  "image/webp": [...Buffer.from("RIFF"), 0, 0, 0, 0, ...Buffer.from("WEBP")],
-};
-
-/** Bytes that start like the given image type (all the server's content check reads), padded with noise. */
+/** An image of the given type that passes the server's structure check (a valid head), then random bytes. */
 export function imageBytes(type: ImageType, size: number): Buffer {
-  const bytes = randomBytes(size);
-  Buffer.from(SIGNATURES[type]).copy(bytes);
-  return bytes;
+  const bytes = syntheticImage(type, size);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export const md5Base64 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");
