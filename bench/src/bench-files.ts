@@ -1,20 +1,28 @@
-import { randomBytes } from "node:crypto";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { IMAGE_HEAD_BYTES, inspectImageStructure } from "@study-uploader/shared";
+import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { formatFileSize, type Workload } from "./bench-plan.js";
-
-/** A PNG signature and IHDR chunk, so the product's magic-byte check accepts the file as a PNG. */
-const PNG_HEAD = Buffer.from([
-  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x04,
-  0x00, 0x00, 0x00, 0x04, 0x00, 0x08, 0x06, 0x00, 0x00, 0x00,
-]);
 
 export const BENCH_FILES_DIR = path.join(os.tmpdir(), "study-uploader-bench-files");
 
-function pngOfSize(bytes: number): Buffer {
-  // Random after the head: nothing on the way can compress it.
-  return Buffer.concat([PNG_HEAD, randomBytes(bytes - PNG_HEAD.length)]);
+/** Whether a kept file has the size wanted and a head that the product's structure check accepts today. */
+function isCurrent(file: string, size: number): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return false;
+  }
+  try {
+    if (fstatSync(fd).size !== size) return false;
+    const head = new Uint8Array(Math.min(size, IMAGE_HEAD_BYTES));
+    const read = readSync(fd, head, 0, head.length, 0);
+    return inspectImageStructure("image/png", head.subarray(0, read), size).kind === "valid";
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -29,14 +37,8 @@ export function ensureWorkloadFiles(workloads: readonly Workload[], dir = BENCH_
       path.join(dir, `image-${formatFileSize(w.fileBytes).replace(" ", "")}-${String(i + 1).padStart(2, "0")}.png`),
     );
     for (const file of files) {
-      const existingSize = (() => {
-        try {
-          return statSync(file).size;
-        } catch {
-          return -1;
-        }
-      })();
-      if (existingSize !== w.fileBytes) writeFileSync(file, pngOfSize(w.fileBytes));
+      // Random past a valid head: nothing on the way can compress it, and the API's checks accept it.
+      if (!isCurrent(file, w.fileBytes)) writeFileSync(file, syntheticImage("image/png", w.fileBytes));
     }
     paths.set(w.id, files);
   }

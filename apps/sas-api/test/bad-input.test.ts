@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiErrorSchema } from "@study-uploader/shared";
-import { createBatch, md5Base64, pngFile, startTestApi, type TestApi } from "./test-api.js";
+import { apiErrorSchema, studySchema } from "@study-uploader/shared";
+import { commitBody, createBatch, md5Base64, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -279,5 +279,80 @@ describe("bad input", () => {
     // Sanity: a good request does write, so the check above can fail.
     await createBatch(api, [pngFile("ok.png")]);
     expect(await api.storage.records.list("batches", "")).toHaveLength(1);
+  });
+});
+
+const PLACEHOLDER = "text-under-test";
+/** A JSON body with `rawJson` (JSON text, escapes and all) where the placeholder string was. */
+const withRawText = (body: unknown, rawJson: string) => JSON.stringify(body).replace(`"${PLACEHOLDER}"`, rawJson);
+
+describe("malformed text", () => {
+  let textApi: TestApi;
+  beforeAll(async () => {
+    textApi = await startTestApi();
+  });
+  afterAll(() => textApi.close());
+
+  type CommitBody = ReturnType<typeof commitBody>;
+  const inFirstLabel = (body: CommitBody) => ({
+    ...body,
+    elements: body.elements.map((e, i) => (i === 0 ? { ...e, label: PLACEHOLDER } : e)),
+  });
+
+  // Raw JSON text: an unpaired surrogate can only travel as a \u escape, since it has no UTF-8 form.
+  it.each([
+    [
+      "a title that is an unpaired high surrogate",
+      String.raw`"\ud800"`,
+      (b: CommitBody) => ({ ...b, title: PLACEHOLDER }),
+      /title contains malformed text/,
+    ],
+    [
+      "a title with a reversed pair",
+      String.raw`"\ude00\ud83d study"`,
+      (b: CommitBody) => ({ ...b, title: PLACEHOLDER }),
+      /title contains malformed text/,
+    ],
+    [
+      "a description with an unpaired low surrogate",
+      String.raw`"notes\n\udc00"`,
+      (b: CommitBody) => ({ ...b, description: PLACEHOLDER }),
+      /description contains malformed text/,
+    ],
+    ["a label with an unpaired surrogate", String.raw`"scan \udbff"`, inFirstLabel, /label contains malformed text/],
+    [
+      "a label with a right-to-left override",
+      String.raw`"gnp.\u202eexe"`,
+      inFirstLabel,
+      /label contains control or direction-override/,
+    ],
+  ])("refuses a commit with %s as 400, and the batch still commits afterwards", async (_, rawJson, place, mentions) => {
+    const files = [pngFile("a.png"), pngFile("b.png")];
+    const batch = await createBatch(textApi, files);
+    await uploadAll(batch, files);
+    const refused = await textApi.post(STUDIES, withRawText(place(commitBody(batch, files)), rawJson));
+    expect(refused.status).toBe(400);
+    const error = apiErrorSchema.parse(await refused.json()).error;
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toMatch(mentions);
+
+    const committed = await textApi.post(STUDIES, commitBody(batch, files));
+    expect(committed.status).toBe(201);
+    expect(studySchema.parse(await committed.json()).elements).toHaveLength(2);
+  });
+
+  it("refuses a batch whose file name holds an unpaired surrogate, writing nothing, and takes a good one after", async () => {
+    const body = { files: [{ name: PLACEHOLDER, size: 2048, type: "image/png" }] };
+    const batchesBefore = (await textApi.storage.records.list("batches", "")).length;
+    const refused = await textApi.post(BATCH, withRawText(body, String.raw`"scan\ud800.png"`));
+    expect(refused.status).toBe(400);
+    const error = apiErrorSchema.parse(await refused.json()).error;
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toMatch(/name contains malformed text/);
+    expect(error.files?.map((f) => f.index)).toEqual([0]);
+    expect(await textApi.storage.records.list("batches", "")).toHaveLength(batchesBefore);
+
+    await createBatch(textApi, [pngFile("scan.png")]);
+    expect(await textApi.storage.records.list("batches", "")).toHaveLength(batchesBefore + 1);
   });
 });

@@ -33,8 +33,18 @@ const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
 ];
 
 const printable = fc.string({ maxLength: 80 }).map((s) => s.replace(/[^\x20-\x7e]/g, ""));
+/** Code units that make text malformed or deceptive: unpaired surrogates, noncharacters, bidi controls. */
+const malformedUnit = fc.oneof(
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit)),
+  fc.constantFrom("\ude00\ud83d", "\ufffe", "\uffff", "\u202a", "\u202e", "\u2066", "\u2069", "\u0085"),
+);
+// fast-check's "binary" strings hold whole code points only, so malformed text is mixed in by hand.
+const malformedText = fc
+  .array(fc.oneof(malformedUnit, fc.string({ maxLength: 8, unit: "binary" })), { minLength: 1, maxLength: 12 })
+  .map((parts) => parts.join(""));
 const hostileText = fc.oneof(
   fc.string({ maxLength: 300, unit: "binary" }),
+  malformedText,
   fc.constantFrom(
     "../../etc/passwd",
     "<script>alert(1)</script>",
@@ -44,15 +54,33 @@ const hostileText = fc.oneof(
     " ",
     "CON",
     "x".repeat(5000),
+    "\ud800",
+    "\udc00",
+    "scan\ud83d.png",
   ),
 );
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 
+/** The bytes a careless encoder writes for an unpaired surrogate (ED A0 80 for U+D800): invalid UTF-8. */
+const surrogateBytes = (unit: number) => [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)];
+/** encodeURIComponent, except that an unpaired surrogate, which it refuses, goes into the path as those bytes. */
+const percentEncode = (text: string) =>
+  text
+    .split(/([\ud800-\udfff])/u)
+    .map((part, i) =>
+      i % 2 === 0
+        ? encodeURIComponent(part)
+        : surrogateBytes(part.charCodeAt(0))
+            .map((byte) => `%${byte.toString(16).toUpperCase()}`)
+            .join(""),
+    )
+    .join("");
+
 const idSegment = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_-]{24}$/),
   fc.stringMatching(/^[A-Za-z0-9_-]{22}$/),
-  hostileText.map(encodeURIComponent),
-  fc.constantFrom("..", "%2e%2e%2f", "%2F..%2F", "a".repeat(2000)),
+  hostileText.map(percentEncode),
+  fc.constantFrom("..", "%2e%2e%2f", "%2F..%2F", "a".repeat(2000), "%ED%A0%80", "%C0%AF", "%FF%FE", "%E2%80%AE"),
 );
 
 const fileSpec = fc.record(

@@ -1,7 +1,7 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiErrorSchema, studySchema, type Study } from "@study-uploader/shared";
-import { syntheticImage } from "@study-uploader/shared/testing";
+import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import {
   commitBody,
   createBatch,

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
-import { syntheticImage } from "@study-uploader/shared/testing";
+import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
@@ -82,9 +82,10 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
   };
 }
 
-/** Bytes with a valid head of the given image type (all the server's content check reads), then noise. */
+/** An image of the given type that passes the server's structure check (a valid head), then random bytes. */
 export function imageBytes(type: ImageType, size: number): Buffer {
-  return Buffer.from(syntheticImage(type, size));
+  const bytes = syntheticImage(type, size);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export const md5Base64 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");

@@ -2,9 +2,12 @@ import { describe, expect, it } from "vitest";
 import { fileNameProblem, labelFromFileName } from "./file-name.js";
 
 describe("fileNameProblem", () => {
-  it.each(["photo.png", "Scan 01 (left).JPG", "résumé-画像.webp", "a".repeat(255)])("accepts %s", (name) => {
-    expect(fileNameProblem(name)).toBeNull();
-  });
+  it.each(["photo.png", "Scan 01 (left).JPG", "résumé-画像.webp", "\ud83d\udcf7 camera.jpg", "a".repeat(255)])(
+    "accepts %s",
+    (name) => {
+      expect(fileNameProblem(name)).toBeNull();
+    },
+  );
 
   it.each([
     ["", /empty/],
@@ -14,7 +17,11 @@ describe("fileNameProblem", () => {
     ["dir\\a.png", /path separator/],
     ["a\nb.png", /control/],
     ["a\u0007.png", /control/],
-    ["invoice\u202egnp.exe", /control/],
+    ["invoice\u202egnp.exe", /control or direction-override/],
+    ["\u2066exe.png\u2069", /control or direction-override/],
+    ["a\u0085.png", /control or direction-override/],
+    ["a\ud800.png", /malformed text \(an unpaired surrogate\)/],
+    ["\udc00.png", /malformed text/],
     ["..", /not a file name/],
   ])("rejects %j", (name, problem) => {
     expect(fileNameProblem(name)).toMatch(problem);

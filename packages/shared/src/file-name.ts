@@ -1,17 +1,13 @@
 import { MAX_FILE_NAME_LENGTH } from "./limits.js";
-
-// C0 controls, DEL, C1 controls, and Unicode bidi overrides that can disguise an extension.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+import { unsafeTextProblem } from "./text-safety.js";
 
 /** Why a client-supplied file name is unacceptable, or null when it is fine to display and store as metadata. */
 export function fileNameProblem(name: string): string | null {
   if (name.trim().length === 0) return "name is empty";
   if (name.length > MAX_FILE_NAME_LENGTH) return `name is longer than ${MAX_FILE_NAME_LENGTH} characters`;
   if (/[\\/]/.test(name)) return "name contains a path separator";
-  if (UNSAFE_CHARACTERS.test(name)) return "name contains control characters";
   if (name === "." || name === "..") return "name is not a file name";
-  return null;
+  return unsafeTextProblem(name, "name");
 }
 
 /** The default label for an image: its file name without the extension. */

@@ -15,6 +15,8 @@ describe("createBatchRequestSchema", () => {
     [{ files: [{ ...png, size: 0 }] }, "files.0.size"],
     [{ files: [{ ...png, type: "image/svg+xml" }] }, "files.0.type"],
     [{ files: [{ ...png, extra: 1 }] }, "files.0"],
+    [{ files: [{ ...png, name: "scan\ud800.png" }] }, "files.0.name"],
+    [{ files: [{ ...png, name: "scan\u202e.png" }] }, "files.0.name"],
   ])("rejects %j at %s", (input, path) => {
     const result = batch.safeParse(input);
     expect(result.success).toBe(false);
@@ -40,6 +42,46 @@ describe("commitStudyRequestSchema", () => {
 
   it("accepts a well-formed commit", () => {
     expect(commitStudyRequestSchema.parse(valid)).toEqual(valid);
+  });
+
+  it("accepts a description of several lines, and titles and labels in any script", () => {
+    const multilingual = {
+      ...valid,
+      title: "Étude \ud83d\udd2c 研究",
+      description: "Line 1\r\nLine 2\n\tindented",
+      elements: [{ ...valid.elements[0]!, label: "שלום \ud83d\ude00" }],
+    };
+    expect(commitStudyRequestSchema.parse(multilingual)).toEqual(multilingual);
+  });
+
+  const element = valid.elements[0]!;
+  it.each([
+    ["title", { title: "\ud800" }, "title contains malformed text (an unpaired surrogate)"],
+    ["title", { title: "Study \udc00" }, "title contains malformed text (an unpaired surrogate)"],
+    ["title", { title: "a\u202eb" }, "title contains control or direction-override characters"],
+    ["title", { title: "two\nlines" }, "title contains control or direction-override characters"],
+    ["title", { title: "a\u0000" }, "title contains control or direction-override characters"],
+    ["description", { description: "ok\n\ud83d" }, "description contains malformed text (an unpaired surrogate)"],
+    ["description", { description: "a\u0007" }, "description contains control or direction-override characters"],
+    ["description", { description: "a\u2067b" }, "description contains control or direction-override characters"],
+    [
+      "elements.0.label",
+      { elements: [{ ...element, label: "x\udbff" }] },
+      "label contains malformed text (an unpaired surrogate)",
+    ],
+    [
+      "elements.0.label",
+      { elements: [{ ...element, label: "gnp.\u202eexe" }] },
+      "label contains control or direction-override characters",
+    ],
+    [
+      "elements.0.label",
+      { elements: [{ ...element, label: "a\tb" }] },
+      "label contains control or direction-override characters",
+    ],
+  ])("refuses unsafe text at %s: %j", (path, change, message) => {
+    const issues = commitStudyRequestSchema.safeParse({ ...valid, ...change }).error?.issues ?? [];
+    expect(issues.map((i) => [i.path.join("."), i.message])).toContainEqual([path, message]);
   });
 
   it.each([

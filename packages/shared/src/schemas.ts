@@ -8,6 +8,7 @@ import {
   MAX_LABEL_LENGTH,
   MAX_TITLE_LENGTH,
 } from "./limits.js";
+import { unsafeTextProblem } from "./text-safety.js";
 
 export const imageTypeSchema = z.enum(IMAGE_TYPES, {
   error: () => `type must be one of ${IMAGE_TYPES.join(", ")}`,
@@ -85,22 +86,19 @@ export type RefreshBatchResponse = z.infer<typeof refreshBatchResponseSchema>;
 /** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
 export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
 
-const textWithoutControls = (max: number, what: string) =>
+/** Text a researcher typed: at most `max` characters, none of them unsafe (see unsafeTextProblem). */
+const safeText = (max: number, what: string, options: { multiline?: boolean } = {}) =>
   z
     .string()
     .max(max, `${what} is longer than ${max} characters`)
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), `${what} contains control characters`);
+    .superRefine((text, ctx) => {
+      const problem = unsafeTextProblem(text, what, options);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
 
-export const titleSchema = textWithoutControls(MAX_TITLE_LENGTH, "title").refine(
-  (s) => s.trim().length > 0,
-  "title is required",
-);
-export const labelSchema = textWithoutControls(MAX_LABEL_LENGTH, "label").refine(
-  (s) => s.trim().length > 0,
-  "label is required",
-);
-export const descriptionSchema = textWithoutControls(MAX_DESCRIPTION_LENGTH, "description");
+export const titleSchema = safeText(MAX_TITLE_LENGTH, "title").refine((s) => s.trim().length > 0, "title is required");
+export const labelSchema = safeText(MAX_LABEL_LENGTH, "label").refine((s) => s.trim().length > 0, "label is required");
+export const descriptionSchema = safeText(MAX_DESCRIPTION_LENGTH, "description", { multiline: true });
 
 export const commitStudyRequestSchema = z.strictObject({
   batchId: batchIdSchema,

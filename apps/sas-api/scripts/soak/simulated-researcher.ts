@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createApiClient, type Study } from "@study-uploader/shared";
+import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import {
   createChunkedMd5,
   createStudySession,
@@ -14,13 +15,11 @@ export interface SourceFile {
   md5: string;
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** PNG-signed random bytes: enough for the server's checks, and every file distinct. */
+/** PNGs that pass the server's structure check, random past their head, so every file is distinct. */
 export function sourceFiles(count: number, minBytes: number, maxBytes: number): SourceFile[] {
   return Array.from({ length: count }, (_, i) => {
-    const bytes = randomBytes(minBytes + Math.floor(Math.random() * (maxBytes - minBytes)));
-    PNG_SIGNATURE.copy(bytes);
+    const image = syntheticImage("image/png", minBytes + Math.floor(Math.random() * (maxBytes - minBytes)));
+    const bytes = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
     return { name: `image-${i + 1}.png`, bytes, md5: createHash("md5").update(bytes).digest("base64") };
   });
 }

@@ -1,5 +1,5 @@
-import { crc32 } from "../crc32.js";
-import { IMAGE_TYPE_NAMES, type ImageType } from "../limits.js";
+import { crc32 } from "./crc32.js";
+import { IMAGE_TYPE_NAMES, type ImageType } from "./limits.js";
 
 export interface ImageDimensions {
   width: number;

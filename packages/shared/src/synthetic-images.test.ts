@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { IMAGE_HEAD_BYTES, inspectImageStructure } from "../image-structure.js";
-import { IMAGE_TYPES, MiB } from "../limits.js";
+import { IMAGE_HEAD_BYTES, inspectImageStructure } from "./image-structure.js";
+import { IMAGE_TYPES, MiB } from "./limits.js";
 import { SYNTHETIC_IMAGE_MIN_BYTES, syntheticImage } from "./synthetic-images.js";
 
 const inspectHead = (type: (typeof IMAGE_TYPES)[number], bytes: Uint8Array) =>
