@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { useStudies } from "../app-stores.js";
 import { Link } from "./link.js";
-import { StudiesList } from "./studies-list.js";
+import { RecentStudies, StudiesList } from "./studies-list.js";
 import { StudyForm } from "./study-form.js";
 
 export function NewStudyPage() {
@@ -11,7 +11,7 @@ export function NewStudyPage() {
       <StudyForm />
       <section className="recent" aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent studies</h2>
-        <StudiesList limit={5} />
+        <RecentStudies count={5} />
       </section>
     </>
   );
