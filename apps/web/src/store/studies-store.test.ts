@@ -27,6 +27,16 @@ function pagedApi() {
   return { api: { listStudies, getStudy: vi.fn() }, requests, answer };
 }
 
+/** A store showing a first page of "b", with "after-b" to load next. */
+async function storeShowingFirstPage() {
+  const paged = pagedApi();
+  const store = createStudiesStore(paged.api);
+  const first = store.getState().actions.loadList();
+  paged.answer(0).resolve(page(["b"], "after-b"));
+  await first;
+  return { ...paged, store, actions: store.getState().actions };
+}
+
 describe("appendNewStudies", () => {
   it("appends a page in its order and keeps a study seen before once, where it first stood", () => {
     const loaded = [summary("c"), summary("b")];
@@ -108,12 +118,7 @@ describe("studies store", () => {
   });
 
   it("keeps the loaded studies when a page fails, says why, and tries the same page again", async () => {
-    const { api, requests, answer } = pagedApi();
-    const store = createStudiesStore(api);
-    const { actions } = store.getState();
-    const first = actions.loadList();
-    answer(0).resolve(page(["b"], "after-b"));
-    await first;
+    const { store, actions, requests, answer } = await storeShowingFirstPage();
 
     const failed = actions.loadMore();
     answer(1).reject(new ApiRequestError(503, "unavailable", "Storage is unavailable"));
@@ -155,12 +160,7 @@ describe("studies store", () => {
   });
 
   it("shows a committed study at once and starts the list over, dropping a page still on its way", async () => {
-    const { api, requests, answer } = pagedApi();
-    const store = createStudiesStore(api);
-    const { actions } = store.getState();
-    const first = actions.loadList();
-    answer(0).resolve(page(["b"], "after-b"));
-    await first;
+    const { store, actions, requests, answer } = await storeShowingFirstPage();
     const more = actions.loadMore();
 
     actions.remember(study);
