@@ -76,6 +76,27 @@ export class StudyFormPage {
   }
 }
 
+/** All studies, newest first, a page at a time. */
+export class StudiesListPage {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    await this.page.goto("/studies");
+    await expect(this.page.getByRole("heading", { name: "Studies", level: 1 })).toBeVisible();
+  }
+
+  /** Each listed study's link, in the order shown. */
+  get studyLinks() {
+    return this.page.getByRole("main").getByRole("listitem").getByRole("link");
+  }
+  get loadMoreButton() {
+    return this.page.getByRole("button", { name: "Load more studies", exact: true });
+  }
+  get loadingMore() {
+    return this.page.getByRole("status").filter({ hasText: "Loading more studies" });
+  }
+}
+
 /** Storage requests the browser makes, counted at the network level. */
 export class UploadTraffic {
   readonly puts: Request[] = [];
@@ -130,6 +151,7 @@ export async function throttle(
 
 interface Fixtures {
   form: StudyFormPage;
+  studiesList: StudiesListPage;
   traffic: UploadTraffic;
   /** The product's own API client, from Node, against the API the page talks to. */
   api: ApiClient;
@@ -139,6 +161,9 @@ interface Fixtures {
 export const test = base.extend<Fixtures>({
   form: async ({ page }, use) => {
     await use(new StudyFormPage(page));
+  },
+  studiesList: async ({ page }, use) => {
+    await use(new StudiesListPage(page));
   },
   traffic: async ({ page }, use) => {
     await use(new UploadTraffic(page));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration } from "./format.js";
+import { formatBytes, formatDuration, formatPixelSize } from "./format.js";
 
 describe("formatBytes", () => {
   it.each([
@@ -10,6 +10,14 @@ describe("formatBytes", () => {
     [2.25 * 1024 * 1024, "2.3 MiB"],
     [150 * 1024 * 1024, "150 MiB"],
   ])("%d → %s", (bytes, text) => expect(formatBytes(bytes)).toBe(text));
+});
+
+describe("formatPixelSize", () => {
+  it("names both sides in pixels, and nothing when either is unknown", () => {
+    expect(formatPixelSize(1920, 1080)).toBe("1920 × 1080 px");
+    expect(formatPixelSize(null, null)).toBeNull();
+    expect(formatPixelSize(320, null)).toBeNull();
+  });
 });
 
 describe("formatDuration", () => {

@@ -14,6 +14,11 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(digits)} ${UNITS[unit]}`;
 }
 
+/** 1920, 1080 → "1920 × 1080 px"; null when the size is not known (images committed before it was recorded). */
+export function formatPixelSize(width: number | null, height: number | null): string | null {
+  return width === null || height === null ? null : `${width} × ${height} px`;
+}
+
 /** A rough, human duration for "time left": "8 s", "2 min 5 s", "1 h 3 min". */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

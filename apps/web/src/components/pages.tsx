@@ -1,7 +1,8 @@
 import { useEffect } from "react";
 import { useStudies } from "../app-stores.js";
+import { formatBytes, formatPixelSize } from "../format.js";
 import { Link } from "./link.js";
-import { StudiesList } from "./studies-list.js";
+import { RecentStudies, StudiesList } from "./studies-list.js";
 import { StudyForm } from "./study-form.js";
 
 export function NewStudyPage() {
@@ -11,7 +12,7 @@ export function NewStudyPage() {
       <StudyForm />
       <section className="recent" aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent studies</h2>
-        <StudiesList limit={5} />
+        <RecentStudies count={5} />
       </section>
     </>
   );
@@ -58,14 +59,23 @@ export function StudyPage({ studyId }: { studyId: string }) {
       </p>
       {study.description && <p className="study-description">{study.description}</p>}
       <ul className="gallery">
-        {study.elements.map((element) => (
-          <li key={element.index}>
-            <figure>
-              <img src={element.url} alt={element.label} />
-              <figcaption>{element.label}</figcaption>
-            </figure>
-          </li>
-        ))}
+        {study.elements.map((element) => {
+          const pixelSize = formatPixelSize(element.width, element.height);
+          return (
+            <li key={element.index}>
+              <figure>
+                <img src={element.url} alt={element.label} />
+                <figcaption>
+                  {element.label}
+                  <span className="element-meta">
+                    {formatBytes(element.size)}
+                    {pixelSize && ` · ${pixelSize}`}
+                  </span>
+                </figcaption>
+              </figure>
+            </li>
+          );
+        })}
       </ul>
     </article>
   );

@@ -1,41 +1,122 @@
-import { useEffect } from "react";
+import type { StudySummary } from "@study-uploader/shared";
+import { useEffect, useRef, type Ref } from "react";
 import { useStudies } from "../app-stores.js";
 import { studyPath } from "../router/routes.js";
 import { Link } from "./link.js";
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
-/** Studies newest first, as the API lists them; `limit` shows only the most recent few. */
-export function StudiesList({ limit }: { limit?: number }) {
+/** The loaded studies, asking for the first page when there is none yet. */
+function useStudySummaries(): StudySummary[] | null {
   const summaries = useStudies((s) => s.summaries);
-  const listError = useStudies((s) => s.listError);
   const loadList = useStudies((s) => s.actions.loadList);
-
   useEffect(() => {
     if (summaries === null) void loadList();
   }, [summaries, loadList]);
+  return summaries;
+}
 
-  if (listError) return <p className="form-error">{listError}</p>;
-  if (summaries === null) return <p className="hint">Loading studies…</p>;
+/** Before the first page: loading, or why it failed with a way to ask again. */
+function FirstPageState() {
+  const listError = useStudies((s) => s.listError);
+  const loadList = useStudies((s) => s.actions.loadList);
+  if (!listError) return <p className="hint">Loading studies…</p>;
+  return (
+    <div className="list-problem">
+      <p className="form-error" role="alert">
+        {listError}
+      </p>
+      <button type="button" className="button button-secondary" onClick={() => void loadList()}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+function StudyItems({ studies, listRef }: { studies: StudySummary[]; listRef?: Ref<HTMLUListElement> }) {
+  return (
+    <ul className="study-list" ref={listRef}>
+      {studies.map((study) => (
+        <li key={study.id}>
+          <Link href={studyPath(study.id)}>{study.title}</Link>
+          <span className="study-meta">
+            {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
+            <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The newest few of the first page, and a link to the rest. */
+export function RecentStudies({ count }: { count: number }) {
+  const summaries = useStudySummaries();
+  const hasMorePages = useStudies((s) => s.nextCursor !== null);
+  if (summaries === null) return <FirstPageState />;
   if (summaries.length === 0) return <p className="empty-note">No studies yet.</p>;
-  const shown = limit === undefined ? summaries : summaries.slice(0, limit);
   return (
     <>
-      <ul className="study-list">
-        {shown.map((study) => (
-          <li key={study.id}>
-            <Link href={studyPath(study.id)}>{study.title}</Link>
-            <span className="study-meta">
-              {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
-              <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
-            </span>
-          </li>
-        ))}
-      </ul>
-      {shown.length < summaries.length && (
+      <StudyItems studies={summaries.slice(0, count)} />
+      {(summaries.length > count || hasMorePages) && (
         <p>
-          <Link href="/studies">All {summaries.length} studies</Link>
+          <Link href="/studies">All studies</Link>
         </p>
+      )}
+    </>
+  );
+}
+
+/** Every study, newest first as the API lists them, a page at a time. */
+export function StudiesList() {
+  const summaries = useStudySummaries();
+  const nextCursor = useStudies((s) => s.nextCursor);
+  const loadingMore = useStudies((s) => s.listLoading === "more");
+  const listError = useStudies((s) => s.listError);
+  const loadMore = useStudies((s) => s.actions.loadMore);
+  const listRef = useRef<HTMLUListElement>(null);
+  /** Where the page asked for with the button starts, until it has come (or failed). */
+  const requestedFrom = useRef<number | null>(null);
+
+  // The last page takes the button away, and focus with it: hand focus to the first study that page brought.
+  useEffect(() => {
+    const index = requestedFrom.current;
+    if (index === null || loadingMore) return;
+    requestedFrom.current = null;
+    if (nextCursor !== null) return;
+    const links = listRef.current?.querySelectorAll("a");
+    if (links?.length) links[Math.min(index, links.length - 1)]?.focus();
+  }, [summaries, nextCursor, loadingMore]);
+
+  if (summaries === null) return <FirstPageState />;
+  if (summaries.length === 0) return <p className="empty-note">No studies yet.</p>;
+  const requestMore = () => {
+    requestedFrom.current ??= summaries.length;
+    void loadMore();
+  };
+  return (
+    <>
+      <StudyItems studies={summaries} listRef={listRef} />
+      {listError && (
+        <p className="form-error" role="alert">
+          {listError}
+        </p>
+      )}
+      {nextCursor !== null && (
+        <div className="load-more">
+          {/* Not disabled while busy: a disabled button would drop keyboard focus; the store asks only once. */}
+          <button
+            type="button"
+            className="button button-secondary"
+            aria-disabled={loadingMore || undefined}
+            onClick={requestMore}
+          >
+            Load more studies
+          </button>
+          <span className="hint" role="status">
+            {loadingMore ? "Loading more studies…" : ""}
+          </span>
+        </div>
       )}
     </>
   );

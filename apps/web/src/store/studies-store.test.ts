@@ -1,9 +1,48 @@
-import type { Study } from "@study-uploader/shared";
+import type { Study, StudyList, StudyListQuery, StudySummary } from "@study-uploader/shared";
 import { describe, expect, it, vi } from "vitest";
 import { ApiRequestError } from "@study-uploader/shared";
-import { createStudiesStore } from "./studies-store.js";
+import { deferred, type Deferred } from "@study-uploader/upload-engine/testing";
+import { appendNewStudies, createStudiesStore } from "./studies-store.js";
 
 const study: Study = { id: "s1", title: "Faces", description: "", createdAt: "2030-01-01T00:00:00.000Z", elements: [] };
+
+const summary = (id: string): StudySummary => ({
+  id,
+  title: `Study ${id}`,
+  createdAt: "2030-01-01T00:00:00.000Z",
+  elementCount: 1,
+});
+const page = (ids: string[], nextCursor: string | null): StudyList => ({ studies: ids.map(summary), nextCursor });
+const ids = (studies: StudySummary[] | null) => studies?.map((s) => s.id) ?? null;
+
+/** A listStudies whose answers the test hands out one request at a time. */
+function pagedApi() {
+  const requests: { query: StudyListQuery | undefined; answer: Deferred<StudyList> }[] = [];
+  const listStudies = vi.fn((query?: StudyListQuery) => {
+    const answer = deferred<StudyList>();
+    requests.push({ query, answer });
+    return answer.promise;
+  });
+  const answer = (index: number) => requests[index]!.answer;
+  return { api: { listStudies, getStudy: vi.fn() }, requests, answer };
+}
+
+/** A store showing a first page of "b", with "after-b" to load next. */
+async function storeShowingFirstPage() {
+  const paged = pagedApi();
+  const store = createStudiesStore(paged.api);
+  const first = store.getState().actions.loadList();
+  paged.answer(0).resolve(page(["b"], "after-b"));
+  await first;
+  return { ...paged, store, actions: store.getState().actions };
+}
+
+describe("appendNewStudies", () => {
+  it("appends a page in its order and keeps a study seen before once, where it first stood", () => {
+    const loaded = [summary("c"), summary("b")];
+    expect(ids(appendNewStudies(loaded, [summary("b"), summary("a"), summary("a")]))).toEqual(["c", "b", "a"]);
+  });
+});
 
 describe("studies store", () => {
   it("loads the list and a study, and keeps errors per study", async () => {
@@ -29,14 +68,113 @@ describe("studies store", () => {
     });
   });
 
-  it("shows a committed study at once and marks the list stale", async () => {
-    const store = createStudiesStore({
-      listStudies: vi.fn(async () => ({ studies: [], nextCursor: null })),
-      getStudy: vi.fn(),
+  it("loads the first page, busy until it comes, and offers the next", async () => {
+    const { api, requests, answer } = pagedApi();
+    const store = createStudiesStore(api);
+    const loaded = store.getState().actions.loadList();
+    expect(store.getState()).toMatchObject({ summaries: null, listLoading: "first" });
+    answer(0).resolve(page(["d", "c"], "after-c"));
+    await loaded;
+    expect(requests[0]!.query).toEqual({});
+    expect(ids(store.getState().summaries)).toEqual(["d", "c"]);
+    expect(store.getState()).toMatchObject({ nextCursor: "after-c", listLoading: null, listError: null });
+  });
+
+  it("appends the next page from the cursor, without repeats, and has no cursor after the last", async () => {
+    const { api, requests, answer } = pagedApi();
+    const store = createStudiesStore(api);
+    const { actions } = store.getState();
+    const first = actions.loadList();
+    answer(0).resolve(page(["d", "c"], "after-c"));
+    await first;
+
+    const more = actions.loadMore();
+    expect(store.getState().listLoading).toBe("more");
+    expect(requests[1]!.query).toEqual({ cursor: "after-c" });
+    // A study committed meanwhile shifts the pages: "c" comes again.
+    answer(1).resolve(page(["c", "b", "a"], null));
+    await more;
+    expect(ids(store.getState().summaries)).toEqual(["d", "c", "b", "a"]);
+    expect(store.getState()).toMatchObject({ nextCursor: null, listLoading: null });
+
+    await actions.loadMore();
+    expect(api.listStudies).toHaveBeenCalledTimes(2);
+  });
+
+  it("asks for a page once however often Load more is pressed while it is on its way", async () => {
+    const { api, answer } = pagedApi();
+    const store = createStudiesStore(api);
+    const { actions } = store.getState();
+    const first = actions.loadList();
+    const firstAgain = actions.loadList();
+    answer(0).resolve(page(["b"], "after-b"));
+    await Promise.all([first, firstAgain]);
+
+    const presses = [actions.loadMore(), actions.loadMore(), actions.loadMore()];
+    answer(1).resolve(page(["a"], null));
+    await Promise.all(presses);
+    expect(api.listStudies).toHaveBeenCalledTimes(2);
+    expect(ids(store.getState().summaries)).toEqual(["b", "a"]);
+  });
+
+  it("keeps the loaded studies when a page fails, says why, and tries the same page again", async () => {
+    const { store, actions, requests, answer } = await storeShowingFirstPage();
+
+    const failed = actions.loadMore();
+    answer(1).reject(new ApiRequestError(503, "unavailable", "Storage is unavailable"));
+    await failed;
+    expect(ids(store.getState().summaries)).toEqual(["b"]);
+    expect(store.getState()).toMatchObject({
+      nextCursor: "after-b",
+      listLoading: null,
+      listError: "Could not load more studies: Storage is unavailable",
     });
-    await store.getState().actions.loadList();
-    store.getState().actions.remember(study);
+
+    const retried = actions.loadMore();
+    expect(store.getState().listError).toBeNull();
+    expect(requests[2]!.query).toEqual({ cursor: "after-b" });
+    answer(2).resolve(page(["a"], null));
+    await retried;
+    expect(ids(store.getState().summaries)).toEqual(["b", "a"]);
+    expect(store.getState().listError).toBeNull();
+  });
+
+  it("says why the first page failed and loads it when asked again", async () => {
+    const { api, answer } = pagedApi();
+    const store = createStudiesStore(api);
+    const { actions } = store.getState();
+    const failed = actions.loadList();
+    answer(0).reject(new TypeError("Failed to fetch"));
+    await failed;
+    expect(store.getState()).toMatchObject({
+      summaries: null,
+      listLoading: null,
+      listError: "Could not load the studies: Failed to fetch",
+    });
+
+    const retried = actions.loadList();
+    answer(1).resolve(page(["a"], null));
+    await retried;
+    expect(ids(store.getState().summaries)).toEqual(["a"]);
+    expect(store.getState().listError).toBeNull();
+  });
+
+  it("shows a committed study at once and starts the list over, dropping a page still on its way", async () => {
+    const { store, actions, requests, answer } = await storeShowingFirstPage();
+    const more = actions.loadMore();
+
+    actions.remember(study);
     expect(store.getState().studies.s1).toBe(study);
+    expect(store.getState()).toMatchObject({ summaries: null, nextCursor: null, listLoading: null, listError: null });
+
+    const again = actions.loadList();
+    expect(requests[2]!.query).toEqual({});
+    answer(1).resolve(page(["a"], null));
+    await more;
     expect(store.getState().summaries).toBeNull();
+    answer(2).resolve(page(["s1", "b"], "after-b"));
+    await again;
+    expect(ids(store.getState().summaries)).toEqual(["s1", "b"]);
+    expect(store.getState().nextCursor).toBe("after-b");
   });
 });
