@@ -82,8 +82,12 @@ function apiEnv(options: {
     UPLOAD_CONCURRENCY: String(options.concurrency),
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
+    // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
     RATE_LIMIT_BATCHES_PER_MINUTE: "0",
     RATE_LIMIT_COMMITS_PER_MINUTE: "0",
+    RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
+    RATE_LIMIT_READS_PER_MINUTE: "0",
+    RATE_LIMIT_HEALTH_PER_MINUTE: "0",
     LOG_LEVEL: "warn",
   };
 }

@@ -26,7 +26,7 @@ interface FuzzRequest {
 const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
   [/^\/api\/batches$/, createBatchResponseSchema],
   [/^\/api\/batches\/[^/]+\/refresh$/, refreshBatchResponseSchema],
-  [/^\/api\/studies$/, studySchema.or(studyListSchema)],
+  [/^\/api\/studies(\?.*)?$/, studySchema.or(studyListSchema)],
   [/^\/api\/studies\/[^/]+$/, studySchema],
   [/^\/api\/health$/, healthSchema],
   [/^\/api\/config$/, uploadConfigSchema],
@@ -82,6 +82,19 @@ const idSegment = fc.oneof(
   hostileText.map(percentEncode),
   fc.constantFrom("..", "%2e%2e%2f", "%2F..%2F", "a".repeat(2000), "%ED%A0%80", "%C0%AF", "%FF%FE", "%E2%80%AE"),
 );
+
+/** The list's query string: pages and cursors, well-formed, hostile, repeated and unknown. */
+const queryValue = fc.oneof(
+  fc.integer({ min: -5, max: 200 }).map(String),
+  fc.constantFrom("", "1.5", "1e2", "0x10", "050", " 5", "NaN"),
+  fc.base64String({ maxLength: 40 }).map((s) => s.replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "")),
+  hostileText.map(percentEncode),
+);
+const listQuery = fc
+  .array(fc.tuple(fc.constantFrom("limit", "cursor", "limit", "cursor", "offset", "LIMIT"), queryValue), {
+    maxLength: 3,
+  })
+  .map((pairs) => pairs.map(([key, value]) => `${key}=${value}`).join("&"));
 
 const fileSpec = fc.record(
   {
@@ -165,6 +178,7 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/studies"), body: rawBody(commitBody), contentType }),
   fc.record({ method: fc.constant("GET"), path: idSegment.map((id) => `/api/studies/${id}`) }),
   fc.record({ method: fc.constant("GET"), path: fc.constantFrom("/api/studies", "/api/health", "/api/config") }),
+  fc.record({ method: fc.constant("GET"), path: listQuery.map((query) => `/api/studies?${query}`) }),
   fc.record({
     method: fc.constantFrom("GET", "POST", "PUT", "PATCH", "DELETE"),
     path: fc.array(idSegment, { minLength: 1, maxLength: 4 }).map((parts) => `/api/${parts.join("/")}`),

@@ -96,4 +96,25 @@ describe("with an Entra identity instead of an account key", () => {
     await sign();
     expect(signer.keysFetched).toBe(2);
   });
+
+  it("asks for a key long enough for a long-lived SAS, once, instead of one per signature", async () => {
+    const now = Date.now();
+    const signer = new UserDelegationSigner(new BlobServiceClient(azurite.blobEndpoint, credential), {
+      keyLifetimeMs: 6 * 3600_000,
+      now: () => now,
+    });
+    const dayLong = () =>
+      signer.sign({
+        containerName: "ud-images",
+        blobName: "x",
+        permissions: BlobSASPermissions.parse("r"),
+        expiresOn: new Date(now + 24 * 3600_000),
+      });
+    const sas = new URLSearchParams(await dayLong());
+    await dayLong();
+    await dayLong();
+    expect(signer.keysFetched).toBe(1);
+    // The key that signed it (ske) lasts at least as long as the SAS (se).
+    expect(Date.parse(sas.get("ske")!)).toBeGreaterThanOrEqual(Date.parse(sas.get("se")!));
+  });
 });

@@ -25,6 +25,8 @@ export interface UserDelegationOptions {
 }
 
 const HOUR_MS = 3600_000;
+/** Storage issues delegation keys for at most 7 days. */
+const MAX_KEY_LIFETIME_MS = 7 * 24 * HOUR_MS;
 /** Same allowance as the SAS start: a key valid from a little before now survives clock skew. */
 const KEY_START_SKEW_MS = 15 * 60 * 1000;
 
@@ -58,18 +60,20 @@ export class UserDelegationSigner implements SasSigner {
   private async keyValidUntil(sasExpiresAt: number): Promise<UserDelegationKey> {
     const needed = Math.max(sasExpiresAt, this.now() + this.renewMarginMs);
     if (this.key && this.key.signedExpiresOn.getTime() >= needed) return this.key;
-    this.pending ??= this.fetchKey().finally(() => {
+    this.pending ??= this.fetchKey(needed).finally(() => {
       this.pending = undefined;
     });
     return this.pending;
   }
 
-  private async fetchKey(): Promise<UserDelegationKey> {
+  /** A key that outlives `neededUntil` by the renewal margin: a long-lived SAS (a day's read URL) fits in one key. */
+  private async fetchKey(neededUntil: number): Promise<UserDelegationKey> {
     const now = this.now();
-    const key = await this.service.getUserDelegationKey(
-      new Date(now - KEY_START_SKEW_MS),
-      new Date(now + this.keyLifetimeMs),
+    const lifetime = Math.min(
+      MAX_KEY_LIFETIME_MS,
+      Math.max(this.keyLifetimeMs, neededUntil - now + this.renewMarginMs),
     );
+    const key = await this.service.getUserDelegationKey(new Date(now - KEY_START_SKEW_MS), new Date(now + lifetime));
     this.keysFetched += 1;
     this.key = key;
     return key;
