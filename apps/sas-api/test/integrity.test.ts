@@ -1,6 +1,6 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { apiErrorSchema, studySchema, type Study } from "@study-uploader/shared";
+import { apiErrorSchema, studySchema, type ImageType, type Study } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import {
   commitBody,
@@ -199,27 +199,16 @@ describe("image structure", () => {
   });
 
   it("records each image's width and height in the study", async () => {
-    const files: LocalFile[] = [
-      {
-        name: "wide.png",
-        type: "image/png",
-        bytes: Buffer.from(syntheticImage("image/png", 900, { width: 33, height: 7 })),
-      },
-      {
-        name: "photo.jpg",
-        type: "image/jpeg",
-        bytes: Buffer.from(syntheticImage("image/jpeg", 900, { width: 40, height: 30 })),
-      },
-      {
-        name: "anim.gif",
-        type: "image/gif",
-        bytes: Buffer.from(syntheticImage("image/gif", 900, { width: 5, height: 9 })),
-      },
-      {
-        name: "pic.webp",
-        type: "image/webp",
-        bytes: Buffer.from(syntheticImage("image/webp", 900, { width: 640, height: 2 })),
-      },
+    const sized = (name: string, type: ImageType, width: number, height: number): LocalFile => ({
+      name,
+      type,
+      bytes: Buffer.from(syntheticImage(type, 900, { width, height })),
+    });
+    const files = [
+      sized("wide.png", "image/png", 33, 7),
+      sized("photo.jpg", "image/jpeg", 40, 30),
+      sized("anim.gif", "image/gif", 5, 9),
+      sized("pic.webp", "image/webp", 640, 2),
     ];
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);

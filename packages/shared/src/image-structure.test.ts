@@ -4,6 +4,7 @@ import { crc32 } from "./crc32.js";
 import {
   IMAGE_HEAD_BYTES,
   MAX_IMAGE_SCAN_BYTES,
+  imageHeadBytes,
   inspectImageStructure,
   type ImageStructure,
 } from "./image-structure.js";
@@ -71,6 +72,14 @@ describe("inspectImageStructure on real images", () => {
     for (const { type, bytes } of REAL_IMAGES) {
       expect(inspectImageStructure(type, bytes.subarray(0, IMAGE_HEAD_BYTES), bytes.length).kind).toBe("valid");
     }
+  });
+
+  it("settles every real image from the first imageHeadBytes(type), a kilobyte unless it is a JPEG", () => {
+    for (const { type, bytes } of REAL_IMAGES) {
+      expect(inspectImageStructure(type, bytes.subarray(0, imageHeadBytes(type)), bytes.length).kind).toBe("valid");
+    }
+    // A GIF's largest global colour table plus its header and first block still fits.
+    expect(imageHeadBytes("image/gif")).toBeGreaterThanOrEqual(6 + 7 + 768 + 1);
   });
 
   // Every pair of distinct types, each with the other's real bytes.

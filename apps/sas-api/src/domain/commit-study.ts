@@ -1,5 +1,6 @@
 import {
   IMAGE_HEAD_BYTES,
+  imageHeadBytes,
   inspectImageStructure,
   type CommitStudyRequest,
   type FileProblem,
@@ -47,7 +48,11 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
 }
 
 /** Reads on from the inspected head, in the same blob version, until the structure check has what it needs. */
-async function imageStructure(deps: BatchDeps, file: PlannedFile, observed: StagedBlobInfo): Promise<ImageStructure> {
+async function imageStructure(
+  deps: BatchDeps,
+  file: PlannedFile,
+  observed: StagedBlobInfo,
+): Promise<Exclude<ImageStructure, { kind: "need-bytes" }>> {
   let head = observed.head;
   for (;;) {
     const structure = inspectImageStructure(file.type, head, observed.size);
@@ -70,20 +75,19 @@ type Verdict =
 
 /** Verifies one upload against the plan, the browser's MD5 and the image format, reading as little as it can. */
 async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Promise<Verdict> {
-  const observed = await deps.storage.images.inspect(file.blobName, IMAGE_HEAD_BYTES);
+  const observed = await deps.storage.images.inspect(file.blobName, imageHeadBytes(file.type));
   if (!observed) return { ok: false, index: file.index, problem: "was not uploaded" };
-  const problem = metadataProblem(file, md5, observed);
-  const structure = problem ? null : await imageStructure(deps, file, observed);
-  if (structure?.kind === "valid") {
-    return { ok: true, file, md5, observed, width: structure.width, height: structure.height };
+  let problem = metadataProblem(file, md5, observed);
+  if (!problem) {
+    const structure = await imageStructure(deps, file, observed);
+    if (structure.kind === "valid") {
+      return { ok: true, file, md5, observed, width: structure.width, height: structure.height };
+    }
+    problem = structure.problem;
   }
   // Only that version goes, snapshots with it: the file can then be sent again through its create-only URL.
   await deps.storage.images.deleteVersion(file.blobName, observed.etag);
-  return {
-    ok: false,
-    index: file.index,
-    problem: problem ?? (structure?.kind === "invalid" ? structure.problem : "is not a readable image"),
-  };
+  return { ok: false, index: file.index, problem };
 }
 
 type Verified = Extract<Verdict, { ok: true }>;
