@@ -55,6 +55,6 @@ describe("notesForMisses", () => {
       n.startsWith("API CPU"),
     );
     expect(apiCpu).toContain("ours stays at 30 ms per 4-file study, 55 ms per 16-file study whatever the bytes");
-    expect(apiCpu).toContain("1 at batch and 7 / 19 at commit");
+    expect(apiCpu).toContain("1 at batch and 15 / 39 at commit");
   });
 });

@@ -145,7 +145,8 @@ async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () =
       try {
         return await commit();
       } finally {
-        await lease.release();
+        // Not awaited: the answer need not wait for it, and a lease that is not released lapses by itself.
+        void lease.release();
       }
     }
     if (Date.now() >= waitUntil) throw commitInProgress();
@@ -170,9 +171,16 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     return existing;
   };
 
-  const existing = await committed();
+  // Both at once: a committed study answers even after the sweep has removed its batch's plan.
+  const [existing, plan] = await Promise.all([
+    committed(),
+    loadOwnBatch(deps, owner, request.batchId).catch((error: unknown) => {
+      if (error instanceof ApiProblem && error.status === 404) return null;
+      throw error;
+    }),
+  ]);
   if (existing) return { created: false, record: existing };
-  const plan = await loadOwnBatch(deps, owner, request.batchId);
+  if (!plan) throw notFound("Batch");
   assertStillStaging(deps.config, plan);
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
@@ -180,12 +188,14 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   }
 
   return underBatchLease(deps, plan, async () => {
-    // The commit we waited for may have been this one's own earlier attempt.
-    const winner = await committed();
-    if (winner) return { created: false, record: winner };
-
+    // The commit we waited for may have been this one's own earlier attempt. Checked while the uploads are read:
+    // once a study exists its images are copies, so what verification does to the uploads no longer matters.
     const elements = [...request.elements].sort((a, b) => a.index - b.index);
-    const verdicts = await Promise.all(elements.map((e) => verifyUpload(deps, plan.files[e.index]!, e.md5)));
+    const [winner, verdicts] = await Promise.all([
+      committed(),
+      Promise.all(elements.map((e) => verifyUpload(deps, plan.files[e.index]!, e.md5))),
+    ]);
+    if (winner) return { created: false, record: winner };
     const failed = verdicts.flatMap((v) => (v.ok ? [] : [{ index: v.index, problem: v.problem }]));
     if (failed.length > 0) throw verificationFailed(plan, failed);
 
