@@ -71,11 +71,17 @@ describe("an issued upload URL", () => {
       expect(["AuthenticationFailed", "AuthorizationFailure"]).toContain(res.headers.get("x-ms-error-code"));
       expect(await shortLived.storage.images.inspect(`${batch.batchId}/0`)).toBeNull();
 
-      // A refresh hands out a working URL for the same blob.
-      const refreshed = (await (await shortLived.post(`/api/batches/${batch.batchId}/refresh`, {})).json()) as {
-        files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
-      };
-      expect((await putBlob(refreshed.files[0]!, file.bytes)).status).toBe(201);
+      // A refresh hands out a working URL for the same blob (from an instance whose URLs last long enough to use:
+      // storage reads expiry to the second, so a 1-second URL may have only milliseconds left).
+      const longer = await startTestApi({ sasTtlSeconds: 60 }, { containerPrefix: shortLived.containerPrefix });
+      try {
+        const refreshed = (await (await longer.post(`/api/batches/${batch.batchId}/refresh`, {})).json()) as {
+          files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
+        };
+        expect((await putBlob(refreshed.files[0]!, file.bytes)).status).toBe(201);
+      } finally {
+        await longer.close();
+      }
     } finally {
       await shortLived.close();
     }

@@ -145,8 +145,8 @@ async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () =
       try {
         return await commit();
       } finally {
-        // Not awaited: the answer need not wait for it, and a lease that is not released lapses by itself.
-        void lease.release();
+        // Awaited, so that once a commit has answered, its batch reads as committed, not as being committed.
+        await lease.release();
       }
     }
     if (Date.now() >= waitUntil) throw commitInProgress();
