@@ -71,7 +71,7 @@ describe("a committed study's images", () => {
     for (const { study, files, uploadUrls } of studies) {
       // Whatever the still-valid upload URLs do afterwards cannot reach the committed copies.
       for (const [index, uploadUrl] of uploadUrls.entries()) {
-        await fetch(uploadUrl, { method: "DELETE" });
+        expect((await fetch(uploadUrl, { method: "DELETE" })).status).toBe(403);
         await putBlob({ uploadUrl, headers: { "x-ms-blob-type": "BlockBlob" } }, Buffer.from(`<html>${index}`));
       }
       const again = studySchema.parse(await (await api.get(`/api/studies/${study.id}`)).json());
