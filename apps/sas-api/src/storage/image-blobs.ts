@@ -17,6 +17,12 @@ export interface StagedBlobInfo {
   head: Uint8Array;
 }
 
+async function blobNames(container: ContainerClient, prefix: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const blob of container.listBlobsFlat({ prefix })) names.push(blob.name);
+  return names;
+}
+
 const base64OrNull = (md5: Uint8Array | undefined) => (md5 ? Buffer.from(md5).toString("base64") : null);
 
 interface BlobHeaders {
@@ -114,10 +120,8 @@ export class ImageBlobs {
   }
 
   /** Names of the uploads under a prefix (snapshots are not listed: they go with their blob). */
-  async list(prefix: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const blob of this.container.listBlobsFlat({ prefix })) names.push(blob.name);
-    return names;
+  list(prefix: string): Promise<string[]> {
+    return blobNames(this.container, prefix);
   }
 }
 
@@ -169,10 +173,8 @@ export class CommittedImages {
     });
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const names: string[] = [];
-    for await (const blob of this.container.listBlobsFlat({ prefix })) names.push(blob.name);
-    return names;
+  list(prefix: string): Promise<string[]> {
+    return blobNames(this.container, prefix);
   }
 
   async delete(name: string): Promise<void> {
