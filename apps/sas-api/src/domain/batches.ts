@@ -7,6 +7,7 @@ import type {
 import type { ApiConfig } from "../config.js";
 import { ApiProblem, notFound } from "../errors.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
+import type { StoredRecord } from "../storage/record-store.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
 
@@ -83,11 +84,14 @@ export async function createBatch(
   };
 }
 
-/** The batch plan if it exists and belongs to this owner; a foreign batch is indistinguishable from a missing one. */
-export async function loadOwnBatch(deps: BatchDeps, owner: string, batchId: string): Promise<BatchPlan> {
-  const plan = await deps.storage.records.read("batches", batchPlanName(batchId), batchPlanSchema);
-  if (!plan || plan.owner !== owner) throw notFound("Batch");
-  return plan;
+/** The batch plan as stored, if it exists and belongs to this owner: a foreign batch looks like a missing one. */
+export async function findOwnBatch(
+  deps: BatchDeps,
+  owner: string,
+  batchId: string,
+): Promise<StoredRecord<BatchPlan> | null> {
+  const stored = await deps.storage.records.readStored("batches", batchPlanName(batchId), batchPlanSchema);
+  return stored?.value.owner === owner ? stored : null;
 }
 
 /**
@@ -122,8 +126,8 @@ export async function refreshBatch(
   batchId: string,
   requested: number[] | undefined,
 ): Promise<RefreshBatchResponse> {
-  const stored = await deps.storage.records.readStored("batches", batchPlanName(batchId), batchPlanSchema);
-  if (!stored || stored.value.owner !== owner) throw notFound("Batch");
+  const stored = await findOwnBatch(deps, owner, batchId);
+  if (!stored) throw notFound("Batch");
   const plan = stored.value;
   // Upload URLs only while uploads can still matter: not during a commit, not after it, not past the deadline.
   if (stored.leased) throw commitInProgress();

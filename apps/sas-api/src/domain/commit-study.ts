@@ -8,7 +8,7 @@ import {
 } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
-import { assertCommitInTime, assertStillStaging, commitInProgress, loadOwnBatch, type BatchDeps } from "./batches.js";
+import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
@@ -172,15 +172,10 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
   };
 
   // Both at once: a committed study answers even after the sweep has removed its batch's plan.
-  const [existing, plan] = await Promise.all([
-    committed(),
-    loadOwnBatch(deps, owner, request.batchId).catch((error: unknown) => {
-      if (error instanceof ApiProblem && error.status === 404) return null;
-      throw error;
-    }),
-  ]);
+  const [existing, stored] = await Promise.all([committed(), findOwnBatch(deps, owner, request.batchId)]);
   if (existing) return { created: false, record: existing };
-  if (!plan) throw notFound("Batch");
+  if (!stored) throw notFound("Batch");
+  const plan = stored.value;
   assertStillStaging(deps.config, plan);
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
