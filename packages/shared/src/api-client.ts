@@ -1,10 +1,13 @@
 import {
+  addBatchFilesResponseSchema,
   apiErrorSchema,
   createBatchResponseSchema,
   refreshBatchResponseSchema,
   studyListSchema,
   studySchema,
   uploadConfigSchema,
+  type AddBatchFilesRequest,
+  type AddBatchFilesResponse,
   type CommitStudyRequest,
   type CreateBatchRequest,
   type CreateBatchResponse,
@@ -16,7 +19,7 @@ import {
   type StudySummary,
   type UploadConfig,
 } from "./schemas.js";
-import type { z } from "zod";
+import { z } from "zod";
 
 /** An API call that did not succeed: the server's `{error}` body, or a network / unreadable-response problem. */
 export class ApiRequestError extends Error {
@@ -37,6 +40,10 @@ export interface ApiClient {
   getConfig(): Promise<UploadConfig>;
   createBatch(request: CreateBatchRequest): Promise<CreateBatchResponse>;
   refreshBatch(batchId: string, indexes: number[]): Promise<RefreshBatchResponse>;
+  /** More files for a batch still being uploaded; they get the next indexes. */
+  addBatchFiles(batchId: string, request: AddBatchFilesRequest): Promise<AddBatchFilesResponse>;
+  /** Takes a file out of a batch before the commit: its upload is deleted now, not left to the sweep. */
+  removeBatchFile(batchId: string, index: number): Promise<void>;
   commitStudy(request: CommitStudyRequest): Promise<Study>;
   /** One page of studies, newest first. */
   listStudies(query?: StudyListQuery): Promise<StudyList>;
@@ -54,7 +61,7 @@ export function createApiClient(
   getAccessToken: AccessTokenProvider = noToken,
 ): ApiClient {
   async function request<S extends z.ZodType>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "DELETE",
     path: string,
     schema: S,
     body?: unknown,
@@ -77,7 +84,7 @@ export function createApiClient(
         `Could not reach the server (${error instanceof Error ? error.message : String(error)})`,
       );
     }
-    const json: unknown = await response.json().catch(() => undefined);
+    const json: unknown = response.status === 204 ? null : await response.json().catch(() => undefined);
     if (!response.ok) {
       const parsed = apiErrorSchema.safeParse(json);
       if (parsed.success) {
@@ -101,6 +108,11 @@ export function createApiClient(
     createBatch: (body) => request("POST", "/api/batches", createBatchResponseSchema, body),
     refreshBatch: (batchId, indexes) =>
       request("POST", `/api/batches/${encodeURIComponent(batchId)}/refresh`, refreshBatchResponseSchema, { indexes }),
+    addBatchFiles: (batchId, body) =>
+      request("POST", `/api/batches/${encodeURIComponent(batchId)}/files`, addBatchFilesResponseSchema, body),
+    removeBatchFile: async (batchId, index) => {
+      await request("DELETE", `/api/batches/${encodeURIComponent(batchId)}/files/${index}`, z.null());
+    },
     commitStudy: (body) => request("POST", "/api/studies", studySchema, body),
     listStudies: (query = {}) => {
       const params = new URLSearchParams();

@@ -60,10 +60,19 @@ export type CreateBatchRequest = z.infer<ReturnType<typeof createBatchRequestSch
 
 export const batchIdSchema = z.string().regex(BATCH_ID_PATTERN, "not a batch id");
 
+/**
+ * Where a browser sends or reads an image: an absolute URL, or a path on the app's own origin ("/storage/…")
+ * when storage sits behind the app's front door (`PUBLIC_BLOB_ENDPOINT=/storage/…`): same-origin, no preflight.
+ */
+export const storageUrlSchema = z.union([
+  z.url(),
+  z.string().regex(/^\/(?!\/)[^\s]*$/, "must be an absolute URL or a path on this origin"),
+]);
+
 /** One presigned upload: PUT the file's bytes to `uploadUrl` with these headers. */
 export const uploadTargetSchema = z.object({
   index: z.number().int().nonnegative(),
-  uploadUrl: z.url(),
+  uploadUrl: storageUrlSchema,
   headers: z.record(z.string(), z.string()),
 });
 export type UploadTarget = z.infer<typeof uploadTargetSchema>;
@@ -83,6 +92,15 @@ export type RefreshBatchRequest = z.infer<typeof refreshBatchRequestSchema>;
 export const refreshBatchResponseSchema = createBatchResponseSchema.omit({ batchId: true });
 export type RefreshBatchResponse = z.infer<typeof refreshBatchResponseSchema>;
 
+/**
+ * `POST /api/batches/:id/files`: more images for a batch that is still being uploaded (the researcher added
+ * some). They get the next indexes; the answer has their upload links, shaped like a refresh's.
+ */
+export const addBatchFilesRequestSchema = createBatchRequestSchema;
+export type AddBatchFilesRequest = CreateBatchRequest;
+export const addBatchFilesResponseSchema = refreshBatchResponseSchema;
+export type AddBatchFilesResponse = RefreshBatchResponse;
+
 /** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
 export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
 
@@ -100,6 +118,10 @@ export const titleSchema = safeText(MAX_TITLE_LENGTH, "title").refine((s) => s.t
 export const labelSchema = safeText(MAX_LABEL_LENGTH, "label").refine((s) => s.trim().length > 0, "label is required");
 export const descriptionSchema = safeText(MAX_DESCRIPTION_LENGTH, "description", { multiline: true });
 
+/**
+ * `POST /api/studies`. `elements` name the batch's files by index, in the study's order: all of them, or
+ * any of them that were not removed (files left out are not part of the study and are swept with the batch).
+ */
 export const commitStudyRequestSchema = z.strictObject({
   batchId: batchIdSchema,
   title: titleSchema,
@@ -121,6 +143,7 @@ export type CommitStudyRequest = z.infer<typeof commitStudyRequestSchema>;
 const pixelSize = z.number().int().positive().nullable();
 
 export const studyElementSchema = z.object({
+  /** The element's position in the study (0, 1, …), in the order the commit listed them. */
   index: z.number().int().nonnegative(),
   label: z.string(),
   name: z.string(),
@@ -128,7 +151,7 @@ export const studyElementSchema = z.object({
   type: imageTypeSchema,
   width: pixelSize,
   height: pixelSize,
-  url: z.url(),
+  url: storageUrlSchema,
 });
 export type StudyElement = z.infer<typeof studyElementSchema>;
 
