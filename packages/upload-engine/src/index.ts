@@ -21,11 +21,10 @@ export {
   type StudySession,
   type StudySessionDeps,
   type StudySessionEvents,
-  type SubmitOutcome,
-  type SubmitRequest,
+  type CommitOutcome,
+  type CommitRequest,
 } from "./study-session.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
-export { uploadBatch, type BatchFile, type UploadBatchOptions, type UploadBatchResult } from "./upload-batch.js";
 export type { FileUploadState } from "./upload-file.js";
 export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.js";
 export type { UploadTargets } from "./upload-targets.js";

@@ -8,5 +8,5 @@ export {
   type SessionFile,
   type StudyDetails,
   type StudySession,
-  type SubmitOutcome,
+  type CommitOutcome,
 } from "./study-session.js";

@@ -1,41 +1,110 @@
-import { ApiRequestError, type CommitStudyRequest, type CreateBatchRequest, type Study } from "@study-uploader/shared";
+import {
+  ApiRequestError,
+  type AddBatchFilesRequest,
+  type CommitStudyRequest,
+  type CreateBatchRequest,
+  type Study,
+} from "@study-uploader/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
-import { createStudySession, type SessionFile, type StudySessionEvents } from "./study-session.js";
-import { settle } from "./testing/deferred.js";
+import type { Md5Hasher } from "./md5.js";
+import type { RetryOptions } from "./retry-policy.js";
+import { createStudySession, type SessionFile } from "./study-session.js";
+import { deferred, settle, type Deferred } from "./testing/deferred.js";
+import type { FileUploadState } from "./upload-file.js";
 
-const created: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
-
-const file = (id: string, size = 10): SessionFile => ({
-  id,
-  body: new Blob([new Uint8Array(size)]),
-  name: `${id}.png`,
-  type: "image/png",
+const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
+const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
+  kind: "response",
+  status,
+  errorCode,
 });
 
-const links = (batchId: string, indexes: number[]) => ({
-  expiresAt: new Date(Date.now() + 600_000).toISOString(),
-  files: indexes.map((index) => ({ index, uploadUrl: `http://storage/${batchId}/${index}`, headers: {} })),
-});
+interface TransportCall {
+  request: PutBlobRequest;
+  /** `b1/g1/0`: batch, link generation, index. */
+  path: string;
+  index: number;
+  answer: Deferred<PutBlobOutcome>;
+}
 
-/** A fake API and storage; each PUT answers `answer(request)` (201 by default). */
-function setup(
-  answer: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome> = () => created,
-  hash: (blob: Blob) => Promise<string> = async (blob) => `md5-${blob.size}`,
-) {
-  let batches = 0;
-  const api = {
+/** Records every PUT; the test answers each call by hand. */
+function manualTransport() {
+  const calls: TransportCall[] = [];
+  const answered = new WeakSet<TransportCall>();
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const transport = (request: PutBlobRequest) => {
+    const answer = deferred<PutBlobOutcome>();
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    request.signal.addEventListener("abort", () => answer.resolve({ kind: "aborted" }));
+    const path = new URL(request.url).pathname.slice(1);
+    calls.push({ request, path, index: Number(path.split("/").at(-1)), answer });
+    return answer.promise.finally(() => (inFlight -= 1));
+  };
+  return {
+    transport,
+    calls,
+    get inFlight() {
+      return inFlight;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
+    pending: () => calls.filter((c) => !c.request.signal.aborted && !answered.has(c)),
+    answer(call: TransportCall, outcome: PutBlobOutcome) {
+      answered.add(call);
+      call.answer.resolve(outcome);
+    },
+  };
+}
+
+type FakeTransport = ReturnType<typeof manualTransport>;
+
+/** Answers every pending call with `outcome` until nothing is pending. */
+async function answerAll(fake: FakeTransport, outcome: PutBlobOutcome = ok) {
+  for (let round = 0; round < 50; round++) {
+    await settle();
+    const pending = fake.pending();
+    if (pending.length === 0) return;
+    for (const call of pending) fake.answer(call, outcome);
+  }
+}
+
+/**
+ * The batch API as the server keeps it: files get the next indexes; a refresh hands out a new generation of
+ * links, valid for ten minutes (first links last `linkLifetimeMs`).
+ */
+function fakeApi(linkLifetimeMs: number) {
+  const sizes = new Map<string, number>();
+  let generation = 1;
+  const links = (batchId: string, indexes: number[], lifetimeMs = linkLifetimeMs) => ({
+    expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+    files: indexes.map((index) => ({
+      index,
+      uploadUrl: `http://storage/${batchId}/g${generation}/${index}`,
+      headers: { "x-ms-blob-type": "BlockBlob" },
+    })),
+  });
+  const append = (batchId: string, count: number) => {
+    const first = sizes.get(batchId) ?? 0;
+    sizes.set(batchId, first + count);
+    return Array.from({ length: count }, (_, i) => first + i);
+  };
+  return {
     createBatch: vi.fn(async (request: CreateBatchRequest) => {
-      const batchId = `b${++batches}`;
-      return {
-        batchId,
-        ...links(
-          batchId,
-          request.files.map((_, i) => i),
-        ),
-      };
+      const batchId = `b${sizes.size + 1}`;
+      return { batchId, ...links(batchId, append(batchId, request.files.length)) };
     }),
-    refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => links(batchId, indexes)),
+    addBatchFiles: vi.fn(async (batchId: string, request: AddBatchFilesRequest) =>
+      links(batchId, append(batchId, request.files.length)),
+    ),
+    removeBatchFile: vi.fn(async (_batchId: string, _index: number) => {}),
+    refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => {
+      generation++;
+      return links(batchId, indexes, 600_000);
+    }),
     commitStudy: vi.fn(async (request: CommitStudyRequest): Promise<Study> => ({
       id: "S".repeat(22),
       title: request.title,
@@ -44,193 +113,463 @@ function setup(
       elements: [],
     })),
   };
-  const puts: string[] = [];
-  const hashMd5 = vi.fn(hash);
-  const events = {
-    onBatchCreated: vi.fn(),
-    onFileState: vi.fn(),
-    onFileHashed: vi.fn(),
-    onCommitStarted: vi.fn(),
-  } satisfies StudySessionEvents;
-  const session = createStudySession({
-    api,
-    hashMd5,
-    events,
-    retry: { maxAttempts: 2, baseDelayMs: 1 },
-    transport: async (request) => {
-      puts.push(new URL(request.url).pathname);
-      request.onProgress(request.body.size);
-      return answer(request);
-    },
-  });
-  const submit = (files: SessionFile[], only?: (id: string) => boolean) =>
-    session.submit({
-      files,
-      only,
-      concurrency: 2,
-      details: () => ({ title: " Faces ", description: " ", labelOf: (id) => ` label ${id} ` }),
-    });
-  return { api, puts, hashMd5, events, session, submit };
 }
 
-afterEach(() => vi.useRealTimers());
+const file = (id: string, size = 100): SessionFile => ({
+  id,
+  body: new Blob([new Uint8Array(size)]),
+  name: `${id}.png`,
+  type: "image/png",
+});
 
-describe("study session", () => {
-  it("announces a batch, uploads every file and commits trimmed details with each file's MD5", async () => {
-    const { api, puts, events, submit } = setup();
-    const outcome = await submit([file("a", 3), file("b", 4)]);
-    expect(outcome).toMatchObject({ kind: "committed", study: { title: "Faces" } });
-    expect(api.createBatch).toHaveBeenCalledWith({
+const fakeMd5: Md5Hasher = async (blob) => `md5-of-${blob.size}`;
+
+function setup(
+  options: { retry?: Partial<RetryOptions>; hashMd5?: Md5Hasher; linkLifetimeMs?: number; concurrency?: number } = {},
+) {
+  const fake = manualTransport();
+  const api = fakeApi(options.linkLifetimeMs ?? 600_000);
+  const states = new Map<string, FileUploadState[]>();
+  const progress = new Map<string, number[]>();
+  const session = createStudySession({
+    api,
+    transport: fake.transport,
+    hashMd5: options.hashMd5 ?? fakeMd5,
+    concurrency: options.concurrency ?? 3,
+    retry: options.retry,
+    random: () => 0.5,
+    events: {
+      onFileProgress: (id, sent) => progress.set(id, [...(progress.get(id) ?? []), sent]),
+      onFileState: (id, state) => states.set(id, [...(states.get(id) ?? []), state]),
+    },
+  });
+  const statuses = (id: string) => (states.get(id) ?? []).map((s) => s.status);
+  const commit = (order: string[]) =>
+    session.commit({
+      order,
+      details: () => ({ title: " Faces ", description: " ", labelOf: (id) => ` label ${id} ` }),
+    });
+  return { fake, api, session, states, statuses, progress, commit };
+}
+
+const ids = (count: number, prefix = "f") => Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+
+afterEach(() => void vi.useRealTimers());
+
+describe("study session: uploads start when files are added", () => {
+  it("keeps at most `concurrency` PUTs in flight and starts them in the order files were added", async () => {
+    const { fake, session, statuses } = setup();
+    session.add(ids(8).map((id) => file(id)));
+    await settle();
+    expect(fake.inFlight).toBe(3);
+    expect(fake.calls.map((c) => c.index)).toEqual([0, 1, 2]);
+    fake.answer(fake.calls[1]!, ok);
+    await settle();
+    expect(fake.calls.map((c) => c.index)).toEqual([0, 1, 2, 3]);
+    await answerAll(fake);
+    expect(fake.maxInFlight).toBe(3);
+    expect(fake.calls.map((c) => c.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    for (const id of ids(8)) expect(statuses(id).at(-1)).toBe("done");
+  });
+
+  it("sends the file with the link's headers plus Content-MD5", async () => {
+    const { fake, session } = setup();
+    session.add([file("a", 42)]);
+    await answerAll(fake);
+    expect(fake.calls[0]!.request.headers).toEqual({ "x-ms-blob-type": "BlockBlob", "Content-MD5": "md5-of-42" });
+    expect(fake.calls[0]!.request.body.size).toBe(42);
+  });
+
+  it("starts uploading the first file while later files are still being hashed, one hash at a time", async () => {
+    const hashes: Deferred<string>[] = [];
+    const { fake, session } = setup({
+      hashMd5: () => {
+        const hash = deferred<string>();
+        hashes.push(hash);
+        return hash.promise;
+      },
+    });
+    session.add(ids(3).map((id) => file(id)));
+    await settle();
+    expect(hashes).toHaveLength(1);
+    hashes[0]!.resolve("md5-0");
+    await settle();
+    expect(fake.calls.map((c) => c.index)).toEqual([0]);
+    expect(hashes).toHaveLength(2);
+    hashes[1]!.resolve("md5-1");
+    await settle();
+    hashes[2]!.resolve("md5-2");
+    await answerAll(fake);
+    expect(fake.calls.map((c) => c.request.headers["Content-MD5"])).toEqual(["md5-0", "md5-1", "md5-2"]);
+  });
+
+  it("adding more files grows the same batch: their indexes follow, uploads start at once", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add([file("a"), file("b")]);
+    await answerAll(fake);
+    session.add([file("c"), file("d")]);
+    await answerAll(fake);
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(api.addBatchFiles).toHaveBeenCalledWith("b1", {
       files: [
-        { name: "a.png", size: 3, type: "image/png" },
-        { name: "b.png", size: 4, type: "image/png" },
+        { name: "c.png", size: 100, type: "image/png" },
+        { name: "d.png", size: 100, type: "image/png" },
       ],
     });
-    expect(events.onBatchCreated).toHaveBeenCalledWith("b1", ["a", "b"]);
-    expect(puts).toEqual(["/b1/0", "/b1/1"]);
-    expect(events.onCommitStarted).toHaveBeenCalledTimes(1);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b1/g1/0", "b1/g1/1", "b1/g1/2", "b1/g1/3"]);
+    const outcome = await commit(["a", "b", "c", "d"]);
+    expect(outcome.kind).toBe("committed");
+    expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.index)).toEqual([0, 1, 2, 3]);
+  });
+
+  it("files added while the batch is being created join it instead of starting another", async () => {
+    const { fake, api, session } = setup();
+    const creation = deferred<void>();
+    const create = api.createBatch.getMockImplementation()!;
+    api.createBatch.mockImplementationOnce(async (request) => {
+      await creation.promise;
+      return create(request);
+    });
+    session.add([file("a")]);
+    session.add([file("b")]);
+    await settle();
+    expect(api.addBatchFiles).not.toHaveBeenCalled();
+    creation.resolve();
+    await answerAll(fake);
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(api.addBatchFiles).toHaveBeenCalledTimes(1);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b1/g1/0", "b1/g1/1"]);
+  });
+
+  it("the same file id added twice is one image", async () => {
+    const { fake, api, session } = setup();
+    session.add([file("a")]);
+    session.add([file("a")]);
+    await answerAll(fake);
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(api.addBatchFiles).not.toHaveBeenCalled();
+    expect(fake.calls).toHaveLength(1);
+  });
+});
+
+describe("study session: removing a file", () => {
+  it("aborts its upload in flight, deletes its staged blob and leaves the others going", async () => {
+    const { fake, api, session, commit, statuses } = setup();
+    session.add(ids(3).map((id) => file(id)));
+    await settle();
+    const removed = session.remove("f1");
+    await removed;
+    expect(fake.calls[1]!.request.signal.aborted).toBe(true);
+    expect(api.removeBatchFile).toHaveBeenCalledWith("b1", 1);
+    expect(statuses("f1")).not.toContain("failed");
+    await answerAll(fake);
+    const outcome = await commit(["f0", "f2"]);
+    expect(outcome.kind).toBe("committed");
+    expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.index)).toEqual([0, 2]);
+  });
+
+  it("a file removed while its batch is being created is never sent, and is deleted once it has an index", async () => {
+    const { fake, api, session } = setup();
+    const creation = deferred<void>();
+    const create = api.createBatch.getMockImplementation()!;
+    api.createBatch.mockImplementationOnce(async (request) => {
+      await creation.promise;
+      return create(request);
+    });
+    session.add([file("a"), file("b")]);
+    await settle();
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    const removed = session.remove("b");
+    creation.resolve();
+    await removed;
+    await answerAll(fake);
+    expect(fake.calls.map((c) => c.index)).toEqual([0]);
+    expect(api.removeBatchFile).toHaveBeenCalledWith("b1", 1);
+  });
+
+  it("a hash that finishes after the removal starts no upload", async () => {
+    const slowHash = deferred<string>();
+    // A hasher that does not watch the signal, finishing late.
+    const { fake, session } = setup({ hashMd5: () => slowHash.promise });
+    session.add([file("a")]);
+    await settle();
+    await session.remove("a");
+    slowHash.resolve("late");
+    await settle();
+    expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe("study session: failures and retries", () => {
+  it("retries transient failures after a jittered exponential backoff, then succeeds", async () => {
+    vi.useFakeTimers();
+    const { fake, session, statuses, states } = setup({ retry: { baseDelayMs: 1000 } });
+    session.add([file("a")]);
+    await vi.advanceTimersByTimeAsync(0);
+    fake.answer(fake.calls[0]!, refusal(503, "ServerBusy"));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states.get("a")?.at(-1)).toEqual({ status: "retrying", attempt: 2, reason: "storage error (503)" });
+    // random() = 0.5 → first delay 500 ms of a 1000 ms ceiling.
+    await vi.advanceTimersByTimeAsync(499);
+    expect(fake.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.calls).toHaveLength(2);
+    fake.answer(fake.calls[1]!, { kind: "network-error" });
+    // Second delay: 0.5 × 2000 ms.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fake.calls).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fake.calls).toHaveLength(3);
+    fake.answer(fake.calls[2]!, ok);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statuses("a")).toEqual(["queued", "uploading", "retrying", "retrying", "retrying", "retrying", "done"]);
+  });
+
+  it("gives up after the bounded number of attempts and says why; commit reports the failed file", async () => {
+    vi.useFakeTimers();
+    const { fake, session, states, commit } = setup({ retry: { maxAttempts: 3, baseDelayMs: 10 } });
+    session.add([file("a"), file("b")]);
+    await vi.advanceTimersByTimeAsync(0);
+    fake.answer(
+      fake.calls.find((c) => c.index === 1)!,
+      ok,
+    );
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await vi.advanceTimersByTimeAsync(100);
+      fake.answer(
+        fake.pending().find((c) => c.index === 0)!,
+        refusal(500),
+      );
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(states.get("a")?.at(-1)).toEqual({
+      status: "failed",
+      reason: "gave up after 3 attempts: storage error (500)",
+    });
+    expect(await commit(["a", "b"])).toEqual({ kind: "files-failed", failedIds: ["a"] });
+  });
+
+  it("fails at once, without retrying, when storage refuses the file for good; retry sends only that file", async () => {
+    const { fake, api, session, commit, states } = setup();
+    session.add([file("a"), file("b")]);
+    await settle();
+    fake.answer(fake.calls[0]!, refusal(400, "Md5Mismatch"));
+    fake.answer(fake.calls[1]!, ok);
+    await settle();
+    expect(fake.calls).toHaveLength(2);
+    expect(states.get("a")?.at(-1)).toMatchObject({ status: "failed", reason: expect.stringMatching(/checksum/) });
+    session.retry();
+    await answerAll(fake);
+    expect(fake.calls.slice(2).map((c) => c.index)).toEqual([0]);
+    expect((await commit(["a", "b"])).kind).toBe("committed");
+    expect(api.commitStudy).toHaveBeenCalledTimes(1);
+  });
+
+  it("renews expired links with one coalesced refresh and continues with the fresh URLs", async () => {
+    const { fake, api, session } = setup();
+    session.add(ids(3).map((id) => file(id)));
+    await settle();
+    for (const call of fake.calls) fake.answer(call, refusal(403, "AuthorizationFailure"));
+    await answerAll(fake);
+    expect(api.refreshBatch).toHaveBeenCalledTimes(1);
+    expect(api.refreshBatch).toHaveBeenCalledWith("b1", [0, 1, 2]);
+    expect(fake.calls.slice(3).map((c) => c.path)).toEqual(["b1/g2/0", "b1/g2/1", "b1/g2/2"]);
+  });
+
+  it("does not refresh again for a 403 that arrives after another upload already renewed the links", async () => {
+    const { fake, api, session } = setup();
+    session.add(ids(2).map((id) => file(id)));
+    await settle();
+    fake.answer(fake.calls[0]!, refusal(403, "AuthenticationFailed"));
+    await settle();
+    expect(api.refreshBatch).toHaveBeenCalledTimes(1);
+    fake.answer(fake.calls[1]!, refusal(403, "AuthenticationFailed"));
+    await answerAll(fake);
+    expect(api.refreshBatch).toHaveBeenCalledTimes(1);
+    expect(
+      fake.calls
+        .slice(2)
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(["b1/g2/0", "b1/g2/1"]);
+  });
+
+  it("renews links that are about to expire before sending", async () => {
+    const { fake, api, session } = setup({ linkLifetimeMs: 5_000 });
+    session.add(ids(2).map((id) => file(id)));
+    await answerAll(fake);
+    expect(api.refreshBatch).toHaveBeenCalledTimes(1);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b1/g2/0", "b1/g2/1"]);
+  });
+
+  it.each([
+    ["403 AuthorizationPermissionMismatch (Azurite)", refusal(403, "AuthorizationPermissionMismatch")],
+    ["409 (Azure)", refusal(409, "UnauthorizedBlobOverwrite")],
+  ])("treats %s as already uploaded", async (_name, outcome) => {
+    const { fake, session, statuses, progress } = setup();
+    session.add([file("a")]);
+    await settle();
+    fake.answer(fake.calls[0]!, outcome);
+    await settle();
+    expect(fake.calls).toHaveLength(1);
+    expect(statuses("a").at(-1)).toBe("done");
+    expect(progress.get("a")?.at(-1)).toBe(100);
+  });
+
+  it("never reports progress going backwards, also across retries", async () => {
+    vi.useFakeTimers();
+    const { fake, session, progress } = setup();
+    session.add([file("a")]);
+    await vi.advanceTimersByTimeAsync(0);
+    const first = fake.calls[0]!.request;
+    first.onProgress(5);
+    first.onProgress(50);
+    first.onProgress(80);
+    first.onProgress(70);
+    fake.answer(fake.calls[0]!, { kind: "network-error" });
+    await vi.advanceTimersByTimeAsync(10_000);
+    const second = fake.calls[1]!.request;
+    second.onProgress(20);
+    second.onProgress(90);
+    second.onProgress(150);
+    fake.answer(fake.calls[1]!, ok);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(progress.get("a")).toEqual([5, 50, 80, 90, 100]);
+  });
+
+  it("retries an attempt that stalls", async () => {
+    vi.useFakeTimers();
+    const { fake, session, states, statuses } = setup({ retry: { stallTimeoutMs: 3_000, baseDelayMs: 100 } });
+    session.add([file("a")]);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(states.get("a")?.at(-1)).toEqual({ status: "retrying", attempt: 2, reason: "no progress for 3 s" });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fake.calls).toHaveLength(2);
+    fake.answer(fake.calls[1]!, ok);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(statuses("a").at(-1)).toBe("done");
+  });
+
+  it("a batch the API refuses fails its files with the reason; retry announces them again", async () => {
+    const { fake, api, session, states } = setup();
+    api.createBatch.mockRejectedValueOnce(new ApiRequestError(503, "storage_unavailable", "Storage is unavailable"));
+    session.add([file("a")]);
+    await settle();
+    expect(states.get("a")?.at(-1)).toEqual({
+      status: "failed",
+      reason: "could not start the upload (Storage is unavailable)",
+    });
+    session.retry();
+    await answerAll(fake);
+    expect(api.createBatch).toHaveBeenCalledTimes(2);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b1/g1/0"]);
+  });
+});
+
+describe("study session: commit", () => {
+  it("commits at once when every file has arrived: one request with trimmed details, MD5s, in the study's order", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add([file("a", 3), file("b", 4)]);
+    await answerAll(fake);
+    const outcome = await commit(["b", "a"]);
+    expect(outcome).toMatchObject({ kind: "committed", study: { title: "Faces" } });
     expect(api.commitStudy).toHaveBeenCalledWith({
       batchId: "b1",
       title: "Faces",
       description: undefined,
       elements: [
-        { index: 0, label: "label a", md5: "md5-3" },
-        { index: 1, label: "label b", md5: "md5-4" },
+        { index: 1, label: "label b", md5: "md5-of-4" },
+        { index: 0, label: "label a", md5: "md5-of-3" },
       ],
     });
   });
 
-  it("commits nothing while a file failed; the next submit sends only that file, with a fresh link", async () => {
-    let refuse = true;
-    const { api, puts, hashMd5, submit } = setup((request) =>
-      refuse && request.url.endsWith("/1") ? { kind: "response", status: 500, errorCode: null } : created,
-    );
-    const files = [file("a", 1), file("b", 2), file("c", 3)];
-    expect(await submit(files)).toEqual({ kind: "files-failed", failedIds: ["b"] });
+  it("asked while files upload, commits right after the last one arrives", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add(ids(2).map((id) => file(id)));
+    await settle();
+    const outcome = commit(ids(2));
+    fake.answer(fake.calls[0]!, ok);
+    await settle();
     expect(api.commitStudy).not.toHaveBeenCalled();
-
-    refuse = false;
-    puts.length = 0;
-    expect((await submit(files)).kind).toBe("committed");
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-    expect(api.refreshBatch).toHaveBeenCalledWith("b1", [1]);
-    expect(puts).toEqual(["/b1/1"]);
-    // Each file was hashed once, however often it was sent.
-    expect(hashMd5).toHaveBeenCalledTimes(3);
+    fake.answer(fake.calls[1]!, ok);
+    expect((await outcome).kind).toBe("committed");
+    expect(api.commitStudy).toHaveBeenCalledTimes(1);
   });
 
-  it("maps a 422 onto the files it names; they are sent again before the next commit", async () => {
-    const { api, puts, events, submit } = setup();
+  it("cancelCommit stops waiting; the uploads go on", async () => {
+    const { fake, api, session, commit, statuses } = setup();
+    session.add([file("a")]);
+    await settle();
+    const outcome = commit(["a"]);
+    await settle();
+    expect(session.cancelCommit()).toBe(true);
+    expect(await outcome).toEqual({ kind: "cancelled" });
+    await answerAll(fake);
+    expect(statuses("a").at(-1)).toBe("done");
+    expect(api.commitStudy).not.toHaveBeenCalled();
+    expect(session.cancelCommit()).toBe(false);
+  });
+
+  it("maps a 422 onto the files it names; retry sends them again with a fresh link, then the commit succeeds", async () => {
+    const { fake, api, session, commit, states } = setup();
+    session.add([file("a"), file("b")]);
+    await answerAll(fake);
     api.commitStudy.mockRejectedValueOnce(
-      new ApiRequestError(422, "verification_failed", "Not committed: 1 file(s) failed verification", [
-        { index: 1, problem: "content is not a PNG image" },
+      new ApiRequestError(422, "verification_failed", "Not committed: 1 file did not verify", [
+        { index: 1, problem: "content does not match its MD5" },
       ]),
     );
-    const files = [file("a"), file("fake")];
-    expect(await submit(files)).toEqual({
+    const refused = await commit(["a", "b"]);
+    expect(refused).toEqual({
       kind: "refused",
-      message: "Not committed: 1 file(s) failed verification",
-      problems: [{ id: "fake", problem: "content is not a PNG image" }],
+      message: "Not committed: 1 file did not verify",
+      problems: [{ id: "b", problem: "content does not match its MD5" }],
     });
-    expect(events.onFileState).toHaveBeenCalledWith("fake", { status: "failed", reason: "content is not a PNG image" });
-
-    puts.length = 0;
-    expect((await submit(files)).kind).toBe("committed");
+    expect(states.get("b")?.at(-1)).toEqual({ status: "failed", reason: "content does not match its MD5" });
+    session.retry();
+    await answerAll(fake);
     expect(api.refreshBatch).toHaveBeenCalledWith("b1", [1]);
-    expect(puts).toEqual(["/b1/1"]);
+    expect(fake.calls.slice(2).map((c) => c.path)).toEqual(["b1/g2/1"]);
+    expect((await commit(["a", "b"])).kind).toBe("committed");
   });
 
-  it("retries a commit that failed without sending any file again", async () => {
-    const { api, puts, submit } = setup();
-    api.commitStudy.mockRejectedValueOnce(new ApiRequestError(503, "storage_unavailable", "Storage is not answering"));
-    const files = [file("a")];
-    expect(await submit(files)).toEqual({ kind: "error", stage: "commit", message: "Storage is not answering" });
-    puts.length = 0;
-    expect((await submit(files)).kind).toBe("committed");
-    expect(puts).toEqual([]);
-    expect(api.refreshBatch).not.toHaveBeenCalled();
+  it("a commit that failed can be asked again without sending any file again", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add([file("a")]);
+    await answerAll(fake);
+    api.commitStudy.mockRejectedValueOnce(new ApiRequestError(0, "network_error", "Could not reach the server"));
+    expect(await commit(["a"])).toEqual({ kind: "error", stage: "commit", message: "Could not reach the server" });
+    expect((await commit(["a"])).kind).toBe("committed");
+    expect(fake.calls).toHaveLength(1);
   });
 
-  it("a row's Retry sends just that file and waits for the others before committing", async () => {
-    const { api, puts, submit } = setup();
-    const files = [file("a"), file("b")];
-    expect(await submit(files, (id) => id === "b")).toEqual({ kind: "incomplete" });
-    expect(puts).toEqual(["/b1/1"]);
-    expect(api.commitStudy).not.toHaveBeenCalled();
-  });
-
-  it("uses a batch prepared for exactly these files while its links are fresh", async () => {
-    vi.useFakeTimers({ toFake: ["Date"] });
-    const { api, session, submit } = setup();
-    const files = [file("a"), file("b")];
-    session.prepare(files, 600);
-    session.prepare(files, 600);
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-    await submit(files);
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-
-    // Prepared for other files, or for too long: a new batch is asked for at submit.
-    session.prepare([file("c")], 600);
-    await submit([file("c"), file("d")]);
-    expect(api.createBatch).toHaveBeenCalledTimes(3);
-    session.prepare([file("e")], 600);
-    vi.setSystemTime(Date.now() + 301_000);
-    await submit([file("e")]);
-    expect(api.createBatch).toHaveBeenCalledTimes(5);
-  });
-
-  it("a prepared request that failed costs nothing: the submit asks again", async () => {
-    const { api, session, submit } = setup();
-    api.createBatch.mockRejectedValueOnce(new Error("offline"));
-    session.prepare([file("a")], 600);
-    expect((await submit([file("a")])).kind).toBe("committed");
+  it("after a commit the session starts over: the next file starts a new batch", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add([file("a")]);
+    await answerAll(fake);
+    await commit(["a"]);
+    session.add([file("a")]);
+    await answerAll(fake);
     expect(api.createBatch).toHaveBeenCalledTimes(2);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b1/g1/0", "b2/g1/0"]);
   });
 
-  it("other files mean a new batch; files kept are not hashed again", async () => {
-    const { api, puts, hashMd5, submit } = setup(() => ({
-      kind: "response",
-      status: 400,
-      errorCode: "InvalidHeaderValue",
-    }));
-    await submit([file("a", 1)]);
-    puts.length = 0;
-    await submit([file("a", 1), file("b", 2)]);
-    expect(api.createBatch).toHaveBeenCalledTimes(2);
-    expect(puts).toEqual(["/b2/0", "/b2/1"]);
-    expect(hashMd5).toHaveBeenCalledTimes(2);
+  it("refuses to commit images it was never given", async () => {
+    const { fake, session, commit } = setup();
+    session.add([file("a")]);
+    await answerAll(fake);
+    expect(await commit(["a", "ghost"])).toMatchObject({ kind: "error", stage: "start" });
   });
 
-  it("says why it could not start when the batch is refused", async () => {
-    const { api, submit } = setup();
-    api.createBatch.mockRejectedValueOnce(new ApiRequestError(429, "rate_limited", "Too many batches"));
-    expect(await submit([file("a")])).toEqual({ kind: "error", stage: "start", message: "Too many batches" });
-  });
-
-  it("cancel aborts the uploads in flight, commits nothing, and the cancelled run reports nothing more", async () => {
-    const signals: AbortSignal[] = [];
-    let finishSlowHash!: (md5: string) => void;
-    const { api, events, session, submit } = setup(
-      (request) =>
-        new Promise((resolve) => {
-          signals.push(request.signal);
-          request.signal.addEventListener("abort", () => resolve({ kind: "aborted" }));
-        }),
-      // The third file's hash ignores the cancel and finishes late.
-      (blob) => (blob.size === 3 ? new Promise((resolve) => (finishSlowHash = resolve)) : Promise.resolve("md5")),
-    );
-    const running = submit([file("a", 1), file("b", 2), file("c", 3)]);
-    await settle(50);
-    expect(signals).toHaveLength(2);
-    events.onFileState.mockClear();
-    events.onFileHashed.mockClear();
-    expect(session.cancel()).toBe(true);
-    finishSlowHash("late-md5");
-    expect(await running).toEqual({ kind: "cancelled" });
-    expect(signals.every((signal) => signal.aborted)).toBe(true);
-    expect(events.onFileState).not.toHaveBeenCalled();
-    expect(events.onFileHashed).not.toHaveBeenCalled();
-    expect(api.commitStudy).not.toHaveBeenCalled();
-    expect(session.cancel()).toBe(false);
+  it("raising the concurrency starts waiting uploads at once", async () => {
+    const { fake, session } = setup({ concurrency: 2 });
+    session.add(ids(5).map((id) => file(id)));
+    await settle();
+    expect(fake.inFlight).toBe(2);
+    session.setConcurrency(4);
+    await settle();
+    expect(fake.inFlight).toBe(4);
+    await answerAll(fake);
   });
 });

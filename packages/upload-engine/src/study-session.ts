@@ -2,16 +2,16 @@ import {
   ApiRequestError,
   type ApiClient,
   type CreateBatchRequest,
-  type CreateBatchResponse,
   type ImageType,
   type Study,
 } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
 import type { Md5Hasher } from "./md5.js";
-import type { RetryOptions } from "./retry-policy.js";
-import { uploadBatch } from "./upload-batch.js";
-import { errorText, type FileUploadState } from "./upload-file.js";
-import type { UploadTargets } from "./upload-targets.js";
+import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-policy.js";
+import { withStallTimeout } from "./stall-timeout.js";
+import { errorText, uploadFile, type FileUploadState } from "./upload-file.js";
+import { UploadQueue, cancellationError } from "./upload-queue.js";
+import { UploadTargetBook, type UploadTargets } from "./upload-targets.js";
 
 /** One image of the study being made; `id` is the caller's stable name for it (a form row, a soak file). */
 export interface SessionFile {
@@ -21,7 +21,7 @@ export interface SessionFile {
   type: ImageType;
 }
 
-/** What the commit carries besides the images, read when the commit is sent (the form stays editable). */
+/** What the commit carries besides the images, read when the commit is sent. */
 export interface StudyDetails {
   title: string;
   description?: string;
@@ -29,8 +29,9 @@ export interface StudyDetails {
 }
 
 export interface StudySessionEvents {
-  /** The server-side batch the files were announced in; file `fileIds[i]` is the batch's index i. */
-  onBatchCreated?(batchId: string, fileIds: readonly string[]): void;
+  /** The server-side batch this session's files are announced in (one per study). */
+  onBatchCreated?(batchId: string): void;
+  /** These files were added and are on their way (hashing, then uploading). */
   onUploadStarted?(ids: readonly string[]): void;
   onFileHashed?(id: string, md5: string): void;
   onFileProgress?(id: string, sentBytes: number): void;
@@ -39,207 +40,348 @@ export interface StudySessionEvents {
 }
 
 export interface StudySessionDeps {
-  api: Pick<ApiClient, "createBatch" | "refreshBatch" | "commitStudy">;
+  api: Pick<ApiClient, "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy">;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
+  /** Uploads in flight at once (the pool); `setConcurrency` changes it later. */
+  concurrency?: number;
   retry?: Partial<RetryOptions>;
   events?: StudySessionEvents;
+  random?: () => number;
 }
 
-export interface SubmitRequest {
-  /** Every image of the study, in order. */
-  files: readonly SessionFile[];
-  /** Which of the files not yet uploaded to send this time (a row's Retry); all of them when omitted. */
-  only?: (id: string) => boolean;
-  concurrency: number;
+export interface CommitRequest {
+  /** The study's images, in the study's order. Every one must have been added and not removed. */
+  order: readonly string[];
   details: () => StudyDetails;
 }
 
-export type SubmitOutcome =
+export type CommitOutcome =
   | { kind: "committed"; study: Study }
-  /** Some uploads failed for good: nothing was committed, the failed files can be sent again. */
+  /** Some uploads failed for good: nothing was committed; `retry` sends them again. */
   | { kind: "files-failed"; failedIds: string[] }
-  /** The commit's verification refused these files (422): nothing was committed, they can be sent again. */
+  /** The commit's verification refused these files (422): nothing was committed; `retry` sends them again. */
   | { kind: "refused"; message: string; problems: { id: string; problem: string }[] }
-  /** Every chosen file arrived, but others of the study have not: nothing to commit yet. */
-  | { kind: "incomplete" }
   | { kind: "error"; stage: "start" | "commit"; message: string }
+  /** `cancelCommit` stopped the wait for the uploads; they go on. */
   | { kind: "cancelled" };
 
-interface Batch {
-  id: string;
-  fileIds: readonly string[];
+/** One added file and how far it got. */
+interface TrackedFile {
+  file: SessionFile;
+  /** Its batch and index in it, once the API has announced it. */
+  batchId: string | null;
+  index: number | null;
+  status: FileUploadState["status"];
+  md5: Promise<string>;
+  md5Value: string | null;
+  sentBytes: number;
+  /** Aborted when the file is removed or the session starts over: stops its hash and its uploads. */
+  controller: AbortController;
 }
 
-const sameIds = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((id, i) => id === b[i]);
+/** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
+const LINK_EXPIRY_MARGIN_MS = 30_000;
 
-const batchRequest = (files: readonly SessionFile[]): CreateBatchRequest => ({
-  files: files.map((file) => ({ name: file.name, size: file.body.size, type: file.type })),
+const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({
+  files: files.map(({ file }) => ({ name: file.name, size: file.body.size, type: file.type })),
 });
 
 /**
- * The create → upload → refresh → commit flow of one study, without a UI: the web form's store and the soak's
- * simulated researchers both drive it. It remembers the batch, which files arrived and their MD5s, so a later
- * submit (Retry failed, a row's Retry, a commit that failed) sends only what is missing. A submit with other
- * files than the batch's starts a new batch.
+ * The upload session of one study, without a UI: the web form's store and the soak's simulated researchers both
+ * drive it. Files start hashing and uploading the moment they are added, into one server-side batch that grows
+ * with every addition; a removed file's upload is aborted and its staged blob deleted. `commit` waits for the
+ * study's files to arrive and then commits them in one request.
  */
 export function createStudySession(deps: StudySessionDeps) {
   const events = deps.events ?? {};
-  let batch: Batch | null = null;
-  const uploaded = new Set<string>();
-  const failed = new Map<string, string>();
-  const sentById = new Map<string, number>();
-  /** An MD5 belongs to the file, not the batch: kept when the files change. */
-  const md5ById = new Map<string, string>();
-  let runNumber = 0;
-  let running: AbortController | null = null;
-  /** A batch asked for ahead of the submit, keyed by the exact files it covers; usable while its links are fresh. */
-  let prepared: { fileIds: readonly string[]; usableUntil: number; batch: Promise<CreateBatchResponse | null> } | null =
-    null;
+  const retry = { ...DEFAULT_RETRY_OPTIONS, ...deps.retry };
+  const transport = withStallTimeout(deps.transport, retry.stallTimeoutMs);
+  const queue = new UploadQueue(deps.concurrency ?? 6);
+  const files = new Map<string, TrackedFile>();
+  let batchId: string | null = null;
+  let targets: UploadTargetBook | null = null;
+  /** Additions are announced one after another, so every file gets its index in the one batch. */
+  let announcing: Promise<void> = Promise.resolve();
+  /** Hashes run one at a time in the order files were added, so the first upload waits for one hash only. */
+  let hashing: Promise<unknown> = Promise.resolve();
+  /** Bumped when the session starts over: work of the earlier study must not touch the next one. */
+  let generation = 0;
+  let waitingCommit: AbortController | null = null;
+  const changeListeners = new Set<() => void>();
 
-  const startBatch = (fileIds: readonly string[], created: CreateBatchResponse) => {
-    batch = { id: created.batchId, fileIds };
-    uploaded.clear();
-    failed.clear();
-    sentById.clear();
-    events.onBatchCreated?.(created.batchId, fileIds);
+  const isLive = (tracked: TrackedFile) => files.get(tracked.file.id) === tracked;
+
+  const notifyChange = () => {
+    for (const listener of [...changeListeners]) listener();
   };
 
-  const takePrepared = (fileIds: readonly string[]) => {
-    const candidate = prepared;
-    prepared = null;
-    if (!candidate || !sameIds(candidate.fileIds, fileIds) || Date.now() > candidate.usableUntil) return null;
-    return candidate.batch;
+  const nextChange = (signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        changeListeners.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      changeListeners.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+
+  const setState = (tracked: TrackedFile, state: FileUploadState) => {
+    if (!isLive(tracked)) return;
+    tracked.status = state.status;
+    events.onFileState?.(tracked.file.id, state);
+    notifyChange();
   };
 
-  const commit = async (current: Batch, details: StudyDetails): Promise<SubmitOutcome> => {
+  const reportProgress = (tracked: TrackedFile, sentBytes: number) => {
+    const clamped = Math.min(sentBytes, tracked.file.body.size);
+    if (!isLive(tracked) || clamped <= tracked.sentBytes) return;
+    tracked.sentBytes = clamped;
+    events.onFileProgress?.(tracked.file.id, clamped);
+  };
+
+  const hash = (tracked: TrackedFile): Promise<string> => {
+    const { signal } = tracked.controller;
+    const md5 = hashing.then(async () => {
+      signal.throwIfAborted();
+      const value = await deps.hashMd5(tracked.file.body, signal);
+      tracked.md5Value = value;
+      if (isLive(tracked)) events.onFileHashed?.(tracked.file.id, value);
+      return value;
+    });
+    // One unreadable file must not stop the others; its own upload reports the failure.
+    hashing = md5.catch(() => undefined);
+    // A file removed before its upload awaited the hash leaves nobody to observe the rejection.
+    md5.catch(() => undefined);
+    return md5;
+  };
+
+  const unfinishedIndexes = () =>
+    [...files.values()]
+      .filter((t) => t.index !== null && t.status !== "done" && t.status !== "failed")
+      .map((t) => t.index!);
+
+  const upload = (tracked: TrackedFile) => {
+    const book = targets;
+    if (tracked.index === null || !book) return;
+    const { signal } = tracked.controller;
+    uploadFile(tracked.index, tracked.file.body, tracked.md5, {
+      queue,
+      transport,
+      targets: book,
+      retry,
+      random: deps.random ?? Math.random,
+      signal,
+      onState: (state) => setState(tracked, state),
+      onProgress: (sentBytes) => reportProgress(tracked, sentBytes),
+    }).then(
+      (result) => {
+        if (result.kind === "done") {
+          reportProgress(tracked, tracked.file.body.size);
+          setState(tracked, { status: "done" });
+        } else if (result.kind === "failed") {
+          setState(tracked, { status: "failed", reason: result.reason });
+        }
+      },
+      (error: unknown) => {
+        if (!signal.aborted) setState(tracked, { status: "failed", reason: errorText(error) });
+      },
+    );
+  };
+
+  /** Tells the API about these files (a new batch, or more files for it), then starts their uploads. */
+  const announce = (group: readonly TrackedFile[]) => {
+    const ofGeneration = generation;
+    announcing = announcing.then(async () => {
+      const live = group.filter(isLive);
+      if (live.length === 0 || ofGeneration !== generation) return;
+      try {
+        let issued: UploadTargets;
+        if (batchId && targets) {
+          issued = await deps.api.addBatchFiles(batchId, batchRequest(live));
+          if (ofGeneration !== generation) return;
+          targets.add(issued);
+        } else {
+          const created = await deps.api.createBatch(batchRequest(live));
+          if (ofGeneration !== generation) return;
+          batchId = created.batchId;
+          targets = new UploadTargetBook(
+            created,
+            (indexes) => deps.api.refreshBatch(created.batchId, indexes),
+            unfinishedIndexes,
+            LINK_EXPIRY_MARGIN_MS,
+          );
+          events.onBatchCreated?.(created.batchId);
+          issued = created;
+        }
+        // The API numbers added files in the order they were sent.
+        const indexes = issued.files.map((t) => t.index).sort((a, b) => a - b);
+        live.forEach((tracked, i) => {
+          tracked.batchId = batchId;
+          tracked.index = indexes[i] ?? null;
+        });
+        for (const tracked of live) if (isLive(tracked)) upload(tracked);
+      } catch (error) {
+        if (ofGeneration !== generation) return;
+        for (const tracked of live) {
+          setState(tracked, { status: "failed", reason: `could not start the upload (${errorText(error)})` });
+        }
+      }
+    });
+    return announcing;
+  };
+
+  const track = (file: SessionFile): TrackedFile => {
+    const tracked: TrackedFile = {
+      file,
+      batchId: null,
+      index: null,
+      status: "queued",
+      md5: Promise.resolve(""),
+      md5Value: null,
+      sentBytes: 0,
+      controller: new AbortController(),
+    };
+    files.set(file.id, tracked);
+    tracked.md5 = hash(tracked);
+    return tracked;
+  };
+
+  const commitNow = async (tracked: readonly TrackedFile[], details: StudyDetails): Promise<CommitOutcome> => {
     events.onCommitStarted?.();
+    const byIndex = new Map(tracked.map((t) => [t.index!, t]));
     try {
       const study = await deps.api.commitStudy({
-        batchId: current.id,
+        batchId: batchId!,
         title: details.title.trim(),
         description: details.description?.trim() || undefined,
-        elements: current.fileIds.map((id, index) => ({
-          index,
-          label: details.labelOf(id).trim(),
-          md5: md5ById.get(id)!,
+        elements: tracked.map((t) => ({
+          index: t.index!,
+          label: details.labelOf(t.file.id).trim(),
+          md5: t.md5Value!,
         })),
       });
-      batch = null;
+      startOver();
       return { kind: "committed", study };
     } catch (error) {
       const refused = error instanceof ApiRequestError ? error.files : [];
       const problems = refused.flatMap(({ index, problem }) => {
-        const id = current.fileIds[index];
-        return id === undefined ? [] : [{ id, problem }];
+        const refusedFile = byIndex.get(index);
+        return refusedFile ? [{ refusedFile, problem }] : [];
       });
       if (problems.length === 0) return { kind: "error", stage: "commit", message: errorText(error) };
-      // The server deleted what it refused: those files must be sent again.
-      for (const { id, problem } of problems) {
-        uploaded.delete(id);
-        failed.set(id, problem);
-        events.onFileState?.(id, { status: "failed", reason: problem });
+      // The server deleted what it refused: those files must be sent again, with a fresh link.
+      for (const { refusedFile, problem } of problems) {
+        targets?.invalidate(refusedFile.index!);
+        setState(refusedFile, { status: "failed", reason: problem });
       }
-      return { kind: "refused", message: errorText(error), problems };
+      return {
+        kind: "refused",
+        message: errorText(error),
+        problems: problems.map(({ refusedFile, problem }) => ({ id: refusedFile.file.id, problem })),
+      };
     }
   };
 
+  /** Forgets the study: stops its hashes and uploads; the next file added starts a new batch. */
+  const startOver = () => {
+    generation++;
+    for (const tracked of files.values()) tracked.controller.abort(cancellationError());
+    files.clear();
+    batchId = null;
+    targets = null;
+    waitingCommit?.abort();
+    waitingCommit = null;
+    notifyChange();
+  };
+
   return {
-    /** Asks for a batch for these files now, so that a submit of the same files starts uploading at once. */
-    prepare(files: readonly SessionFile[], sasTtlSeconds: number): void {
-      const fileIds = files.map((f) => f.id);
-      if (batch && sameIds(batch.fileIds, fileIds)) return;
-      if (prepared && sameIds(prepared.fileIds, fileIds)) return;
-      // A failed early request costs nothing: the submit asks again.
-      const request = deps.api.createBatch(batchRequest(files)).catch(() => null);
-      prepared = { fileIds, usableUntil: Date.now() + (sasTtlSeconds * 1000) / 2, batch: request };
+    /** Adds images to the study: each is hashed and uploaded at once, in the order given. */
+    add(added: readonly SessionFile[]): void {
+      const fresh = added.filter((file) => !files.has(file.id)).map(track);
+      if (fresh.length === 0) return;
+      events.onUploadStarted?.(fresh.map((t) => t.file.id));
+      for (const tracked of fresh) setState(tracked, { status: "queued" });
+      void announce(fresh);
     },
 
-    /** Uploads every chosen file that has not arrived, then commits once the whole study has. */
-    async submit(request: SubmitRequest): Promise<SubmitOutcome> {
-      running?.abort();
-      const run = ++runNumber;
-      const controller = new AbortController();
-      running = controller;
-      const isCurrent = () => run === runNumber && !controller.signal.aborted;
-      const fileIds = request.files.map((f) => f.id);
-      const chosen = request.only ?? (() => true);
-
-      try {
-        let targets: UploadTargets;
-        const pending = () => request.files.filter((f) => !uploaded.has(f.id) && chosen(f.id));
-        if (batch && sameIds(batch.fileIds, fileIds)) {
-          const ids = batch.fileIds;
-          const indexes = pending().map((f) => ids.indexOf(f.id));
-          // Earlier links may have expired or point at blobs the commit deleted: always start from fresh ones.
-          targets =
-            indexes.length > 0
-              ? await deps.api.refreshBatch(batch.id, indexes)
-              : { expiresAt: new Date().toISOString(), files: [] };
-        } else {
-          const created = (await takePrepared(fileIds)) ?? (await deps.api.createBatch(batchRequest(request.files)));
-          // Cancelled meanwhile: the files may have changed since, so this batch is not theirs.
-          if (!isCurrent()) return { kind: "cancelled" };
-          startBatch(fileIds, created);
-          targets = created;
-        }
-        if (!isCurrent()) return { kind: "cancelled" };
-
-        const current = batch!;
-        const sending = pending();
-        for (const file of sending) failed.delete(file.id);
-        if (sending.length > 0) events.onUploadStarted?.(sending.map((f) => f.id));
-        const idAt = (index: number) => current.fileIds[index]!;
-        const result = await uploadBatch({
-          files: sending.map((file) => ({
-            index: current.fileIds.indexOf(file.id),
-            body: file.body,
-            md5: md5ById.get(file.id),
-            sentBytes: sentById.get(file.id),
-          })),
-          targets,
-          refreshTargets: (indexes) => deps.api.refreshBatch(current.id, indexes),
-          concurrency: request.concurrency,
-          transport: deps.transport,
-          hashMd5: deps.hashMd5,
-          signal: controller.signal,
-          retry: deps.retry,
-          onFileHashed: (index, md5) => {
-            md5ById.set(idAt(index), md5);
-            if (isCurrent()) events.onFileHashed?.(idAt(index), md5);
-          },
-          onFileProgress: (index, sent) => {
-            sentById.set(idAt(index), sent);
-            if (isCurrent()) events.onFileProgress?.(idAt(index), sent);
-          },
-          onFileState: (index, state) => {
-            if (!isCurrent()) return;
-            if (state.status === "done") uploaded.add(idAt(index));
-            if (state.status === "failed") failed.set(idAt(index), state.reason);
-            events.onFileState?.(idAt(index), state);
-          },
-        });
-        if (!isCurrent() || result.cancelled) return { kind: "cancelled" };
-
-        const failedIds = current.fileIds.filter((id) => failed.has(id));
-        if (failedIds.length > 0) return { kind: "files-failed", failedIds };
-        if (!current.fileIds.every((id) => uploaded.has(id))) return { kind: "incomplete" };
-        return await commit(current, request.details());
-      } catch (error) {
-        if (!isCurrent()) return { kind: "cancelled" };
-        return { kind: "error", stage: "start", message: errorText(error) };
-      } finally {
-        if (running === controller) running = null;
+    /**
+     * Takes an image out of the study: its hash and upload stop now, and once the API knows it, its staged blob
+     * is deleted (resolves when that is done; a failure leaves it to the sweep, which deletes it at expiry).
+     */
+    async remove(id: string): Promise<void> {
+      const tracked = files.get(id);
+      if (!tracked) return;
+      files.delete(id);
+      tracked.controller.abort(cancellationError("Image removed"));
+      notifyChange();
+      // Removed while being announced: its index is known once the announcement is over.
+      await announcing;
+      if (tracked.batchId !== null && tracked.index !== null) {
+        await deps.api.removeBatchFile(tracked.batchId, tracked.index);
       }
     },
 
-    /** Stops the running submit: uploads in flight are aborted, nothing more is sent, nothing is committed. */
-    cancel(): boolean {
-      if (!running) return false;
-      running.abort();
-      running = null;
+    /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */
+    retry(only: (id: string) => boolean = () => true): void {
+      const unannounced: TrackedFile[] = [];
+      for (const tracked of files.values()) {
+        if (tracked.status !== "failed" || !only(tracked.file.id)) continue;
+        if (tracked.md5Value === null) tracked.md5 = hash(tracked);
+        setState(tracked, { status: "queued" });
+        if (tracked.index === null) unannounced.push(tracked);
+        else upload(tracked);
+      }
+      if (unannounced.length > 0) void announce(unannounced);
+    },
+
+    /**
+     * Commits the study once every one of its images has arrived: at once when they all have, else after the
+     * last upload. One API request either way. Nothing is committed while an image failed.
+     */
+    async commit(request: CommitRequest): Promise<CommitOutcome> {
+      waitingCommit?.abort();
+      const waiting = new AbortController();
+      waitingCommit = waiting;
+      try {
+        for (;;) {
+          if (waiting.signal.aborted) return { kind: "cancelled" };
+          const tracked = request.order.map((id) => files.get(id));
+          const missing = request.order.filter((_, i) => !tracked[i]);
+          if (missing.length > 0 || tracked.length === 0) {
+            return { kind: "error", stage: "start", message: "the study's images are not all part of this upload" };
+          }
+          const live = tracked as TrackedFile[];
+          const failedIds = live.filter((t) => t.status === "failed").map((t) => t.file.id);
+          if (failedIds.length > 0) return { kind: "files-failed", failedIds };
+          if (live.every((t) => t.status === "done" && t.md5Value !== null)) {
+            waitingCommit = null;
+            return await commitNow(live, request.details());
+          }
+          await nextChange(waiting.signal);
+        }
+      } finally {
+        if (waitingCommit === waiting) waitingCommit = null;
+      }
+    },
+
+    /** Stops waiting for the uploads before a commit; they go on. False when no commit was waiting. */
+    cancelCommit(): boolean {
+      if (!waitingCommit) return false;
+      waitingCommit.abort();
+      waitingCommit = null;
       return true;
+    },
+
+    /** More (or fewer) uploads at once, e.g. when the upload origin turns out to speak HTTP/2. */
+    setConcurrency(concurrency: number): void {
+      queue.setConcurrency(concurrency);
+    },
+
+    /** Abandons the study: stops everything; its staged blobs are left to the sweep. */
+    discard(): void {
+      startOver();
     },
   };
 }

@@ -75,7 +75,8 @@ export async function uploadFile(
         url: target.uploadUrl,
         headers: { ...target.headers, "Content-MD5": md5 },
         body,
-        signal: attemptSignal,
+        // The pool's signal (everything stops) or the file's own (it was removed).
+        signal: AbortSignal.any([attemptSignal, signal]),
         onProgress: context.onProgress,
       });
     });

@@ -9,19 +9,29 @@ export function cancellationError(message = "Upload cancelled"): DOMException {
   return new DOMException(message, "AbortError");
 }
 
+function validConcurrency(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  return concurrency;
+}
+
 /**
  * Runs tasks first-in first-out with at most `concurrency` running at once; the next starts as soon as one
  * settles. Each task gets its own AbortSignal so `abortAll` can stop the running ones and drop the waiting ones.
  */
 export class UploadQueue {
-  readonly #concurrency: number;
+  #concurrency: number;
   readonly #waiting: WaitingTask[] = [];
   readonly #running = new Set<AbortController>();
 
   constructor(concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-    this.#concurrency = concurrency;
+    this.#concurrency = validConcurrency(concurrency);
+  }
+
+  /** A new limit: a higher one starts waiting tasks at once; a lower one lets running tasks finish. */
+  setConcurrency(concurrency: number): void {
+    this.#concurrency = validConcurrency(concurrency);
+    this.#startNext();
   }
 
   get runningCount(): number {

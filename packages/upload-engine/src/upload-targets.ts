@@ -5,13 +5,18 @@ export interface UploadTargets {
   files: readonly UploadTarget[];
 }
 
+interface HeldTarget {
+  target: UploadTarget;
+  expiresAtMs: number;
+}
+
 /**
- * The upload links of one batch and their renewal. Links share one expiry, so one refresh renews every
- * unfinished file, and concurrent 403s await the same request instead of each asking for their own.
+ * The upload links of one batch and their renewal. A batch grows as images are added, so each link keeps its
+ * own expiry; one refresh renews every unfinished file, and concurrent 403s await the same request instead of
+ * each asking for their own.
  */
 export class UploadTargetBook {
-  readonly #byIndex: Map<number, UploadTarget>;
-  #expiresAtMs: number;
+  readonly #byIndex = new Map<number, HeldTarget>();
   #renewal: Promise<void> | null = null;
 
   constructor(
@@ -23,8 +28,18 @@ export class UploadTargetBook {
     /** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
     private readonly expiryMarginMs: number,
   ) {
-    this.#byIndex = new Map(initial.files.map((t) => [t.index, t]));
-    this.#expiresAtMs = Date.parse(initial.expiresAt);
+    this.add(initial);
+  }
+
+  /** Links for files added to the batch (or renewed). */
+  add(targets: UploadTargets): void {
+    const expiresAtMs = Date.parse(targets.expiresAt);
+    for (const target of targets.files) this.#byIndex.set(target.index, { target, expiresAtMs });
+  }
+
+  /** Forgets a file's link, so its next attempt asks for a fresh one (the commit deleted what it refused). */
+  invalidate(index: number): void {
+    this.#byIndex.delete(index);
   }
 
   /**
@@ -33,20 +48,24 @@ export class UploadTargetBook {
    */
   async usable(index: number, expired: UploadTarget | null): Promise<UploadTarget> {
     const current = this.#byIndex.get(index);
-    const renewedMeanwhile = expired !== null && current !== expired;
-    const stale = expired !== null || Date.now() >= this.#expiresAtMs - this.expiryMarginMs || !current;
-    if (!renewedMeanwhile && stale) await this.#renew();
-    const target = this.#byIndex.get(index);
-    if (!target) throw new Error("the API returned no upload link for this file");
-    return target;
+    const renewedMeanwhile = expired !== null && current?.target !== expired;
+    const stale = expired !== null || !current || Date.now() >= current.expiresAtMs - this.expiryMarginMs;
+    if (!renewedMeanwhile && stale) {
+      await this.#renew(index);
+      // A renewal already under way when this file asked may not have covered it.
+      if (!this.#byIndex.has(index)) await this.#renew(index);
+    }
+    const held = this.#byIndex.get(index);
+    if (!held) throw new Error("the API returned no upload link for this file");
+    return held.target;
   }
 
-  #renew(): Promise<void> {
+  #renew(index: number): Promise<void> {
     this.#renewal ??= (async () => {
       try {
-        const fresh = await this.refresh(this.unfinished());
-        for (const target of fresh.files) this.#byIndex.set(target.index, target);
-        this.#expiresAtMs = Date.parse(fresh.expiresAt);
+        const wanted = new Set(this.unfinished());
+        wanted.add(index);
+        this.add(await this.refresh([...wanted].sort((a, b) => a - b)));
       } finally {
         this.#renewal = null;
       }

@@ -33,8 +33,9 @@ export interface ResearcherOutcome {
 }
 
 /**
- * Does what the study form does, with the form's own study session and API client, without a browser:
- * Create study, then "Retry failed" for whatever failed (uploads, or files the commit refused).
+ * Does what the study form does, with the form's own study session and API client, without a browser: adds
+ * the files (uploads start), Create study, then "Retry failed" for whatever failed (uploads, or files the
+ * commit refused).
  */
 export async function createStudyLikeTheForm(options: {
   apiUrl: string;
@@ -48,6 +49,7 @@ export async function createStudyLikeTheForm(options: {
     api: createApiClient(options.apiUrl),
     transport: options.transport,
     hashMd5: createChunkedMd5(),
+    concurrency: options.concurrency,
     retry: options.retry,
   });
   const files: SessionFile[] = options.files.map((file, index) => ({
@@ -60,8 +62,9 @@ export async function createStudyLikeTheForm(options: {
   const details = () => ({ title, labelOf: (id: string) => options.files[Number(id)]!.name });
   const maxRounds = options.maxRounds ?? 5;
   let commitAttempts = 0;
+  session.add(files);
   for (let round = 1; round <= maxRounds; round++) {
-    const outcome = await session.submit({ files, concurrency: options.concurrency, details });
+    const outcome = await session.commit({ order: files.map((f) => f.id), details });
     const reachedCommit =
       outcome.kind === "committed" ||
       outcome.kind === "refused" ||
@@ -72,6 +75,7 @@ export async function createStudyLikeTheForm(options: {
         return { study: outcome.study, files: options.files, uploadRounds: round, commitAttempts };
       case "files-failed":
       case "refused":
+        session.retry();
         continue;
       default:
         throw new Error(`study not created: ${JSON.stringify(outcome)}`);

@@ -32,7 +32,7 @@ export function ImageRow({ imageId }: { imageId: string }) {
   if (!image) return null;
 
   const { name, size, type } = image.file;
-  const problem = config ? imageProblem(image.file, config) : null;
+  const problem = image.contentProblem ?? (config ? imageProblem(image.file, config) : null);
   const labelError = labelProblem(image.label);
   const percent = percentOf(image.sentBytes, size);
   const problemId = `${imageId}-problem`;

@@ -2,8 +2,9 @@ import { useShallow } from "zustand/react/shallow";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
 import { useStudyDraft } from "../app-stores.js";
 import { formatBytes, imageTypeNames } from "../format.js";
-import { canRetry } from "../store/draft-selectors.js";
+import { canRetry, uploadingCount } from "../store/draft-selectors.js";
 import { formProblems } from "../store/draft-validation.js";
+import type { DraftPhase } from "../store/study-draft-state.js";
 import { ImageDropZone } from "./image-drop-zone.js";
 import { ImageList } from "./image-list.js";
 import { TotalProgress } from "./total-progress.js";
@@ -21,6 +22,14 @@ function LimitsHint() {
   );
 }
 
+/** The button says what pressing it does now: uploads still going mean the study follows the last one. */
+function createButtonText(phase: DraftPhase, uploading: number): string {
+  if (phase === "committing") return "Creating the study…";
+  if (phase === "waiting")
+    return `Creating the study after ${uploading} more ${uploading === 1 ? "upload" : "uploads"}…`;
+  return uploading > 0 ? "Create study when uploads finish" : "Create study";
+}
+
 export function StudyForm() {
   const actions = useStudyDraft((s) => s.actions);
   const title = useStudyDraft((s) => s.title);
@@ -29,6 +38,7 @@ export function StudyForm() {
   const formError = useStudyDraft((s) => s.formError);
   const problems = useStudyDraft(useShallow(formProblems));
   const retryable = useStudyDraft(canRetry);
+  const uploading = useStudyDraft(uploadingCount);
   const locked = phase !== "editing";
 
   return (
@@ -81,9 +91,9 @@ export function StudyForm() {
           disabled={locked || problems.length > 0}
           aria-describedby={problems.length > 0 ? "form-problems" : undefined}
         >
-          Create study
+          {createButtonText(phase, uploading)}
         </button>
-        {phase === "uploading" && (
+        {phase === "waiting" && (
           <button type="button" className="button button-secondary" onClick={actions.cancel}>
             Cancel
           </button>
@@ -93,7 +103,6 @@ export function StudyForm() {
             Retry failed
           </button>
         )}
-        {phase === "committing" && <span className="hint">Creating the study…</span>}
       </div>
       {problems.length > 0 && !locked && (
         <ul id="form-problems" className="form-problems">

@@ -1,6 +1,6 @@
 import { useStudyDraft } from "../app-stores.js";
 import { formatBytes, formatDuration } from "../format.js";
-import { doneCount, sentBytes, totalBytes } from "../store/draft-selectors.js";
+import { doneCount, sentBytes, totalBytes, uploadingCount } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 export function TotalProgress() {
@@ -8,7 +8,7 @@ export function TotalProgress() {
   const sent = useStudyDraft(sentBytes);
   const done = useStudyDraft(doneCount);
   const count = useStudyDraft((s) => s.imageIds.length);
-  const rate = useStudyDraft((s) => (s.phase === "uploading" ? s.bytesPerSecond : null));
+  const rate = useStudyDraft((s) => (uploadingCount(s) > 0 ? s.bytesPerSecond : null));
   if (count === 0) return null;
 
   const percent = percentOf(sent, total);

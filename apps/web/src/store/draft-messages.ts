@@ -9,10 +9,12 @@ export const draftMessages = {
   fileFailed: (name: string, reason: string) => `${name} failed: ${reason}`,
   filesFailed: (count: number) =>
     `${plural(count, "image")} failed. Nothing was committed; use Retry failed to send ${count === 1 ? "it" : "them"} again.`,
+  waiting: (count: number) =>
+    `The study will be created when ${plural(count, "upload")} ${count === 1 ? "finishes" : "finish"}`,
   committing: "All images uploaded. Creating the study…",
   committed: (title: string) => `Study “${title}” created`,
   commitFailed: (reason: string) => `The study was not created: ${reason}`,
   startFailed: (reason: string) => `Could not start the upload: ${reason}`,
   configFailed: (reason: string) => `Could not load the upload limits: ${reason}`,
-  cancelled: "Upload cancelled. Nothing was committed.",
+  cancelled: "The study will not be created for now; uploads go on.",
 };

@@ -12,8 +12,16 @@ export function doneCount(state: DraftImages): number {
   return state.imageIds.filter((id) => state.images[id]!.status === "done").length;
 }
 
-/** True when a batch exists and something in it still has to arrive or be committed. */
-export function canRetry(state: Pick<StudyDraftState, "phase" | "batch" | "images" | "formError">): boolean {
-  if (state.phase !== "editing" || !state.batch) return false;
-  return state.batch.imageIds.some((id) => state.images[id]?.status === "failed") || state.formError !== null;
+/** Images still on their way (checked, not yet arrived or failed). */
+export function uploadingCount(state: DraftImages): number {
+  return state.imageIds.filter((id) => {
+    const image = state.images[id]!;
+    return image.contentProblem === null && image.status !== "done" && image.status !== "failed";
+  }).length;
+}
+
+/** True when an image failed or the last commit did: Retry failed has something to do. */
+export function canRetry(state: Pick<StudyDraftState, "phase" | "imageIds" | "images" | "formError">): boolean {
+  if (state.phase !== "editing") return false;
+  return state.imageIds.some((id) => state.images[id]?.status === "failed") || state.formError !== null;
 }

@@ -45,7 +45,9 @@ export function formProblems(
       `Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`,
     );
   const images = state.imageIds.map((id) => state.images[id]!);
-  const invalid = images.filter((image) => imageProblem(image.file, config) || labelProblem(image.label)).length;
+  const invalid = images.filter(
+    (image) => image.contentProblem || imageProblem(image.file, config) || labelProblem(image.label),
+  ).length;
   if (invalid > 0)
     problems.push(`Fix or remove ${invalid === 1 ? "the image" : `${invalid} images`} marked in the list above`);
   return problems;

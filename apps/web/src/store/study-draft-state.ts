@@ -15,15 +15,17 @@ export interface DraftImage {
   /** Never decreases while the image belongs to the same batch. */
   sentBytes: number;
   md5: string | null;
+  /** Whether the file's bytes were checked (see imageStructureProblem); files are sent only once they pass. */
+  checked: boolean;
+  /** Why the file's content will not be sent (it is not the image its type says), once checked. */
+  contentProblem: string | null;
 }
 
-/** The server-side batch the current images were announced in; index i of the batch is imageIds[i]. */
-export interface BatchSession {
-  id: string;
-  imageIds: readonly string[];
-}
-
-export type DraftPhase = "editing" | "uploading" | "committing";
+/**
+ * editing: the researcher types, adds and removes images while they upload. waiting: Create study was pressed
+ * while images were still uploading; the commit follows the last one. committing: the commit request is out.
+ */
+export type DraftPhase = "editing" | "waiting" | "committing";
 
 /** Plain functions (not methods): components pass them around as event handlers. */
 export interface StudyDraftActions {
@@ -31,13 +33,16 @@ export interface StudyDraftActions {
   setTitle: (title: string) => void;
   setDescription: (description: string) => void;
   setLabel: (imageId: string, label: string) => void;
+  /** Adds images; each starts uploading as soon as its bytes are checked. */
   addFiles: (files: readonly File[]) => void;
+  /** Removes an image: its upload stops and its staged copy is deleted. */
   removeImage: (imageId: string) => void;
-  /** Uploads every image that has not arrived yet, then commits. */
+  /** Commits the study now if every image has arrived, else as soon as the last one does. */
   createStudy: () => Promise<void>;
-  /** The same for failed images only (and a commit that failed): done images are never sent again. */
+  /** Sends failed images again (and retries a commit that failed): done images are never sent again. */
   retryFailed: () => Promise<void>;
   retryImage: (imageId: string) => Promise<void>;
+  /** Stops waiting to commit; uploads go on. */
   cancel: () => void;
 }
 
@@ -49,7 +54,10 @@ export interface StudyDraftState {
   imageIds: string[];
   images: Record<string, DraftImage>;
   phase: DraftPhase;
-  batch: BatchSession | null;
+  /** The server-side batch the images upload into, once the first one was announced. */
+  batchId: string | null;
+  /** Create study was pressed and the study is not made yet: a retry that fixes the last failure commits it. */
+  commitRequested: boolean;
   /** Why the last try to create the study stopped (batch request or commit), for the whole form. */
   formError: string | null;
   /** The latest status message for the polite live region. */

@@ -1,13 +1,21 @@
-import { defaultUploadConfig, type CommitStudyRequest, type Study, type UploadConfig } from "@study-uploader/shared";
+import {
+  ApiRequestError,
+  defaultUploadConfig,
+  type CommitStudyRequest,
+  type Study,
+  type UploadConfig,
+} from "@study-uploader/shared";
+import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { describe, expect, it, vi } from "vitest";
-import { ApiRequestError } from "@study-uploader/shared";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
 import { canRetry, doneCount, sentBytes } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
 import { createStudyDraftStore, type StudyDraftDeps } from "./study-draft-store.js";
 
-const png = (name: string, size = 100) => new File([new Uint8Array(size)], name, { type: "image/png" });
+/** A file the structure check accepts (the store reads its head before sending it). */
+const png = (name: string, size = 100) =>
+  new File([syntheticImage("image/png", size) as Uint8Array<ArrayBuffer>], name, { type: "image/png" });
 
 const study = (request: CommitStudyRequest): Study => ({
   id: "S".repeat(22),
@@ -35,10 +43,12 @@ function setup(
 ) {
   const frames: (() => void)[] = [];
   let batches = 0;
+  const batchSizes = new Map<string, number>();
   const api = {
     getConfig: vi.fn(async () => ({ ...defaultUploadConfig, ...options.config })),
     createBatch: vi.fn(async (request: { files: unknown[] }) => {
       const batchId = `batch-${++batches}`;
+      batchSizes.set(batchId, request.files.length);
       return {
         batchId,
         ...targets(
@@ -47,6 +57,15 @@ function setup(
         ),
       };
     }),
+    addBatchFiles: vi.fn(async (batchId: string, request: { files: unknown[] }) => {
+      const first = batchSizes.get(batchId)!;
+      batchSizes.set(batchId, first + request.files.length);
+      return targets(
+        batchId,
+        request.files.map((_, i) => first + i),
+      );
+    }),
+    removeBatchFile: vi.fn(async (_batchId: string, _index: number) => {}),
     refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => targets(batchId, indexes)),
     commitStudy: vi.fn(async (request: CommitStudyRequest) => study(request)),
   };
@@ -81,6 +100,17 @@ function setup(
     image,
     actions: store.getState().actions,
   };
+}
+
+/** Until every added image has been checked and has reached a final upload state. */
+async function uploadsSettled(store: ReturnType<typeof setup>["store"]) {
+  await vi.waitFor(() => {
+    const { imageIds, images } = store.getState();
+    for (const id of imageIds) {
+      const image = images[id]!;
+      expect(image.checked && (image.contentProblem || ["done", "failed"].includes(image.status))).toBeTruthy();
+    }
+  });
 }
 
 async function readyForm(names: string[], options?: Parameters<typeof setup>[0]) {
@@ -121,27 +151,104 @@ describe("study draft: editing", () => {
     expect(formProblems(store.getState())).toEqual(["Fix or remove 2 images marked in the list above"]);
   });
 
-  it("sends nothing while the form is invalid", async () => {
-    const { actions, api } = setup();
+  it("never sends a file whose content is not the image its type says, and says why in its row", async () => {
+    const { store, actions, api, puts, image } = setup();
     await actions.loadConfig();
-    actions.addFiles([png("a.png")]);
+    actions.setTitle("T");
+    const pdf = new File(["%PDF-1.7 not an image"], "scan.png", { type: "image/png" });
+    actions.addFiles([pdf, png("good.png")]);
+    await uploadsSettled(store);
+    expect(image("scan.png").contentProblem).toMatch(/^Not sent: its content is not a PNG image/);
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["good.png"]);
+    expect(api.createBatch.mock.calls[0]![0].files).toHaveLength(1);
+    expect(formProblems(store.getState())).toEqual(["Fix or remove the image marked in the list above"]);
     await actions.createStudy();
-    expect(api.createBatch).not.toHaveBeenCalled();
+    expect(api.commitStudy).not.toHaveBeenCalled();
+  });
+
+  it("starts uploading the moment images are added, before the title is typed", async () => {
+    const { store, actions, api, puts } = setup();
+    await actions.loadConfig();
+    actions.addFiles([png("a.png"), png("b.png")]);
+    await uploadsSettled(store);
+    expect(store.getState().title).toBe("");
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png"]);
+    expect(api.commitStudy).not.toHaveBeenCalled();
+  });
+
+  it("images added before the limits arrive start once they do", async () => {
+    const { store, actions, puts } = setup();
+    actions.addFiles([png("a.png")]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(puts).toHaveLength(0);
+    await actions.loadConfig();
+    await uploadsSettled(store);
+    expect(puts).toHaveLength(1);
+  });
+
+  it("title, description and labels stay editable while images upload", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { store, actions, image } = await readyForm(["a.png"], {
+      outcomeFor: async () => {
+        await gate;
+        return { kind: "response", status: 201, errorCode: null };
+      },
+    });
+    await vi.waitFor(() => expect(image("a.png").status).toBe("uploading"));
+    actions.setTitle("Typed while uploading");
+    actions.setDescription("also this");
+    actions.setLabel(image("a.png").id, "relabelled");
+    expect(store.getState()).toMatchObject({ title: "Typed while uploading", description: "also this" });
+    expect(image("a.png").label).toBe("relabelled");
+    release();
+    await uploadsSettled(store);
+  });
+
+  it("adding images later grows the same batch; removing one aborts its upload and deletes it", async () => {
+    const signals = new Map<string, AbortSignal>();
+    const { store, actions, api, image } = await readyForm(["a.png"], {
+      outcomeFor: (request) => {
+        const name = (request.body as File).name;
+        signals.set(name, request.signal);
+        if (name !== "slow.png") return { kind: "response", status: 201, errorCode: null };
+        return new Promise((resolve) => request.signal.addEventListener("abort", () => resolve({ kind: "aborted" })));
+      },
+    });
+    await uploadsSettled(store);
+    actions.addFiles([png("b.png"), png("slow.png")]);
+    await vi.waitFor(() => expect(image("slow.png").status).toBe("uploading"));
+    expect(api.createBatch).toHaveBeenCalledTimes(1);
+    expect(api.addBatchFiles).toHaveBeenCalledWith("batch-1", {
+      files: [
+        { name: "b.png", size: 100, type: "image/png" },
+        { name: "slow.png", size: 100, type: "image/png" },
+      ],
+    });
+    actions.removeImage(image("slow.png").id);
+    await vi.waitFor(() => expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 2));
+    expect(signals.get("slow.png")?.aborted).toBe(true);
+    await actions.createStudy();
+    expect(api.commitStudy).toHaveBeenCalledWith(
+      expect.objectContaining({
+        elements: [expect.objectContaining({ index: 0 }), expect.objectContaining({ index: 1 })],
+      }),
+    );
   });
 });
 
 describe("study draft: creating a study", () => {
-  it("creates a batch, uploads each file with its MD5, commits labels and md5s, then hands over the study", async () => {
+  it("with every image up, Create study costs one request: the commit of labels and MD5s; the study is handed over", async () => {
     const { store, actions, api, puts, onStudyCommitted, previews, image } = await readyForm(["a.png", "b.png"]);
+    await uploadsSettled(store);
     actions.setLabel(image("b.png").id, "Second");
     actions.setDescription("  two faces ");
+    const before = { batches: api.createBatch.mock.calls.length, puts: puts.length };
     await actions.createStudy();
-    expect(api.createBatch).toHaveBeenCalledWith({
-      files: [
-        { name: "a.png", size: 100, type: "image/png" },
-        { name: "b.png", size: 100, type: "image/png" },
-      ],
-    });
+    expect(api.createBatch.mock.calls.length).toBe(before.batches);
+    expect(puts.length).toBe(before.puts);
+    expect(api.refreshBatch).not.toHaveBeenCalled();
     expect(puts.map((p) => p.headers["Content-MD5"])).toEqual(["md5-a.png", "md5-b.png"]);
     expect(api.commitStudy).toHaveBeenCalledWith({
       batchId: "batch-1",
@@ -154,35 +261,65 @@ describe("study draft: creating a study", () => {
     });
     expect(onStudyCommitted).toHaveBeenCalledWith(expect.objectContaining({ title: "Faces" }));
     expect(previews.revoke).toHaveBeenCalledTimes(2);
-    expect(store.getState()).toMatchObject({ imageIds: [], title: "", phase: "editing" });
+    expect(store.getState()).toMatchObject({ imageIds: [], title: "", phase: "editing", batchId: null });
+  });
+
+  it("pressed while images upload, the button waits and the commit follows the last upload", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { store, actions, api } = await readyForm(["a.png"], {
+      outcomeFor: async () => {
+        await gate;
+        return { kind: "response", status: 201, errorCode: null };
+      },
+    });
+    const created = actions.createStudy();
+    await vi.waitFor(() =>
+      expect(store.getState().announcement).toBe("The study will be created when 1 upload finishes"),
+    );
+    expect(store.getState().phase).toBe("waiting");
+    expect(api.commitStudy).not.toHaveBeenCalled();
+    release();
+    await created;
+    expect(api.commitStudy).toHaveBeenCalledTimes(1);
+    expect(store.getState().phase).toBe("editing");
+  });
+
+  it("a click right after picking waits for the files' checks instead of committing nothing", async () => {
+    const { actions, api } = setup();
+    await actions.loadConfig();
+    actions.setTitle("Quick");
+    actions.addFiles([png("a.png"), png("b.png")]);
+    await actions.createStudy();
+    expect(api.commitStudy).toHaveBeenCalledTimes(1);
+    expect(api.commitStudy.mock.calls[0]![0].elements).toHaveLength(2);
   });
 
   it("applies byte progress once per animation frame, not per event", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { store, actions, runFrame, image } = await readyForm(["a.png"], {
+    const { store, runFrame, image } = await readyForm(["a.png"], {
       outcomeFor: async (request) => {
         request.onProgress(40);
         await gate;
         return { kind: "response", status: 201, errorCode: null };
       },
     });
-    const created = actions.createStudy();
+    await vi.waitFor(() => expect(image("a.png").status).toBe("uploading"));
     await settle(50);
-    expect(image("a.png").status).toBe("uploading");
     expect(image("a.png").sentBytes).toBe(0);
     runFrame();
     expect(image("a.png").sentBytes).toBe(100);
     expect(sentBytes(store.getState())).toBe(100);
     release();
-    await created;
+    await uploadsSettled(store);
   });
 
-  it("commits nothing while a file failed; Retry failed re-sends only that file with a fresh link, then commits", async () => {
+  it("commits nothing while a file failed; Retry failed re-sends only that file, then commits", async () => {
     let refuseB = true;
     const { store, actions, api, puts, image } = await readyForm(["a.png", "b.png", "c.png"], {
       outcomeFor: (request) =>
-        refuseB && request.url.includes("/1?")
+        refuseB && (request.body as File).name === "b.png"
           ? { kind: "response", status: 500, errorCode: null }
           : { kind: "response", status: 201, errorCode: null },
     });
@@ -200,9 +337,25 @@ describe("study draft: creating a study", () => {
     puts.length = 0;
     await actions.retryFailed();
     expect(api.createBatch).toHaveBeenCalledTimes(1);
-    expect(api.refreshBatch).toHaveBeenCalledWith("batch-1", [1]);
     expect(puts.map((p) => (p.body as File).name)).toEqual(["b.png"]);
     expect(api.commitStudy).toHaveBeenCalledTimes(1);
+  });
+
+  it("a failure before Create study was pressed is retried without committing", async () => {
+    let refuse = true;
+    const { store, actions, api, puts } = await readyForm(["a.png"], {
+      outcomeFor: () =>
+        refuse
+          ? { kind: "response", status: 500, errorCode: null }
+          : { kind: "response", status: 201, errorCode: null },
+    });
+    await uploadsSettled(store);
+    refuse = false;
+    await actions.retryFailed();
+    await uploadsSettled(store);
+    expect(puts.at(-1)?.body).toBeDefined();
+    expect(doneCount(store.getState())).toBe(1);
+    expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
   it("marks the files a 422 names as failed with the server's reason; retrying one refreshes its link and re-uploads it", async () => {
@@ -223,72 +376,27 @@ describe("study draft: creating a study", () => {
     expect(api.commitStudy).toHaveBeenCalledTimes(2);
   });
 
-  it("asks for the batch as soon as the form is valid, so Create study starts uploading at once", async () => {
-    const { actions, api, puts } = setup();
-    await actions.loadConfig();
-    actions.addFiles([png("a.png"), png("b.png")]);
-    expect(api.createBatch).not.toHaveBeenCalled();
-    actions.setTitle("F");
-    actions.setTitle("Fa");
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-    await actions.createStudy();
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-    expect(puts.map((p) => p.url)).toEqual([
-      expect.stringContaining("batch-1/0"),
-      expect.stringContaining("batch-1/1"),
-    ]);
-    expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-1" }));
-  });
-
-  it("does not use a batch prepared for other images, nor one whose prepared request failed", async () => {
-    const { actions, api, image } = await readyForm(["a.png"]);
-    actions.addFiles([png("b.png")]);
-    actions.removeImage(image("a.png").id);
-    expect(api.createBatch).toHaveBeenCalledTimes(3);
-    api.createBatch.mockRejectedValueOnce(new Error("offline"));
-    actions.addFiles([png("c.png")]);
-    await actions.createStudy();
-    expect(api.createBatch).toHaveBeenCalledTimes(5);
-    expect((api.createBatch.mock.calls[4]![0].files as { name: string }[]).map((f) => f.name)).toEqual([
-      "b.png",
-      "c.png",
-    ]);
-    expect(api.commitStudy).toHaveBeenCalledWith(expect.objectContaining({ batchId: "batch-4" }));
-  });
-
-  it("requests a new batch after the images change", async () => {
-    const { actions, api } = await readyForm(["a.png"], {
-      outcomeFor: () => ({ kind: "response", status: 400, errorCode: "InvalidHeaderValue" }),
-    });
-    await actions.createStudy();
-    expect(api.createBatch).toHaveBeenCalledTimes(1);
-    actions.addFiles([png("b.png")]);
-    await actions.createStudy();
-    expect(api.createBatch).toHaveBeenCalledTimes(2);
-    expect(api.createBatch.mock.calls[1]![0].files).toHaveLength(2);
-  });
-
-  it("cancel aborts uploads in flight, commits nothing and returns the form to editing", async () => {
-    const signals: AbortSignal[] = [];
-    const { store, actions, api, image } = await readyForm(["a.png", "b.png"], {
-      outcomeFor: (request) =>
-        new Promise((resolve) => {
-          signals.push(request.signal);
-          request.signal.addEventListener("abort", () => resolve({ kind: "aborted" }));
-        }),
+  it("cancel stops waiting to commit; the uploads go on and nothing is committed", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { store, actions, api } = await readyForm(["a.png", "b.png"], {
+      outcomeFor: async () => {
+        await gate;
+        return { kind: "response", status: 201, errorCode: null };
+      },
     });
     const created = actions.createStudy();
-    await settle(50);
-    expect(store.getState().phase).toBe("uploading");
+    await vi.waitFor(() => expect(store.getState().announcement).toMatch(/will be created when 2 uploads/));
     actions.cancel();
     await created;
-    expect(signals.length).toBeGreaterThan(0);
-    expect(signals.every((signal) => signal.aborted)).toBe(true);
-    expect(api.commitStudy).not.toHaveBeenCalled();
     expect(store.getState()).toMatchObject({
       phase: "editing",
-      announcement: "Upload cancelled. Nothing was committed.",
+      commitRequested: false,
+      announcement: "The study will not be created for now; uploads go on.",
     });
-    expect(image("a.png").status).toBe("queued");
+    release();
+    await uploadsSettled(store);
+    expect(doneCount(store.getState())).toBe(2);
+    expect(api.commitStudy).not.toHaveBeenCalled();
   });
 });

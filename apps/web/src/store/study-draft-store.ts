@@ -1,50 +1,53 @@
-import { labelFromFileName, type ApiClient, type ImageType, type Study } from "@study-uploader/shared";
+import {
+  labelFromFileName,
+  type ApiClient,
+  type ImageType,
+  type Study,
+  type UploadConfig,
+} from "@study-uploader/shared";
 import {
   createProgressBatcher,
   createStudySession,
   TransferRateMeter,
   type BlobTransport,
+  type CommitOutcome,
   type FileUploadState,
   type FrameScheduler,
   type Md5Hasher,
   type RetryOptions,
   type SessionFile,
-  type SubmitOutcome,
 } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
 import { draftMessages } from "./draft-messages.js";
-import { sentBytes } from "./draft-selectors.js";
-import { formProblems } from "./draft-validation.js";
-import type { DraftImage, DraftImages, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
+import { sentBytes, uploadingCount } from "./draft-selectors.js";
+import { formProblems, imageProblem } from "./draft-validation.js";
+import { imageStructureProblem } from "./image-check.js";
+import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
-  api: Pick<ApiClient, "getConfig" | "createBatch" | "refreshBatch" | "commitStudy">;
+  api: Pick<
+    ApiClient,
+    "getConfig" | "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy"
+  >;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
   scheduleFrame: FrameScheduler;
   previews: { create(file: File): string; revoke(url: string): void };
   onStudyCommitted(study: Study): void;
+  /** Pool size for this configuration (the web raises it when the upload origin speaks HTTP/2). */
+  uploadConcurrency?: (config: UploadConfig) => number;
   retry?: Partial<RetryOptions>;
   now?: () => number;
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The form's images as the study session sees them (the form checked their types before they get here). */
-const sessionFiles = (state: DraftImages): SessionFile[] =>
-  state.imageIds.map((id) => {
-    const { file } = state.images[id]!;
-    return { id, body: file, name: file.name, type: file.type as ImageType };
-  });
-
-/** A new set of images needs a new batch; uploads of the old one no longer count. */
-function forgetBatch(images: Record<string, DraftImage>): Pick<StudyDraftState, "batch" | "images" | "formError"> {
-  const reset: Record<string, DraftImage> = {};
-  for (const [id, image] of Object.entries(images)) {
-    reset[id] = { ...image, status: "queued", attempt: 0, statusReason: null, sentBytes: 0 };
-  }
-  return { batch: null, images: reset, formError: null };
-}
+const sessionFile = (image: DraftImage): SessionFile => ({
+  id: image.id,
+  body: image.file,
+  name: image.file.name,
+  type: image.file.type as ImageType,
+});
 
 /** How one upload state shows in a row. */
 function imageChange(image: DraftImage, state: FileUploadState): Partial<DraftImage> {
@@ -64,7 +67,8 @@ function imageChange(image: DraftImage, state: FileUploadState): Partial<DraftIm
 
 /**
  * The study form's state: what the researcher typed and picked, and each image's upload as the study session
- * reports it. The session does the work; this store turns its events into state the components select from.
+ * reports it. Images upload from the moment they are added; the session does the work, this store turns its
+ * events into state the components select from.
  */
 export function createStudyDraftStore(deps: StudyDraftDeps) {
   const now = deps.now ?? (() => performance.now());
@@ -98,18 +102,22 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       hashMd5: deps.hashMd5,
       retry: deps.retry,
       events: {
-        onBatchCreated: (id, imageIds) => set({ batch: { id, imageIds } }),
+        onBatchCreated: (batchId) => set({ batchId }),
         onUploadStarted: (ids) => {
-          rate.reset();
-          rate.record(now(), sentBytes(get()));
-          set({ bytesPerSecond: null, announcement: draftMessages.uploading(ids.length) });
+          if (uploadingCount(get()) === ids.length) {
+            // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
+            rate.reset();
+            rate.record(now(), sentBytes(get()));
+            set({ bytesPerSecond: null });
+          }
+          set({ announcement: draftMessages.uploading(ids.length) });
         },
         onFileHashed: (id, md5) => updateImage(id, () => ({ md5 })),
         onFileProgress: (id, sent) => progress.report(id, sent),
         onFileState: (id, state) => {
           progress.flush();
           updateImage(id, (image) => imageChange(image, state));
-          if (state.status === "failed" && get().phase === "uploading") {
+          if (state.status === "failed") {
             set({ announcement: draftMessages.fileFailed(get().images[id]?.file.name ?? id, state.reason) });
           }
         },
@@ -117,13 +125,42 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       },
     });
 
-    const prepareBatch = () => {
-      const state = get();
-      if (state.phase !== "editing" || state.batch || !state.config || formProblems(state).length > 0) return;
-      session.prepare(sessionFiles(state), state.config.sasTtlSeconds);
+    /** Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. */
+    const sendChecked = async (ids: readonly string[]) => {
+      const { config } = get();
+      if (!config) return;
+      const sendable = ids.filter((id) => {
+        const image = get().images[id];
+        return image && !image.checked && !imageProblem(image.file, config);
+      });
+      const problems = await Promise.all(
+        sendable.map((id) => {
+          const image = get().images[id]!;
+          return imageStructureProblem(image.file, image.file.type as ImageType).catch(
+            (error: unknown) => `Not sent: the file could not be read (${errorMessage(error)})`,
+          );
+        }),
+      );
+      const passed: DraftImage[] = [];
+      sendable.forEach((id, i) => {
+        const image = get().images[id];
+        // Removed while its bytes were read.
+        if (!image || image.checked) return;
+        updateImage(id, () => ({ checked: true, contentProblem: problems[i] ?? null }));
+        if (!problems[i]) passed.push(image);
+      });
+      if (passed.length > 0) session.add(passed.map(sessionFile));
     };
 
-    const finish = (outcome: SubmitOutcome) => {
+    /** Checks still reading file heads: a click right after picking waits for them, not for nothing. */
+    const checks = new Set<Promise<void>>();
+    const check = (ids: readonly string[]) => {
+      const running = sendChecked(ids).finally(() => checks.delete(running));
+      checks.add(running);
+      return running;
+    };
+
+    const finish = (outcome: CommitOutcome) => {
       switch (outcome.kind) {
         case "committed": {
           for (const image of Object.values(get().images)) deps.previews.revoke(image.previewUrl);
@@ -132,8 +169,9 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
             description: "",
             imageIds: [],
             images: {},
-            batch: null,
+            batchId: null,
             phase: "editing",
+            commitRequested: false,
             formError: null,
             bytesPerSecond: null,
             announcement: draftMessages.committed(outcome.study.title),
@@ -155,24 +193,33 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           set({ phase: "editing", formError: message, announcement: message });
           return;
         }
-        case "incomplete":
-          set({ phase: "editing" });
-          return;
         case "cancelled":
-          // Cancel already put the form back; a newer run may own it by now.
+          // Cancel already put the form back.
           return;
       }
     };
 
-    /** One run: upload the chosen images that have not arrived, commit when all have. */
-    const submit = async (only?: (id: string) => boolean) => {
+    const createStudy = async () => {
+      if (get().phase !== "editing" || formProblems(get()).length > 0 || !get().config) return;
+      set({ phase: "waiting", commitRequested: true });
+      await Promise.all([...checks]);
       const state = get();
-      if (state.phase !== "editing" || formProblems(state).length > 0 || !state.config) return;
-      set({ phase: "uploading", formError: null });
-      const outcome = await session.submit({
-        files: sessionFiles(state),
-        only,
-        concurrency: state.config.concurrency,
+      // Cancelled while the checks ran.
+      if (state.phase !== "waiting") return;
+      if (formProblems(state).length > 0) {
+        // A file picked just before the click turned out not to be an image; its row says so.
+        set({ phase: "editing" });
+        return;
+      }
+      const pending = uploadingCount(state);
+      set({
+        phase: pending > 0 ? "waiting" : "committing",
+        commitRequested: true,
+        formError: null,
+        announcement: pending > 0 ? draftMessages.waiting(pending) : draftMessages.committing,
+      });
+      const outcome = await session.commit({
+        order: state.imageIds,
         details: () => {
           const { title, description, images } = get();
           return { title, description, labelOf: (id) => images[id]!.label };
@@ -181,26 +228,35 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       finish(outcome);
     };
 
+    /** A retry that leaves nothing failed carries on with the commit the researcher already asked for. */
+    const retry = async (only?: (id: string) => boolean) => {
+      if (get().phase !== "editing") return;
+      set({ formError: null });
+      session.retry(only);
+      const { commitRequested, imageIds, images } = get();
+      const stillFailed = imageIds.some((id) => images[id]!.status === "failed");
+      if (commitRequested && !stillFailed) await createStudy();
+    };
+
     const actions: StudyDraftActions = {
       async loadConfig() {
         try {
-          set({ config: await deps.api.getConfig(), configError: null });
-          prepareBatch();
+          const config = await deps.api.getConfig();
+          session.setConcurrency(deps.uploadConcurrency?.(config) ?? config.concurrency);
+          set({ config, configError: null });
+          await check(get().imageIds);
         } catch (error) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
         }
       },
       setTitle(title) {
-        set({ title });
-        prepareBatch();
+        if (get().phase === "editing") set({ title });
       },
       setDescription(description) {
-        set({ description });
-        prepareBatch();
+        if (get().phase === "editing") set({ description });
       },
       setLabel(imageId, label) {
-        updateImage(imageId, () => ({ label }));
-        prepareBatch();
+        if (get().phase === "editing") updateImage(imageId, () => ({ label }));
       },
       addFiles(files) {
         if (get().phase !== "editing" || files.length === 0) return;
@@ -217,14 +273,16 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
             statusReason: null,
             sentBytes: 0,
             md5: null,
+            checked: false,
+            contentProblem: null,
           };
         }
         set((state) => ({
-          ...forgetBatch({ ...state.images, ...added }),
+          images: { ...state.images, ...added },
           imageIds: [...state.imageIds, ...Object.keys(added)],
           announcement: draftMessages.added(files.length),
         }));
-        prepareBatch();
+        void check(Object.keys(added));
       },
       removeImage(imageId) {
         const { phase, images } = get();
@@ -233,27 +291,20 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         deps.previews.revoke(image.previewUrl);
         const { [imageId]: _removed, ...rest } = images;
         set((state) => ({
-          ...forgetBatch(rest),
+          images: rest,
           imageIds: state.imageIds.filter((id) => id !== imageId),
           announcement: draftMessages.removed(image.file.name),
         }));
-        prepareBatch();
+        // If the delete fails, the sweep removes the staged blob when the batch expires.
+        session.remove(imageId).catch(() => undefined);
       },
-      createStudy: () => submit(),
-      retryFailed: () => submit(),
-      retryImage: (imageId) => submit((id) => id === imageId),
+      createStudy,
+      retryFailed: () => retry(),
+      retryImage: (imageId) => retry((id) => id === imageId),
       cancel() {
-        if (get().phase !== "uploading" || !session.cancel()) return;
-        progress.flush();
-        set((state) => {
-          const images = { ...state.images };
-          for (const [id, image] of Object.entries(images)) {
-            if (image.status === "uploading" || image.status === "retrying") {
-              images[id] = { ...image, status: "queued", statusReason: null };
-            }
-          }
-          return { images, phase: "editing", bytesPerSecond: null, announcement: draftMessages.cancelled };
-        });
+        if (get().phase !== "waiting") return;
+        session.cancelCommit();
+        set({ phase: "editing", commitRequested: false, announcement: draftMessages.cancelled });
       },
     };
 
@@ -265,7 +316,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       imageIds: [],
       images: {},
       phase: "editing",
-      batch: null,
+      batchId: null,
+      commitRequested: false,
       formError: null,
       announcement: "",
       bytesPerSecond: null,
