@@ -8,14 +8,16 @@ export function testStorage() {
   const service = BlobServiceClient.fromConnectionString(
     azuriteConnectionString(`http://127.0.0.1:${e2ePorts().azurite}/devstoreaccount1`),
   );
+  const blobOf = (url: string) => {
+    const [, , container, ...blob] = new URL(url).pathname.split("/");
+    return service.getContainerClient(container!).getBlobClient(decodeURIComponent(blob.join("/")));
+  };
   return {
+    /** Whether the blob an upload (or read) URL names exists in storage right now. */
+    exists: (url: string): Promise<boolean> => blobOf(url).exists(),
     /** MD5 (base64) of the stored bytes behind a study element's read URL, downloaded through the SDK. */
     async storedMd5(elementUrl: string): Promise<string> {
-      const [, , container, ...blob] = new URL(elementUrl).pathname.split("/");
-      const bytes = await service
-        .getContainerClient(container!)
-        .getBlobClient(decodeURIComponent(blob.join("/")))
-        .downloadToBuffer();
+      const bytes = await blobOf(elementUrl).downloadToBuffer();
       return createHash("md5").update(bytes).digest("base64");
     },
   };

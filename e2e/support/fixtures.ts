@@ -21,8 +21,9 @@ export class StudyFormPage {
   get fileInput() {
     return this.page.getByLabel("Add images");
   }
+  /** "Create study", or "Create study when uploads finish" while images are still on their way. */
   get createButton() {
-    return this.page.getByRole("button", { name: "Create study", exact: true });
+    return this.page.getByRole("button", { name: /^Create study/ });
   }
   get cancelButton() {
     return this.page.getByRole("button", { name: "Cancel", exact: true });
@@ -105,6 +106,12 @@ export class UploadTraffic {
   readonly refreshes: Request[] = [];
   readonly commits: Request[] = [];
   readonly batches: Request[] = [];
+  /** POST /api/batches/:id/files: images added to a batch already uploading. */
+  readonly additions: Request[] = [];
+  /** DELETE /api/batches/:id/files/:index: images removed before the commit. */
+  readonly removals: Request[] = [];
+  /** Every request to the API, as `METHOD /path`, in order. */
+  readonly apiCalls: string[] = [];
 
   constructor(page: Page) {
     const isPut = (r: Request) => r.method() === "PUT" && r.url().includes("/devstoreaccount1/");
@@ -122,6 +129,9 @@ export class UploadTraffic {
       if (r.method() === "POST" && path === "/api/batches") this.batches.push(r);
       if (r.method() === "POST" && /^\/api\/batches\/[^/]+\/refresh$/.test(path)) this.refreshes.push(r);
       if (r.method() === "POST" && path === "/api/studies") this.commits.push(r);
+      if (r.method() === "POST" && /^\/api\/batches\/[^/]+\/files$/.test(path)) this.additions.push(r);
+      if (r.method() === "DELETE" && /^\/api\/batches\/[^/]+\/files\/\d+$/.test(path)) this.removals.push(r);
+      if (path.startsWith("/api/")) this.apiCalls.push(`${r.method()} ${path}`);
     });
     page.on("response", (res) => settle(res.request()));
     page.on("requestfailed", settle);

@@ -30,21 +30,39 @@ test("bad files are refused in the form, before anything is sent", async ({ page
   await expect(page.getByText(/too many/i)).toBeVisible();
   await expect(form.createButton).toBeDisabled();
   await form.createButton.click({ force: true });
+  expect(traffic.commits).toHaveLength(0);
 
-  // Removing one makes the set valid, and the form asks for its batch ahead of time. That answer is the settled
-  // state: had the click started an upload, the form would have been locked, its rows not removable.
-  const earlyBatch = page.waitForResponse(
-    (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/api/batches",
-  );
-  await page.getByRole("button", { name: `Remove many-${config.maxFiles}.png` }).click();
-  expect((await earlyBatch).ok()).toBe(true);
+  // Removing one makes the set valid; the image held back by the limit is sent then.
+  await page.getByRole("button", { name: `Remove many-1.png` }).click();
   await expect(form.createButton).toBeEnabled();
+  await expect.poll(() => traffic.puts.length).toBe(config.maxFiles + 1);
 
-  expect(traffic.puts).toHaveLength(0);
-  // The form may ask for a batch ahead of time, but only ever for a valid set of images.
-  for (const batch of traffic.batches) {
-    const names = (batch.postDataJSON() as { files: { name: string }[] }).files.map((f) => f.name);
-    expect(names.length).toBeLessThanOrEqual(config.maxFiles);
-    expect(names.filter((name) => refused.includes(name))).toEqual([]);
-  }
+  // Only valid images were ever announced or sent, never more at once than a batch may hold.
+  const announced = [...traffic.batches, ...traffic.additions].flatMap((request) =>
+    (request.postDataJSON() as { files: { name: string }[] }).files.map((f) => f.name),
+  );
+  expect(announced.filter((name) => refused.includes(name))).toEqual([]);
+  expect(announced).toHaveLength(config.maxFiles + 1);
+  expect(new Set(announced).size).toBe(announced.length);
+  expect(traffic.puts).toHaveLength(config.maxFiles + 1);
+  expect(traffic.commits).toHaveLength(0);
+});
+
+test("a file whose content is not the image its type says is never sent", async ({ page, form, traffic }) => {
+  await form.open();
+  await form.pick([
+    rawFile("renamed.png", "image/png", Buffer.from("%PDF-1.7\nnot an image at all")),
+    pngImage("real.png", 5_000),
+  ]);
+  await expect(form.row("renamed.png")).toContainText(/not sent: its content is not a PNG image/i);
+  await expect(form.row("real.png")).toContainText(/done/i);
+  await form.fillTitle("Spoofed content");
+  await expect(form.createButton).toBeDisabled();
+  const announced = traffic.batches.flatMap((request) =>
+    (request.postDataJSON() as { files: { name: string }[] }).files.map((f) => f.name),
+  );
+  expect(announced).toEqual(["real.png"]);
+  expect(traffic.puts).toHaveLength(1);
+  await page.getByRole("button", { name: "Remove renamed.png" }).click();
+  await expect(form.createButton).toBeEnabled();
 });

@@ -166,6 +166,20 @@ describe("study draft: editing", () => {
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
+  it("never sends more images than a batch may hold; one held back goes once a removal makes room", async () => {
+    const { store, actions, api, puts, image } = setup({ config: { maxFiles: 2 } });
+    await actions.loadConfig();
+    actions.addFiles([png("a.png"), png("b.png"), png("c.png")]);
+    await vi.waitFor(() => expect(puts).toHaveLength(2));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png"]);
+    expect(image("c.png").checked).toBe(false);
+    actions.removeImage(image("a.png").id);
+    await uploadsSettled(store);
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png", "c.png"]);
+    expect(api.addBatchFiles.mock.calls.map(([, request]) => request.files.length)).toEqual([1]);
+  });
+
   it("starts uploading the moment images are added, before the title is typed", async () => {
     const { store, actions, api, puts } = setup();
     await actions.loadConfig();

@@ -125,13 +125,23 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       },
     });
 
-    /** Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. */
+    /**
+     * Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. Never
+     * more than the batch may hold: images past the limit wait, unchecked, until removals make room.
+     */
     const sendChecked = async (ids: readonly string[]) => {
-      const { config } = get();
+      const { config, imageIds, images } = get();
       if (!config) return;
+      const sending = imageIds.map((id) => images[id]!).filter((image) => image.checked && !image.contentProblem);
+      let room = config.maxFiles - sending.length;
+      let bytesLeft = (config.maxBatchBytes ?? Infinity) - sending.reduce((sum, image) => sum + image.file.size, 0);
       const sendable = ids.filter((id) => {
-        const image = get().images[id];
-        return image && !image.checked && !imageProblem(image.file, config);
+        const image = images[id];
+        if (!image || image.checked || imageProblem(image.file, config)) return false;
+        if (room === 0 || image.file.size > bytesLeft) return false;
+        room--;
+        bytesLeft -= image.file.size;
+        return true;
       });
       const problems = await Promise.all(
         sendable.map((id) => {
@@ -297,6 +307,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         }));
         // If the delete fails, the sweep removes the staged blob when the batch expires.
         session.remove(imageId).catch(() => undefined);
+        // Images held back by the batch's limits may fit now.
+        void check(get().imageIds);
       },
       createStudy,
       retryFailed: () => retry(),
