@@ -9,19 +9,37 @@ export function cancellationError(message = "Upload cancelled"): DOMException {
   return new DOMException(message, "AbortError");
 }
 
+function checkedConcurrency(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  return concurrency;
+}
+
 /**
  * Runs tasks first-in first-out with at most `concurrency` running at once; the next starts as soon as one
  * settles. Each task gets its own AbortSignal so `abortAll` can stop the running ones and drop the waiting ones.
  */
 export class UploadQueue {
-  readonly #concurrency: number;
+  #concurrency: number;
   readonly #waiting: WaitingTask[] = [];
   readonly #running = new Set<AbortController>();
 
   constructor(concurrency: number) {
-    if (!Number.isInteger(concurrency) || concurrency < 1)
-      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-    this.#concurrency = concurrency;
+    this.#concurrency = checkedConcurrency(concurrency);
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /**
+   * Changes the limit while tasks run (the upload origin's protocol is known only once a request has gone):
+   * a higher limit starts waiting tasks at once; a lower one lets running tasks finish and starts no more until
+   * fewer than the new limit run.
+   */
+  setConcurrency(concurrency: number): void {
+    this.#concurrency = checkedConcurrency(concurrency);
+    this.#startNext();
   }
 
   get runningCount(): number {
