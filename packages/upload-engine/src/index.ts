@@ -29,6 +29,14 @@ export {
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export { uploadBatch, type BatchFile, type UploadBatchOptions, type UploadBatchResult } from "./upload-batch.js";
 export type { FileUploadState } from "./upload-file.js";
+export {
+  HTTP1_CONNECTIONS_PER_ORIGIN,
+  HTTP2_UPLOAD_CONCURRENCY,
+  readUploadProtocol,
+  uploadConcurrency,
+  type ResourceTimingSource,
+  type UploadConcurrencyInput,
+} from "./upload-concurrency.js";
 export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.js";
 export type { UploadTargets } from "./upload-targets.js";
 export { createXhrPutBlob } from "./xhr-put-blob.js";
