@@ -6,7 +6,8 @@ import { navigate } from "./router/router.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
 import type { StudyDraftState } from "./store/study-draft-state.js";
 import { createStudyDraftStore } from "./store/study-draft-store.js";
-import { animationFrameScheduler, createChunkedMd5, createXhrPutBlob } from "@study-uploader/upload-engine";
+import { animationFrameScheduler, createXhrPutBlob } from "@study-uploader/upload-engine";
+import { createBrowserMd5 } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
 const api = createApiClient("", undefined, configuredAccessToken);
@@ -16,7 +17,7 @@ export const studiesStore = createStudiesStore(api);
 export const studyDraftStore = createStudyDraftStore({
   api,
   transport: createXhrPutBlob(),
-  hashMd5: createChunkedMd5(),
+  hashMd5: createBrowserMd5(),
   scheduleFrame: animationFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
   onStudyCommitted(study) {

@@ -1,5 +1,7 @@
 export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } from "./md5.js";
+export { createWorkerMd5, type Md5WorkerLike, type WorkerMd5Options } from "./md5-worker-client.js";
+export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
 export {
   animationFrameScheduler,
   createProgressBatcher,
@@ -26,6 +28,14 @@ export {
 } from "./study-session.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export type { FileUploadState } from "./upload-file.js";
+export {
+  HTTP1_CONNECTIONS_PER_ORIGIN,
+  HTTP2_UPLOAD_CONCURRENCY,
+  readUploadProtocol,
+  uploadConcurrency,
+  type ResourceTimingSource,
+  type UploadConcurrencyInput,
+} from "./upload-concurrency.js";
 export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.js";
 export type { UploadTargets } from "./upload-targets.js";
 export { createXhrPutBlob } from "./xhr-put-blob.js";

@@ -79,5 +79,36 @@ describe("UploadQueue", () => {
 
   it("refuses a concurrency below one", () => {
     expect(() => new UploadQueue(0)).toThrow(RangeError);
+    expect(() => new UploadQueue(2).setConcurrency(1.5)).toThrow(RangeError);
+  });
+
+  it("setConcurrency with a higher limit starts waiting tasks at once", async () => {
+    const queue = new UploadQueue(2);
+    const { tasks, started } = controlledTasks(6);
+    tasks.forEach((task) => void queue.add(task));
+    await settle();
+    expect(started).toEqual([0, 1]);
+    queue.setConcurrency(5);
+    expect(queue.concurrency).toBe(5);
+    expect(started).toEqual([0, 1, 2, 3, 4]);
+    expect(queue.waitingCount).toBe(1);
+  });
+
+  it("setConcurrency with a lower limit lets running tasks finish and starts none until below it", async () => {
+    const queue = new UploadQueue(3);
+    const { tasks, gates, started } = controlledTasks(5);
+    tasks.forEach((task) => void queue.add(task));
+    await settle();
+    queue.setConcurrency(1);
+    expect(queue.runningCount).toBe(3);
+
+    gates[0]!.resolve("a");
+    gates[1]!.resolve("b");
+    await settle();
+    expect(started).toEqual([0, 1, 2]);
+    gates[2]!.resolve("c");
+    await settle();
+    expect(started).toEqual([0, 1, 2, 3]);
+    expect(queue.runningCount).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ export function cancellationError(message = "Upload cancelled"): DOMException {
   return new DOMException(message, "AbortError");
 }
 
-function validConcurrency(concurrency: number): number {
+function checkedConcurrency(concurrency: number): number {
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   return concurrency;
@@ -25,12 +25,20 @@ export class UploadQueue {
   readonly #running = new Set<AbortController>();
 
   constructor(concurrency: number) {
-    this.#concurrency = validConcurrency(concurrency);
+    this.#concurrency = checkedConcurrency(concurrency);
   }
 
-  /** A new limit: a higher one starts waiting tasks at once; a lower one lets running tasks finish. */
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /**
+   * Changes the limit while tasks run (the upload origin's protocol is known only once a request has gone):
+   * a higher limit starts waiting tasks at once; a lower one lets running tasks finish and starts no more until
+   * fewer than the new limit run.
+   */
   setConcurrency(concurrency: number): void {
-    this.#concurrency = validConcurrency(concurrency);
+    this.#concurrency = checkedConcurrency(concurrency);
     this.#startNext();
   }
 

@@ -1,0 +1,97 @@
+import { createChunkedMd5, type Md5Hasher } from "./md5.js";
+import type { Md5WorkerRequest, Md5WorkerResponse } from "./md5-worker-protocol.js";
+
+/** The part of a `Worker` the client uses; a real `new Worker(...)` fits it, and tests drive a fake. */
+export interface Md5WorkerLike {
+  postMessage(message: Md5WorkerRequest): void;
+  onmessage: ((event: MessageEvent<Md5WorkerResponse>) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  terminate(): void;
+}
+
+export interface WorkerMd5Options {
+  /** Hashes on the main thread when no worker can run (default: `createChunkedMd5()`). */
+  fallback?: Md5Hasher;
+}
+
+interface PendingHash {
+  blob: Blob;
+  signal: AbortSignal | undefined;
+  resolve: (md5: string | Promise<string>) => void;
+  reject: (reason: unknown) => void;
+  stopListening: () => void;
+}
+
+interface RunningWorker {
+  worker: Md5WorkerLike;
+  pending: Map<number, PendingHash>;
+  /** A worker that never answered did not load (blocked, missing, no module workers): taken as unavailable. */
+  answered: boolean;
+}
+
+/**
+ * An `Md5Hasher` that hashes in one long-lived worker, so the page's main thread only posts a blob handle and
+ * waits. Requests are matched by id; an abort posts `cancel` and rejects with the signal's reason. A worker
+ * that crashes rejects what it was hashing and is replaced on the next call. When no worker can be created, or
+ * the first one fails before answering anything, every hash (pending ones included) runs on `fallback`.
+ * One worker suffices: files are hashed one at a time in upload order (`hashInUploadOrder`).
+ */
+export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: WorkerMd5Options = {}): Md5Hasher {
+  const fallback = options.fallback ?? createChunkedMd5();
+  let current: RunningWorker | null = null;
+  let unavailable = false;
+  let nextId = 1;
+
+  const fail = (running: RunningWorker, event: ErrorEvent) => {
+    running.worker.terminate();
+    if (current === running) current = null;
+    if (!running.answered) unavailable = true;
+    const crash = new Error(`the MD5 worker stopped (${event.message || "no reason given"})`);
+    for (const request of running.pending.values()) {
+      request.stopListening();
+      if (unavailable) request.resolve(fallback(request.blob, request.signal));
+      else request.reject(crash);
+    }
+    running.pending.clear();
+  };
+
+  const spawn = (): RunningWorker | null => {
+    let worker: Md5WorkerLike;
+    try {
+      worker = createWorker();
+    } catch {
+      unavailable = true;
+      return null;
+    }
+    const running: RunningWorker = { worker, pending: new Map(), answered: false };
+    worker.onmessage = ({ data }) => {
+      running.answered = true;
+      const request = running.pending.get(data.id);
+      if (!request) return;
+      running.pending.delete(data.id);
+      request.stopListening();
+      if ("md5" in data) request.resolve(data.md5);
+      else request.reject(Object.assign(new Error(data.error), { name: data.name }));
+    };
+    worker.onerror = (event) => fail(running, event);
+    return running;
+  };
+
+  return async (blob, signal) => {
+    signal?.throwIfAborted();
+    const running = unavailable ? null : (current ??= spawn());
+    if (!running) return fallback(blob, signal);
+    const id = nextId++;
+    return new Promise<string>((resolve, reject) => {
+      const onAbort = () => {
+        running.pending.delete(id);
+        running.worker.postMessage({ id, cancel: true });
+        reject(signal?.reason as Error);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const stopListening = () => signal?.removeEventListener("abort", onAbort);
+      running.pending.set(id, { blob, signal, resolve, reject, stopListening });
+      running.worker.postMessage({ id, blob });
+    });
+  };
+}

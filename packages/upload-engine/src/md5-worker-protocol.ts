@@ -1,0 +1,40 @@
+import { createChunkedMd5, type Md5Hasher } from "./md5.js";
+
+/** Main thread → worker: hash this blob, or stop hashing request `id`. */
+export type Md5WorkerRequest = { id: number; blob: Blob } | { id: number; cancel: true };
+
+/** Worker → main thread: the MD5 of request `id`, or why it could not be computed. */
+export type Md5WorkerResponse = { id: number; md5: string } | { id: number; error: string; name: string };
+
+/**
+ * The worker's side of the protocol, without the worker: `createMd5MessageHandler(post)` returns the function to
+ * call with each message's data. The blob arrives structured-cloned (a handle, not the bytes), so the worker
+ * reads the slices itself. A cancelled request answers nothing: the caller has already given up on it.
+ */
+export function createMd5MessageHandler(
+  post: (response: Md5WorkerResponse) => void,
+  hashMd5: Md5Hasher = createChunkedMd5(),
+): (request: Md5WorkerRequest) => void {
+  const running = new Map<number, AbortController>();
+  const hash = async (id: number, blob: Blob, signal: AbortSignal) => {
+    try {
+      const md5 = await hashMd5(blob, signal);
+      if (!signal.aborted) post({ id, md5 });
+    } catch (error) {
+      if (signal.aborted) return;
+      const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
+      post({ id, error: message, name });
+    } finally {
+      running.delete(id);
+    }
+  };
+  return (request) => {
+    if ("cancel" in request) {
+      running.get(request.id)?.abort();
+      return;
+    }
+    const controller = new AbortController();
+    running.set(request.id, controller);
+    void hash(request.id, request.blob, controller.signal);
+  };
+}
