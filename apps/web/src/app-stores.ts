@@ -6,7 +6,13 @@ import { navigate } from "./router/router.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
 import type { StudyDraftState } from "./store/study-draft-state.js";
 import { createStudyDraftStore } from "./store/study-draft-store.js";
-import { animationFrameScheduler, createXhrPutBlob } from "@study-uploader/upload-engine";
+import {
+  animationFrameScheduler,
+  createXhrPutBlob,
+  readUploadProtocol,
+  uploadConcurrency,
+} from "@study-uploader/upload-engine";
+import { preconnect } from "./network/preconnect.js";
 import { createBrowserMd5 } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
@@ -20,6 +26,14 @@ export const studyDraftStore = createStudyDraftStore({
   hashMd5: createBrowserMd5(),
   scheduleFrame: animationFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
+  poolSize: (config, uploadUrl, unfinished) =>
+    uploadConcurrency({
+      configured: config.concurrency,
+      protocol: uploadUrl ? readUploadProtocol(new URL(uploadUrl, location.href).origin) : undefined,
+      // Never below the configured size: images added later must not wait for a resize.
+      files: Math.max(unfinished, config.concurrency),
+    }),
+  warmUp: preconnect,
   onStudyCommitted(study) {
     studiesStore.getState().actions.remember(study);
     navigate(studyPath(study.id));

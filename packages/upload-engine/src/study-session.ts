@@ -29,8 +29,8 @@ export interface StudyDetails {
 }
 
 export interface StudySessionEvents {
-  /** The server-side batch this session's files are announced in (one per study). */
-  onBatchCreated?(batchId: string): void;
+  /** The server-side batch this session's files are announced in (one per study), and one of its upload URLs. */
+  onBatchCreated?(batchId: string, uploadUrl: string | null): void;
   /** These files were added and are on their way (hashing, then uploading). */
   onUploadStarted?(ids: readonly string[]): void;
   onFileHashed?(id: string, md5: string): void;
@@ -212,7 +212,7 @@ export function createStudySession(deps: StudySessionDeps) {
             unfinishedIndexes,
             LINK_EXPIRY_MARGIN_MS,
           );
-          events.onBatchCreated?.(created.batchId);
+          events.onBatchCreated?.(created.batchId, created.files[0]?.uploadUrl ?? null);
           issued = created;
         }
         // The API numbers added files in the order they were sent.

@@ -39,6 +39,8 @@ function setup(
   options: {
     config?: Partial<UploadConfig>;
     outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome>;
+    poolSize?: StudyDraftDeps["poolSize"];
+    warmUp?: StudyDraftDeps["warmUp"];
   } = {},
 ) {
   const frames: (() => void)[] = [];
@@ -85,6 +87,8 @@ function setup(
     previews,
     onStudyCommitted,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
+    poolSize: options.poolSize,
+    warmUp: options.warmUp,
   };
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
@@ -412,5 +416,33 @@ describe("study draft: creating a study", () => {
     await uploadsSettled(store);
     expect(doneCount(store.getState())).toBe(2);
     expect(api.commitStudy).not.toHaveBeenCalled();
+  });
+
+  it("warms the upload origin and sizes the pool from the batch's upload URL once it is known", async () => {
+    let running = 0;
+    let most = 0;
+    const gates: (() => void)[] = [];
+    const poolSize = vi.fn((_config: UploadConfig, uploadUrl: string | null) => (uploadUrl ? 3 : 1));
+    const warmUp = vi.fn();
+    const { store } = await readyForm(["a.png", "b.png", "c.png", "d.png"], {
+      poolSize,
+      warmUp,
+      outcomeFor: async () => {
+        most = Math.max(most, ++running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        running--;
+        return { kind: "response", status: 201, errorCode: null };
+      },
+    });
+    await vi.waitFor(() => expect(running).toBe(3));
+    expect(poolSize.mock.calls[0]![1]).toBeNull();
+    expect(poolSize).toHaveBeenCalledWith(expect.anything(), expect.stringContaining("batch-1/0"), 4);
+    expect(warmUp).toHaveBeenCalledWith(expect.stringContaining("batch-1/0"));
+    while (gates.length > 0 || running > 0) {
+      gates.splice(0).forEach((release) => release());
+      await settle(20);
+    }
+    await uploadsSettled(store);
+    expect(most).toBe(3);
   });
 });

@@ -34,8 +34,13 @@ export interface StudyDraftDeps {
   scheduleFrame: FrameScheduler;
   previews: { create(file: File): string; revoke(url: string): void };
   onStudyCommitted(study: Study): void;
-  /** Pool size for this configuration (the web raises it when the upload origin speaks HTTP/2). */
-  uploadConcurrency?: (config: UploadConfig) => number;
+  /**
+   * Uploads at once, given the configuration and an upload URL once one is known: the browser raises it when
+   * the upload origin speaks HTTP/2. The configured concurrency when absent.
+   */
+  poolSize?: (config: UploadConfig, uploadUrl: string | null, unfinished: number) => number;
+  /** Opens the connection to the upload origin before the first PUT needs it. */
+  warmUp?: (uploadUrl: string) => void;
   retry?: Partial<RetryOptions>;
   now?: () => number;
 }
@@ -74,6 +79,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
   const now = deps.now ?? (() => performance.now());
   let nextImageNumber = 0;
   const rate = new TransferRateMeter();
+  /** One upload URL of the current batch: its origin's protocol decides the pool size. */
+  let uploadUrl: string | null = null;
 
   return createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
@@ -102,7 +109,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       hashMd5: deps.hashMd5,
       retry: deps.retry,
       events: {
-        onBatchCreated: (batchId) => set({ batchId }),
+        onBatchCreated: (batchId, firstUploadUrl) => {
+          uploadUrl = firstUploadUrl;
+          if (uploadUrl) deps.warmUp?.(uploadUrl);
+          set({ batchId });
+          resizePool();
+        },
         onUploadStarted: (ids) => {
           if (uploadingCount(get()) === ids.length) {
             // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
@@ -117,6 +129,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         onFileState: (id, state) => {
           progress.flush();
           updateImage(id, (image) => imageChange(image, state));
+          // The first finished upload tells which protocol the upload origin speaks.
+          if (state.status === "done") resizePool();
           if (state.status === "failed") {
             set({ announcement: draftMessages.fileFailed(get().images[id]?.file.name ?? id, state.reason) });
           }
@@ -124,6 +138,13 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         onCommitStarted: () => set({ phase: "committing", announcement: draftMessages.committing }),
       },
     });
+
+    const resizePool = () => {
+      const { config } = get();
+      if (!config) return;
+      const size = deps.poolSize?.(config, uploadUrl, uploadingCount(get())) ?? config.concurrency;
+      session.setConcurrency(size);
+    };
 
     /**
      * Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. Never
@@ -252,8 +273,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       async loadConfig() {
         try {
           const config = await deps.api.getConfig();
-          session.setConcurrency(deps.uploadConcurrency?.(config) ?? config.concurrency);
           set({ config, configError: null });
+          resizePool();
           await check(get().imageIds);
         } catch (error) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
