@@ -26,12 +26,14 @@ function apiRoutes(deps: AppDeps) {
   const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
   const identify = authenticate(auth, jwks);
   const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
+  // Refreshes and edits (adding or removing files) of existing batches share one bucket: one config knob.
+  const limitBatchChanges = limit(rateLimits.refreshesPerMinute, "batch refresh or edit");
   return (
     new Hono<AppEnv>()
       .use(
         cors({
           origin: corsOrigins,
-          allowMethods: ["GET", "POST", "OPTIONS"],
+          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
           allowHeaders: ["Content-Type", "Authorization"],
           maxAge: 600,
         }),
@@ -64,7 +66,8 @@ function apiRoutes(deps: AppDeps) {
       })
       // Every route that costs storage calls has a bucket of its own; config costs none.
       .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
-      .on("POST", "/batches/:batchId/refresh", limit(rateLimits.refreshesPerMinute, "refresh"))
+      .on("POST", ["/batches/:batchId/refresh", "/batches/:batchId/files"], limitBatchChanges)
+      .on("DELETE", "/batches/:batchId/files/:index", limitBatchChanges)
       .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
