@@ -78,17 +78,19 @@ function apiRoutes(deps: AppDeps) {
 
 /**
  * For the API and the served web app (a Vite SPA: module scripts only, some inline styles). Browsers may
- * talk to and show images from this origin and the storage origin, and nothing may frame the app.
+ * talk to and show images from this origin and the storage origin (null: storage is on this origin too), and
+ * nothing may frame the app.
  */
-function securityHeaders(storageOrigin: string) {
+function securityHeaders(storageOrigin: string | null) {
+  const storage = storageOrigin === null ? [] : [storageOrigin];
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       // hash-wasm compiles its MD5 WebAssembly at run time; this allows wasm only, not eval of JavaScript.
       scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
-      connectSrc: ["'self'", storageOrigin],
-      imgSrc: ["'self'", "blob:", "data:", storageOrigin],
+      connectSrc: ["'self'", ...storage],
+      imgSrc: ["'self'", "blob:", "data:", ...storage],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],
       formAction: ["'self'"],
