@@ -26,12 +26,14 @@ function apiRoutes(deps: AppDeps) {
   const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
   const identify = authenticate(auth, jwks);
   const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
+  // Refreshes and edits (adding or removing files) of existing batches share one bucket: one config knob.
+  const limitBatchChanges = limit(rateLimits.refreshesPerMinute, "batch refresh or edit");
   return (
     new Hono<AppEnv>()
       .use(
         cors({
           origin: corsOrigins,
-          allowMethods: ["GET", "POST", "OPTIONS"],
+          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
           allowHeaders: ["Content-Type", "Authorization"],
           maxAge: 600,
         }),
@@ -64,7 +66,8 @@ function apiRoutes(deps: AppDeps) {
       })
       // Every route that costs storage calls has a bucket of its own; config costs none.
       .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
-      .on("POST", "/batches/:batchId/refresh", limit(rateLimits.refreshesPerMinute, "refresh"))
+      .on("POST", ["/batches/:batchId/refresh", "/batches/:batchId/files"], limitBatchChanges)
+      .on("DELETE", "/batches/:batchId/files/:index", limitBatchChanges)
       .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
@@ -75,17 +78,19 @@ function apiRoutes(deps: AppDeps) {
 
 /**
  * For the API and the served web app (a Vite SPA: module scripts only, some inline styles). Browsers may
- * talk to and show images from this origin and the storage origin, and nothing may frame the app.
+ * talk to and show images from this origin and the storage origin (null: storage is on this origin too), and
+ * nothing may frame the app.
  */
-function securityHeaders(storageOrigin: string) {
+function securityHeaders(storageOrigin: string | null) {
+  const storage = storageOrigin === null ? [] : [storageOrigin];
   return secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       // hash-wasm compiles its MD5 WebAssembly at run time; this allows wasm only, not eval of JavaScript.
       scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
       styleSrc: ["'self'", "'unsafe-inline'"],
-      connectSrc: ["'self'", storageOrigin],
-      imgSrc: ["'self'", "blob:", "data:", storageOrigin],
+      connectSrc: ["'self'", ...storage],
+      imgSrc: ["'self'", "blob:", "data:", ...storage],
       objectSrc: ["'none'"],
       baseUri: ["'self'"],
       formAction: ["'self'"],

@@ -209,3 +209,23 @@ describe("ALLOWED_HOSTS", () => {
     );
   });
 });
+
+describe("PUBLIC_BLOB_ENDPOINT", () => {
+  it.each([
+    "https://cdn.example/devstoreaccount1",
+    "http://127.0.0.1:10001/devstoreaccount1",
+    "/storage",
+    "/storage/devstoreaccount1",
+  ])("accepts %s", (endpoint) => {
+    expect(parseEnv({ PUBLIC_BLOB_ENDPOINT: endpoint }).PUBLIC_BLOB_ENDPOINT).toBe(endpoint);
+  });
+
+  it.each(["storage", "//cdn.example/storage", "/", "/storage?sv=1", "/sto rage", "ftp://cdn.example", "https://"])(
+    "refuses %s, naming the variable",
+    (endpoint) => {
+      expect(() => parseEnv({ PUBLIC_BLOB_ENDPOINT: endpoint })).toThrow(
+        /PUBLIC_BLOB_ENDPOINT: must be an http\(s\) URL, or a path on the app's own origin/,
+      );
+    },
+  );
+});

@@ -90,7 +90,14 @@ const envSchema = z
     CORS_ORIGINS: csv,
     ALLOWED_HOSTS: hostList,
     CONFIGURE_STORAGE_CORS: booleanFromEnv,
-    PUBLIC_BLOB_ENDPOINT: z.url().optional(),
+    PUBLIC_BLOB_ENDPOINT: z
+      .string()
+      .refine(
+        (v) => /^https?:\/\/[^/\s]/i.test(v) || /^\/[^/\s?#][^\s?#]*$/.test(v),
+        "must be an http(s) URL, or a path on the app's own origin such as /storage/devstoreaccount1",
+      )
+      .refine((v) => !/^https?:/i.test(v) || URL.canParse(v), "is not a valid URL")
+      .optional(),
     STORAGE_CONTAINER_PREFIX: z
       .string()
       .regex(/^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?-?$/, "lower-case letters, digits and dashes")

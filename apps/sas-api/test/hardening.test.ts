@@ -109,7 +109,8 @@ describe("browser protections", () => {
     "sends the security headers on %s",
     async (route) => {
       const res = await api.get(route);
-      const storageOrigin = api.storage.sas.publicOrigin;
+      const storageOrigin = String(api.storage.sas.publicOrigin);
+      expect(storageOrigin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const csp = res.headers.get("content-security-policy") ?? "";
       expect(csp).toContain(`connect-src 'self' ${storageOrigin}`);
       expect(csp).toContain(`img-src 'self' blob: data: ${storageOrigin}`);

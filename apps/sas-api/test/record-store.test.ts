@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { apiErrorSchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema } from "../src/domain/records.js";
 import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
@@ -36,5 +37,29 @@ describe("records read back from storage", () => {
     const res = await api.post("/api/studies", commitBody(batch, files));
     expect(res.status).toBe(500);
     expect(apiErrorSchema.parse(await res.json()).error.code).toBe("internal_error");
+  });
+
+  it("are overwritten only from the version read, never under another's lease, metadata kept", async () => {
+    const records = api.storage.records;
+    const name = "conditional.json";
+    await records.create("batches", name, { n: 0 }, { owner: "o" });
+    const read = async () => (await records.readStored("batches", name, z.object({ n: z.number() })))!;
+    const first = await read();
+    expect(await records.replace("batches", name, { n: 1 }, first.etag, { owner: "o" })).toBe("replaced");
+    expect(await records.replace("batches", name, { n: 2 }, first.etag, { owner: "o" })).toBe("changed");
+    const second = await read();
+    expect(second.value).toEqual({ n: 1 });
+    expect((await records.list("batches", name))[0]?.metadata).toEqual({ owner: "o" });
+    expect(await records.lease("batches", name, 15, first.etag)).toBe("changed");
+    const lease = await records.lease("batches", name, 15, second.etag);
+    if (typeof lease === "string") throw new Error(`no lease: ${lease}`);
+    try {
+      expect((await read()).leased).toBe(true);
+      expect(await records.replace("batches", name, { n: 3 }, second.etag)).toBe("leased");
+    } finally {
+      await lease.release();
+    }
+    expect(await records.replace("batches", "missing.json", {}, second.etag)).toBe("changed");
+    expect(await records.replace("batches", name, { n: 3 }, second.etag, { owner: "o" })).toBe("replaced");
   });
 });

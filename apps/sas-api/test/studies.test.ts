@@ -193,7 +193,6 @@ describe("POST /api/studies", () => {
         files: [
           { index: 0, problem: "listed more than once" },
           { index: 5, problem: "no such file in this batch" },
-          { index: 1, problem: "missing from the study's elements" },
         ],
       },
     });

@@ -19,6 +19,7 @@ export interface TestApi {
   close(): Promise<void>;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
+  delete(path: string, headers?: Record<string, string>): Promise<Response>;
 }
 
 export interface TestApiOptions {
@@ -79,6 +80,7 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
     get: (path, headers = {}) => fetch(baseUrl + path, { headers }),
+    delete: (path, headers = {}) => fetch(baseUrl + path, { method: "DELETE", headers }),
   };
 }
 

@@ -16,7 +16,12 @@ export interface BatchDeps {
   config: ApiConfig;
 }
 
-function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expiresOn: Date): Promise<UploadTarget[]> {
+export function uploadTargets(
+  deps: BatchDeps,
+  plan: BatchPlan,
+  indexes: number[],
+  expiresOn: Date,
+): Promise<UploadTarget[]> {
   return Promise.all(
     indexes.map(async (index) => {
       const file = plan.files[index]!;
@@ -31,6 +36,36 @@ function uploadTargets(deps: BatchDeps, plan: BatchPlan, indexes: number[], expi
 }
 
 const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
+
+/** When new upload URLs expire: a SAS lifetime from now, but never past the deadline, where the sweep may come. */
+export function uploadExpiry(deps: BatchDeps, plan: BatchPlan): Date {
+  return new Date(Math.min(expiryFromNow(deps).getTime(), stagingDeadline(deps.config, plan)));
+}
+
+/** The files a commit may still name: those not taken out. */
+export const liveFiles = (plan: BatchPlan) => plan.files.filter((file) => !file.removed);
+
+/** A batch's files (those not removed) must fit the per-study count and the per-batch bytes. */
+export function assertBatchLimits(config: ApiConfig, files: readonly { size: number }[]): void {
+  if (files.length > config.limits.maxFiles) {
+    throw new ApiProblem(
+      413,
+      "payload_too_large",
+      `That makes ${files.length} files; a batch may hold at most ${config.limits.maxFiles} files`,
+    );
+  }
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  if (totalBytes > config.maxBatchBytes) {
+    throw new ApiProblem(
+      413,
+      "payload_too_large",
+      `The files add up to ${totalBytes} bytes; a batch may hold at most ${config.maxBatchBytes} bytes`,
+    );
+  }
+}
+
+/** What a plan carries beside its JSON: the sweep lists batches by it without reading them. */
+export const planMetadata = (plan: BatchPlan) => ({ owner: plan.owner, createdat: plan.createdAt });
 
 /**
  * How long after a batch's staging deadline the sweep waits before touching it. A commit may start until the
@@ -53,14 +88,7 @@ export async function createBatch(
   owner: string,
   request: CreateBatchRequest,
 ): Promise<CreateBatchResponse> {
-  const totalBytes = request.files.reduce((sum, file) => sum + file.size, 0);
-  if (totalBytes > deps.config.maxBatchBytes) {
-    throw new ApiProblem(
-      413,
-      "payload_too_large",
-      `The files add up to ${totalBytes} bytes; a batch may hold at most ${deps.config.maxBatchBytes} bytes`,
-    );
-  }
+  assertBatchLimits(deps.config, request.files);
   const batchId = newBatchId();
   const plan: BatchPlan = {
     version: 1,
@@ -70,7 +98,7 @@ export async function createBatch(
     files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
   };
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
-  await deps.storage.records.create("batches", batchPlanName(batchId), plan, { owner, createdat: plan.createdAt });
+  await deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan));
   const expiresOn = expiryFromNow(deps);
   return {
     batchId,
@@ -120,6 +148,17 @@ export const commitInProgress = () =>
     },
   );
 
+export const batchCommitted = () =>
+  new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
+
+export const isCommitted = (deps: BatchDeps, owner: string, batchId: string) =>
+  deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)));
+
+/** New upload URLs only with time left to use them; a batch this close to its deadline looks like a missing one. */
+export function assertUploadWindow(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+  if (stagingDeadline(config, plan) - now < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
+}
+
 export async function refreshBatch(
   deps: BatchDeps,
   owner: string,
@@ -131,30 +170,34 @@ export async function refreshBatch(
   const plan = stored.value;
   // Upload URLs only while uploads can still matter: not during a commit, not after it, not past the deadline.
   if (stored.leased) throw commitInProgress();
-  if (await deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)))) {
-    throw new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
-  }
-  const deadline = stagingDeadline(deps.config, plan);
-  if (deadline - Date.now() < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
+  if (await isCommitted(deps, owner, batchId)) throw batchCommitted();
+  assertUploadWindow(deps.config, plan);
 
   let indexes: number[];
   if (requested) {
     const unknown = requested.filter((i) => i >= plan.files.length);
-    if (unknown.length > 0) {
+    const removed = requested.filter((i) => plan.files[i]?.removed);
+    if (unknown.length > 0 || removed.length > 0) {
+      const problems = [
+        ...unknown.map((index) => ({ index, problem: "no such file in this batch" })),
+        ...removed.map((index) => ({ index, problem: "was removed from this batch" })),
+      ];
       throw new ApiProblem(
         422,
         "invalid_request",
-        `This batch has ${plan.files.length} files; no file at index ${unknown.join(", ")}`,
-        unknown.map((index) => ({ index, problem: "no such file in this batch" })),
+        `No upload link for index ${problems.map((p) => p.index).join(", ")}: ` +
+          `this batch has ${plan.files.length} files, and a removed file cannot be uploaded`,
+        problems,
       );
     }
     indexes = [...new Set(requested)].sort((a, b) => a - b);
   } else {
-    // Without a list, renew exactly the files that have not arrived yet.
-    const arrived = await Promise.all(plan.files.map((f) => deps.storage.images.exists(f.blobName)));
-    indexes = plan.files.filter((_, i) => !arrived[i]).map((f) => f.index);
+    // Without a list, renew exactly the files that are still wanted and have not arrived yet.
+    const wanted = liveFiles(plan);
+    const arrived = await Promise.all(wanted.map((f) => deps.storage.images.exists(f.blobName)));
+    indexes = wanted.filter((_, i) => !arrived[i]).map((f) => f.index);
   }
   // Never past the deadline: a URL that outlived its plan could leave blobs the sweep has already passed by.
-  const expiresOn = new Date(Math.min(expiryFromNow(deps).getTime(), deadline));
+  const expiresOn = uploadExpiry(deps, plan);
   return { expiresAt: expiresOn.toISOString(), files: await uploadTargets(deps, plan, indexes, expiresOn) };
 }

@@ -8,6 +8,7 @@ import {
 } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
+import type { StoredRecord } from "../storage/record-store.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
 import {
@@ -31,18 +32,16 @@ const COMMIT_LEASE_WAIT_MS = 10_000;
 /** Polls start quick (a racing commit is usually done in tens of milliseconds) and back off. */
 const COMMIT_LEASE_POLL_MS = { first: 25, max: 250 };
 
-/** Every file of the batch needs exactly one element. */
+/** Elements name files of the batch that were not removed, each at most once; files left out are not in the study. */
 function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProblem[] {
   const problems: FileProblem[] = [];
   const seen = new Set<number>();
   for (const element of request.elements) {
-    if (element.index >= plan.files.length)
-      problems.push({ index: element.index, problem: "no such file in this batch" });
+    const file = plan.files[element.index];
+    if (!file) problems.push({ index: element.index, problem: "no such file in this batch" });
+    else if (file.removed) problems.push({ index: element.index, problem: "was removed from this batch" });
     else if (seen.has(element.index)) problems.push({ index: element.index, problem: "listed more than once" });
     seen.add(element.index);
-  }
-  for (const file of plan.files) {
-    if (!seen.has(file.index)) problems.push({ index: file.index, problem: "missing from the study's elements" });
   }
   return problems;
 }
@@ -135,12 +134,28 @@ function verificationFailed(plan: BatchPlan, failed: FileProblem[]): ApiProblem 
 
 export type CommitOutcome = { created: boolean; record: StudyRecord };
 
+const batchChangedDuringCommit = () =>
+  new ApiProblem(
+    409,
+    "commit_in_progress",
+    "A file was added to or removed from this batch just as it was committed; commit again",
+    undefined,
+    { "Retry-After": "1" },
+  );
+
 /** Holds the batch's lease while `commit` runs, waiting a little for another commit of the same batch. */
-async function underBatchLease<T>(deps: BatchDeps, plan: BatchPlan, commit: () => Promise<T>): Promise<T> {
+async function underBatchLease<T>(
+  deps: BatchDeps,
+  stored: StoredRecord<BatchPlan>,
+  commit: () => Promise<T>,
+): Promise<T> {
   const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
+  const name = batchPlanName(stored.value.batchId);
   for (let pollMs = COMMIT_LEASE_POLL_MS.first; ; pollMs = Math.min(pollMs * 2, COMMIT_LEASE_POLL_MS.max)) {
-    const lease = await deps.storage.records.lease("batches", batchPlanName(plan.batchId), COMMIT_LEASE_SECONDS);
+    // Only on the plan the elements were checked against: a file added or removed since makes us start over.
+    const lease = await deps.storage.records.lease("batches", name, COMMIT_LEASE_SECONDS, stored.etag);
     if (lease === "missing") throw notFound("Batch");
+    if (lease === "changed") throw batchChangedDuringCommit();
     if (lease !== "held") {
       try {
         return await commit();
@@ -182,10 +197,11 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
   }
 
-  return underBatchLease(deps, plan, async () => {
+  return underBatchLease(deps, stored, async () => {
     // The commit we waited for may have been this one's own earlier attempt. Checked while the uploads are read:
     // once a study exists its images are copies, so what verification does to the uploads no longer matters.
-    const elements = [...request.elements].sort((a, b) => a.index - b.index);
+    // The study keeps the request's order.
+    const elements = request.elements;
     const [winner, verdicts] = await Promise.all([
       committed(),
       Promise.all(elements.map((e) => verifyUpload(deps, plan.files[e.index]!, e.md5))),
@@ -211,7 +227,8 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
       elements: elements.map((e, i) => {
         const { file, width, height } = verified[i]!;
         return {
-          index: e.index,
+          index: i,
+          fileIndex: e.index,
           label: e.label.trim(),
           name: file.name,
           size: file.size,

@@ -11,7 +11,15 @@ export const batchPlanSchema = z.object({
   owner: z.string(),
   createdAt: z.string(),
   files: z.array(
-    z.object({ index: fileIndex, name: z.string(), size: byteSize, type: imageTypeSchema, blobName: z.string() }),
+    z.object({
+      index: fileIndex,
+      name: z.string(),
+      size: byteSize,
+      type: imageTypeSchema,
+      blobName: z.string(),
+      // Taken out before the commit. Optional, so plans stay version 1: older code reads them (and strips it).
+      removed: z.literal(true).optional(),
+    }),
   ),
 });
 export type BatchPlan = z.infer<typeof batchPlanSchema>;
@@ -42,11 +50,15 @@ const studyRecordV1Schema = z.object({
   elements: z.array(z.object(elementFields)),
 });
 
-/** Each element's `blobName` is in the committed container: a copy no upload URL can reach. */
+/**
+ * Each element's `blobName` is in the committed container: a copy no upload URL can reach. Elements are in the
+ * study's order and `index` is the position; `fileIndex` is the batch file it came from (absent in records
+ * written before a commit could pick and order files, where the two were equal).
+ */
 const studyRecordV2Schema = z.object({
   version: z.literal(2),
   ...studyFields,
-  elements: z.array(z.object({ ...elementFields, width: pixels, height: pixels })),
+  elements: z.array(z.object({ ...elementFields, fileIndex: fileIndex.optional(), width: pixels, height: pixels })),
 });
 
 export const studyRecordSchema = z.discriminatedUnion("version", [studyRecordV1Schema, studyRecordV2Schema]);

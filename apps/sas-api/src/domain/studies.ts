@@ -17,8 +17,9 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
     description: record.description,
     createdAt: record.createdAt,
     elements: await Promise.all(
-      record.elements.map(async (element) => ({
-        index: element.index,
+      // The record keeps the study's order; an element's index is its position in it.
+      record.elements.map(async (element, position) => ({
+        index: position,
         label: element.label,
         name: element.name,
         size: element.size,

@@ -1,9 +1,29 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { batchIdSchema, createBatchRequestSchema, refreshBatchRequestSchema } from "@study-uploader/shared";
+import {
+  addBatchFilesRequestSchema,
+  batchIdSchema,
+  createBatchRequestSchema,
+  refreshBatchRequestSchema,
+} from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
+import { addBatchFiles, removeBatchFile } from "../domain/batch-edits.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
-import { notFound } from "../errors.js";
+import { ApiProblem, notFound } from "../errors.js";
 import { jsonBody } from "../validation.js";
+
+/** A path's batch id; one that cannot be a batch id names no batch (404, like a foreign or missing one). */
+function batchIdParam(value: string): string {
+  if (!batchIdSchema.safeParse(value).success) throw notFound("Batch");
+  return value;
+}
+
+/** A path's file index: digits only, no sign, fraction or leading zero; anything else names no file (404). */
+function fileIndexParam(value: string): number {
+  if (!/^(0|[1-9]\d{0,8})$/.test(value)) {
+    throw new ApiProblem(404, "not_found", `No file at index ${JSON.stringify(value.slice(0, 20))}`);
+  }
+  return Number(value);
+}
 
 export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
@@ -12,9 +32,18 @@ export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppE
       return c.json(batch, 201);
     })
     .post("/:batchId/refresh", jsonBody(refreshBatchRequestSchema), async (c) => {
-      const batchId = c.req.param("batchId");
-      if (!batchIdSchema.safeParse(batchId).success) throw notFound("Batch");
+      const batchId = batchIdParam(c.req.param("batchId"));
       const refreshed = await refreshBatch(deps, c.get("owner"), batchId, c.req.valid("json").indexes);
       return c.json(refreshed, 200);
+    })
+    .post("/:batchId/files", jsonBody(addBatchFilesRequestSchema(deps.config.limits)), async (c) => {
+      const batchId = batchIdParam(c.req.param("batchId"));
+      const added = await addBatchFiles(deps, c.get("owner"), batchId, c.req.valid("json"));
+      return c.json(added, 201);
+    })
+    .delete("/:batchId/files/:index", async (c) => {
+      const batchId = batchIdParam(c.req.param("batchId"));
+      await removeBatchFile(deps, c.get("owner"), batchId, fileIndexParam(c.req.param("index")));
+      return c.body(null, 204);
     });
 }

@@ -5,7 +5,7 @@ import { StorageAccount, connectToAccount, containerNames, type StorageAccess } 
 
 export type StorageOptions = StorageAccess & {
   containerPrefix: string;
-  /** Origin (and path prefix) that SAS URLs should name instead of the account endpoint, e.g. a proxy or CDN. */
+  /** Origin (and path prefix) that SAS URLs should name instead of the account endpoint, or a path on the app's origin. */
   publicBlobEndpoint?: string;
 };
 

@@ -110,12 +110,15 @@ export class ImageBlobs {
     }
   }
 
+  /** Deletes one upload, whatever its version, with its snapshots; nothing to delete is fine. */
+  async delete(blobName: string): Promise<void> {
+    await this.container.getBlobClient(blobName).deleteIfExists({ deleteSnapshots: "include" });
+  }
+
   /** Deletes every upload under a prefix (a batch's are under `{batchId}/`), snapshots included; how many. */
   async deleteAll(prefix: string): Promise<number> {
     const names = await this.list(prefix);
-    await Promise.all(
-      names.map((name) => this.container.getBlobClient(name).deleteIfExists({ deleteSnapshots: "include" })),
-    );
+    await Promise.all(names.map((name) => this.delete(name)));
     return names.length;
   }
 

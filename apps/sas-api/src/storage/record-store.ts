@@ -1,7 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
 import { readBody } from "./read-body.js";
-import { isRestStatus } from "./storage-errors.js";
+import { errorCode, isRestStatus } from "./storage-errors.js";
 
 /** The containers that hold JSON records: batch plans, study records, and the index that lists studies. */
 export type RecordKind = "batches" | "studies" | "index";
@@ -17,7 +17,15 @@ export interface StoredRecord<T> {
   value: T;
   /** Someone holds a lease on it (a commit in progress, for a batch plan). */
   leased: boolean;
+  /** The version read: `replace` and `lease` can insist that it is still the current one. */
+  etag: string;
 }
+
+/**
+ * How a conditional overwrite went: "changed" when someone wrote (or deleted it) since the read, "leased" while
+ * someone else holds a lease on it.
+ */
+export type ReplaceResult = "replaced" | "changed" | "leased";
 
 /** A lease this process holds on a record; release it when done (it also lapses by itself). */
 export interface RecordLease {
@@ -67,17 +75,19 @@ export class RecordStore {
   async readStored<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<StoredRecord<T> | null> {
     let text: string;
     let leased: boolean;
+    let etag: string;
     try {
       // One GET (downloadToBuffer would ask for the blob's properties first).
       const read = await this.containers[kind].getBlobClient(name).download();
       leased = read.leaseState === "leased";
+      etag = read.etag ?? "";
       text = (await readBody(read)).toString("utf8");
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       throw error;
     }
     try {
-      return { value: schema.parse(JSON.parse(text)), leased };
+      return { value: schema.parse(JSON.parse(text)), leased, etag };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`Stored record ${kind}/${name} is malformed: ${reason}`, { cause: error });
@@ -85,17 +95,49 @@ export class RecordStore {
   }
 
   /**
-   * Takes a lease on a record for `seconds` (15–60, storage's range): "held" when someone else holds one,
-   * "missing" when there is no such record. While it is held nobody else can take one or delete the record, and
-   * readers see it as leased.
+   * Overwrites a record only if it is still the version read (If-Match on `etag`), keeping its metadata
+   * (a plain overwrite would drop it). Never while someone holds a lease on it: storage refuses that write.
    */
-  async lease(kind: RecordKind, name: string, seconds: number): Promise<RecordLease | "held" | "missing"> {
+  async replace(
+    kind: RecordKind,
+    name: string,
+    value: unknown,
+    etag: string,
+    metadata: Record<string, string> = {},
+  ): Promise<ReplaceResult> {
+    const body = JSON.stringify(value);
+    try {
+      await this.containers[kind].getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
+        conditions: { ifMatch: etag },
+        metadata,
+        blobHTTPHeaders: { blobContentType: "application/json" },
+      });
+      return "replaced";
+    } catch (error) {
+      // Both are 412: a lease without its id (LeaseIdMissing), or another write since the read (ConditionNotMet).
+      if (isRestStatus(error, 412)) return errorCode(error) === "LeaseIdMissing" ? "leased" : "changed";
+      throw error;
+    }
+  }
+
+  /**
+   * Takes a lease on a record for `seconds` (15–60, storage's range): "held" when someone else holds one,
+   * "missing" when there is no such record, "changed" when `ifMatch` is given and the record is no longer that
+   * version. While it is held nobody else can take one, write or delete the record, and readers see it as leased.
+   */
+  async lease(
+    kind: RecordKind,
+    name: string,
+    seconds: number,
+    ifMatch?: string,
+  ): Promise<RecordLease | "held" | "missing" | "changed"> {
     const client = this.containers[kind].getBlobClient(name).getBlobLeaseClient();
     try {
-      await client.acquireLease(seconds);
+      await client.acquireLease(seconds, ifMatch === undefined ? {} : { conditions: { ifMatch } });
     } catch (error) {
       if (isRestStatus(error, 409)) return "held";
       if (isRestStatus(error, 404)) return "missing";
+      if (isRestStatus(error, 412)) return "changed";
       throw error;
     }
     return {

@@ -22,7 +22,10 @@ export interface SasUrlOptions {
   signer: SasSigner;
   /** The account's blob endpoint, without a trailing slash. */
   accountUrl: string;
-  /** Origin (and path prefix) that SAS URLs should name instead of the account endpoint, e.g. a proxy or CDN. */
+  /**
+   * Origin (and path prefix) that SAS URLs should name instead of the account endpoint, e.g. a proxy or CDN; or a
+   * root-relative path ("/storage") when storage is served on the app's own origin: URLs are then paths too.
+   */
   publicBlobEndpoint?: string;
 }
 
@@ -42,9 +45,13 @@ export class SasUrls {
     this.isLocalEmulator = new URL(options.accountUrl).protocol === "http:";
   }
 
-  /** The origin browsers upload to and load images from (the public endpoint's when one is set). */
-  get publicOrigin(): string {
-    return new URL(this.publicBlobEndpoint ?? this.accountUrl).origin;
+  /**
+   * The origin browsers upload to and load images from (the public endpoint's when one is set); null when that
+   * endpoint is a path, i.e. the app's own origin.
+   */
+  get publicOrigin(): string | null {
+    const endpoint = this.publicBlobEndpoint ?? this.accountUrl;
+    return endpoint.startsWith("/") ? null : new URL(endpoint).origin;
   }
 
   /**

@@ -5,6 +5,13 @@ export function isRestStatus(error: unknown, status: number): boolean {
   return error instanceof RestError && error.statusCode === status;
 }
 
+/** Storage's error code (x-ms-error-code), e.g. "LeaseIdMissing"; undefined when there is none. */
+export function errorCode(error: unknown): string | undefined {
+  if (!(error instanceof RestError)) return undefined;
+  const details = error.details as { errorCode?: unknown } | undefined;
+  return typeof details?.errorCode === "string" ? details.errorCode : error.code;
+}
+
 /**
  * Storage failed the request or could not be reached: a fault outside the API, worth a retry by the caller.
  * `statusCode` is storage's answer when there was one.
