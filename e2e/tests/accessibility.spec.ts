@@ -10,16 +10,18 @@ test("no serious accessibility violations on the form, mid-upload and on the stu
   expect(await seriousViolations(page)).toEqual([]);
 
   await form.fillTitle("Accessible study");
+  // Throttled before the pick, since uploads start with it.
+  const cdp = await throttle(page, { uploadBytesPerSecond: 600_000 });
   await form.pick([
     pngImage("a11y-1.png", 1_500_000),
     pngImage("a11y-2.png", 1_500_000),
     pngImage("a11y-3.png", 20_000),
   ]);
+  await expect(form.row("a11y-1.png")).toContainText(/uploading/i);
   expect(await seriousViolations(page)).toEqual([]);
 
-  const cdp = await throttle(page, { uploadBytesPerSecond: 600_000 });
   await form.createButton.click();
-  await expect(form.row("a11y-1.png")).toContainText(/uploading/i);
+  await expect(page.getByRole("button", { name: /^Creating the study after/ })).toBeDisabled();
   expect(await seriousViolations(page)).toEqual([]);
   await testInfo.attach("form mid-upload (throttled)", {
     body: await page.screenshot({ fullPage: true }),

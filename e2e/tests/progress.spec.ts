@@ -25,11 +25,12 @@ test("progress bars move while bytes are sent and never go backwards", async ({ 
   const small = pngImage("small-companion.png", 512 * 1024);
   await form.open();
   await form.fillTitle("Progress check");
+  // Throttled before the pick, since uploads start with it.
+  await throttle(page, { uploadBytesPerSecond: 1_500_000, latencyMs: 20 });
   await form.pick([big, small]);
 
   const bigValues = await recordValues(form.progress(big.name));
   const totalValues = await recordValues(form.totalProgress);
-  await throttle(page, { uploadBytesPerSecond: 1_500_000, latencyMs: 20 });
   await form.createButton.click();
 
   await expect(form.row(big.name)).toContainText(/uploading/i);

@@ -287,6 +287,23 @@ describe("study session: removing a file", () => {
     expect(api.removeBatchFile).toHaveBeenCalledWith("b1", 1);
   });
 
+  it("files added after a removal are announced only once the removal is answered (the batch's limit has room)", async () => {
+    const { fake, api, session } = setup();
+    session.add([file("a")]);
+    await answerAll(fake);
+    const deletion = deferred<void>();
+    api.removeBatchFile.mockImplementationOnce(() => deletion.promise);
+    const removed = session.remove("a");
+    session.add([file("b")]);
+    await settle();
+    expect(api.removeBatchFile).toHaveBeenCalledWith("b1", 0);
+    expect(api.addBatchFiles).not.toHaveBeenCalled();
+    deletion.resolve();
+    await removed;
+    await answerAll(fake);
+    expect(api.addBatchFiles).toHaveBeenCalledTimes(1);
+  });
+
   it("a hash that finishes after the removal starts no upload", async () => {
     const slowHash = deferred<string>();
     // A hasher that does not watch the signal, finishing late.

@@ -316,11 +316,15 @@ export function createStudySession(deps: StudySessionDeps) {
       files.delete(id);
       tracked.controller.abort(cancellationError("Image removed"));
       notifyChange();
-      // Removed while being announced: its index is known once the announcement is over.
-      await announcing;
-      if (tracked.batchId !== null && tracked.index !== null) {
-        await deps.api.removeBatchFile(tracked.batchId, tracked.index);
-      }
+      // In line with the announcements: an image removed while being announced has its index after it, and an
+      // addition that follows must not reach the API before the removal made room for it.
+      const removal = announcing.then(async () => {
+        if (tracked.batchId !== null && tracked.index !== null) {
+          await deps.api.removeBatchFile(tracked.batchId, tracked.index);
+        }
+      });
+      announcing = removal.catch(() => undefined);
+      await removal;
     },
 
     /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */
