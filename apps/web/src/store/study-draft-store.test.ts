@@ -425,6 +425,7 @@ describe("study draft: creating a study", () => {
     const poolSize = vi.fn((_config: UploadConfig, uploadUrl: string | null) => (uploadUrl ? 3 : 1));
     const warmUp = vi.fn();
     const { store } = await readyForm(["a.png", "b.png", "c.png", "d.png"], {
+      config: { uploadOrigin: "https://account.blob.core.windows.net" },
       poolSize,
       warmUp,
       outcomeFor: async () => {
@@ -437,7 +438,11 @@ describe("study draft: creating a study", () => {
     await vi.waitFor(() => expect(running).toBe(3));
     expect(poolSize.mock.calls[0]![1]).toBeNull();
     expect(poolSize).toHaveBeenCalledWith(expect.anything(), expect.stringContaining("batch-1/0"), 4);
-    expect(warmUp).toHaveBeenCalledWith(expect.stringContaining("batch-1/0"));
+    // First when the images are added (the origin is known from the configuration), then with the batch's URL.
+    expect(warmUp.mock.calls).toEqual([
+      ["https://account.blob.core.windows.net"],
+      [expect.stringContaining("batch-1/0")],
+    ]);
     while (gates.length > 0 || running > 0) {
       gates.splice(0).forEach((release) => release());
       await settle(20);

@@ -39,8 +39,8 @@ export interface StudyDraftDeps {
    * the upload origin speaks HTTP/2. The configured concurrency when absent.
    */
   poolSize?: (config: UploadConfig, uploadUrl: string | null, unfinished: number) => number;
-  /** Opens the connection to the upload origin before the first PUT needs it. */
-  warmUp?: (uploadUrl: string) => void;
+  /** Opens the connection to the upload origin (or a URL on it) before the first PUT needs it. */
+  warmUp?: (uploadOriginOrUrl: string) => void;
   retry?: Partial<RetryOptions>;
   now?: () => number;
 }
@@ -313,6 +313,9 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           imageIds: [...state.imageIds, ...Object.keys(added)],
           announcement: draftMessages.added(files.length),
         }));
+        // The connection to storage opens while the files are checked and announced, not after.
+        const uploadOrigin = get().config?.uploadOrigin;
+        if (uploadOrigin) deps.warmUp?.(uploadOrigin);
         void check(Object.keys(added));
       },
       removeImage(imageId) {
