@@ -12,6 +12,7 @@ import {
   NO_RATE_LIMITS,
   pngFile,
   putBlob,
+  servedMd5,
   startTestApi,
   uploadAll,
   type BatchResponse,
@@ -275,8 +276,7 @@ describe("a commit of some of a batch's files", () => {
       );
     }
     for (const [position, element] of study.elements.entries()) {
-      const image = await fetch(element.url);
-      expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(files[order[position]!]!.bytes));
+      expect(await servedMd5(element.url)).toBe(md5Base64(files[order[position]!]!.bytes));
     }
     const record = await api.storage.records.read(
       "studies",
