@@ -12,6 +12,7 @@ import {
   NO_RATE_LIMITS,
   pngFile,
   putBlob,
+  servedMd5,
   startTestApi,
   uploadAll,
   type BatchResponse,
@@ -193,6 +194,38 @@ describe("edits of a batch", () => {
     expect(await api.storage.images.exists(`${batch.batchId}/0`)).toBe(true);
   });
 
+  it("made while a commit waits for the batch make it start over rather than commit a removed file", async () => {
+    const files = [pngFile("a.png"), pngFile("b.png")];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    const plan = service
+      .getContainerClient(api.storage.account.containers.batches)
+      .getBlockBlobClient(batchPlanName(batch.batchId));
+    // Another commit holds the batch: this one reads the plan, then waits for the lease.
+    const lease = plan.getBlobLeaseClient();
+    await lease.acquireLease(15);
+    const commit = api.post("/api/studies", commitBody(batch, files));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Meanwhile file 1 is removed (its upload not yet deleted), written under the holder's lease.
+    const current = await readPlan(batch.batchId);
+    const edited = JSON.stringify({
+      ...current,
+      files: current.files.map((f) => ({ ...f, removed: f.index === 1 || undefined })),
+    });
+    await plan.upload(edited, Buffer.byteLength(edited), {
+      conditions: { leaseId: lease.leaseId },
+      metadata: { owner: current.owner, createdat: current.createdAt },
+    });
+    await lease.releaseLease();
+    // Whether it read the plan before the edit (409, start over) or after (422): never a study with file 1.
+    const error = await errorOf(await commit);
+    expect([409, 422]).toContain(error.status);
+    expect(error.code).toMatch(/^(commit_in_progress|elements_mismatch)$/);
+    const subset = { ...commitBody(batch, files), elements: commitBody(batch, files).elements.slice(0, 1) };
+    const study = studySchema.parse(await (await api.post("/api/studies", subset)).json());
+    expect(study.elements.map((e) => e.name)).toEqual(["a.png"]);
+  });
+
   it("answer 404 for a bad or unknown batch id and refuse bad bodies with 4xx JSON", async () => {
     const batch = await createBatch(api, [pngFile("a.png")]);
     const good = { files: [fileSpec(pngFile("b.png"))] };
@@ -275,8 +308,7 @@ describe("a commit of some of a batch's files", () => {
       );
     }
     for (const [position, element] of study.elements.entries()) {
-      const image = await fetch(element.url);
-      expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(files[order[position]!]!.bytes));
+      expect(await servedMd5(element.url)).toBe(md5Base64(files[order[position]!]!.bytes));
     }
     const record = await api.storage.records.read(
       "studies",

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import {
   IMAGE_TYPES,
+  addBatchFilesResponseSchema,
   apiErrorSchema,
   createBatchResponseSchema,
   healthSchema,
@@ -26,6 +27,7 @@ interface FuzzRequest {
 const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
   [/^\/api\/batches$/, createBatchResponseSchema],
   [/^\/api\/batches\/[^/]+\/refresh$/, refreshBatchResponseSchema],
+  [/^\/api\/batches\/[^/]+\/files$/, addBatchFilesResponseSchema],
   [/^\/api\/studies(\?.*)?$/, studySchema.or(studyListSchema)],
   [/^\/api\/studies\/[^/]+$/, studySchema],
   [/^\/api\/health$/, healthSchema],
@@ -124,6 +126,13 @@ const refreshBody = fc.record(
   { indexes: fc.oneof(fc.array(fc.integer(), { maxLength: 20 }), anyJson) },
   { requiredKeys: [] },
 );
+/** A file index in a path: numbers, and what only looks like one. */
+const indexSegment = fc.oneof(
+  fc.nat(60).map(String),
+  fc.integer().map(String),
+  fc.constantFrom("-1", "1.5", "1e3", "01", "0x1", "abc", "", "99999999999999999999", "%31", "1%00"),
+  hostileText.map(percentEncode),
+);
 const commitBody = fc.record(
   {
     batchId: fc.oneof(idSegment, anyJson),
@@ -175,6 +184,16 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
     body: rawBody(refreshBody),
     contentType,
   }),
+  fc.record({
+    method: fc.constant("POST"),
+    path: idSegment.map((id) => `/api/batches/${id}/files`),
+    body: rawBody(batchBody),
+    contentType,
+  }),
+  fc.record({
+    method: fc.constant("DELETE"),
+    path: fc.tuple(idSegment, indexSegment).map(([id, index]) => `/api/batches/${id}/files/${index}`),
+  }),
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/studies"), body: rawBody(commitBody), contentType }),
   fc.record({ method: fc.constant("GET"), path: idSegment.map((id) => `/api/studies/${id}`) }),
   fc.record({ method: fc.constant("GET"), path: fc.constantFrom("/api/studies", "/api/health", "/api/config") }),
@@ -198,6 +217,12 @@ async function send(api: TestApi, req: FuzzRequest, authorization: string | unde
 /** Checks the one invariant: no 5xx, and every body is the error shape or the route's success shape. */
 async function expectWellFormed(req: FuzzRequest, res: Response, successes: { batches: number }) {
   expect(res.status, `${req.method} ${req.path}`).toBeLessThan(500);
+  if (res.status === 204) {
+    // Only removing a file answers without a body (its index may arrive percent-encoded: %31 is 1).
+    expect(`${req.method} ${decodeURIComponent(req.path)}`).toMatch(/^DELETE \/api\/batches\/[^/]+\/files\/\d+$/);
+    expect(await res.text()).toBe("");
+    return;
+  }
   expect(res.headers.get("content-type")).toMatch(/application\/json/);
   const body: unknown = await res.json();
   if (res.status >= 400) {
@@ -271,6 +296,37 @@ describe("generated hostile requests", () => {
     expect(unauthorized).toBeGreaterThan(50);
     expect(successes.batches).toBeGreaterThan(0);
     await expectStorageHolds(secured, successes.batches);
+  });
+
+  it("never get a 5xx or a malformed body when they add files to or remove files from a real batch", async () => {
+    // An API of its own, so the other runs' count of written batches stays exact.
+    const edited = await startTestApi({}, { config: noRateLimits });
+    const created = await edited.post("/api/batches", { files: [{ name: "a.png", size: 10, type: "image/png" }] });
+    const { batchId } = createBatchResponseSchema.parse(await created.json());
+    const edit: fc.Arbitrary<FuzzRequest> = fc.oneof(
+      fc.record({
+        method: fc.constant("POST"),
+        path: fc.constant(`/api/batches/${batchId}/files`),
+        body: rawBody(batchBody),
+        contentType,
+      }),
+      fc.record({ method: fc.constant("DELETE"), path: indexSegment.map((i) => `/api/batches/${batchId}/files/${i}`) }),
+    );
+    const statuses = new Set<number>();
+    try {
+      await fc.assert(
+        fc.asyncProperty(edit, async (req) => {
+          const res = await send(edited, req, undefined);
+          statuses.add(res.status);
+          await expectWellFormed(req, res, { batches: 0 });
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await edited.close();
+    }
+    // Both edits succeed sometimes, and are refused sometimes.
+    expect([...statuses]).toEqual(expect.arrayContaining([201, 204, 400, 404]));
   });
 
   it("never get a 5xx or a malformed body from the open API either", async () => {

@@ -100,6 +100,8 @@ describe("browser protections", () => {
     const allowed = await preflight("https://app.example");
     expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example");
     expect(allowed.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("authorization");
+    // Removing a file from a batch is a DELETE.
+    expect(allowed.headers.get("access-control-allow-methods")).toContain("DELETE");
     expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
     const simple = await api.get("/api/config", { origin: "https://evil.example" });
     expect(simple.headers.get("access-control-allow-origin")).toBeNull();

@@ -59,6 +59,24 @@ describe("refreshes", () => {
       expect((await refresh(alice)).status).toBe(200);
     });
   });
+
+  it("share their bucket with adding and removing files: one budget for changes to existing batches", async () => {
+    const clock = steppedClock();
+    await withApi({ config: { rateLimits: { refreshesPerMinute: 4 } }, now: clock.now }, async (api) => {
+      const { batchId } = await createBatch(api, [pngFile("a.png"), pngFile("b.png")]);
+      const add = () =>
+        api.post(`/api/batches/${batchId}/files`, { files: [{ name: "c.png", size: 9, type: "image/png" }] });
+      const remove = (index: number) => api.delete(`/api/batches/${batchId}/files/${index}`);
+      expect((await add()).status).toBe(201);
+      expect((await remove(0)).status).toBe(204);
+      expect((await api.post(`/api/batches/${batchId}/refresh`, {})).status).toBe(200);
+      expect((await remove(1)).status).toBe(204);
+      await expectRateLimited(await add());
+      await expectRateLimited(await remove(2));
+      clock.advance(15_000);
+      expect((await remove(2)).status).toBe(204);
+    });
+  });
 });
 
 describe("reads and health", () => {

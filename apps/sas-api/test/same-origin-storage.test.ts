@@ -3,7 +3,16 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBatchResponseSchema, studySchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
-import { commitBody, fileSpec, md5Base64, pngFile, putBlob, startTestApi, type TestApi } from "./test-api.js";
+import {
+  commitBody,
+  fileSpec,
+  md5Base64,
+  pngFile,
+  putBlob,
+  servedMd5,
+  startTestApi,
+  type TestApi,
+} from "./test-api.js";
 
 const connectionString = inject("azuriteConnectionString");
 const azurite = new URL(/BlobEndpoint=([^;]+)/.exec(connectionString)![1]!);
@@ -74,9 +83,7 @@ describe("storage on the app's own origin (PUBLIC_BLOB_ENDPOINT=/storage/…)", 
     expect(committed.status).toBe(201);
     const url = studySchema.parse(await committed.json()).elements[0]!.url;
     expect(url).toMatch(/^\/storage\//);
-    const image = await fetch(new URL(url, origin));
-    expect(image.status).toBe(200);
-    expect(md5Base64(new Uint8Array(await image.arrayBuffer()))).toBe(md5Base64(files[0]!.bytes));
+    expect(await servedMd5(new URL(url, origin))).toBe(md5Base64(files[0]!.bytes));
   });
 
   it("names no storage origin in the Content-Security-Policy: 'self' covers it", async () => {

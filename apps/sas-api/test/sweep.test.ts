@@ -12,6 +12,7 @@ import {
   md5Base64,
   pngFile,
   putBlob,
+  servedMd5,
   startTestApi,
   uploadAll,
   type TestApi,
@@ -101,6 +102,28 @@ describe("sweepAbandonedBatches", () => {
 
     // Nothing left to look at: the next run's cost no longer includes the committed study.
     expect(await sweep(inHours(25))).toMatchObject({ examined: 0 });
+  });
+
+  it("deletes every upload of a batch committed in part: files removed and files left out", async () => {
+    const files = [pngFile("a.png"), pngFile("b.png"), pngFile("c.png"), pngFile("d.png")];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    expect((await api.delete(`/api/batches/${batch.batchId}/files/1`)).status).toBe(204);
+    // Its upload URL still works until it expires: the sweep must catch what it writes.
+    expect((await putBlob(batch.files[1]!, files[1]!.bytes)).status).toBe(201);
+    const body = commitBody(batch, files);
+    const res = await api.post("/api/studies", { ...body, elements: [body.elements[2], body.elements[0]] });
+    const study = studySchema.parse(await res.json());
+    expect(await uploadsOf(batch.batchId)).toHaveLength(4);
+
+    await agePlan(api, batch.batchId, 25 * HOUR);
+    expect(await sweep(new Date())).toMatchObject({ closedCommitted: 1, deletedUploads: 4, failedBatches: 0 });
+    expect(await uploadsOf(batch.batchId)).toEqual([]);
+    const shown = studySchema.parse(await (await api.get(`/api/studies/${study.id}`)).json()).elements;
+    expect(shown.map((e) => e.name)).toEqual(["c.png", "a.png"]);
+    for (const [position, element] of shown.entries()) {
+      expect(await servedMd5(element.url)).toBe(md5Base64(files[[2, 0][position]!]!.bytes));
+    }
   });
 
   it("deletes snapshots with their uploads, copies no study shows, and goes on past a batch it cannot sweep", async () => {

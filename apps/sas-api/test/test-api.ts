@@ -92,6 +92,13 @@ export function imageBytes(type: ImageType, size: number): Buffer {
 
 export const md5Base64 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");
 
+/** The MD5 of what a read URL serves: storage's bytes, as a browser would get them. */
+export async function servedMd5(url: string | URL): Promise<string> {
+  const image = await fetch(url);
+  if (image.status !== 200) throw new Error(`read: ${image.status} ${await image.text()}`);
+  return md5Base64(new Uint8Array(await image.arrayBuffer()));
+}
+
 export interface LocalFile {
   name: string;
   type: ImageType;

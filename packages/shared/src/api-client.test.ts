@@ -73,4 +73,35 @@ describe("createApiClient", () => {
     );
     expect(new Headers(fetchImpl.mock.calls[1]![1]?.headers).has("authorization")).toBe(false);
   });
+
+  it("adds files to a batch with a POST and parses the upload targets, root-relative URLs included", async () => {
+    const fetchImpl = vi.fn(async (_url: string | URL | Request, _init?: RequestInit) =>
+      jsonResponse(201, {
+        expiresAt: "2030-01-01T00:00:00.000Z",
+        files: [{ index: 2, uploadUrl: "/storage/images/b/2?sig=x", headers: { "x-ms-blob-type": "BlockBlob" } }],
+      }),
+    );
+    const files = [{ name: "c.png", size: 10, type: "image/png" as const }];
+    const added = await createApiClient("http://api", fetchImpl).addBatchFiles("b/1", { files });
+    expect(added.files[0]).toMatchObject({ index: 2, uploadUrl: "/storage/images/b/2?sig=x" });
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe("http://api/api/batches/b%2F1/files");
+    expect(init?.method).toBe("POST");
+    expect(JSON.parse(init?.body as string)).toEqual({ files });
+  });
+
+  it("removes a file with a DELETE that answers 204 without a body, and reports a refusal", async () => {
+    const fetchImpl = vi.fn(
+      async (_url: string | URL | Request, _init?: RequestInit) => new Response(null, { status: 204 }),
+    );
+    await expect(createApiClient("", fetchImpl).removeBatchFile("abc", 3)).resolves.toBeUndefined();
+    const [url, init] = fetchImpl.mock.calls[0]!;
+    expect(url).toBe("/api/batches/abc/files/3");
+    expect(init?.method).toBe("DELETE");
+    expect(init?.body).toBeUndefined();
+    const committed = createApiClient("", async () =>
+      jsonResponse(409, { error: { code: "batch_committed", message: "already a study" } }),
+    );
+    await expect(committed.removeBatchFile("abc", 3)).rejects.toMatchObject({ status: 409, code: "batch_committed" });
+  });
 });
