@@ -561,6 +561,36 @@ describe("study session: commit", () => {
     expect(fake.calls).toHaveLength(1);
   });
 
+  it("asks again when the API answers that the batch is busy (commit_in_progress)", async () => {
+    vi.useFakeTimers();
+    const { fake, api, session, commit } = setup();
+    session.add([file("a")]);
+    await vi.advanceTimersByTimeAsync(0);
+    fake.answer(fake.calls[0]!, ok);
+    await vi.advanceTimersByTimeAsync(0);
+    api.commitStudy.mockRejectedValueOnce(new ApiRequestError(409, "commit_in_progress", "busy"));
+    const outcome = commit(["a"]);
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(api.commitStudy).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await outcome).kind).toBe("committed");
+    expect(api.commitStudy).toHaveBeenCalledTimes(2);
+  });
+
+  it("a commit waits for a removal still on its way, so it names the batch as it is", async () => {
+    const { fake, api, session, commit } = setup();
+    session.add([file("a"), file("b")]);
+    await answerAll(fake);
+    const deletion = deferred<void>();
+    api.removeBatchFile.mockImplementationOnce(() => deletion.promise);
+    void session.remove("b");
+    const outcome = commit(["a"]);
+    await settle();
+    expect(api.commitStudy).not.toHaveBeenCalled();
+    deletion.resolve();
+    expect((await outcome).kind).toBe("committed");
+  });
+
   it("after a commit the session starts over: the next file starts a new batch", async () => {
     const { fake, api, session, commit } = setup();
     session.add([file("a")]);

@@ -1,6 +1,7 @@
 import {
   ApiRequestError,
   type ApiClient,
+  type CommitStudyRequest,
   type CreateBatchRequest,
   type ImageType,
   type Study,
@@ -82,6 +83,9 @@ interface TrackedFile {
 
 /** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
 const LINK_EXPIRY_MARGIN_MS = 30_000;
+/** The API's Retry-After for a busy batch; three tries outlast a commit that is running (it waits up to 10 s itself). */
+const COMMIT_BUSY_DELAY_MS = 2_000;
+const COMMIT_ATTEMPTS = 3;
 
 const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({
   files: files.map(({ file }) => ({ name: file.name, size: file.body.size, type: file.type })),
@@ -248,11 +252,26 @@ export function createStudySession(deps: StudySessionDeps) {
     return tracked;
   };
 
+  /** Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) is asked again. */
+  const sendCommit = async (request: CommitStudyRequest): Promise<Study> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await deps.api.commitStudy(request);
+      } catch (error) {
+        const busy = error instanceof ApiRequestError && error.code === "commit_in_progress";
+        if (!busy || attempt >= COMMIT_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, COMMIT_BUSY_DELAY_MS));
+      }
+    }
+  };
+
   const commitNow = async (tracked: readonly TrackedFile[], details: StudyDetails): Promise<CommitOutcome> => {
     events.onCommitStarted?.();
+    // Additions and removals still on their way must reach the API first: the commit names the batch as it is.
+    await announcing;
     const byIndex = new Map(tracked.map((t) => [t.index!, t]));
     try {
-      const study = await deps.api.commitStudy({
+      const study = await sendCommit({
         batchId: batchId!,
         title: details.title.trim(),
         description: details.description?.trim() || undefined,
