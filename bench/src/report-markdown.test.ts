@@ -11,7 +11,7 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("| 16×2 MiB | home | 13.48 s | 15.50 s · 87% | 14.00 s · ×1.1 · 96% |");
     expect(markdown).toContain("| efficiency ≥ 0.9 for 16×2 MiB on home | ✓ | 0.96");
     expect(markdown).toContain("- a note\n- failed run: home 16×2 MiB sequential run 3: timed out\n");
-    expect(markdown).toContain("- 16×8 MiB on home: skipped (ideal 53.7 s; run with --full)");
+    expect(markdown).toContain("- 16×8 MiB on home, T = 0 s: skipped (ideal 53.7 s; run with --full)");
   });
 
   it("names slow start in the title when the run modelled it", () => {

@@ -18,6 +18,12 @@ export interface RunPhases {
 export interface RunSample {
   /** Click on Create study → the study's 201 response. */
   totalMs: number;
+  /** Files picked → the study's page shows its title (the relay: its page says the study was created). */
+  pickToStudyMs?: number;
+  /** Click on Create study → the study's page shows its title. */
+  clickToStudyMs?: number;
+  /** The PUTs' (or the relay POST's) negotiated protocol, from resource timing: "h2", "http/1.1". */
+  uploadProtocol?: string;
   /** Batch + commit request durations; product strategies only. */
   apiMs?: number;
   phases?: RunPhases;
@@ -31,6 +37,8 @@ export interface CellMeasurement {
   profile: NetworkProfileName;
   workloadId: string;
   strategy: StrategyName;
+  /** Seconds between picking the files and clicking Create study. */
+  thinkS: number;
   runs: RunSample[];
   /** CPU of the server process (API or relay) over the timed runs' click→response windows, ÷ runs. */
   serverCpuMsPerStudy: number;
@@ -41,6 +49,8 @@ export interface CellMeasurement {
 export interface CellSummary extends CellMeasurement {
   idealMs: number;
   medianMs: number;
+  medianPickToStudyMs?: number;
+  medianClickToStudyMs?: number;
   /** Sequential median ÷ this median; undefined without a sequential measurement. */
   speedup?: number;
   /** Ideal ÷ median; undefined on an unshaped link. */

@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const files = ensureWorkloadFiles(workloadsUsed);
   const calibration = await calibrate();
 
-  progress.step("starting Azurite, 4 APIs, the relay and the proxies");
+  progress.step("starting Azurite, 7 APIs (4 cross-origin, 3 behind HTTP/2 front doors), the relay and the proxies");
   topology = await startBenchTopology(NETWORK_PROFILES[profiles[0]!], progress.line, { slowStart });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -123,13 +123,14 @@ async function main(): Promise<void> {
   const activeBrowser = browser;
   const activeTopology = topology;
 
-  const study: StudyRunner = (strategy, w, profile, hooks) =>
+  const study: StudyRunner = (strategy, w, profile, thinkS, hooks) =>
     runStudy({
       browser: activeBrowser,
       ui: isProductStrategy(strategy) ? "product" : "relay",
       server: activeTopology.server(strategy),
       filePaths: files.get(w.id)!,
-      timeoutMs: 10 * idealMs(w, NETWORK_PROFILES[profile]) + 60_000,
+      timeoutMs: 10 * idealMs(w, NETWORK_PROFILES[profile]) + thinkS * 1000 + 60_000,
+      thinkS,
       hooks,
     });
   const context: TimedRunContext = {
@@ -174,10 +175,13 @@ async function main(): Promise<void> {
     failures: [...matrix.failures, ...heap.failures],
   });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  // A slow-start run is a side experiment: it keeps its own report beside the default one.
-  const basePath = path.join(RESULTS_DIR, slowStart ? "latest-slow-start" : "latest");
+  // A slow-start run is a side experiment and a quick run a smoke test: each keeps its own report beside the default one.
+  const basePath = path.join(
+    RESULTS_DIR,
+    slowStart ? "latest-slow-start" : mode === "quick" ? "latest-quick" : "latest",
+  );
   progress.line(`\n${writeReport(basePath, report)}`);
-  progress.line(`Wrote ${path.relative(REPO_DIR, basePath)}.json and .md in ${progress.elapsed()}`);
+  progress.line(`Wrote ${path.relative(REPO_DIR, basePath)}.json, .md and .svg charts in ${progress.elapsed()}`);
 }
 
 main().then(
