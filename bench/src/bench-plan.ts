@@ -138,17 +138,19 @@ export const timedRunCount = (plan: BenchPlan, runsPerCell: number): number =>
   plan.cells.reduce((sum, c) => sum + c.strategies.length * runsOf(c, runsPerCell), 0);
 
 /**
- * Default (T = 0): the target workloads on every profile with pool-6, the gateway at 6 and 16 and the relay;
- * sequential for 256 KiB files (the speedup target); every strategy where a 16×2 MiB transfer is short (lan, office),
- * and the gateway at 12 where it takes a few seconds (far), so pool 6, 12 and 16 over HTTP/2 can be compared.
- * Then think time: T = 5 s for both target workloads on office, home and far, T = 20 s for 16×2 MiB on home (the one
- * upload still running after 5 s), both with pool-6 and the gateway and fewer runs. A run costs its own time plus
- * ~1.5 s for a fresh context and page load, plus T; this is what fits in 15 minutes on two cores.
+ * Default (T = 0): the target workloads on every profile with pool-6, the gateway and the relay; the gateway at 16
+ * wherever a run is short (all but 16×2 MiB on home), sequential for 16×256 KiB on far (the speedup target), every
+ * strategy but pool-3 where a 16×2 MiB transfer is short (lan, office) and the gateway at 12 where it takes a few
+ * seconds (far),
+ * so pool 6, 12 and 16 over HTTP/2 can be compared. Then think time: T = 5 s for both target workloads on office,
+ * home and far, T = 20 s for 16×2 MiB on home (the one upload still running after 5 s), both with pool-6 and the
+ * gateway and fewer runs. A run costs its own time plus ~1.5 s for a fresh context and page load, plus T; this is
+ * what fits in 15 minutes on two cores.
  */
 export const DEFAULT_VARIANTS_MAX_IDEAL_MS = 3_000;
 export const DEFAULT_GATEWAY_12_MAX_IDEAL_MS = 6_000;
-const SMALL_FILE_STRATEGIES: readonly StrategyName[] = ["sequential", "pool-6", "gateway", "gateway-16", "relay"];
-const LONG_TRANSFER_STRATEGIES: readonly StrategyName[] = ["pool-6", "gateway", "gateway-16", "relay"];
+/** Where sequential runs by default: the profile of the speedup target. */
+const SEQUENTIAL_PROFILE: NetworkProfileName = "far";
 /** The relay starts at the click whatever T is, so its click→study is T = 0's; measured with --full. */
 const THINK_STRATEGIES: readonly StrategyName[] = ["pool-6", "gateway"];
 const THINK_CELLS: ReadonlyArray<{
@@ -169,17 +171,32 @@ const QUICK_STRATEGIES: readonly StrategyName[] = ["sequential", "pool-6", "gate
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-function defaultStrategies(w: Workload, ideal: number): { strategies: readonly StrategyName[]; why: string } {
+function defaultStrategies(
+  profile: NetworkProfileName,
+  w: Workload,
+  ideal: number,
+): { strategies: readonly StrategyName[]; why: string } {
   if (w.fileBytes <= 256 * KIB)
-    return { strategies: SMALL_FILE_STRATEGIES, why: "small files: round trips, not concurrency, decide" };
-  if (ideal <= DEFAULT_VARIANTS_MAX_IDEAL_MS) return { strategies: STRATEGIES, why: "" };
+    return {
+      strategies: [
+        ...(profile === SEQUENTIAL_PROFILE ? ["sequential" as const] : []),
+        "pool-6",
+        "gateway",
+        "gateway-16",
+        "relay",
+      ],
+      why: `small files: round trips, not concurrency, decide; sequential only on ${SEQUENTIAL_PROFILE}`,
+    };
+  // pool-3 is left to --full: slower than 6 wherever it was measured, and a run less on every short cell.
+  if (ideal <= DEFAULT_VARIANTS_MAX_IDEAL_MS)
+    return { strategies: STRATEGIES.filter((s) => s !== "pool-3"), why: "pool-3 runs with --full" };
   const why = `ideal ${seconds(ideal)} > ${seconds(DEFAULT_VARIANTS_MAX_IDEAL_MS)}`;
   if (ideal <= DEFAULT_GATEWAY_12_MAX_IDEAL_MS)
-    return {
-      strategies: [...LONG_TRANSFER_STRATEGIES.slice(0, 2), "gateway-12", ...LONG_TRANSFER_STRATEGIES.slice(2)],
-      why,
-    };
-  return { strategies: LONG_TRANSFER_STRATEGIES, why };
+    return { strategies: ["pool-6", "gateway", "gateway-12", "gateway-16", "relay"], why };
+  return {
+    strategies: ["pool-6", "gateway", "relay"],
+    why: `${why}; > ${seconds(DEFAULT_GATEWAY_12_MAX_IDEAL_MS)} for the gateway's other pools`,
+  };
 }
 
 export function planMatrix(options: PlanOptions): BenchPlan {
@@ -217,7 +234,7 @@ export function planMatrix(options: PlanOptions): BenchPlan {
           reason: `skipped (not a target workload, ideal ${seconds(ideal)}; run with --full)`,
         });
       } else {
-        const { strategies, why } = defaultStrategies(w, ideal);
+        const { strategies, why } = defaultStrategies(profile, w, ideal);
         measure({ profile, workload: w, thinkS: 0 }, strategies, `skipped (${why}; run with --full)`);
       }
     }

@@ -200,6 +200,13 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
         pickToStudyMs: timings.studyAt - timings.pickAt,
         clickToStudyMs: timings.studyAt - timings.clickAt,
         uploadProtocol: timings.uploadProtocol,
+        uploadsFromClickMs:
+          timings.puts.length === 0
+            ? undefined
+            : {
+                firstStart: Math.min(...timings.puts.map((p) => p.start)) - timings.clickAt,
+                lastEnd: Math.max(...timings.puts.map((p) => p.end)) - timings.clickAt,
+              },
         apiMs: timings.batch
           ? timings.batch.end - timings.batch.start + (timings.commit.end - timings.commit.start)
           : undefined,

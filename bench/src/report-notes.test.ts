@@ -58,3 +58,28 @@ describe("notesForMisses", () => {
     expect(apiCpu).toContain("1 at batch and 15 / 39 at commit");
   });
 });
+
+describe("think-time notes", () => {
+  const thinking = (firstStart: number, lastEnd: number) =>
+    summarizeCells([
+      {
+        ...cell("home", "16×2 MiB", "gateway", []),
+        thinkS: 5,
+        runs: [run(9000, { clickToStudyMs: 9100, pickToStudyMs: 14_200, uploadsFromClickMs: { firstStart, lastEnd } })],
+      },
+    ]);
+  const notes = (cells: ReturnType<typeof thinking>) =>
+    notesForMisses({ cells, slowStart: false }, evaluateTargets(cells)).join("\n");
+
+  it("says when the uploads waited for the click", () => {
+    expect(notes(thinking(40, 8800))).toContain(
+      "Think time, 16×2 MiB on home, gateway: click→study 9.10 s after 5 s (limit 210 ms); the first PUT left 40 ms after the click: the app uploads only once Create study is clicked.",
+    );
+  });
+
+  it("says when the uploads started at the pick but needed longer than the think time", () => {
+    expect(notes(thinking(-4900, 8500))).toContain(
+      "the first PUT left 4.9 s before the click, but the last ended 8.50 s after it: the bytes need longer than 5 s",
+    );
+  });
+});

@@ -10,7 +10,10 @@ import {
   LONG_TASK_MS,
   TARGET_CPU_RATIO,
   TARGET_EFFICIENCY,
+  THINK_TARGET_S,
+  THINK_TARGET_SLACK_MS,
 } from "./targets.js";
+import { median } from "./statistics.js";
 
 /*
  * The report's prose: for every missed target, where the time or CPU went, spelled out with the run's own numbers
@@ -39,6 +42,7 @@ export function notesForMisses(allRuns: NotedRun, targets: readonly TargetResult
     ...(missed("faster than relay") ? [relayNote(run)] : []),
     ...(missed(`≥ ${TARGET_CPU_RATIO}× less API CPU`) ? [apiCpuNote(run.cells)] : []),
     ...(missed(`no main-thread task over ${LONG_TASK_MS} ms`) ? longTaskNotes(run.cells) : []),
+    ...thinkTimeNotes(allRuns.cells),
   ];
 }
 
@@ -137,4 +141,27 @@ function longTaskNotes(cells: readonly CellSummary[]): string[] {
     }),
   );
   return long.length > 0 ? [`Long tasks: ${long.join("; ")}.`] : [];
+}
+
+/** For each think-time cell over its limit: whether the uploads waited for the click or simply took longer than T. */
+function thinkTimeNotes(cells: readonly CellSummary[]): string[] {
+  return cells.flatMap((c) => {
+    if (c.thinkS !== THINK_TARGET_S || c.medianClickToStudyMs === undefined) return [];
+    const limit = NETWORK_PROFILES[c.profile].rttMs + THINK_TARGET_SLACK_MS;
+    if (c.medianClickToStudyMs <= limit) return [];
+    const spans = c.runs.flatMap((r) => (r.uploadsFromClickMs ? [r.uploadsFromClickMs] : []));
+    if (spans.length === 0) return [];
+    const firstStart = median(spans.map((s) => s.firstStart));
+    const lastEnd = median(spans.map((s) => s.lastEnd));
+    const why =
+      firstStart >= 0
+        ? `the first PUT left ${firstStart.toFixed(0)} ms after the click: the app uploads only once Create study is clicked`
+        : `the first PUT left ${(-firstStart / 1000).toFixed(1)} s before the click, ` +
+          (lastEnd > 0
+            ? `but the last ended ${formatSeconds(lastEnd)} after it: the bytes need longer than ${THINK_TARGET_S} s`
+            : `and the last ended before it: the time after the click is the commit and the study page`);
+    return [
+      `Think time, ${c.workloadId} on ${c.profile}, ${c.strategy}: click→study ${formatSeconds(c.medianClickToStudyMs)} after ${THINK_TARGET_S} s (limit ${limit} ms); ${why}.`,
+    ];
+  });
 }

@@ -22,6 +22,8 @@ export interface RunSample {
   pickToStudyMs?: number;
   /** Click on Create study → the study's page shows its title. */
   clickToStudyMs?: number;
+  /** First PUT's start and last PUT's end, ms after the click (negative: before it); product strategies only. */
+  uploadsFromClickMs?: { firstStart: number; lastEnd: number };
   /** The PUTs' (or the relay POST's) negotiated protocol, from resource timing: "h2", "http/1.1". */
   uploadProtocol?: string;
   /** Batch + commit request durations; product strategies only. */
