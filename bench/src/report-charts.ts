@@ -20,7 +20,11 @@ function profileTitle(profile: NetworkProfileName): string {
 }
 
 function panels(report: BenchReport, thinkS: number, metric: "pickToStudy" | "clickToStudy"): ChartPanel[] {
-  const cells = report.cells.filter((c) => c.thinkS === thinkS);
+  // Reports from before page times were measured have none to draw.
+  const cells = report.cells.filter(
+    (c) =>
+      c.thinkS === thinkS && (metric === "pickToStudy" ? c.medianPickToStudyMs : c.medianClickToStudyMs) !== undefined,
+  );
   const strategies = STRATEGIES.filter((s) => cells.some((c) => c.strategy === s));
   return KEY_WORKLOAD_IDS.flatMap((workloadId) =>
     PROFILE_ORDER.flatMap((profile): ChartPanel[] => {

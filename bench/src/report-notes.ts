@@ -1,4 +1,10 @@
-import { PRODUCT_CONCURRENCY, PRODUCT_DEFAULT, isProductStrategy } from "./bench-plan.js";
+import {
+  GATEWAY_CONCURRENCY,
+  GATEWAY_DEFAULT,
+  PRODUCT_CONCURRENCY,
+  PRODUCT_DEFAULT,
+  isProductStrategy,
+} from "./bench-plan.js";
 import { cpuRatios, findCell, workloadById } from "./cell-summary.js";
 import { INITIAL_WINDOW_SEGMENTS } from "./link-model.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
@@ -42,6 +48,7 @@ export function notesForMisses(allRuns: NotedRun, targets: readonly TargetResult
     ...(missed("faster than relay") ? [relayNote(run)] : []),
     ...(missed(`≥ ${TARGET_CPU_RATIO}× less API CPU`) ? [apiCpuNote(run.cells)] : []),
     ...(missed(`no main-thread task over ${LONG_TASK_MS} ms`) ? longTaskNotes(run.cells) : []),
+    ...gatewayNotes(run, targets),
     ...thinkTimeNotes(allRuns.cells),
   ];
 }
@@ -162,6 +169,36 @@ function thinkTimeNotes(cells: readonly CellSummary[]): string[] {
             : `and the last ended before it: the time after the click is the commit and the study page`);
     return [
       `Think time, ${c.workloadId} on ${c.profile}, ${c.strategy}: click→study ${formatSeconds(c.medianClickToStudyMs)} after ${THINK_TARGET_S} s (limit ${limit} ms); ${why}.`,
+    ];
+  });
+}
+
+/** For each profile where the gateway missed a target: where its time went, next to the relay and the larger pool. */
+function gatewayNotes({ cells }: NotedRun, targets: readonly TargetResult[]): string[] {
+  const missedOn = (prefix: string, profile: string) =>
+    targets.some((t) => t.met === false && t.target.startsWith(prefix) && t.target.endsWith(profile));
+  const concurrency = GATEWAY_CONCURRENCY[GATEWAY_DEFAULT];
+  return cells.flatMap((cell) => {
+    if (cell.strategy !== GATEWAY_DEFAULT || !cell.phases) return [];
+    const suffix = `${cell.profile}${cell.workloadId === "16×256 KiB" ? " (T = 0, click→study)" : ""}`;
+    const missed =
+      (cell.workloadId === "16×256 KiB" && missedOn("gateway within one RTT", suffix)) ||
+      (cell.workloadId === EFFICIENCY_WORKLOAD_ID && missedOn("gateway efficiency", cell.profile));
+    if (!missed) return [];
+    const p = cell.phases;
+    const w = workloadById(cell.workloadId);
+    const rttMs = NETWORK_PROFILES[cell.profile].rttMs;
+    const transferMs = cell.idealMs - rttMs;
+    const relay = findCell(cells, cell.profile, cell.workloadId, "relay");
+    const wider = findCell(cells, cell.profile, cell.workloadId, "gateway-16");
+    return [
+      `Gateway, ${cell.workloadId} on ${cell.profile}: ${formatSeconds(cell.medianMs)}` +
+        (relay ? ` vs the relay's ${formatSeconds(relay.medianMs)}` : "") +
+        `. One HTTP/2 connection and no preflights, but still the product's round trips: the PUTs took ${p.uploadMs.toFixed(0)} ms ` +
+        `(${w.files} files, ${concurrency} at a time: ${Math.ceil(w.files / concurrency)} waves, each at least one RTT of ${rttMs} ms; the bytes alone need ${transferMs.toFixed(0)} ms), ` +
+        `the commit ${p.commitMs.toFixed(0)} ms (one round trip plus the API's ${commitStorageCalls(w.files)} storage calls), the batch ${p.batchMs.toFixed(0)} ms after the click` +
+        (wider ? `; with a pool of 16 (one wave) ${formatSeconds(wider.medianMs)}` : "") +
+        `. The relay sends everything in one request and copies to storage in-region.`,
     ];
   });
 }
