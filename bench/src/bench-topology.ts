@@ -19,7 +19,14 @@ import {
   waitForHttp,
   waitForOutput,
 } from "./child-processes.js";
-import { STORAGE_PREFIX, selfSignedCertificate, startFrontDoor, type FrontDoor } from "./front-door-proxy.js";
+import {
+  DEFAULT_CONNECTION_WINDOW_BYTES,
+  DEFAULT_STREAM_WINDOW_BYTES,
+  STORAGE_PREFIX,
+  selfSignedCertificate,
+  startFrontDoor,
+  type FrontDoor,
+} from "./front-door-proxy.js";
 import { createSharedLink } from "./link-model.js";
 import type { NetworkProfile } from "./network-profiles.js";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
@@ -62,6 +69,8 @@ export interface ShapedServer {
 export interface BenchTopology {
   azurite: RunningAzurite;
   storageProxy: ShapingProxy;
+  /** The front doors' HTTP/2 windows (all alike). */
+  gatewayWindows: { streamWindowBytes: number; connectionWindowBytes: number };
   server(strategy: StrategyName): ShapedServer;
   setProfile(profile: NetworkProfile): void;
   stop(): Promise<void>;
@@ -195,11 +204,13 @@ export async function startBenchTopology(
         log(`  API ${strategy} (UPLOAD_CONCURRENCY=${concurrency}) pid ${child.pid} at ${front.origin}`);
       }),
     );
-    const gatewayDoor = proxies.find((p): p is FrontDoor => "streamWindowBytes" in p);
-    if (gatewayDoor)
-      log(
-        `  front doors: HTTP/2 stream window ${gatewayDoor.streamWindowBytes / 1024} KiB, connection window ${gatewayDoor.connectionWindowBytes / 1024} KiB`,
-      );
+    const gatewayWindows = {
+      streamWindowBytes: DEFAULT_STREAM_WINDOW_BYTES,
+      connectionWindowBytes: DEFAULT_CONNECTION_WINDOW_BYTES,
+    };
+    log(
+      `  front doors: HTTP/2 stream window ${gatewayWindows.streamWindowBytes / 1024} KiB, connection window ${gatewayWindows.connectionWindowBytes / 1024} KiB`,
+    );
 
     const relayPort = await findFreePort();
     const relayChild = spawnBenchScript("relay-main.ts", [
@@ -219,6 +230,7 @@ export async function startBenchTopology(
     return {
       azurite,
       storageProxy,
+      gatewayWindows,
       server(strategy) {
         const server = started.get(strategy);
         if (!server?.child.pid) throw new Error(`no server for ${strategy}`);

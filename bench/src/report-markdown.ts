@@ -132,7 +132,11 @@ export function renderMarkdown(report: BenchReport): string {
     `## Upload benchmark (${report.mode}${report.slowStart ? ", TCP slow start modelled" : ""}, ${report.startedAt})`,
     `Median of ${report.runsPerCell} runs of click on *Create study* → the study's 201 response, in a fresh Chromium context each run. ` +
       `Each cell: median · speedup over sequential · efficiency (ideal ÷ median; none on lan, which is unshaped). ` +
-      `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).`,
+      `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).` +
+      (report.gateway
+        ? ` Gateway strategies: the app behind one HTTPS origin over HTTP/2, stream window ${formatMiB(report.gateway.streamWindowBytes)}, ` +
+          `connection window ${formatMiB(report.gateway.connectionWindowBytes)} (one stream carries at most window ÷ RTT).`
+        : ""),
     table(
       ["target", "", "measured"],
       report.targets.map((t) => [t.target, verdict(t.met), t.detail]),

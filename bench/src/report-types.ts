@@ -111,6 +111,8 @@ export interface BenchResults {
   durationS: number;
   runsPerCell: number;
   machine: { cpus: number; node: string; chromium: string };
+  /** The gateway's HTTP/2 flow-control windows, which cap one stream at window ÷ RTT; absent in older reports. */
+  gateway?: { streamWindowBytes: number; connectionWindowBytes: number };
   calibration: ProxyCalibration[];
   cells: CellSummary[];
   skipped: Array<Omit<SkippedCell, "workload"> & { workloadId: string }>;

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { measureApiLoad } from "./api-load.js";
 import { ensureWorkloadFiles } from "./bench-files.js";
-import { parseBenchOptions } from "./bench-options.js";
+import { BENCH_USAGE, parseBenchOptions } from "./bench-options.js";
 import {
   MEMORY_WORKLOAD,
   MIB,
@@ -36,6 +36,10 @@ import { runMatrix, runMemory, type StudyRunner, type TimedRunContext } from "./
  */
 
 const options = parseBenchOptions(process.argv.slice(2));
+if (options.help) {
+  process.stdout.write(BENCH_USAGE);
+  process.exit(0);
+}
 const { mode, profiles, runsPerCell, slowStart } = options;
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -155,6 +159,7 @@ async function main(): Promise<void> {
   );
 
   const chromiumVersion = activeBrowser.version();
+  const { gatewayWindows } = activeTopology;
   await activeBrowser.close();
   browser = undefined;
   await activeTopology.stop();
@@ -167,6 +172,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - benchStartedAt) / 1000,
     runsPerCell,
     machine: { cpus: os.cpus().length, node: process.version, chromium: chromiumVersion },
+    gateway: gatewayWindows,
     calibration,
     cells: summarizeCells(matrix.measurements),
     skipped: plan.skipped.map(({ workload: w, ...rest }) => ({ ...rest, workloadId: w.id })),
