@@ -51,6 +51,11 @@ export function isGatewayStrategy(strategy: StrategyName): strategy is GatewaySt
   return strategy in GATEWAY_CONCURRENCY;
 }
 
+/** UPLOAD_CONCURRENCY of the API behind a product strategy, cross-origin or through the gateway. */
+export function uploadConcurrency(strategy: ProductStrategy | GatewayStrategy): number {
+  return isGatewayStrategy(strategy) ? GATEWAY_CONCURRENCY[strategy] : PRODUCT_CONCURRENCY[strategy];
+}
+
 /** Strategies that drive the product's web app (everything but the relay). */
 export function isProductStrategy(strategy: StrategyName): strategy is ProductStrategy | GatewayStrategy {
   return strategy in PRODUCT_CONCURRENCY || isGatewayStrategy(strategy);

@@ -8,6 +8,7 @@ import {
   type GatewayStrategy,
   type ProductStrategy,
   type StrategyName,
+  uploadConcurrency,
 } from "./bench-plan.js";
 import {
   drainOutput,
@@ -178,10 +179,7 @@ export async function startBenchTopology(
     await Promise.all(
       [...fronts.entries()].map(async ([strategy, front]) => {
         const port = apiPorts.get(strategy)!;
-        const concurrency =
-          strategy in PRODUCT_CONCURRENCY
-            ? PRODUCT_CONCURRENCY[strategy as ProductStrategy]
-            : GATEWAY_CONCURRENCY[strategy as GatewayStrategy];
+        const concurrency = uploadConcurrency(strategy);
         const child = spawnTracked(process.execPath, [apiMain], {
           env: apiEnv({
             port,

@@ -168,12 +168,21 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     allowHTTP1: true,
     settings: { initialWindowSize: streamWindowBytes },
   });
+  // Kept to close them all at once: server.close() alone waits for idle HTTP/2 sessions to go away.
+  const openSessions = new Set<Http2Session>();
+  const openSockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    openSockets.add(socket);
+    socket.once("close", () => openSockets.delete(socket));
+  });
   server.on("secureConnection", (socket: Socket) => {
     stats.connections += 1;
     http1Connections.set(socket, openConnection(link, model));
   });
   server.on("session", (session: Http2Session) => {
     stats.http2Sessions += 1;
+    openSessions.add(session);
+    session.once("close", () => openSessions.delete(session));
     // The connection window is not a SETTING: the receiver raises it with a WINDOW_UPDATE on stream 0.
     session.setLocalWindowSize(connectionWindowBytes);
     sessions.set(session, {
@@ -209,16 +218,6 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   });
 
   const { url, port } = await listen(server, options.port, options.host, "https");
-  const openSessions = new Set<Http2Session>();
-  server.on("session", (session: Http2Session) => {
-    openSessions.add(session);
-    session.once("close", () => openSessions.delete(session));
-  });
-  const openSockets = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    openSockets.add(socket);
-    socket.once("close", () => openSockets.delete(socket));
-  });
 
   return {
     url,
