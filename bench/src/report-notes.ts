@@ -195,7 +195,10 @@ function gatewayNotes({ cells }: NotedRun, targets: readonly TargetResult[]): st
       `Gateway, ${cell.workloadId} on ${cell.profile}: ${formatSeconds(cell.medianMs)}` +
         (relay ? ` vs the relay's ${formatSeconds(relay.medianMs)}` : "") +
         `. One HTTP/2 connection and no preflights, but still the product's round trips: the PUTs took ${p.uploadMs.toFixed(0)} ms ` +
-        `(${w.files} files, ${concurrency} at a time: ${Math.ceil(w.files / concurrency)} waves, each at least one RTT of ${rttMs} ms; the bytes alone need ${transferMs.toFixed(0)} ms), ` +
+        `(${w.files} files, ${concurrency} at a time: ${Math.ceil(w.files / concurrency)} waves, ` +
+        (cell.idealMs > 0
+          ? `each at least one RTT of ${rttMs} ms; the bytes alone need ${transferMs.toFixed(0)} ms), `
+          : `on an unshaped link, so what shows is the CPU of the browser, the front door's TLS and the servers), `) +
         `the commit ${p.commitMs.toFixed(0)} ms (one round trip plus the API's ${commitStorageCalls(w.files)} storage calls), the batch ${p.batchMs.toFixed(0)} ms after the click` +
         (wider ? `; with a pool of 16 (one wave) ${formatSeconds(wider.medianMs)}` : "") +
         `. The relay sends everything in one request and copies to storage in-region.`,
