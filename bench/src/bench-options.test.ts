@@ -9,6 +9,7 @@ describe("parseBenchOptions", () => {
       profiles: ["lan", "office", "home", "far"],
       skipBuild: false,
       slowStart: false,
+      help: false,
     });
   });
 
@@ -24,7 +25,12 @@ describe("parseBenchOptions", () => {
       profiles: ["office", "far"],
       skipBuild: true,
       slowStart: true,
+      help: false,
     });
+  });
+
+  it("asks for the usage with --help", () => {
+    expect(parseBenchOptions(["--help"]).help).toBe(true);
   });
 
   it("refuses contradictions, a bad run count and unknown profiles", () => {

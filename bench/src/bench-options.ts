@@ -12,7 +12,22 @@ export interface BenchOptions {
   skipBuild: boolean;
   /** TCP slow start on every proxied connection: closer to real links, where one stream rarely fills the pipe. */
   slowStart: boolean;
+  /** Print BENCH_USAGE and run nothing. */
+  help: boolean;
 }
+
+export const BENCH_USAGE = `pnpm bench [options]
+
+  (none)            the default plan: target workloads on every profile, gateway pools, think time T = 5 and 20 s
+                    (about 14-16 min on 2 cores); writes bench/results/latest.{json,md} and two .svg charts
+  --quick           16×256 KiB on lan and far, T = 5 s on far, one memory run (about 3 min); writes latest-quick.*
+  --full            every workload, profile and strategy, and every think time for the target workloads (hours)
+  --runs N          runs per cell (default 3; think-time cells run at most 2 or 1)
+  --profiles a,b    network profiles: lan, office, home, far
+  --slow-start      model TCP slow start on every proxied connection; writes latest-slow-start.*
+  --skip-build      use the web app and API as last built
+  --help            this text
+`;
 
 export function parseBenchOptions(args: readonly string[]): BenchOptions {
   const { values } = parseArgs({
@@ -24,6 +39,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       profiles: { type: "string" },
       "skip-build": { type: "boolean", default: false },
       "slow-start": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
     },
   });
   if (values.quick && values.full) throw new Error("--quick and --full exclude each other");
@@ -35,5 +51,12 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     values.profiles?.split(",").map((p) => p.trim()) ??
     (mode === "quick" ? ["lan", "far"] : Object.keys(NETWORK_PROFILES))
   ).map((name) => networkProfile(name).name as NetworkProfileName);
-  return { mode, runsPerCell, profiles, skipBuild: values["skip-build"], slowStart: values["slow-start"] };
+  return {
+    mode,
+    runsPerCell,
+    profiles,
+    skipBuild: values["skip-build"],
+    slowStart: values["slow-start"],
+    help: values.help,
+  };
 }

@@ -2,7 +2,14 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
-import { PRODUCT_CONCURRENCY, type ProductStrategy, type StrategyName } from "./bench-plan.js";
+import {
+  GATEWAY_CONCURRENCY,
+  PRODUCT_CONCURRENCY,
+  type GatewayStrategy,
+  type ProductStrategy,
+  type StrategyName,
+  uploadConcurrency,
+} from "./bench-plan.js";
 import {
   drainOutput,
   findFreePort,
@@ -13,6 +20,14 @@ import {
   waitForHttp,
   waitForOutput,
 } from "./child-processes.js";
+import {
+  DEFAULT_CONNECTION_WINDOW_BYTES,
+  DEFAULT_STREAM_WINDOW_BYTES,
+  STORAGE_PREFIX,
+  selfSignedCertificate,
+  startFrontDoor,
+  type FrontDoor,
+} from "./front-door-proxy.js";
 import { createSharedLink } from "./link-model.js";
 import type { NetworkProfile } from "./network-profiles.js";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
@@ -23,6 +38,8 @@ import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./
  *   Chromium ──proxy──▶ API (one process per UPLOAD_CONCURRENCY; serves the web app; page origin = its proxy)
  *            ──proxy──▶ Azurite (SAS URLs name this proxy through PUBLIC_BLOB_ENDPOINT; a different origin)
  *            ──proxy──▶ relay (old design; serves its own page) ──direct, unshaped──▶ Azurite
+ *            ══front door (TLS, HTTP/2)══▶ API (one per gateway strategy; page origin = the front door)
+ *                                      ══▶ Azurite under /storage (SAS URLs name the same origin)
  *
  * All proxies share ONE SharedLink per profile: the uplink is the researcher's, whichever server a byte goes to.
  * Proxy ports never change, so the URLs baked into the APIs' environment stay valid; a profile switch only
@@ -53,6 +70,8 @@ export interface ShapedServer {
 export interface BenchTopology {
   azurite: RunningAzurite;
   storageProxy: ShapingProxy;
+  /** The front doors' HTTP/2 windows (all alike). */
+  gatewayWindows: { streamWindowBytes: number; connectionWindowBytes: number };
   server(strategy: StrategyName): ShapedServer;
   setProfile(profile: NetworkProfile): void;
   stop(): Promise<void>;
@@ -60,7 +79,8 @@ export interface BenchTopology {
 
 interface StartedServer {
   child: ChildProcess;
-  proxy: ShapingProxy;
+  origin: string;
+  stats: ShapingProxyStats;
   port: number;
 }
 
@@ -100,7 +120,7 @@ export async function startBenchTopology(
   const { slowStart } = options;
   const apiMain = builtApiMain();
   let link = createSharedLink(initialProfile);
-  const proxies: ShapingProxy[] = [];
+  const proxies: Array<ShapingProxy | FrontDoor> = [];
   const started = new Map<StrategyName, StartedServer>();
   const azurite = await startAzurite({ port: 0 });
   trackChild(azurite.process);
@@ -118,36 +138,59 @@ export async function startBenchTopology(
     proxies.push(storageProxy);
 
     // Ports first: every API must list every page origin, because each one rewrites storage's CORS rules at start.
-    const strategies = Object.keys(PRODUCT_CONCURRENCY) as ProductStrategy[];
-    const apiPorts = new Map<ProductStrategy, number>();
-    for (const strategy of strategies) apiPorts.set(strategy, await findFreePort());
-    const apiProxies = new Map<ProductStrategy, ShapingProxy>();
-    for (const strategy of strategies) {
-      const proxy = await startShapingProxy({
-        upstream: `http://127.0.0.1:${apiPorts.get(strategy)}`,
+    const crossOrigin = Object.keys(PRODUCT_CONCURRENCY) as ProductStrategy[];
+    const gateways = Object.keys(GATEWAY_CONCURRENCY) as GatewayStrategy[];
+    const apiPorts = new Map<ProductStrategy | GatewayStrategy, number>();
+    for (const strategy of [...crossOrigin, ...gateways]) apiPorts.set(strategy, await findFreePort());
+    const apiUrl = (strategy: ProductStrategy | GatewayStrategy) => `http://127.0.0.1:${apiPorts.get(strategy)}`;
+    const fronts = new Map<
+      ProductStrategy | GatewayStrategy,
+      { origin: string; stats: ShapingProxyStats; blobEndpoint: string }
+    >();
+    for (const strategy of crossOrigin) {
+      const proxy = await startShapingProxy({ upstream: apiUrl(strategy), link, slowStart });
+      proxies.push(proxy);
+      fronts.set(strategy, {
+        origin: proxy.url,
+        stats: proxy.stats,
+        blobEndpoint: `${storageProxy.url}/devstoreaccount1`,
+      });
+    }
+    const tls = selfSignedCertificate();
+    for (const strategy of gateways) {
+      const door = await startFrontDoor({
+        apiOrigin: apiUrl(strategy),
+        storageOrigin: azuriteOrigin,
         link,
         slowStart,
+        tls,
       });
-      proxies.push(proxy);
-      apiProxies.set(strategy, proxy);
+      proxies.push(door);
+      // Absolute, on the page's own origin: same-origin for the browser, and valid for the API's URL check today.
+      fronts.set(strategy, {
+        origin: door.url,
+        stats: door.stats.api,
+        blobEndpoint: `${door.url}${STORAGE_PREFIX}/devstoreaccount1`,
+      });
     }
-    const corsOrigins = [...apiProxies.values()].map((p) => p.url);
+    const corsOrigins = [...fronts.values()].map((f) => f.origin);
 
     // In parallel: each sets the same CORS rules (every page origin) and creates the same containers if missing.
     await Promise.all(
-      strategies.map(async (strategy) => {
+      [...fronts.entries()].map(async ([strategy, front]) => {
         const port = apiPorts.get(strategy)!;
+        const concurrency = uploadConcurrency(strategy);
         const child = spawnTracked(process.execPath, [apiMain], {
           env: apiEnv({
             port,
-            concurrency: PRODUCT_CONCURRENCY[strategy],
+            concurrency,
             connectionString: azurite.connectionString,
-            publicBlobEndpoint: `${storageProxy.url}/devstoreaccount1`,
+            publicBlobEndpoint: front.blobEndpoint,
             corsOrigins,
           }),
         });
         const output = drainOutput(child);
-        started.set(strategy, { child, proxy: apiProxies.get(strategy)!, port });
+        started.set(strategy, { child, origin: front.origin, stats: front.stats, port });
         try {
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
@@ -156,10 +199,15 @@ export async function startBenchTopology(
             { cause: error },
           );
         }
-        log(
-          `  API ${strategy} (UPLOAD_CONCURRENCY=${PRODUCT_CONCURRENCY[strategy]}) pid ${child.pid} at ${apiProxies.get(strategy)!.url}`,
-        );
+        log(`  API ${strategy} (UPLOAD_CONCURRENCY=${concurrency}) pid ${child.pid} at ${front.origin}`);
       }),
+    );
+    const gatewayWindows = {
+      streamWindowBytes: DEFAULT_STREAM_WINDOW_BYTES,
+      connectionWindowBytes: DEFAULT_CONNECTION_WINDOW_BYTES,
+    };
+    log(
+      `  front doors: HTTP/2 stream window ${gatewayWindows.streamWindowBytes / 1024} KiB, connection window ${gatewayWindows.connectionWindowBytes / 1024} KiB`,
     );
 
     const relayPort = await findFreePort();
@@ -173,21 +221,22 @@ export async function startBenchTopology(
     drainOutput(relayChild);
     const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link, slowStart });
     proxies.push(relayProxy);
-    started.set("relay", { child: relayChild, proxy: relayProxy, port: relayPort });
+    started.set("relay", { child: relayChild, origin: relayProxy.url, stats: relayProxy.stats, port: relayPort });
     log(`  relay pid ${relayChild.pid} at ${relayProxy.url} → Azurite direct`);
     log(`  storage proxy ${storageProxy.url} → Azurite ${azuriteOrigin}`);
 
     return {
       azurite,
       storageProxy,
+      gatewayWindows,
       server(strategy) {
         const server = started.get(strategy);
         if (!server?.child.pid) throw new Error(`no server for ${strategy}`);
         return {
-          origin: server.proxy.url,
+          origin: server.origin,
           directUrl: `http://127.0.0.1:${server.port}`,
           pid: server.child.pid,
-          proxyStats: server.proxy.stats,
+          proxyStats: server.stats,
         };
       },
       setProfile(profile) {

@@ -5,9 +5,13 @@ import type { ShapedServer } from "./bench-topology.js";
 
 /*
  * One timed study, driven like a user: open the page in a fresh browser context (no cache, no warm connections),
- * type a title, pick the files, click Create study, wait for the study's 201. Times come from the page's own clock
- * (the click listener and resource timing), not from Playwright's round trips.
+ * pick the files, type the title for T seconds (at T = 0 the title is typed before the pick, as a run always did),
+ * click Create study, wait until the study's page shows its title. Times come from the page's own clock (listeners,
+ * a mutation observer and resource timing), not from Playwright's round trips. Whatever the app does between pick
+ * and click (uploading early, or nothing) is measured, not assumed.
  */
+
+const TITLE = "Benchmark study";
 
 export type UploadUi = "product" | "relay";
 
@@ -16,7 +20,18 @@ const COMMIT_PATH: Record<UploadUi, string> = { product: "/api/studies", relay: 
 
 /** Installed before any page script: the click time and every long task (≥ 50 ms) of the main thread. */
 const PAGE_PROBE = `
-  window.__bench = { clickAt: Number.NaN, longTasks: [] };
+  window.__bench = { pickAt: Number.NaN, clickAt: Number.NaN, studyAt: Number.NaN, longTasks: [] };
+  document.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.type === "file") window.__bench.pickAt = performance.now();
+  }, true);
+  // The product's study page shows the title as its heading; the relay's page says "Study … created".
+  new MutationObserver(() => {
+    const bench = window.__bench;
+    if (Number.isNaN(bench.clickAt) || !Number.isNaN(bench.studyAt)) return;
+    const heading = document.querySelector("h1");
+    const result = document.getElementById("result");
+    if (heading?.textContent === ${JSON.stringify(TITLE)} || result?.textContent?.startsWith("Study ")) bench.studyAt = performance.now();
+  }).observe(document, { subtree: true, childList: true, characterData: true });
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) window.__bench.longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: "longtask", buffered: true });
@@ -26,7 +41,10 @@ const PAGE_PROBE = `
 `;
 
 interface PageTimings {
+  pickAt: number;
   clickAt: number;
+  studyAt: number;
+  uploadProtocol?: string;
   commitEnd: number;
   batch?: { start: number; end: number };
   commit: { start: number; end: number };
@@ -54,6 +72,8 @@ export interface StudyRunOptions {
   server: ShapedServer;
   filePaths: readonly string[];
   timeoutMs: number;
+  /** Seconds between picking the files and clicking Create study. */
+  thinkS: number;
   hooks?: RunHooks;
 }
 
@@ -78,17 +98,23 @@ async function waitUntilEnabled(page: Page, name: string, timeoutMs: number): Pr
  */
 const COLLECT_TIMINGS = `(commitPath) => {
   const bench = window.__bench;
-  const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= bench.clickAt - 1);
+  // From the pick: an app may start uploading before the click.
+  const from = Math.min(bench.pickAt, bench.clickAt);
+  const entries = performance.getEntriesByType("resource").filter((e) => e.startTime >= from - 1);
   const pathOf = (e) => new URL(e.name).pathname;
   const span = (e) => ({ start: e.startTime, end: e.responseEnd });
   const commit = entries.find((e) => pathOf(e) === commitPath && e.responseEnd > 0);
   if (!commit) throw new Error("no resource timing for " + commitPath);
   // The product may have asked for its batch before the click; only the part after the click is on the clock.
   const batch = performance.getEntriesByType("resource").filter((e) => pathOf(e) === "/api/batches" && e.responseEnd > 0).pop();
-  const puts = entries.filter((e) => e.initiatorType === "xmlhttprequest").map(span);
-  const during = bench.longTasks.filter((t) => t.start + t.duration > bench.clickAt && t.start < commit.responseEnd);
+  const putEntries = entries.filter((e) => e.initiatorType === "xmlhttprequest");
+  const puts = putEntries.map(span);
+  const during = bench.longTasks.filter((t) => t.start + t.duration > from && t.start < commit.responseEnd);
   return {
+    pickAt: bench.pickAt,
     clickAt: bench.clickAt,
+    studyAt: bench.studyAt,
+    uploadProtocol: (putEntries[0] ?? commit).nextHopProtocol || undefined,
     commitEnd: commit.responseEnd,
     batch: batch ? span(batch) : undefined,
     commit: span(commit),
@@ -98,7 +124,7 @@ const COLLECT_TIMINGS = `(commitPath) => {
   };
 }`;
 
-const HAS_FINISHED = `(commitPath) => performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname === commitPath && e.responseEnd > 0)`;
+const HAS_FINISHED = `(commitPath) => Number.isFinite(window.__bench.studyAt) && performance.getEntriesByType("resource").some((e) => new URL(e.name).pathname === commitPath && e.responseEnd > 0)`;
 
 async function collectTimings(page: Page, commitPath: string): Promise<PageTimings> {
   return page.evaluate<PageTimings>(`(${COLLECT_TIMINGS})(${JSON.stringify(commitPath)})`);
@@ -118,9 +144,10 @@ function phasesOf(t: PageTimings): RunPhases | undefined {
 }
 
 export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
-  const { browser, ui, server, timeoutMs } = options;
+  const { browser, ui, server, timeoutMs, thinkS } = options;
   const commitPath = COMMIT_PATH[ui];
-  const context = await browser.newContext();
+  // The gateway's certificate is self-signed, made at start.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
@@ -130,8 +157,15 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     // Counted from here: the product asks for its batch as soon as the form is valid, before the click.
     const cpuBefore = cpuMs(server.pid);
     const bytesBefore = server.proxyStats.requestBodyBytes;
-    await page.getByRole("textbox", { name: "Title" }).fill("Benchmark study");
+    const title = page.getByRole("textbox", { name: "Title" });
+    if (thinkS === 0) await title.fill(TITLE);
     await page.getByLabel("Add images").setInputFiles([...options.filePaths]);
+    if (thinkS > 0) {
+      const clickAt = Date.now() + thinkS * 1000;
+      // Typed key by key over the first seconds, so the page renders while any early upload runs.
+      await title.pressSequentially(TITLE, { delay: Math.min(100, (thinkS * 1000) / TITLE.length) });
+      await page.waitForTimeout(Math.max(0, clickAt - Date.now()));
+    }
     await waitUntilEnabled(page, "Create study", timeoutMs);
     await options.hooks?.beforeClick?.(page);
 
@@ -163,6 +197,16 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     return {
       sample: {
         totalMs,
+        pickToStudyMs: timings.studyAt - timings.pickAt,
+        clickToStudyMs: timings.studyAt - timings.clickAt,
+        uploadProtocol: timings.uploadProtocol,
+        uploadsFromClickMs:
+          timings.puts.length === 0
+            ? undefined
+            : {
+                firstStart: Math.min(...timings.puts.map((p) => p.start)) - timings.clickAt,
+                lastEnd: Math.max(...timings.puts.map((p) => p.end)) - timings.clickAt,
+              },
         apiMs: timings.batch
           ? timings.batch.end - timings.batch.start + (timings.commit.end - timings.commit.start)
           : undefined,

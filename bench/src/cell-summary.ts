@@ -19,8 +19,17 @@ export const findCell = (
   profile: string,
   workloadId: string,
   strategy: StrategyName,
+  thinkS = 0,
 ): CellSummary | undefined =>
-  cells.find((c) => c.profile === profile && c.workloadId === workloadId && c.strategy === strategy);
+  cells.find(
+    (c) => c.profile === profile && c.workloadId === workloadId && c.strategy === strategy && c.thinkS === thinkS,
+  );
+
+/** Median of a time some runs may lack (a run from before the field existed); undefined when none has it. */
+function medianTime(runs: readonly RunSample[], key: "pickToStudyMs" | "clickToStudyMs"): number | undefined {
+  const values = runs.flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
+  return values.length > 0 ? median(values) : undefined;
+}
 
 function medianPhases(runs: readonly RunSample[]): RunPhases | undefined {
   const phased = runs.flatMap((r) => (r.phases ? [r.phases] : []));
@@ -42,13 +51,19 @@ export function summarizeCells(measurements: readonly CellMeasurement[]): CellSu
     const ideal = idealMs(workloadById(m.workloadId), profile);
     const medianMs = medianOf(m);
     const sequential = measurements.find(
-      (s) => s.profile === m.profile && s.workloadId === m.workloadId && s.strategy === "sequential",
+      (s) =>
+        s.profile === m.profile &&
+        s.workloadId === m.workloadId &&
+        s.thinkS === m.thinkS &&
+        s.strategy === "sequential",
     );
     const shares = m.runs.flatMap((r) => (r.apiMs === undefined ? [] : [r.apiMs / r.totalMs]));
     return {
       ...m,
       idealMs: ideal,
       medianMs,
+      medianPickToStudyMs: medianTime(m.runs, "pickToStudyMs"),
+      medianClickToStudyMs: medianTime(m.runs, "clickToStudyMs"),
       speedup: sequential ? medianOf(sequential) / medianMs : undefined,
       efficiency: Number.isFinite(profile.uploadBitsPerSecond) ? ideal / medianMs : undefined,
       apiShare: shares.length > 0 ? median(shares) : undefined,
@@ -65,7 +80,8 @@ export function cpuRatios(
   const ids = [...new Set(cells.map((c) => c.workloadId))];
   return ids.flatMap((workloadId) => {
     const meanPerStudy = (strategy: StrategyName) => {
-      const matching = cells.filter((c) => c.workloadId === workloadId && c.strategy === strategy);
+      // Think-time runs keep the CPU window open while the researcher types; only T = 0 compares like with like.
+      const matching = cells.filter((c) => c.workloadId === workloadId && c.strategy === strategy && c.thinkS === 0);
       const studies = matching.reduce((sum, c) => sum + c.runs.length, 0);
       return studies === 0
         ? undefined

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BandwidthLimiter, CongestionWindow, DelayLine, now } from "./link-model.js";
+import { BandwidthLimiter, CongestionWindow, DelayLine, FlowWindow, now } from "./link-model.js";
 
 describe("BandwidthLimiter", () => {
   it("sends bookings one after another at the link rate", () => {
@@ -69,5 +69,27 @@ describe("DelayLine", () => {
     await line.drained();
     expect(errors).toHaveLength(1);
     expect(delivered).toBe(true);
+  });
+});
+
+describe("FlowWindow", () => {
+  it("lets bytes in up to the window and the rest once the first are acknowledged", async () => {
+    const window = new FlowWindow(100);
+    await window.acquire(60);
+    await window.acquire(40);
+    let third = false;
+    const pending = window.acquire(10).then(() => {
+      third = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(third).toBe(false);
+    window.acknowledgeAt(60, now() + 10);
+    await pending;
+    expect(third).toBe(true);
+  });
+
+  it("lets a chunk larger than the window go alone", async () => {
+    const window = new FlowWindow(10);
+    await expect(window.acquire(50)).resolves.toBeUndefined();
   });
 });

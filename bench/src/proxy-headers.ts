@@ -18,7 +18,8 @@ const HOP_BY_HOP = new Set([
 
 function isEndToEnd(name: string, connectionHeader: string | undefined): boolean {
   const lower = name.toLowerCase();
-  if (HOP_BY_HOP.has(lower)) return false;
+  // HTTP/2's pseudo-headers (:method, :path, :authority) belong to its framing, not to an HTTP/1.1 request.
+  if (HOP_BY_HOP.has(lower) || lower.startsWith(":")) return false;
   return !connectionHeader
     ?.toLowerCase()
     .split(",")

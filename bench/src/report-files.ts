@@ -1,11 +1,15 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { summarizeCells } from "./cell-summary.js";
+import { reportCharts } from "./report-charts.js";
 import { renderMarkdown } from "./report-markdown.js";
 import type { BenchReport, BenchResults, CellMeasurement } from "./report-types.js";
 
 /* A report on disk: `<name>.json` (the results and verdicts) beside `<name>.md` (the same, for reading). */
 
-/** Writes both files, each through a temporary one so an interrupted run never leaves half a report; returns the markdown. */
+/**
+ * Writes the JSON, the markdown and the charts (`<name>-time-to-study.svg`, …), each through a temporary file so an
+ * interrupted run never leaves half a report; returns the markdown.
+ */
 export function writeReport(basePath: string, report: BenchReport): string {
   const markdown = renderMarkdown(report);
   const write = (target: string, content: string) => {
@@ -14,13 +18,16 @@ export function writeReport(basePath: string, report: BenchReport): string {
   };
   write(`${basePath}.json`, `${JSON.stringify(report, null, 2)}\n`);
   write(`${basePath}.md`, markdown);
+  for (const chart of reportCharts(report)) write(`${basePath}-${chart.suffix}.svg`, chart.svg);
   return markdown;
 }
 
+/** Reports from before think time was measured have no thinkS: their runs clicked at once. */
 const measurementOf = (cell: CellMeasurement): CellMeasurement => ({
   profile: cell.profile,
   workloadId: cell.workloadId,
   strategy: cell.strategy,
+  thinkS: (cell as Partial<CellMeasurement>).thinkS ?? 0,
   runs: cell.runs,
   serverCpuMsPerStudy: cell.serverCpuMsPerStudy,
   serverBytesInPerStudy: cell.serverBytesInPerStudy,
@@ -46,5 +53,9 @@ export function readResults(jsonPath: string): BenchResults {
   if (!isBenchReport(saved))
     throw new Error(`${jsonPath} is not a bench report (cells, failures and slowStart expected)`);
   const { targets, notes, ...results } = saved;
-  return { ...results, cells: summarizeCells(results.cells.map(measurementOf)) };
+  return {
+    ...results,
+    cells: summarizeCells(results.cells.map(measurementOf)),
+    skipped: results.skipped.map((s) => ({ ...s, thinkS: (s as Partial<typeof s>).thinkS ?? 0 })),
+  };
 }

@@ -14,4 +14,4 @@ if (!jsonPath?.endsWith(".json")) {
 const report = buildReport(readResults(jsonPath));
 const basePath = jsonPath.slice(0, -".json".length);
 const markdown = writeReport(basePath, report);
-process.stdout.write(`${markdown}\nWrote ${path.relative(process.cwd(), basePath)}.json and .md\n`);
+process.stdout.write(`${markdown}\nWrote ${path.relative(process.cwd(), basePath)}.json, .md and its charts (.svg)\n`);

@@ -1,4 +1,4 @@
-import { PRODUCT_DEFAULT, type StrategyName } from "./bench-plan.js";
+import { PRODUCT_DEFAULT, STRATEGIES, type StrategyName } from "./bench-plan.js";
 import { cpuRatios, findCell } from "./cell-summary.js";
 import { formatBitsPerSecond } from "./network-profiles.js";
 import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
@@ -50,11 +50,35 @@ const loadRow = (server: string, side: LoadSide) => [
   String(side.errors),
 ];
 
-export function renderMarkdown(report: BenchReport): string {
-  const { cells } = report;
-  const strategies = (["sequential", "pool-3", "pool-6", "pool-12", "relay"] as const).filter((s) =>
-    cells.some((c) => c.strategy === s),
+/**
+ * Every cell that has page times, by think time: what the researcher waits for after picking (pick → study) and
+ * after clicking (click → study); the study is there when its page shows the title.
+ */
+export function thinkTimeTable(report: BenchReport): string {
+  const timed = report.cells.filter((c) => c.medianClickToStudyMs !== undefined);
+  const strategies = STRATEGIES.filter((s) => timed.some((c) => c.strategy === s));
+  const rows = [...new Map(timed.map((c) => [`${c.workloadId}@${c.profile}@${c.thinkS}`, c])).values()].sort(
+    (a, b) => a.thinkS - b.thinkS,
   );
+  return table(
+    ["workload", "profile", "T", "ideal", ...strategies],
+    rows.map((row) => [
+      row.workloadId,
+      row.profile,
+      `${row.thinkS} s`,
+      row.idealMs > 0 ? formatSeconds(row.idealMs) : "–",
+      ...strategies.map((s) => {
+        const cell = findCell(report.cells, row.profile, row.workloadId, s, row.thinkS);
+        if (cell?.medianPickToStudyMs === undefined || cell.medianClickToStudyMs === undefined) return "–";
+        return `${formatSeconds(cell.medianPickToStudyMs)} · ${formatSeconds(cell.medianClickToStudyMs)}`;
+      }),
+    ]),
+  );
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const cells = report.cells.filter((c) => c.thinkS === 0);
+  const strategies = STRATEGIES.filter((s) => cells.some((c) => c.strategy === s));
   const keys = [...new Map(cells.map((c) => [`${c.workloadId}@${c.profile}`, c])).values()];
   const skippedWhole = report.skipped.filter((s) => s.strategy === undefined);
 
@@ -108,13 +132,19 @@ export function renderMarkdown(report: BenchReport): string {
     `## Upload benchmark (${report.mode}${report.slowStart ? ", TCP slow start modelled" : ""}, ${report.startedAt})`,
     `Median of ${report.runsPerCell} runs of click on *Create study* → the study's 201 response, in a fresh Chromium context each run. ` +
       `Each cell: median · speedup over sequential · efficiency (ideal ÷ median; none on lan, which is unshaped). ` +
-      `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).`,
+      `Ran in ${report.durationS.toFixed(0)} s on ${report.machine.cpus} cores (Node ${report.machine.node}, Chromium ${report.machine.chromium}).` +
+      (report.gateway
+        ? ` Gateway strategies: the app behind one HTTPS origin over HTTP/2, stream window ${formatMiB(report.gateway.streamWindowBytes)}, ` +
+          `connection window ${formatMiB(report.gateway.connectionWindowBytes)} (one stream carries at most window ÷ RTT).`
+        : ""),
     table(
       ["target", "", "measured"],
       report.targets.map((t) => [t.target, verdict(t.met), t.detail]),
     ),
     "### Time to a committed study",
     headline,
+    `### Time to study with think time (pick → study page · click → study page, medians)`,
+    thinkTimeTable(report),
     "### Server work per study (ours: the API; old design: the relay)",
     serverWork,
   ];
@@ -147,15 +177,16 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   sections.push("### Shaping proxy calibration (asked vs delivered)", calibrationTable(report.calibration));
-  const phased = cells.filter((c) => c.phases && c.strategy === PRODUCT_DEFAULT);
+  const phased = cells.filter((c) => c.phases && (c.strategy === PRODUCT_DEFAULT || c.strategy === "gateway"));
   if (phased.length > 0) {
     sections.push(
-      `### Where the time goes (${PRODUCT_DEFAULT}, medians)`,
+      `### Where the time goes (${PRODUCT_DEFAULT} and gateway, T = 0, medians)`,
       table(
-        ["workload", "profile", "batch", "before 1st PUT", "PUTs", "before commit", "commit", "total"],
+        ["workload", "profile", "strategy", "batch", "before 1st PUT", "PUTs", "before commit", "commit", "total"],
         phased.map((c) => [
           c.workloadId,
           c.profile,
+          c.strategy,
           ...[
             c.phases!.batchMs,
             c.phases!.beforeFirstPutMs,
@@ -173,8 +204,8 @@ export function renderMarkdown(report: BenchReport): string {
   if (skippedWhole.length > 0 || report.skipped.length > 0) {
     const partial = report.skipped.filter((s) => s.strategy !== undefined);
     const lines = [
-      ...skippedWhole.map((s) => `- ${s.workloadId} on ${s.profile}: ${s.reason}`),
-      ...partial.map((s) => `- ${s.workloadId} on ${s.profile}, ${s.strategy}: ${s.reason}`),
+      ...skippedWhole.map((s) => `- ${s.workloadId} on ${s.profile}, T = ${s.thinkS} s: ${s.reason}`),
+      ...partial.map((s) => `- ${s.workloadId} on ${s.profile}, T = ${s.thinkS} s, ${s.strategy}: ${s.reason}`),
     ];
     sections.push("### Skipped", lines.join("\n"));
   }

@@ -58,3 +58,47 @@ describe("notesForMisses", () => {
     expect(apiCpu).toContain("1 at batch and 15 / 39 at commit");
   });
 });
+
+describe("think-time notes", () => {
+  const thinking = (firstStart: number, lastEnd: number) =>
+    summarizeCells([
+      {
+        ...cell("home", "16×2 MiB", "gateway", []),
+        thinkS: 5,
+        runs: [run(9000, { clickToStudyMs: 9100, pickToStudyMs: 14_200, uploadsFromClickMs: { firstStart, lastEnd } })],
+      },
+    ]);
+  const notes = (cells: ReturnType<typeof thinking>) =>
+    notesForMisses({ cells, slowStart: false }, evaluateTargets(cells)).join("\n");
+
+  it("says when the uploads waited for the click", () => {
+    expect(notes(thinking(40, 8800))).toContain(
+      "Think time, 16×2 MiB on home, gateway: click→study 9.10 s after 5 s (limit 210 ms); the first PUT left 40 ms after the click: the app uploads only once Create study is clicked.",
+    );
+  });
+
+  it("says when the uploads started at the pick but needed longer than the think time", () => {
+    expect(notes(thinking(-4900, 8500))).toContain(
+      "the first PUT left 4.9 s before the click, but the last ended 8.50 s after it: the bytes need longer than 5 s",
+    );
+  });
+});
+
+describe("gateway notes", () => {
+  it("explains a gateway that is more than one RTT behind the relay, with the wider pool beside it", () => {
+    const gatewayPhases = { batchMs: 20, beforeFirstPutMs: 20, uploadMs: 1200, beforeCommitMs: 5, commitMs: 500 };
+    const cells = summarizeCells([
+      {
+        ...cell("far", "16×256 KiB", "gateway", []),
+        runs: [run(1750, { clickToStudyMs: 1800, phases: gatewayPhases })],
+      },
+      { ...cell("far", "16×256 KiB", "gateway-16", []), runs: [run(1400, { clickToStudyMs: 1450 })] },
+      { ...cell("far", "16×256 KiB", "relay", []), runs: [run(880, { clickToStudyMs: 890 })] },
+    ]);
+    expect(notesForMisses({ cells, slowStart: false }, evaluateTargets(cells)).join("\n")).toContain(
+      "Gateway, 16×256 KiB on far: 1.75 s vs the relay's 0.88 s. One HTTP/2 connection and no preflights, but still the product's round trips: " +
+        "the PUTs took 1200 ms (16 files, 6 at a time: 3 waves, each at least one RTT of 150 ms; the bytes alone need 671 ms), " +
+        "the commit 500 ms (one round trip plus the API's 39 storage calls), the batch 20 ms after the click; with a pool of 16 (one wave) 1.40 s.",
+    );
+  });
+});

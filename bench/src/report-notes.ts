@@ -1,4 +1,10 @@
-import { PRODUCT_CONCURRENCY, PRODUCT_DEFAULT, isProductStrategy } from "./bench-plan.js";
+import {
+  GATEWAY_CONCURRENCY,
+  GATEWAY_DEFAULT,
+  PRODUCT_CONCURRENCY,
+  PRODUCT_DEFAULT,
+  isProductStrategy,
+} from "./bench-plan.js";
 import { cpuRatios, findCell, workloadById } from "./cell-summary.js";
 import { INITIAL_WINDOW_SEGMENTS } from "./link-model.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
@@ -10,7 +16,10 @@ import {
   LONG_TASK_MS,
   TARGET_CPU_RATIO,
   TARGET_EFFICIENCY,
+  THINK_TARGET_S,
+  THINK_TARGET_SLACK_MS,
 } from "./targets.js";
+import { median } from "./statistics.js";
 
 /*
  * The report's prose: for every missed target, where the time or CPU went, spelled out with the run's own numbers
@@ -30,13 +39,17 @@ export const commitStorageCalls = (files: number) => 7 + 2 * files;
 /** What the notes read: the measured cells and how the link was modelled. */
 export type NotedRun = Pick<BenchResults, "cells" | "slowStart">;
 
-export function notesForMisses(run: NotedRun, targets: readonly TargetResult[]): string[] {
+export function notesForMisses(allRuns: NotedRun, targets: readonly TargetResult[]): string[] {
   const missed = (prefix: string) => targets.some((t) => t.met === false && t.target.startsWith(prefix));
+  // The notes explain the click-at-once targets; think-time cells have their own table.
+  const run = { ...allRuns, cells: allRuns.cells.filter((c) => c.thinkS === 0) };
   return [
     ...efficiencyNotes(run),
     ...(missed("faster than relay") ? [relayNote(run)] : []),
     ...(missed(`≥ ${TARGET_CPU_RATIO}× less API CPU`) ? [apiCpuNote(run.cells)] : []),
     ...(missed(`no main-thread task over ${LONG_TASK_MS} ms`) ? longTaskNotes(run.cells) : []),
+    ...gatewayNotes(run, targets),
+    ...thinkTimeNotes(allRuns.cells),
   ];
 }
 
@@ -135,4 +148,60 @@ function longTaskNotes(cells: readonly CellSummary[]): string[] {
     }),
   );
   return long.length > 0 ? [`Long tasks: ${long.join("; ")}.`] : [];
+}
+
+/** For each think-time cell over its limit: whether the uploads waited for the click or simply took longer than T. */
+function thinkTimeNotes(cells: readonly CellSummary[]): string[] {
+  return cells.flatMap((c) => {
+    if (c.thinkS !== THINK_TARGET_S || c.medianClickToStudyMs === undefined) return [];
+    const limit = NETWORK_PROFILES[c.profile].rttMs + THINK_TARGET_SLACK_MS;
+    if (c.medianClickToStudyMs <= limit) return [];
+    const spans = c.runs.flatMap((r) => (r.uploadsFromClickMs ? [r.uploadsFromClickMs] : []));
+    if (spans.length === 0) return [];
+    const firstStart = median(spans.map((s) => s.firstStart));
+    const lastEnd = median(spans.map((s) => s.lastEnd));
+    const why =
+      firstStart >= 0
+        ? `the first PUT left ${firstStart.toFixed(0)} ms after the click: the app uploads only once Create study is clicked`
+        : `the first PUT left ${(-firstStart / 1000).toFixed(1)} s before the click, ` +
+          (lastEnd > 0
+            ? `but the last ended ${formatSeconds(lastEnd)} after it: the bytes need longer than ${THINK_TARGET_S} s`
+            : `and the last ended before it: the time after the click is the commit and the study page`);
+    return [
+      `Think time, ${c.workloadId} on ${c.profile}, ${c.strategy}: click→study ${formatSeconds(c.medianClickToStudyMs)} after ${THINK_TARGET_S} s (limit ${limit} ms); ${why}.`,
+    ];
+  });
+}
+
+/** For each profile where the gateway missed a target: where its time went, next to the relay and the larger pool. */
+function gatewayNotes({ cells }: NotedRun, targets: readonly TargetResult[]): string[] {
+  const missedOn = (prefix: string, profile: string) =>
+    targets.some((t) => t.met === false && t.target.startsWith(prefix) && t.target.endsWith(profile));
+  const concurrency = GATEWAY_CONCURRENCY[GATEWAY_DEFAULT];
+  return cells.flatMap((cell) => {
+    if (cell.strategy !== GATEWAY_DEFAULT || !cell.phases) return [];
+    const suffix = `${cell.profile}${cell.workloadId === "16×256 KiB" ? " (T = 0, click→study)" : ""}`;
+    const missed =
+      (cell.workloadId === "16×256 KiB" && missedOn("gateway within one RTT", suffix)) ||
+      (cell.workloadId === EFFICIENCY_WORKLOAD_ID && missedOn("gateway efficiency", cell.profile));
+    if (!missed) return [];
+    const p = cell.phases;
+    const w = workloadById(cell.workloadId);
+    const rttMs = NETWORK_PROFILES[cell.profile].rttMs;
+    const transferMs = cell.idealMs - rttMs;
+    const relay = findCell(cells, cell.profile, cell.workloadId, "relay");
+    const wider = findCell(cells, cell.profile, cell.workloadId, "gateway-16");
+    return [
+      `Gateway, ${cell.workloadId} on ${cell.profile}: ${formatSeconds(cell.medianMs)}` +
+        (relay ? ` vs the relay's ${formatSeconds(relay.medianMs)}` : "") +
+        `. One HTTP/2 connection and no preflights, but still the product's round trips: the PUTs took ${p.uploadMs.toFixed(0)} ms ` +
+        `(${w.files} files, ${concurrency} at a time: ${Math.ceil(w.files / concurrency)} waves, ` +
+        (cell.idealMs > 0
+          ? `each at least one RTT of ${rttMs} ms; the bytes alone need ${transferMs.toFixed(0)} ms), `
+          : `on an unshaped link, so what shows is the CPU of the browser, the front door's TLS and the servers), `) +
+        `the commit ${p.commitMs.toFixed(0)} ms (one round trip plus the API's ${commitStorageCalls(w.files)} storage calls), the batch ${p.batchMs.toFixed(0)} ms after the click` +
+        (wider ? `; with a pool of 16 (one wave) ${formatSeconds(wider.medianMs)}` : "") +
+        `. The relay sends everything in one request and copies to storage in-region.`,
+    ];
+  });
 }

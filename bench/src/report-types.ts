@@ -18,6 +18,14 @@ export interface RunPhases {
 export interface RunSample {
   /** Click on Create study → the study's 201 response. */
   totalMs: number;
+  /** Files picked → the study's page shows its title (the relay: its page says the study was created). */
+  pickToStudyMs?: number;
+  /** Click on Create study → the study's page shows its title. */
+  clickToStudyMs?: number;
+  /** First PUT's start and last PUT's end, ms after the click (negative: before it); product strategies only. */
+  uploadsFromClickMs?: { firstStart: number; lastEnd: number };
+  /** The PUTs' (or the relay POST's) negotiated protocol, from resource timing: "h2", "http/1.1". */
+  uploadProtocol?: string;
   /** Batch + commit request durations; product strategies only. */
   apiMs?: number;
   phases?: RunPhases;
@@ -31,6 +39,8 @@ export interface CellMeasurement {
   profile: NetworkProfileName;
   workloadId: string;
   strategy: StrategyName;
+  /** Seconds between picking the files and clicking Create study. */
+  thinkS: number;
   runs: RunSample[];
   /** CPU of the server process (API or relay) over the timed runs' click→response windows, ÷ runs. */
   serverCpuMsPerStudy: number;
@@ -41,6 +51,8 @@ export interface CellMeasurement {
 export interface CellSummary extends CellMeasurement {
   idealMs: number;
   medianMs: number;
+  medianPickToStudyMs?: number;
+  medianClickToStudyMs?: number;
   /** Sequential median ÷ this median; undefined without a sequential measurement. */
   speedup?: number;
   /** Ideal ÷ median; undefined on an unshaped link. */
@@ -99,6 +111,8 @@ export interface BenchResults {
   durationS: number;
   runsPerCell: number;
   machine: { cpus: number; node: string; chromium: string };
+  /** The gateway's HTTP/2 flow-control windows, which cap one stream at window ÷ RTT; absent in older reports. */
+  gateway?: { streamWindowBytes: number; connectionWindowBytes: number };
   calibration: ProxyCalibration[];
   cells: CellSummary[];
   skipped: Array<Omit<SkippedCell, "workload"> & { workloadId: string }>;

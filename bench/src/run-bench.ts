@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { measureApiLoad } from "./api-load.js";
 import { ensureWorkloadFiles } from "./bench-files.js";
-import { parseBenchOptions } from "./bench-options.js";
+import { BENCH_USAGE, parseBenchOptions } from "./bench-options.js";
 import {
   MEMORY_WORKLOAD,
   MIB,
@@ -36,6 +36,10 @@ import { runMatrix, runMemory, type StudyRunner, type TimedRunContext } from "./
  */
 
 const options = parseBenchOptions(process.argv.slice(2));
+if (options.help) {
+  process.stdout.write(BENCH_USAGE);
+  process.exit(0);
+}
 const { mode, profiles, runsPerCell, slowStart } = options;
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -112,7 +116,7 @@ async function main(): Promise<void> {
   const files = ensureWorkloadFiles(workloadsUsed);
   const calibration = await calibrate();
 
-  progress.step("starting Azurite, 4 APIs, the relay and the proxies");
+  progress.step("starting Azurite, 7 APIs (4 cross-origin, 3 behind HTTP/2 front doors), the relay and the proxies");
   topology = await startBenchTopology(NETWORK_PROFILES[profiles[0]!], progress.line, { slowStart });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -123,13 +127,14 @@ async function main(): Promise<void> {
   const activeBrowser = browser;
   const activeTopology = topology;
 
-  const study: StudyRunner = (strategy, w, profile, hooks) =>
+  const study: StudyRunner = (strategy, w, profile, thinkS, hooks) =>
     runStudy({
       browser: activeBrowser,
       ui: isProductStrategy(strategy) ? "product" : "relay",
       server: activeTopology.server(strategy),
       filePaths: files.get(w.id)!,
-      timeoutMs: 10 * idealMs(w, NETWORK_PROFILES[profile]) + 60_000,
+      timeoutMs: 10 * idealMs(w, NETWORK_PROFILES[profile]) + thinkS * 1000 + 60_000,
+      thinkS,
       hooks,
     });
   const context: TimedRunContext = {
@@ -154,6 +159,7 @@ async function main(): Promise<void> {
   );
 
   const chromiumVersion = activeBrowser.version();
+  const { gatewayWindows } = activeTopology;
   await activeBrowser.close();
   browser = undefined;
   await activeTopology.stop();
@@ -166,6 +172,7 @@ async function main(): Promise<void> {
     durationS: (Date.now() - benchStartedAt) / 1000,
     runsPerCell,
     machine: { cpus: os.cpus().length, node: process.version, chromium: chromiumVersion },
+    gateway: gatewayWindows,
     calibration,
     cells: summarizeCells(matrix.measurements),
     skipped: plan.skipped.map(({ workload: w, ...rest }) => ({ ...rest, workloadId: w.id })),
@@ -174,10 +181,13 @@ async function main(): Promise<void> {
     failures: [...matrix.failures, ...heap.failures],
   });
   mkdirSync(RESULTS_DIR, { recursive: true });
-  // A slow-start run is a side experiment: it keeps its own report beside the default one.
-  const basePath = path.join(RESULTS_DIR, slowStart ? "latest-slow-start" : "latest");
+  // A slow-start run is a side experiment and a quick run a smoke test: each keeps its own report beside the default one.
+  const basePath = path.join(
+    RESULTS_DIR,
+    slowStart ? "latest-slow-start" : mode === "quick" ? "latest-quick" : "latest",
+  );
   progress.line(`\n${writeReport(basePath, report)}`);
-  progress.line(`Wrote ${path.relative(REPO_DIR, basePath)}.json and .md in ${progress.elapsed()}`);
+  progress.line(`Wrote ${path.relative(REPO_DIR, basePath)}.json, .md and .svg charts in ${progress.elapsed()}`);
 }
 
 main().then(

@@ -1,9 +1,11 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Socket } from "node:net";
 import type { Writable } from "node:stream";
 import {
   DelayLine,
   createSharedLink,
+  type FlowWindow,
   now,
   openConnection,
   sendOverUplink,
@@ -89,123 +91,173 @@ function roomIn(stream: Writable): Promise<void> {
   });
 }
 
+/** A request the forwarder can read: HTTP/1.1's, or HTTP/2's compatibility request (same surface). */
+export type ClientRequest = IncomingMessage | Http2ServerRequest;
+export type ClientResponse = ServerResponse | Http2ServerResponse;
+
+/** Where one request goes: the upstream origin and the path on it. */
+export interface ForwardRoute {
+  upstream: URL;
+  path: string;
+  agent: http.Agent;
+}
+
+/** How the model sees one request: its connection, and (HTTP/2) the flow-control windows its body must fit in. */
+export interface ForwardModel {
+  link: SharedLink;
+  connection: ModelledConnection;
+  flowWindows?: readonly FlowWindow[];
+}
+
+export const emptyStats = (): ShapingProxyStats => ({
+  connections: 0,
+  requests: 0,
+  activeRequests: 0,
+  requestBodyBytes: 0,
+  responseBodyBytes: 0,
+  upstreamErrors: 0,
+  clientAborts: 0,
+});
+
+/**
+ * Forwards one request over the modelled link: the head RTT/2 late, the body through the uplink (and any flow
+ * windows), the response head and body RTT/2 late. Shared by this HTTP/1.1 proxy and the HTTP/2 front door.
+ */
+export async function forwardShaped(
+  req: ClientRequest,
+  res: ClientResponse,
+  route: ForwardRoute,
+  model: ForwardModel,
+  stats: ShapingProxyStats,
+): Promise<void> {
+  const { upstream, agent } = route;
+  const { connection, flowWindows = [] } = model;
+  stats.requests += 1;
+  stats.activeRequests += 1;
+  // One link for the whole request, even if the proxy is switched to another meanwhile.
+  const halfRtt = model.link.rttMs / 2;
+  const uplink = model.link.uplink;
+  // HTTP/2's compatibility response has no writableNeedDrain; its stream buffers what the delay line bounds.
+  const needsDrain = (stream: Writable) => "writableNeedDrain" in stream && stream.writableNeedDrain;
+  let upstreamRequest: http.ClientRequest | undefined;
+  let clientGone = false;
+  let upstreamFailed = false;
+  let responseStarted = false;
+
+  const abandon = () => {
+    upstreamRequest?.destroy();
+    res.destroy();
+  };
+  const toUpstream = new DelayLine(abandon);
+  const toClient = new DelayLine(abandon);
+
+  res.on("close", () => {
+    stats.activeRequests -= 1;
+    if (!res.writableFinished && !upstreamFailed) {
+      clientGone = true;
+      stats.clientAborts += 1;
+      upstreamRequest?.destroy();
+    }
+  });
+
+  const onUpstreamError = (error: Error) => {
+    if (clientGone || upstreamFailed) return;
+    upstreamFailed = true;
+    stats.upstreamErrors += 1;
+    // Once the response has started the status is gone; cutting the connection is the only honest signal.
+    toClient.push(now() + halfRtt, 0, () => {
+      if (res.headersSent) return res.destroy();
+      res.writeHead(502, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: "bad_gateway", message: error.message }));
+    });
+  };
+
+  const relayResponse = async (upstreamResponse: IncomingMessage) => {
+    responseStarted = true;
+    toClient.push(now() + halfRtt, 0, () => {
+      // Http2ServerResponse takes the same flat name, value list at run time; only its typings lack the overload.
+      if (!clientGone)
+        (res as ServerResponse).writeHead(
+          upstreamResponse.statusCode ?? 502,
+          responseHeadersForClient(upstreamResponse),
+        );
+    });
+    try {
+      for await (const chunk of upstreamResponse as AsyncIterable<Buffer>) {
+        stats.responseBodyBytes += chunk.length;
+        toClient.push(now() + halfRtt, chunk.length, () => (res as Writable).write(chunk));
+        if (toClient.pendingBytes > MAX_IN_FLIGHT_BYTES) await toClient.drained();
+        if (needsDrain(res)) await roomIn(res);
+        if (clientGone) return;
+      }
+    } catch (error) {
+      onUpstreamError(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    toClient.push(now() + halfRtt, 0, () => res.end());
+  };
+
+  const sendFrom = Math.max(now(), connection.readyAt);
+  toUpstream.push(sendFrom + halfRtt, 0, () => {
+    if (clientGone) return;
+    upstreamRequest = http.request({
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: route.path,
+      headers: requestHeadersForUpstream(req.headers, upstream.host),
+      agent,
+    });
+    upstreamRequest.on("response", (upstreamResponse) => void relayResponse(upstreamResponse));
+    upstreamRequest.on("error", (error) => {
+      // An upstream that answers early (say 403) may close while the body still flows; its answer stands.
+      if (!responseStarted) onUpstreamError(error);
+    });
+  });
+
+  // No body byte moves before the handshake is over.
+  await sleepUntil(sendFrom);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      for (const window of flowWindows) await window.acquire(chunk.length);
+      const leftAt = await sendOverUplink(chunk.length, connection, uplink);
+      // The receiver reads the chunk RTT/2 later and its WINDOW_UPDATE takes another RTT/2 back.
+      for (const window of flowWindows) window.acknowledgeAt(chunk.length, leftAt + 2 * halfRtt);
+      stats.requestBodyBytes += chunk.length;
+      toUpstream.push(leftAt + halfRtt, chunk.length, () => {
+        if (!upstreamFailed) upstreamRequest?.write(chunk);
+      });
+      if (toUpstream.pendingBytes > MAX_IN_FLIGHT_BYTES) await toUpstream.drained();
+      if (upstreamRequest && needsDrain(upstreamRequest)) await roomIn(upstreamRequest);
+      if (clientGone) return;
+    }
+  } catch {
+    // The client went away mid-body; the close handler has cleaned up.
+    return;
+  }
+  if (!req.complete) return;
+  toUpstream.push(now() + halfRtt, 0, () => {
+    if (!upstreamFailed) upstreamRequest?.end();
+  });
+}
+
 export async function startShapingProxy(options: ShapingProxyOptions): Promise<ShapingProxy> {
   let link = "link" in options ? options.link : createSharedLink(options);
   const upstream = new URL(options.upstream);
   const upstreamPrefix = upstream.pathname.replace(/\/$/, "");
   const agent = new http.Agent({ keepAlive: true });
   const connections = new WeakMap<Socket, ModelledConnection>();
-  const stats: ShapingProxyStats = {
-    connections: 0,
-    requests: 0,
-    activeRequests: 0,
-    requestBodyBytes: 0,
-    responseBodyBytes: 0,
-    upstreamErrors: 0,
-    clientAborts: 0,
-  };
+  const stats = emptyStats();
 
-  async function forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    stats.requests += 1;
-    stats.activeRequests += 1;
-    const connection = connections.get(req.socket) ?? openConnection(link, options);
-    // One link for the whole request, even if the proxy is switched to another meanwhile.
-    const halfRtt = link.rttMs / 2;
-    const uplink = link.uplink;
-    let upstreamRequest: http.ClientRequest | undefined;
-    let clientGone = false;
-    let upstreamFailed = false;
-    let responseStarted = false;
-
-    const abandon = () => {
-      upstreamRequest?.destroy();
-      res.destroy();
-    };
-    const toUpstream = new DelayLine(abandon);
-    const toClient = new DelayLine(abandon);
-
-    res.on("close", () => {
-      stats.activeRequests -= 1;
-      if (!res.writableFinished && !upstreamFailed) {
-        clientGone = true;
-        stats.clientAborts += 1;
-        upstreamRequest?.destroy();
-      }
-    });
-
-    const onUpstreamError = (error: Error) => {
-      if (clientGone || upstreamFailed) return;
-      upstreamFailed = true;
-      stats.upstreamErrors += 1;
-      // Once the response has started the status is gone; cutting the connection is the only honest signal.
-      toClient.push(now() + halfRtt, 0, () => {
-        if (res.headersSent) return res.destroy();
-        res.writeHead(502, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "bad_gateway", message: error.message }));
-      });
-    };
-
-    const relayResponse = async (upstreamResponse: IncomingMessage) => {
-      responseStarted = true;
-      toClient.push(now() + halfRtt, 0, () => {
-        if (!clientGone) res.writeHead(upstreamResponse.statusCode ?? 502, responseHeadersForClient(upstreamResponse));
-      });
-      try {
-        for await (const chunk of upstreamResponse as AsyncIterable<Buffer>) {
-          stats.responseBodyBytes += chunk.length;
-          toClient.push(now() + halfRtt, chunk.length, () => res.write(chunk));
-          if (toClient.pendingBytes > MAX_IN_FLIGHT_BYTES) await toClient.drained();
-          if (res.writableNeedDrain) await roomIn(res);
-          if (clientGone) return;
-        }
-      } catch (error) {
-        onUpstreamError(error instanceof Error ? error : new Error(String(error)));
-        return;
-      }
-      toClient.push(now() + halfRtt, 0, () => res.end());
-    };
-
-    const sendFrom = Math.max(now(), connection.readyAt);
-    toUpstream.push(sendFrom + halfRtt, 0, () => {
-      if (clientGone) return;
-      upstreamRequest = http.request({
-        protocol: upstream.protocol,
-        hostname: upstream.hostname,
-        port: upstream.port,
-        method: req.method,
-        path: `${upstreamPrefix}${req.url ?? "/"}`,
-        headers: requestHeadersForUpstream(req.headers, upstream.host),
-        agent,
-      });
-      upstreamRequest.on("response", (upstreamResponse) => void relayResponse(upstreamResponse));
-      upstreamRequest.on("error", (error) => {
-        // An upstream that answers early (say 403) may close while the body still flows; its answer stands.
-        if (!responseStarted) onUpstreamError(error);
-      });
-    });
-
-    // No body byte moves before the handshake is over.
-    await sleepUntil(sendFrom);
-    try {
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        const leftAt = await sendOverUplink(chunk.length, connection, uplink);
-        stats.requestBodyBytes += chunk.length;
-        toUpstream.push(leftAt + halfRtt, chunk.length, () => {
-          if (!upstreamFailed) upstreamRequest?.write(chunk);
-        });
-        if (toUpstream.pendingBytes > MAX_IN_FLIGHT_BYTES) await toUpstream.drained();
-        if (upstreamRequest?.writableNeedDrain) await roomIn(upstreamRequest);
-        if (clientGone) return;
-      }
-    } catch {
-      // The client went away mid-body; the close handler has cleaned up.
-      return;
-    }
-    if (!req.complete) return;
-    toUpstream.push(now() + halfRtt, 0, () => {
-      if (!upstreamFailed) upstreamRequest?.end();
-    });
-  }
+  const forward = (req: IncomingMessage, res: ServerResponse) =>
+    forwardShaped(
+      req,
+      res,
+      { upstream, agent, path: `${upstreamPrefix}${req.url ?? "/"}` },
+      { link, connection: connections.get(req.socket) ?? openConnection(link, options) },
+      stats,
+    );
 
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => void forward(req, res));
   // Keep connections between runs the way a browser does, so only a genuinely new connection pays the handshake.

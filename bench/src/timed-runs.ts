@@ -4,6 +4,7 @@ import {
   PRODUCT_DEFAULT,
   WARM_UP_WORKLOAD,
   idealMs,
+  runsOf,
   timedRunCount,
   type BenchPlan,
   type StrategyName,
@@ -27,6 +28,7 @@ export type StudyRunner = (
   strategy: StrategyName,
   workload: Workload,
   profile: NetworkProfileName,
+  thinkS: number,
   hooks?: RunHooks,
 ) => Promise<StudyRun>;
 
@@ -55,32 +57,35 @@ export async function runMatrix(
     setProfile(profile);
     const strategies = [...new Set(cells.flatMap((c) => c.strategies))];
     progress.step(`${profile}: warming up ${strategies.join(", ")}`);
-    for (const strategy of strategies) await study(strategy, WARM_UP_WORKLOAD, profile);
+    for (const strategy of strategies) await study(strategy, WARM_UP_WORKLOAD, profile, 0);
 
     for (const cell of cells) {
+      const runs = runsOf(cell, runsPerCell);
       // Strategies take turns run by run, so drift (a busy core, a GC) spreads over all of them.
-      for (let run = 1; run <= runsPerCell; run += 1) {
+      for (let run = 1; run <= runs; run += 1) {
         for (const strategy of cell.strategies) {
           done += 1;
-          const label = `${profile} ${cell.workload.id} ${strategy}`;
-          const key = `${profile}|${cell.workload.id}|${strategy}`;
+          const label = `${profile} ${cell.workload.id} T=${cell.thinkS} ${strategy}`;
+          const key = `${profile}|${cell.workload.id}|${cell.thinkS}|${strategy}`;
           const measurement = measurements.get(key) ?? {
             profile,
             workloadId: cell.workload.id,
             strategy,
+            thinkS: cell.thinkS,
             runs: [] as RunSample[],
             serverCpuMsPerStudy: 0,
             serverBytesInPerStudy: 0,
           };
           measurements.set(key, measurement);
           try {
-            const result = await study(strategy, cell.workload, profile);
+            const result = await study(strategy, cell.workload, profile, cell.thinkS);
             // Running sums for now; divided by the run count below.
             measurement.runs.push(result.sample);
             measurement.serverCpuMsPerStudy += result.serverCpuMs;
             measurement.serverBytesInPerStudy += result.serverBytesIn;
             progress.step(
-              `${String(done).padStart(4)}/${timedRuns} ${label.padEnd(32)} run ${run}/${runsPerCell} ${formatSeconds(result.sample.totalMs).padStart(8)}` +
+              `${String(done).padStart(4)}/${timedRuns} ${label.padEnd(40)} run ${run}/${runs} ${formatSeconds(result.sample.totalMs).padStart(8)}` +
+                `  click→study ${formatSeconds(result.sample.clickToStudyMs ?? Number.NaN)}` +
                 `  (ideal ${formatSeconds(idealMs(cell.workload, NETWORK_PROFILES[profile]))})`,
             );
           } catch (error) {
@@ -111,11 +116,11 @@ export async function runMemory(
   setProfile("lan");
   const memory: MemoryResult = { workloadId: MEMORY_WORKLOAD.id, profile: "lan", strategy: PRODUCT_DEFAULT, runs: [] };
   const failures: string[] = [];
-  if (!options.lanWarmedUp) await study(PRODUCT_DEFAULT, WARM_UP_WORKLOAD, "lan");
+  if (!options.lanWarmedUp) await study(PRODUCT_DEFAULT, WARM_UP_WORKLOAD, "lan", 0);
   for (let run = 1; run <= runs; run += 1) {
     const probe = createHeapProbe(50);
     try {
-      const result = await study(PRODUCT_DEFAULT, MEMORY_WORKLOAD, "lan", probe.hooks);
+      const result = await study(PRODUCT_DEFAULT, MEMORY_WORKLOAD, "lan", 0, probe.hooks);
       const heap = probe.result();
       const { totalMs, longestTaskMs } = result.sample;
       memory.runs.push({ ...heap, totalMs, longestTaskMs });

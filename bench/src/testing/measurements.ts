@@ -21,6 +21,7 @@ export function cell(
     profile,
     workloadId,
     strategy,
+    thinkS: 0,
     runs: totals.map((t) => run(t)),
     serverCpuMsPerStudy: 10,
     serverBytesInPerStudy: 2048,
@@ -42,7 +43,9 @@ export function homeResults(): BenchResults {
       cell("home", "16×2 MiB", "sequential", [16000, 15000]),
       cell("home", "16×2 MiB", "pool-6", [14000, 13900, 14100]),
     ]),
-    skipped: [{ profile: "home", workloadId: "16×8 MiB", reason: "skipped (ideal 53.7 s; run with --full)" }],
+    skipped: [
+      { profile: "home", thinkS: 0, workloadId: "16×8 MiB", reason: "skipped (ideal 53.7 s; run with --full)" },
+    ],
     failures: ["home 16×2 MiB sequential run 3: timed out"],
   };
 }
