@@ -10,7 +10,7 @@ const chart: BarChart = {
       bars: [
         { label: "pool-6", valueMs: 14_000, highlight: true },
         { label: "relay", valueMs: 7_000 },
-        { label: "gateway-16" },
+        { label: "gateway-6" },
       ],
       marker: { label: "ideal", valueMs: 13_480 },
     },

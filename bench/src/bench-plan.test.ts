@@ -38,10 +38,10 @@ describe("planMatrix", () => {
     const strategiesOf = (profile: string, id: string, thinkS = 0) =>
       plan.cells.find((c) => c.profile === profile && c.workload.id === id && c.thinkS === thinkS)?.strategies;
     expect(strategiesOf("office", "16×2 MiB")).toEqual(STRATEGIES.filter((s) => s !== "pool-3"));
-    expect(strategiesOf("far", "16×2 MiB")).toEqual(["pool-6", "gateway", "gateway-12", "gateway-16", "relay"]);
+    expect(strategiesOf("far", "16×2 MiB")).toEqual(["pool-6", "gateway", "gateway-12", "gateway-6", "relay"]);
     expect(strategiesOf("home", "16×2 MiB")).toEqual(["pool-6", "gateway", "relay"]);
-    expect(strategiesOf("far", "16×256 KiB")).toEqual(["sequential", "pool-6", "gateway", "gateway-16", "relay"]);
-    expect(strategiesOf("home", "16×256 KiB")).toEqual(["pool-6", "gateway", "gateway-16", "relay"]);
+    expect(strategiesOf("far", "16×256 KiB")).toEqual(["sequential", "pool-6", "gateway", "gateway-6", "relay"]);
+    expect(strategiesOf("home", "16×256 KiB")).toEqual(["pool-6", "gateway", "gateway-6", "relay"]);
     expect(
       plan.skipped.find((s) => s.profile === "home" && s.workload.id === "16×2 MiB" && s.strategy === "pool-3")?.reason,
     ).toMatch(/ideal 13\.5 s > 3\.0 s/);

@@ -2,8 +2,10 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
+import { DEFAULT_LIMITS } from "@study-uploader/shared";
 import {
   GATEWAY_CONCURRENCY,
+  isGatewayStrategy,
   PRODUCT_CONCURRENCY,
   type GatewayStrategy,
   type ProductStrategy,
@@ -88,6 +90,7 @@ interface StartedServer {
 function apiEnv(options: {
   port: number;
   concurrency: number;
+  http2Concurrency: number;
   connectionString: string;
   publicBlobEndpoint: string;
   corsOrigins: string[];
@@ -100,6 +103,7 @@ function apiEnv(options: {
     CONFIGURE_STORAGE_CORS: "true",
     ALLOW_ANONYMOUS: "true",
     UPLOAD_CONCURRENCY: String(options.concurrency),
+    UPLOAD_CONCURRENCY_HTTP2: String(options.http2Concurrency),
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
@@ -166,11 +170,11 @@ export async function startBenchTopology(
         tls,
       });
       proxies.push(door);
-      // Absolute, on the page's own origin: same-origin for the browser, and valid for the API's URL check today.
+      // A path on the page's own origin, as a Front Door deployment sets it: upload URLs are same-origin.
       fronts.set(strategy, {
         origin: door.url,
         stats: door.stats.api,
-        blobEndpoint: `${door.url}${STORAGE_PREFIX}/devstoreaccount1`,
+        blobEndpoint: `${STORAGE_PREFIX}/devstoreaccount1`,
       });
     }
     const corsOrigins = [...fronts.values()].map((f) => f.origin);
@@ -179,11 +183,14 @@ export async function startBenchTopology(
     await Promise.all(
       [...fronts.entries()].map(async ([strategy, front]) => {
         const port = apiPorts.get(strategy)!;
+        // The pool the page runs: over HTTP/1.1 cross-origin, over HTTP/2 through a gateway (HTTP/1.1 pool stays 6).
         const concurrency = uploadConcurrency(strategy);
+        const http2 = isGatewayStrategy(strategy);
         const child = spawnTracked(process.execPath, [apiMain], {
           env: apiEnv({
             port,
-            concurrency,
+            concurrency: http2 ? DEFAULT_LIMITS.concurrency : concurrency,
+            http2Concurrency: http2 ? concurrency : DEFAULT_LIMITS.http2Concurrency,
             connectionString: azurite.connectionString,
             publicBlobEndpoint: front.blobEndpoint,
             corsOrigins,
@@ -199,7 +206,8 @@ export async function startBenchTopology(
             { cause: error },
           );
         }
-        log(`  API ${strategy} (UPLOAD_CONCURRENCY=${concurrency}) pid ${child.pid} at ${front.origin}`);
+        const setting = http2 ? "UPLOAD_CONCURRENCY_HTTP2" : "UPLOAD_CONCURRENCY";
+        log(`  API ${strategy} (${setting}=${concurrency}) pid ${child.pid} at ${front.origin}`);
       }),
     );
     const gatewayWindows = {

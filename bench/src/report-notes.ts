@@ -174,6 +174,12 @@ function thinkTimeNotes(cells: readonly CellSummary[]): string[] {
 }
 
 /** For each profile where the gateway missed a target: where its time went, next to the relay and the larger pool. */
+/** "1 wave", "3 waves": how many rounds a pool of `size` needs for `files`. */
+const waves = (files: number, size: number) => {
+  const count = Math.ceil(files / size);
+  return `${count} wave${count === 1 ? "" : "s"}`;
+};
+
 function gatewayNotes({ cells }: NotedRun, targets: readonly TargetResult[]): string[] {
   const missedOn = (prefix: string, profile: string) =>
     targets.some((t) => t.met === false && t.target.startsWith(prefix) && t.target.endsWith(profile));
@@ -190,17 +196,19 @@ function gatewayNotes({ cells }: NotedRun, targets: readonly TargetResult[]): st
     const rttMs = NETWORK_PROFILES[cell.profile].rttMs;
     const transferMs = cell.idealMs - rttMs;
     const relay = findCell(cells, cell.profile, cell.workloadId, "relay");
-    const wider = findCell(cells, cell.profile, cell.workloadId, "gateway-16");
+    const narrower = findCell(cells, cell.profile, cell.workloadId, "gateway-6");
     return [
       `Gateway, ${cell.workloadId} on ${cell.profile}: ${formatSeconds(cell.medianMs)}` +
         (relay ? ` vs the relay's ${formatSeconds(relay.medianMs)}` : "") +
         `. One HTTP/2 connection and no preflights, but still the product's round trips: the PUTs took ${p.uploadMs.toFixed(0)} ms ` +
-        `(${w.files} files, ${concurrency} at a time: ${Math.ceil(w.files / concurrency)} waves, ` +
+        `(${w.files} files, ${concurrency} at a time: ${waves(w.files, concurrency)}, ` +
         (cell.idealMs > 0
           ? `each at least one RTT of ${rttMs} ms; the bytes alone need ${transferMs.toFixed(0)} ms), `
           : `on an unshaped link, so what shows is the CPU of the browser, the front door's TLS and the servers), `) +
         `the commit ${p.commitMs.toFixed(0)} ms (one round trip plus the API's ${commitStorageCalls(w.files)} storage calls), the batch ${p.batchMs.toFixed(0)} ms after the click` +
-        (wider ? `; with a pool of 16 (one wave) ${formatSeconds(wider.medianMs)}` : "") +
+        (narrower
+          ? `; with a pool of 6 (${waves(w.files, GATEWAY_CONCURRENCY["gateway-6"])}) ${formatSeconds(narrower.medianMs)}`
+          : "") +
         `. The relay sends everything in one request and copies to storage in-region.`,
     ];
   });

@@ -43,6 +43,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       maxFiles: env.MAX_FILES_PER_STUDY,
       allowedTypes: [...IMAGE_TYPES],
       concurrency: env.UPLOAD_CONCURRENCY,
+      http2Concurrency: env.UPLOAD_CONCURRENCY_HTTP2,
       sasTtlSeconds: env.SAS_TTL_SECONDS,
     },
     maxBatchBytes: env.MAX_BATCH_BYTES,

@@ -80,6 +80,11 @@ const envSchema = z
     ),
     MAX_FILES_PER_STUDY: positiveInt(DEFAULT_LIMITS.maxFiles),
     UPLOAD_CONCURRENCY: positiveInt(DEFAULT_LIMITS.concurrency),
+    UPLOAD_CONCURRENCY_HTTP2: positiveIntAtMost(
+      DEFAULT_LIMITS.http2Concurrency,
+      100,
+      "100: the streams Chromium and most servers allow on one HTTP/2 connection",
+    ),
     SAS_TTL_SECONDS: positiveIntAtMost(
       DEFAULT_LIMITS.sasTtlSeconds,
       3600,

@@ -21,6 +21,7 @@ describe("GET /api/config and /api/health", () => {
       maxFiles: 50,
       allowedTypes: ["image/png", "image/jpeg", "image/webp", "image/gif"],
       concurrency: 6,
+      http2Concurrency: 16,
       sasTtlSeconds: 600,
       maxBatchBytes: 1024 * 1024 * 1024,
       authRequired: false,

@@ -29,6 +29,7 @@ export const studyDraftStore = createStudyDraftStore({
   poolSize: (config, uploadUrl, unfinished) =>
     uploadConcurrency({
       configured: config.concurrency,
+      http2: config.http2Concurrency,
       protocol: uploadUrl ? readUploadProtocol(new URL(uploadUrl, location.href).origin) : undefined,
       // Never below the configured size: images added later must not wait for a resize.
       files: Math.max(unfinished, config.concurrency),

@@ -19,7 +19,10 @@ export const uploadConfigSchema = z.object({
   maxFileBytes: z.number().int().positive(),
   maxFiles: z.number().int().positive(),
   allowedTypes: z.array(imageTypeSchema),
+  /** Uploads at once over HTTP/1.1: the browser's connections per origin. */
   concurrency: z.number().int().positive(),
+  /** Uploads at once when the upload origin speaks HTTP/2 or HTTP/3 (absent from older APIs). */
+  http2Concurrency: z.number().int().positive().optional(),
   sasTtlSeconds: z.number().int().positive(),
   /** Largest total of one batch's file sizes (absent from older APIs). */
   maxBatchBytes: z.number().int().positive().optional(),

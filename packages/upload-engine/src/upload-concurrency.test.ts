@@ -5,23 +5,28 @@ import {
   readUploadProtocol,
   uploadConcurrency,
   type ResourceTimingSource,
+  type UploadConcurrencyInput,
 } from "./upload-concurrency.js";
 
+const cases: (UploadConcurrencyInput & { expected: number })[] = [
+  { configured: 6, protocol: undefined, files: 50, expected: 6 },
+  { configured: 6, protocol: "", files: 50, expected: 6 },
+  { configured: 6, protocol: "http/1.1", files: 50, expected: 6 },
+  { configured: 10, protocol: "http/1.1", files: 50, expected: HTTP1_CONNECTIONS_PER_ORIGIN },
+  { configured: 3, protocol: "http/1.1", files: 50, expected: 3 },
+  { configured: 6, protocol: "h2", files: 50, expected: HTTP2_UPLOAD_CONCURRENCY },
+  { configured: 6, protocol: "h3", files: 50, expected: HTTP2_UPLOAD_CONCURRENCY },
+  { configured: 20, protocol: "h2", files: 50, expected: HTTP2_UPLOAD_CONCURRENCY },
+  { configured: 6, http2: 8, protocol: "h2", files: 50, expected: 8 },
+  { configured: 6, http2: 8, protocol: "http/1.1", files: 50, expected: 6 },
+  { configured: 6, protocol: "h2", files: 4, expected: 4 },
+  { configured: 6, protocol: "http/1.1", files: 0, expected: 1 },
+  { configured: 6, protocol: "spdy/3", files: 50, expected: 6 },
+];
+
 describe("uploadConcurrency", () => {
-  it.each([
-    { configured: 6, protocol: undefined, files: 50, expected: 6 },
-    { configured: 6, protocol: "", files: 50, expected: 6 },
-    { configured: 6, protocol: "http/1.1", files: 50, expected: 6 },
-    { configured: 10, protocol: "http/1.1", files: 50, expected: HTTP1_CONNECTIONS_PER_ORIGIN },
-    { configured: 3, protocol: "http/1.1", files: 50, expected: 3 },
-    { configured: 6, protocol: "h2", files: 50, expected: HTTP2_UPLOAD_CONCURRENCY },
-    { configured: 6, protocol: "h3", files: 50, expected: HTTP2_UPLOAD_CONCURRENCY },
-    { configured: 20, protocol: "h2", files: 50, expected: 20 },
-    { configured: 6, protocol: "h2", files: 4, expected: 4 },
-    { configured: 6, protocol: "http/1.1", files: 0, expected: 1 },
-    { configured: 6, protocol: "spdy/3", files: 50, expected: 6 },
-  ])("$configured configured, $protocol, $files files → $expected", ({ configured, protocol, files, expected }) => {
-    expect(uploadConcurrency({ configured, protocol, files })).toBe(expected);
+  it.each(cases)("$configured configured ($http2 over HTTP/2), $protocol, $files files → $expected", (input) => {
+    expect(uploadConcurrency(input)).toBe(input.expected);
   });
 });
 

@@ -3,13 +3,16 @@ export const HTTP1_CONNECTIONS_PER_ORIGIN = 6;
 
 /**
  * Uploads at once when the upload origin speaks HTTP/2 or HTTP/3 (streams on one connection, no per-origin
- * connection cap). Provisional: the README gives the bench measurement (6, 12 and 16 over h2) that sets it.
+ * connection cap) and the API does not say (`config.http2Concurrency`, the same default): see the README's
+ * Performance section for the bench measurement of 6, 12 and 16 over HTTP/2 that set it.
  */
-export const HTTP2_UPLOAD_CONCURRENCY = 12;
+export const HTTP2_UPLOAD_CONCURRENCY = 16;
 
 export interface UploadConcurrencyInput {
-  /** The API's `config.concurrency`: the pool's size while the protocol is unknown. */
+  /** The API's `config.concurrency`: the pool's size over HTTP/1.1 and while the protocol is unknown. */
   configured: number;
+  /** The API's `config.http2Concurrency`: the pool's size over HTTP/2 or HTTP/3. */
+  http2?: number;
   /** `nextHopProtocol` of a request to the upload origin ("http/1.1", "h2", "h3"); undefined or "" if unknown. */
   protocol: string | undefined;
   /** Files still to send: slots beyond them would stay empty. */
@@ -22,10 +25,10 @@ const isMultiplexed = (protocol: string) => protocol === "h2" || protocol.starts
  * The pool size for the upload origin's protocol. Over HTTP/1.1 it never exceeds the browser's connections: a
  * request queued inside the browser sends nothing, and its stall timer would take it for a dead transfer.
  */
-export function uploadConcurrency({ configured, protocol, files }: UploadConcurrencyInput): number {
+export function uploadConcurrency({ configured, http2, protocol, files }: UploadConcurrencyInput): number {
   let limit = configured;
   if (protocol?.startsWith("http/1")) limit = Math.min(configured, HTTP1_CONNECTIONS_PER_ORIGIN);
-  else if (protocol && isMultiplexed(protocol)) limit = Math.max(configured, HTTP2_UPLOAD_CONCURRENCY);
+  else if (protocol && isMultiplexed(protocol)) limit = http2 ?? HTTP2_UPLOAD_CONCURRENCY;
   return Math.max(1, Math.min(limit, files));
 }
 
