@@ -1,4 +1,4 @@
-import type { Browser, Page, Response } from "playwright-core";
+import type { Browser, Locator, Page, Response } from "playwright-core";
 import type { RunPhases, RunSample } from "./report-types.js";
 import { readProcessCpu } from "./process-cpu.js";
 import type { ShapedServer } from "./bench-topology.js";
@@ -82,12 +82,14 @@ const cpuMs = (pid: number) => {
   return (cpu.userMicros + cpu.systemMicros) / 1000;
 };
 
-async function waitUntilEnabled(page: Page, name: string, timeoutMs: number): Promise<void> {
-  const button = page.getByRole("button", { name, exact: true });
+/** "Create study", or the product's "Create study when uploads finish" while images are on their way. */
+const createButton = (page: Page) => page.getByRole("button", { name: /^Create study/ });
+
+async function waitUntilEnabled(page: Page, button: Locator, timeoutMs: number): Promise<void> {
   await button.waitFor({ state: "visible", timeout: timeoutMs });
   const deadline = Date.now() + timeoutMs;
   while (!(await button.isEnabled())) {
-    if (Date.now() > deadline) throw new Error(`"${name}" stayed disabled`);
+    if (Date.now() > deadline) throw new Error(`"${await button.textContent()}" stayed disabled`);
     await page.waitForTimeout(20);
   }
 }
@@ -166,7 +168,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       await title.pressSequentially(TITLE, { delay: Math.min(100, (thinkS * 1000) / TITLE.length) });
       await page.waitForTimeout(Math.max(0, clickAt - Date.now()));
     }
-    await waitUntilEnabled(page, "Create study", timeoutMs);
+    await waitUntilEnabled(page, createButton(page), timeoutMs);
     await options.hooks?.beforeClick?.(page);
 
     let cpuAfter = Number.NaN;
@@ -183,7 +185,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       },
       { timeout: timeoutMs },
     );
-    await page.getByRole("button", { name: "Create study", exact: true }).click();
+    await createButton(page).click();
     const response = await committed;
     if (response.status() !== 201)
       throw new Error(`${commitPath} answered ${response.status()}: ${(await response.text()).slice(0, 300)}`);

@@ -20,10 +20,14 @@ const api = createApiClient("", undefined, configuredAccessToken);
 
 export const studiesStore = createStudiesStore(api);
 
+const hashMd5 = createBrowserMd5();
+// Starts the worker and compiles its WebAssembly while the page is idle, not when the first images are picked.
+setTimeout(() => void hashMd5(new Blob([])).catch(() => undefined), 0);
+
 export const studyDraftStore = createStudyDraftStore({
   api,
   transport: createXhrPutBlob(),
-  hashMd5: createBrowserMd5(),
+  hashMd5,
   scheduleFrame: animationFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
   poolSize: (config, uploadUrl, unfinished) =>
