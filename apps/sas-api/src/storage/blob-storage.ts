@@ -35,8 +35,8 @@ export class BlobStorage {
       accountUrl: this.account.url,
       publicBlobEndpoint: options.publicBlobEndpoint,
     });
-    this.images = new ImageBlobs(images);
-    this.committed = new CommittedImages(committed);
+    this.images = new ImageBlobs(images, (name) => this.sas.serverUrl("staged", name));
+    this.committed = new CommittedImages(committed, (name) => this.sas.serverUrl("committed", name));
     this.records = new RecordStore({
       batches: service.getContainerClient(containers.batches),
       studies: service.getContainerClient(containers.studies),

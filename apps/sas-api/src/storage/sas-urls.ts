@@ -1,10 +1,12 @@
 import {
   BlobSASPermissions,
+  ContainerSASPermissions,
   SASProtocol,
   type BlobSASSignatureValues,
   type ContainerClient,
 } from "@azure/storage-blob";
 import type { ImageType } from "@study-uploader/shared";
+import { blobUrl } from "./blob-requests.js";
 import type { SasSigner } from "./sas-signer.js";
 
 /** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
@@ -13,8 +15,17 @@ const SAS_START_SKEW_MS = 15 * 60 * 1000;
 /** Where an image lives: uploads, or the copies a study shows (older studies show their uploads). */
 export type ImageLocation = "staged" | "committed";
 
-/** A copy source needs only a few seconds; this leaves room for a slow storage call and clock skew. */
-const COPY_SOURCE_TTL_MS = 5 * 60 * 1000;
+/**
+ * The server's own container SASes are signed for this long and signed again once less than half is left, so
+ * one serves every call of a commit, and no call gets one that expires before storage has answered it.
+ */
+const SERVER_SAS_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * What the server itself does in each container through a SAS, which it only ever sends to storage: read uploads
+ * (to check them, and as the source of copies) and create copies (never overwrite them).
+ */
+const SERVER_PERMISSIONS: Record<ImageLocation, string> = { staged: "r", committed: "c" };
 
 export interface SasUrlOptions {
   images: ContainerClient;
@@ -33,6 +44,7 @@ export class SasUrls {
   private readonly accountUrl: string;
   private readonly publicBlobEndpoint: string | undefined;
   private readonly isLocalEmulator: boolean;
+  private readonly serverSasCache = new Map<ImageLocation, { sas: Promise<string>; renewAt: number }>();
 
   constructor(options: SasUrlOptions) {
     this.containers = { staged: options.images, committed: options.committed };
@@ -75,9 +87,32 @@ export class SasUrls {
 
   /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
   async copySourceUrl(blobName: string): Promise<string> {
-    const expiresOn = new Date(Date.now() + COPY_SOURCE_TTL_MS);
-    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("r"), expiresOn });
-    return `${this.containers.staged.getBlobClient(blobName).url}?${sas}`;
+    return this.serverUrl("staged", blobName);
+  }
+
+  /**
+   * A URL for the server's own call to one blob (see SERVER_PERMISSIONS): the account's endpoint and a container
+   * SAS that is signed once for many calls, never handed out.
+   */
+  async serverUrl(location: ImageLocation, blobName: string): Promise<string> {
+    return `${blobUrl(this.containers[location].url, blobName)}?${await this.serverSas(location)}`;
+  }
+
+  private serverSas(location: ImageLocation): Promise<string> {
+    const now = Date.now();
+    const cached = this.serverSasCache.get(location);
+    if (cached && cached.renewAt > now) return cached.sas;
+    const expiresOn = new Date(now + SERVER_SAS_TTL_MS);
+    const sas = this.sign(location, {
+      permissions: ContainerSASPermissions.parse(SERVER_PERMISSIONS[location]),
+      expiresOn,
+    });
+    this.serverSasCache.set(location, { sas, renewAt: now + SERVER_SAS_TTL_MS / 2 });
+    // A failed signing (no delegation key) is not kept: the next call tries again.
+    void sas.catch(() => {
+      if (this.serverSasCache.get(location)?.sas === sas) this.serverSasCache.delete(location);
+    });
+    return sas;
   }
 
   private publicUrl(location: ImageLocation, blobName: string, sas: string): string {
