@@ -5,11 +5,13 @@ import { imageBytes, md5Base64, startTestApi, type TestApi } from "./test-api.js
 let api: TestApi;
 let uploads: ContainerClient;
 let copies: ContainerClient;
+let records: ContainerClient;
 beforeAll(async () => {
   api = await startTestApi();
   const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
   uploads = service.getContainerClient(api.storage.account.containers.images);
   copies = service.getContainerClient(api.storage.account.containers.committed);
+  records = service.getContainerClient(api.storage.account.containers.studies);
 });
 afterAll(() => api.close());
 
@@ -83,8 +85,8 @@ describe("copying a verified upload with one plain Copy Blob From URL", () => {
   });
 });
 
-describe("the server's own container SAS", () => {
-  it("reads uploads and creates copies, and cannot write uploads or overwrite or delete a copy", async () => {
+describe("the server's own container SASes", () => {
+  it("read uploads and records and create copies; they cannot write those or overwrite or delete a copy", async () => {
     const bytes = imageBytes("image/png", 2000);
     const name = await upload(bytes);
     const { etag } = (await api.storage.images.inspect(name))!;
@@ -94,9 +96,10 @@ describe("the server's own container SAS", () => {
 
     const put = (target: string) =>
       fetch(target, { method: "PUT", headers: { "x-ms-blob-type": "BlockBlob" }, body: new Uint8Array(8) });
-    expect((await put(await api.storage.sas.serverUrl("staged", name))).status).toBe(403);
-    expect((await put(await api.storage.sas.serverUrl("staged", "b-new/0"))).status).toBe(403);
-    const copyUrl = await api.storage.sas.serverUrl("committed", copy);
+    expect((await put(await api.storage.sas.serverUrl(uploads, "r", name))).status).toBe(403);
+    expect((await put(await api.storage.sas.serverUrl(uploads, "r", "b-new/0"))).status).toBe(403);
+    expect((await put(await api.storage.sas.serverUrl(records, "r", "owner/study.json"))).status).toBe(403);
+    const copyUrl = await api.storage.sas.serverUrl(copies, "c", copy);
     expect([403, 409]).toContain((await put(copyUrl)).status);
     expect((await fetch(copyUrl, { method: "DELETE" })).status).toBe(403);
     expect(md5Base64(await copies.getBlobClient(copy).downloadToBuffer())).toBe(md5Base64(bytes));

@@ -10,6 +10,10 @@ export interface BlobResponse {
   body: Buffer;
 }
 
+/** One header of a response (Node gives a list only for a few, like Set-Cookie). */
+export const responseHeader = (response: BlobResponse, name: string): string | undefined =>
+  [response.headers[name]].flat()[0];
+
 /** Same budget as the SDK pipeline's (storage-account.ts): three tries, quick backoff, 30 s per try. */
 const MAX_TRIES = 3;
 const RETRY_DELAY_MS = { first: 100, max: 1000 };
@@ -72,7 +76,7 @@ export async function sendBlobRequest(
     }
     if (response.status < 400) return response;
     if (attempt >= MAX_TRIES || !RETRY_STATUSES.has(response.status)) {
-      const code = [response.headers["x-ms-error-code"]].flat()[0];
+      const code = responseHeader(response, "x-ms-error-code");
       throw new RestError(`storage answered ${response.status}${code ? ` ${code}` : ""} to ${method}`, {
         statusCode: response.status,
         code,

@@ -1,6 +1,5 @@
-import type { IncomingHttpHeaders } from "node:http";
 import type { ContainerClient } from "@azure/storage-blob";
-import { sendBlobRequest } from "./blob-requests.js";
+import { responseHeader, sendBlobRequest } from "./blob-requests.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
@@ -37,8 +36,6 @@ interface BlobHeaders {
 const hasUploaderHeaders = (h: BlobHeaders) =>
   Boolean(h.cacheControl || h.contentEncoding || h.contentLanguage || h.contentDisposition);
 
-const headerOf = (headers: IncomingHttpHeaders, name: string): string | undefined => [headers[name]].flat()[0];
-
 /** A URL for the server's own call to one blob of a container, with a SAS that allows it (sas-urls.ts). */
 export type ServerUrl = (blobName: string) => Promise<string>;
 
@@ -62,7 +59,7 @@ export class ImageBlobs {
       const read = await sendBlobRequest(await this.serverUrl(blobName), "GET", {
         "x-ms-range": `bytes=0-${headBytes - 1}`,
       });
-      const header = (name: string) => headerOf(read.headers, name);
+      const header = (name: string) => responseHeader(read, name);
       return {
         size: Number(/\/(\d+)$/.exec(header("content-range") ?? "")?.[1] ?? header("content-length") ?? 0),
         md5: header("x-ms-blob-content-md5") ?? null,

@@ -1,6 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
-import { readBody } from "./read-body.js";
+import { sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** The containers that hold JSON records: batch plans, study records, and the index that lists studies. */
@@ -35,7 +35,11 @@ export interface RecordPage {
  * what the API wrote (a bug, a hand edit) fails loudly instead of being cast and carried on with.
  */
 export class RecordStore {
-  constructor(private readonly containers: Record<RecordKind, ContainerClient>) {}
+  /** `readUrl` names a record with a read-only SAS: reads (three per commit) skip the SDK's per-call pipeline. */
+  constructor(
+    private readonly containers: Record<RecordKind, ContainerClient>,
+    private readonly readUrl: (kind: RecordKind, name: string) => Promise<string>,
+  ) {}
 
   /** Writes a JSON record only if none exists yet (If-None-Match: *); false when one already did. */
   async create(
@@ -65,17 +69,15 @@ export class RecordStore {
 
   /** Like `read`, with the record's lease state from the same GET. */
   async readStored<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<StoredRecord<T> | null> {
-    let text: string;
-    let leased: boolean;
+    let read: BlobResponse;
     try {
-      // One GET (downloadToBuffer would ask for the blob's properties first).
-      const read = await this.containers[kind].getBlobClient(name).download();
-      leased = read.leaseState === "leased";
-      text = (await readBody(read)).toString("utf8");
+      read = await sendBlobRequest(await this.readUrl(kind, name), "GET", {});
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       throw error;
     }
+    const leased = responseHeader(read, "x-ms-lease-state") === "leased";
+    const text = read.body.toString("utf8");
     try {
       return { value: schema.parse(JSON.parse(text)), leased };
     } catch (error) {

@@ -22,10 +22,10 @@ export type ImageLocation = "staged" | "committed";
 const SERVER_SAS_TTL_MS = 10 * 60 * 1000;
 
 /**
- * What the server itself does in each container through a SAS, which it only ever sends to storage: read uploads
- * (to check them, and as the source of copies) and create copies (never overwrite them).
+ * What the server itself does through a container SAS, which it only ever sends to storage: read (uploads, to
+ * check them and as the source of copies; records) or create (copies, never overwriting one).
  */
-const SERVER_PERMISSIONS: Record<ImageLocation, string> = { staged: "r", committed: "c" };
+export type ServerPermission = "r" | "c";
 
 export interface SasUrlOptions {
   images: ContainerClient;
@@ -44,7 +44,7 @@ export class SasUrls {
   private readonly accountUrl: string;
   private readonly publicBlobEndpoint: string | undefined;
   private readonly isLocalEmulator: boolean;
-  private readonly serverSasCache = new Map<ImageLocation, { sas: Promise<string>; renewAt: number }>();
+  private readonly serverSasCache = new Map<string, { sas: Promise<string>; renewAt: number }>();
 
   constructor(options: SasUrlOptions) {
     this.containers = { staged: options.images, committed: options.committed };
@@ -64,7 +64,11 @@ export class SasUrls {
    * overwrite, read, list or delete, and it stops working at `expiresOn`.
    */
   async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
-    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    const sas = await this.sign(this.containers.staged.containerName, {
+      blobName,
+      permissions: BlobSASPermissions.parse("c"),
+      expiresOn,
+    });
     return this.publicUrl("staged", blobName, sas);
   }
 
@@ -74,7 +78,7 @@ export class SasUrls {
    */
   async readUrl(location: ImageLocation, blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
     const maxAge = Math.max(0, Math.floor((expiresOn.getTime() - Date.now()) / 1000));
-    const sas = await this.sign(location, {
+    const sas = await this.sign(this.containers[location].containerName, {
       blobName,
       permissions: BlobSASPermissions.parse("r"),
       expiresOn,
@@ -87,30 +91,28 @@ export class SasUrls {
 
   /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
   async copySourceUrl(blobName: string): Promise<string> {
-    return this.serverUrl("staged", blobName);
+    return this.serverUrl(this.containers.staged, "r", blobName);
   }
 
   /**
-   * A URL for the server's own call to one blob (see SERVER_PERMISSIONS): the account's endpoint and a container
-   * SAS that is signed once for many calls, never handed out.
+   * A URL for the server's own call to one blob: the account's endpoint and a container SAS that allows only
+   * `permission`, signed once for many calls and never handed out.
    */
-  async serverUrl(location: ImageLocation, blobName: string): Promise<string> {
-    return `${blobUrl(this.containers[location].url, blobName)}?${await this.serverSas(location)}`;
+  async serverUrl(container: ContainerClient, permission: ServerPermission, blobName: string): Promise<string> {
+    return `${blobUrl(container.url, blobName)}?${await this.serverSas(container.containerName, permission)}`;
   }
 
-  private serverSas(location: ImageLocation): Promise<string> {
+  private serverSas(containerName: string, permission: ServerPermission): Promise<string> {
+    const key = `${permission}:${containerName}`;
     const now = Date.now();
-    const cached = this.serverSasCache.get(location);
+    const cached = this.serverSasCache.get(key);
     if (cached && cached.renewAt > now) return cached.sas;
     const expiresOn = new Date(now + SERVER_SAS_TTL_MS);
-    const sas = this.sign(location, {
-      permissions: ContainerSASPermissions.parse(SERVER_PERMISSIONS[location]),
-      expiresOn,
-    });
-    this.serverSasCache.set(location, { sas, renewAt: now + SERVER_SAS_TTL_MS / 2 });
+    const sas = this.sign(containerName, { permissions: ContainerSASPermissions.parse(permission), expiresOn });
+    this.serverSasCache.set(key, { sas, renewAt: now + SERVER_SAS_TTL_MS / 2 });
     // A failed signing (no delegation key) is not kept: the next call tries again.
     void sas.catch(() => {
-      if (this.serverSasCache.get(location)?.sas === sas) this.serverSasCache.delete(location);
+      if (this.serverSasCache.get(key)?.sas === sas) this.serverSasCache.delete(key);
     });
     return sas;
   }
@@ -122,12 +124,12 @@ export class SasUrls {
   }
 
   private sign(
-    location: ImageLocation,
+    containerName: string,
     values: Omit<BlobSASSignatureValues, "containerName" | "startsOn" | "protocol"> & { expiresOn: Date },
   ): Promise<string> {
     return this.signer.sign({
       ...values,
-      containerName: this.containers[location].containerName,
+      containerName,
       startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
       // The emulator is plain http; a real account only ever takes the SAS over https.
       protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
