@@ -4,13 +4,17 @@
  * batch request beside it, for the per-study total).
  *
  *   tsx scripts/profile-commit.ts [--files 16] [--sizes 256K,2M] [--runs 25] [--warmup 5]
- *     [--baseline /path/to/other/src] [--cpu-prof]
+ *     [--baseline /path/to/other/src] [--cpu-prof | --http]
  *
  * With --baseline, the app built from that copy of `src` commits too, interleaved with this one (A/B in one
- * process, so machine noise hits both alike). With --cpu-prof, each measured commit (only the commit) is profiled
- * and its samples are summed by where they are spent: which package, Node internals, GC, our code.
+ * run, so machine noise hits both alike). With --cpu-prof, each measured commit (only the commit) is profiled
+ * and its samples are summed by where they are spent: which package, Node internals, GC, our code. With --http,
+ * each API runs as its own process (`src/main.ts`, logging at info) and only that process's CPU is counted, as a
+ * benchmark would see it: the HTTP server and the request log included.
  */
+import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync, readdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "5" },
     baseline: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
+    http: { type: "boolean", default: false },
   },
 });
 
@@ -46,7 +51,67 @@ const sizes = flags.sizes.split(",").map((s) => {
 });
 const session = flags["cpu-prof"] ? new Session() : undefined;
 
-type App = { request(path: string, init?: RequestInit): Response | Promise<Response> };
+/** The API under test, and the CPU (ms) its process has used so far. */
+interface App {
+  request(url: string, init?: RequestInit): Response | Promise<Response>;
+  cpuMs(): number;
+  stop(): Promise<void>;
+}
+
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** CPU time of every thread of a process (GC and I/O threads too), in ms, at nanosecond resolution. */
+function processCpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+  }
+  return ns / 1e6;
+}
+
+/**
+ * The API as its own process (`src/main.ts` of that copy), over HTTP, logging at info as it does by default: what
+ * a benchmark sees of it. Only its process's CPU is counted.
+ */
+async function startApiProcess(srcDir: string, connectionString: string): Promise<App> {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(srcDir, "main.ts")], {
+    cwd: import.meta.dirname,
+    env: {
+      ...process.env,
+      PORT: "0",
+      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      STORAGE_CONTAINER_PREFIX: `p${randomBytes(4).toString("hex")}-`,
+      RATE_LIMIT_BATCHES_PER_MINUTE: "0",
+      RATE_LIMIT_COMMITS_PER_MINUTE: "0",
+      LOG_LEVEL: "info",
+      // Azurite on a connection string looks like a real account to main.ts: open on purpose.
+      ALLOW_ANONYMOUS: "true",
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const origin = await new Promise<string>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(output);
+      if (match) resolve(match[1]!);
+      if (output.length > 100_000) output = output.slice(-1000);
+    });
+    child.once("exit", (code) => reject(new Error(`API exited with ${code}`)));
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return {
+    request: (url, init) => fetch(url.replace("http://localhost", origin), init),
+    cpuMs: () => processCpuMs(child.pid!),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 /** The app from a copy of `src` (this one's, or a baseline's), silent, in containers of its own. */
 async function buildApp(srcDir: string, connectionString: string): Promise<App> {
@@ -73,7 +138,8 @@ async function buildApp(srcDir: string, connectionString: string): Promise<App> 
   const config = { ...defaults, rateLimits: { ...defaults.rateLimits, ...unlimited } };
   const logger = createLogger("silent");
   await setupStorage(storage.account, config, { configureCors: false }, logger);
-  return createApp({ storage, config, logger });
+  const app = createApp({ storage, config, logger });
+  return { request: (url, init) => app.request(url, init), cpuMs: ownCpuMs, stop: async () => undefined };
 }
 
 interface SourceFile {
@@ -92,19 +158,22 @@ function sourceFiles(size: number): SourceFile[] {
 const postJson = (app: App, url: string, body: unknown) =>
   app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-/** Process CPU (user + system) in ms spent while `work` runs; nothing else runs in this process meanwhile. */
-async function cpuOf<T>(work: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {
-  const cpu = process.cpuUsage();
+/** Lets the last uploads' callbacks run before a clock starts. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** The API's CPU in ms spent while `work` runs (in-process: nothing else runs in this process meanwhile). */
+async function cpuOf<T>(app: App, work: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {
+  const cpu = app.cpuMs();
   const started = performance.now();
   const value = await work();
   const wallMs = performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  return { value, cpuMs: (used.user + used.system) / 1000, wallMs };
+  return { value, cpuMs: app.cpuMs() - cpu, wallMs };
 }
 
 /** A batch with every file uploaded as the browser does it; the commit's body and the batch request's CPU. */
 async function stagedStudy(app: App, files: SourceFile[]) {
-  const { value: res, cpuMs } = await cpuOf(async () =>
+  await settle();
+  const { value: res, cpuMs } = await cpuOf(app, async () =>
     postJson(app, "http://localhost/api/batches", {
       files: files.map((f) => ({ name: f.name, size: f.bytes.length, type: "image/png" })),
     }),
@@ -209,10 +278,13 @@ interface Sample {
 
 /** One commit request, measured (and profiled, when asked); it must create the study. */
 async function timedCommit(app: App, body: unknown, profile?: ProfileTotals) {
-  // Lets the uploads' last callbacks run before the clock starts.
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await settle();
   if (profile) await session!.post("Profiler.start");
-  const { value: res, cpuMs, wallMs } = await cpuOf(async () => postJson(app, "http://localhost/api/studies", body));
+  const {
+    value: res,
+    cpuMs,
+    wallMs,
+  } = await cpuOf(app, async () => postJson(app, "http://localhost/api/studies", body));
   if (profile) profile.add((await session!.post("Profiler.stop")).profile);
   if (res.status !== 201) throw new Error(`commit: ${res.status} ${await res.text()}`);
   return { cpuMs, wallMs };
@@ -226,17 +298,16 @@ const median = (xs: number[]) => {
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))]!;
 const ms = (x: number) => x.toFixed(1);
 
+if (flags.http && session) throw new Error("--cpu-prof profiles the in-process API only; drop --http");
 const azurite = await startAzurite({ port: 0 });
+const variants: { label: string; app: App }[] = [];
 try {
-  const variants = [
-    { label: "this tree", app: await buildApp(path.resolve(import.meta.dirname, "../src"), azurite.connectionString) },
-  ];
+  const start = flags.http ? startApiProcess : buildApp;
   if (flags.baseline) {
-    variants.unshift({
-      label: "baseline",
-      app: await buildApp(path.resolve(flags.baseline), azurite.connectionString),
-    });
+    variants.push({ label: "baseline", app: await start(path.resolve(flags.baseline), azurite.connectionString) });
   }
+  const ownSrc = path.resolve(import.meta.dirname, "../src");
+  variants.push({ label: "this tree", app: await start(ownSrc, azurite.connectionString) });
   session?.connect();
   await session?.post("Profiler.enable");
   await session?.post("Profiler.setSamplingInterval", { interval: 100 });
@@ -246,19 +317,16 @@ try {
     const samples = variants.map(() => [] as Sample[]);
     const profiles = variants.map(() => new ProfileTotals());
     for (let round = 0; round < warmup + runs; round++) {
-      // One after the other: the batch requests' CPU is measured too.
-      const staged = [];
-      for (const v of variants) staged.push(await stagedStudy(v.app, files));
-      const measured = round >= warmup;
-      // Alternating which goes first, so that neither always follows the uploads.
+      // Alternating which goes first, so that neither always follows the other's uploads.
       const order = [...variants.keys()];
       if (round % 2) order.reverse();
+      // One after the other: the batch requests' CPU is measured too.
+      const staged: Awaited<ReturnType<typeof stagedStudy>>[] = [];
+      for (const i of order) staged[i] = await stagedStudy(variants[i]!.app, files);
+      const measured = round >= warmup;
       for (const i of order) {
-        const commit = await timedCommit(
-          variants[i]!.app,
-          staged[i]!.body,
-          measured && session ? profiles[i] : undefined,
-        );
+        const profile = measured && session ? profiles[i] : undefined;
+        const commit = await timedCommit(variants[i]!.app, staged[i]!.body, profile);
         if (measured) samples[i]!.push({ ...commit, batchCpuMs: staged[i]!.batchCpuMs });
       }
     }
@@ -267,15 +335,17 @@ try {
       const s = samples[i]!;
       const cpu = s.map((x) => x.cpuMs);
       console.warn(
-        `${fileCount} × ${sizeLabel}, ${label}: commit CPU median ${ms(median(cpu))} ms ` +
-          `(p25 ${ms(quantile(cpu, 0.25))}, p75 ${ms(quantile(cpu, 0.75))}), ` +
-          `wall ${ms(median(s.map((x) => x.wallMs)))} ms; batch request CPU ${ms(median(s.map((x) => x.batchCpuMs)))} ms; ` +
-          `${s.length} commits${session ? " (profiled: CPU includes the profiler's overhead)" : ""}`,
+        `${fileCount} × ${sizeLabel}, ${label}${flags.http ? " (own process, HTTP)" : ""}: ` +
+          `commit CPU median ${ms(median(cpu))} ms (p25 ${ms(quantile(cpu, 0.25))}, p75 ${ms(quantile(cpu, 0.75))}), ` +
+          `wall ${ms(median(s.map((x) => x.wallMs)))} ms; batch request ${ms(median(s.map((x) => x.batchCpuMs)))} ms; ` +
+          `batch + commit ${ms(median(s.map((x) => x.batchCpuMs + x.cpuMs)))} ms; ${s.length} studies` +
+          (session ? " (profiled: CPU includes the profiler's overhead)" : ""),
       );
       if (session) profiles[i]!.report(`${label}, ${sizeLabel}`);
     });
   }
   session?.disconnect();
 } finally {
+  for (const { app } of variants) await app.stop();
   await azurite.stop();
 }
