@@ -86,7 +86,7 @@ describe("copying a verified upload with one plain Copy Blob From URL", () => {
 });
 
 describe("the server's own container SASes", () => {
-  it("read uploads and records and create copies; they cannot write those or overwrite or delete a copy", async () => {
+  it("read uploads and records, create copies and records, and overwrite or delete neither", async () => {
     const bytes = imageBytes("image/png", 2000);
     const name = await upload(bytes);
     const { etag } = (await api.storage.images.inspect(name))!;
@@ -99,6 +99,8 @@ describe("the server's own container SASes", () => {
     expect((await put(await api.storage.sas.serverUrl(uploads, "r", name))).status).toBe(403);
     expect((await put(await api.storage.sas.serverUrl(uploads, "r", "b-new/0"))).status).toBe(403);
     expect((await put(await api.storage.sas.serverUrl(records, "r", "owner/study.json"))).status).toBe(403);
+    await api.storage.records.create("studies", "owner/made.json", { id: "made" });
+    expect([403, 409]).toContain((await put(await api.storage.sas.serverUrl(records, "c", "owner/made.json"))).status);
     const copyUrl = await api.storage.sas.serverUrl(copies, "c", copy);
     expect([403, 409]).toContain((await put(copyUrl)).status);
     expect((await fetch(copyUrl, { method: "DELETE" })).status).toBe(403);

@@ -26,7 +26,7 @@ const agents = {
   "https:": new https.Agent({ keepAlive: true }),
 };
 
-function sendOnce(url: URL, method: string, headers: Record<string, string>): Promise<BlobResponse> {
+function sendOnce(url: URL, method: string, headers: Record<string, string>, body?: Buffer): Promise<BlobResponse> {
   const client = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(
@@ -47,28 +47,33 @@ function sendOnce(url: URL, method: string, headers: Record<string, string>): Pr
       ),
     );
     request.on("error", reject);
-    request.end();
+    request.end(body);
   });
 }
 
 /**
- * One bodiless request to a blob URL that carries its own SAS: plain HTTP, without the SDK's pipeline of policies,
- * for the commit's per-file calls, which are most of its storage calls. Retries like the SDK does; an error
- * answer throws a RestError with storage's status and error code, as the SDK's calls do.
+ * One request to a blob URL that carries its own SAS: plain HTTP, without the SDK's pipeline of policies, for the
+ * commit's calls, most of them one per file. Retries like the SDK does; an error answer throws a RestError with
+ * storage's status and error code, as the SDK's calls do.
  */
 export async function sendBlobRequest(
   url: string,
   method: "GET" | "PUT",
   headers: Record<string, string>,
+  body?: Buffer,
 ): Promise<BlobResponse> {
   const target = new URL(url);
   // Requests are made in the service version the SAS was signed for.
   const version = target.searchParams.get("sv");
-  const allHeaders = { ...headers, ...(version ? { "x-ms-version": version } : {}) };
+  const allHeaders = {
+    ...headers,
+    ...(version ? { "x-ms-version": version } : {}),
+    ...(body ? { "content-length": String(body.length) } : {}),
+  };
   for (let attempt = 1, delay = RETRY_DELAY_MS.first; ; attempt++, delay = Math.min(2 * delay, RETRY_DELAY_MS.max)) {
     let response: BlobResponse;
     try {
-      response = await sendOnce(target, method, allHeaders);
+      response = await sendOnce(target, method, allHeaders, body);
     } catch (error) {
       if (attempt >= MAX_TRIES || !isNetworkError(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -43,6 +43,6 @@ export class BlobStorage {
       studies: service.getContainerClient(containers.studies),
       index: service.getContainerClient(containers.index),
     };
-    this.records = new RecordStore(records, (kind, name) => sas.serverUrl(records[kind], "r", name));
+    this.records = new RecordStore(records, (kind, permission, name) => sas.serverUrl(records[kind], permission, name));
   }
 }

@@ -1,6 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
 import { sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
+import type { ServerPermission } from "./sas-urls.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** The containers that hold JSON records: batch plans, study records, and the index that lists studies. */
@@ -35,10 +36,13 @@ export interface RecordPage {
  * what the API wrote (a bug, a hand edit) fails loudly instead of being cast and carried on with.
  */
 export class RecordStore {
-  /** `readUrl` names a record with a read-only SAS: reads (three per commit) skip the SDK's per-call pipeline. */
+  /**
+   * `serverUrl` names a record with a SAS that may only read it or only create it: reads and writes (five per
+   * commit) skip the SDK's per-call pipeline.
+   */
   constructor(
     private readonly containers: Record<RecordKind, ContainerClient>,
-    private readonly readUrl: (kind: RecordKind, name: string) => Promise<string>,
+    private readonly serverUrl: (kind: RecordKind, permission: ServerPermission, name: string) => Promise<string>,
   ) {}
 
   /** Writes a JSON record only if none exists yet (If-None-Match: *); false when one already did. */
@@ -48,16 +52,24 @@ export class RecordStore {
     value: unknown,
     metadata: Record<string, string> = {},
   ): Promise<boolean> {
-    const body = JSON.stringify(value);
     try {
-      await this.containers[kind].getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
-        conditions: { ifNoneMatch: "*" },
-        metadata,
-        blobHTTPHeaders: { blobContentType: "application/json" },
-      });
+      // Put Blob, as the SDK's upload sends it.
+      await sendBlobRequest(
+        await this.serverUrl(kind, "c", name),
+        "PUT",
+        {
+          "x-ms-blob-type": "BlockBlob",
+          "x-ms-blob-content-type": "application/json",
+          "if-none-match": "*",
+          ...Object.fromEntries(Object.entries(metadata).map(([key, v]) => [`x-ms-meta-${key}`, v])),
+        },
+        Buffer.from(JSON.stringify(value)),
+      );
       return true;
     } catch (error) {
       if (isRestStatus(error, 409)) return false;
+      // A create-only SAS may not write over a record at all: when it is there already, that was the refusal.
+      if (isRestStatus(error, 403) && (await this.exists(kind, name))) return false;
       throw error;
     }
   }
@@ -71,7 +83,7 @@ export class RecordStore {
   async readStored<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<StoredRecord<T> | null> {
     let read: BlobResponse;
     try {
-      read = await sendBlobRequest(await this.readUrl(kind, name), "GET", {});
+      read = await sendBlobRequest(await this.serverUrl(kind, "r", name), "GET", {});
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       throw error;
