@@ -19,6 +19,15 @@ describe("records read back from storage", () => {
     expect(plan).toMatchObject({ version: 1, batchId: batch.batchId, files: [{ index: 0, type: "image/png" }] });
   });
 
+  it("are created once: a second create of the same name answers false and leaves the first", async () => {
+    const schema = z.object({ n: z.number() });
+    expect(await api.storage.records.create("index", "once/entry", { n: 1 }, { title: "first" })).toBe(true);
+    expect(await api.storage.records.create("index", "once/entry", { n: 2 }, { title: "second" })).toBe(false);
+    expect(await api.storage.records.read("index", "once/entry", schema)).toEqual({ n: 1 });
+    const [listed] = await api.storage.records.list("index", "once/");
+    expect(listed?.metadata).toEqual({ title: "first" });
+  });
+
   it("are refused, not cast, when they do not fit the schema", async () => {
     await api.storage.records.create("batches", "not-a-plan.json", { version: 1, files: "none" });
     await expect(api.storage.records.read("batches", "not-a-plan.json", batchPlanSchema)).rejects.toThrow(

@@ -35,12 +35,14 @@ export class BlobStorage {
       accountUrl: this.account.url,
       publicBlobEndpoint: options.publicBlobEndpoint,
     });
-    this.images = new ImageBlobs(images);
-    this.committed = new CommittedImages(committed);
-    this.records = new RecordStore({
+    const sas = this.sas;
+    this.images = new ImageBlobs(images, (name) => sas.serverUrl(images, "r", name));
+    this.committed = new CommittedImages(committed, (name) => sas.serverUrl(committed, "c", name));
+    const records = {
       batches: service.getContainerClient(containers.batches),
       studies: service.getContainerClient(containers.studies),
       index: service.getContainerClient(containers.index),
-    });
+    };
+    this.records = new RecordStore(records, (kind, permission, name) => sas.serverUrl(records[kind], permission, name));
   }
 }

@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { readBody } from "./read-body.js";
+import { responseHeader, sendBlobRequest } from "./blob-requests.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
@@ -36,35 +36,48 @@ interface BlobHeaders {
 const hasUploaderHeaders = (h: BlobHeaders) =>
   Boolean(h.cacheControl || h.contentEncoding || h.contentLanguage || h.contentDisposition);
 
+/** A URL for the server's own call to one blob of a container, with a SAS that allows it (sas-urls.ts). */
+export type ServerUrl = (blobName: string) => Promise<string>;
+
 /**
  * The uploads, by blob name (`{batchId}/{index}`), written only through create-only upload URLs. Nothing here is
  * ever shown by a study: the commit copies what it verified into the committed container.
  */
 export class ImageBlobs {
-  constructor(private readonly container: ContainerClient) {}
+  /** `serverUrl` names an upload with a read-only SAS: the commit's reads skip the SDK's per-call pipeline. */
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly serverUrl: ServerUrl,
+  ) {}
 
   /**
    * One ranged read tells all the commit needs: the total size (Content-Range), the whole blob's MD5
    * (x-ms-blob-content-md5, sent for range reads), its ETag and headers, and the first bytes.
    */
   async inspect(blobName: string, headBytes = 16): Promise<StagedBlobInfo | null> {
-    const blob = this.container.getBlobClient(blobName);
     try {
-      const read = await blob.download(0, headBytes);
-      const head = await readBody(read);
+      const read = await sendBlobRequest(await this.serverUrl(blobName), "GET", {
+        "x-ms-range": `bytes=0-${headBytes - 1}`,
+      });
+      const header = (name: string) => responseHeader(read, name);
       return {
-        size: Number(/\/(\d+)$/.exec(read.contentRange ?? "")?.[1] ?? read.contentLength ?? 0),
-        md5: base64OrNull(read.blobContentMD5),
-        etag: read.etag ?? "",
-        contentType: read.contentType ?? null,
-        hasUploaderHeaders: hasUploaderHeaders(read),
-        head: new Uint8Array(head),
+        size: Number(/\/(\d+)$/.exec(header("content-range") ?? "")?.[1] ?? header("content-length") ?? 0),
+        md5: header("x-ms-blob-content-md5") ?? null,
+        etag: header("etag") ?? "",
+        contentType: header("content-type") ?? null,
+        hasUploaderHeaders: hasUploaderHeaders({
+          cacheControl: header("cache-control"),
+          contentEncoding: header("content-encoding"),
+          contentLanguage: header("content-language"),
+          contentDisposition: header("content-disposition"),
+        }),
+        head: new Uint8Array(read.body),
       };
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       // An empty blob has no byte 0 to read.
       if (isRestStatus(error, 416)) {
-        const props = await blob.getProperties();
+        const props = await this.container.getBlobClient(blobName).getProperties();
         return {
           size: props.contentLength ?? 0,
           md5: base64OrNull(props.contentMD5),
@@ -81,10 +94,11 @@ export class ImageBlobs {
   /** More bytes of the version that was inspected; null when the blob has changed or gone since. */
   async readRange(blobName: string, offset: number, count: number, etag: string): Promise<Uint8Array | null> {
     try {
-      const read = await this.container
-        .getBlobClient(blobName)
-        .download(offset, count, { conditions: { ifMatch: etag } });
-      return new Uint8Array(await readBody(read));
+      const read = await sendBlobRequest(await this.serverUrl(blobName), "GET", {
+        "x-ms-range": `bytes=${offset}-${offset + count - 1}`,
+        "if-match": etag,
+      });
+      return new Uint8Array(read.body);
     } catch (error) {
       if (isRestStatus(error, 404) || isRestStatus(error, 412)) return null;
       throw error;
@@ -136,7 +150,11 @@ export type CopyResult = "copied" | "source-changed";
  * never changes; no upload URL names this container.
  */
 export class CommittedImages {
-  constructor(private readonly container: ContainerClient) {}
+  /** `serverUrl` names a copy with a create-only SAS: the commit's copies skip the SDK's per-call pipeline. */
+  constructor(
+    private readonly container: ContainerClient,
+    private readonly serverUrl: ServerUrl,
+  ) {}
 
   /**
    * Copies exactly the upload version that was verified (If-Match on its ETag) to a new name (If-None-Match: *).
@@ -151,11 +169,15 @@ export class CommittedImages {
     metadata: Record<string, string>,
   ): Promise<CopyResult> {
     try {
-      await this.container.getBlockBlobClient(name).syncCopyFromURL(source.url, {
-        metadata,
-        conditions: { ifNoneMatch: "*" },
-        sourceConditions: { ifMatch: source.etag },
-        sourceContentMD5: Buffer.from(md5, "base64"),
+      // Copy Blob From URL, as the SDK's syncCopyFromURL sends it.
+      await sendBlobRequest(await this.serverUrl(name), "PUT", {
+        "x-ms-copy-source": source.url,
+        "x-ms-requires-sync": "true",
+        "x-ms-source-if-match": source.etag,
+        "if-none-match": "*",
+        "x-ms-source-content-md5": md5,
+        ...Object.fromEntries(Object.entries(metadata).map(([key, value]) => [`x-ms-meta-${key}`, value])),
+        "content-length": "0",
       });
       return "copied";
     } catch (error) {
@@ -164,6 +186,8 @@ export class CommittedImages {
         return (await this.container.getBlobClient(name).exists()) ? "copied" : "source-changed";
       }
       if (isRestStatus(error, 404)) return "source-changed";
+      // A create-only SAS may not write over a blob at all: when the copy is there already, that was the refusal.
+      if (isRestStatus(error, 403) && (await this.container.getBlobClient(name).exists())) return "copied";
       throw error;
     }
   }

@@ -1,6 +1,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
-import { readBody } from "./read-body.js";
+import { sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
+import type { ServerPermission } from "./sas-urls.js";
 import { errorCode, isRestStatus } from "./storage-errors.js";
 
 /** The containers that hold JSON records: batch plans, study records, and the index that lists studies. */
@@ -43,7 +44,14 @@ export interface RecordPage {
  * what the API wrote (a bug, a hand edit) fails loudly instead of being cast and carried on with.
  */
 export class RecordStore {
-  constructor(private readonly containers: Record<RecordKind, ContainerClient>) {}
+  /**
+   * `serverUrl` names a record with a SAS that may only read it or only create it: reads and writes (five per
+   * commit) skip the SDK's per-call pipeline.
+   */
+  constructor(
+    private readonly containers: Record<RecordKind, ContainerClient>,
+    private readonly serverUrl: (kind: RecordKind, permission: ServerPermission, name: string) => Promise<string>,
+  ) {}
 
   /** Writes a JSON record only if none exists yet (If-None-Match: *); false when one already did. */
   async create(
@@ -52,16 +60,24 @@ export class RecordStore {
     value: unknown,
     metadata: Record<string, string> = {},
   ): Promise<boolean> {
-    const body = JSON.stringify(value);
     try {
-      await this.containers[kind].getBlockBlobClient(name).upload(body, Buffer.byteLength(body), {
-        conditions: { ifNoneMatch: "*" },
-        metadata,
-        blobHTTPHeaders: { blobContentType: "application/json" },
-      });
+      // Put Blob, as the SDK's upload sends it.
+      await sendBlobRequest(
+        await this.serverUrl(kind, "c", name),
+        "PUT",
+        {
+          "x-ms-blob-type": "BlockBlob",
+          "x-ms-blob-content-type": "application/json",
+          "if-none-match": "*",
+          ...Object.fromEntries(Object.entries(metadata).map(([key, v]) => [`x-ms-meta-${key}`, v])),
+        },
+        Buffer.from(JSON.stringify(value)),
+      );
       return true;
     } catch (error) {
       if (isRestStatus(error, 409)) return false;
+      // A create-only SAS may not write over a record at all: when it is there already, that was the refusal.
+      if (isRestStatus(error, 403) && (await this.exists(kind, name))) return false;
       throw error;
     }
   }
@@ -73,19 +89,16 @@ export class RecordStore {
 
   /** Like `read`, with the record's lease state from the same GET. */
   async readStored<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<StoredRecord<T> | null> {
-    let text: string;
-    let leased: boolean;
-    let etag: string;
+    let read: BlobResponse;
     try {
-      // One GET (downloadToBuffer would ask for the blob's properties first).
-      const read = await this.containers[kind].getBlobClient(name).download();
-      leased = read.leaseState === "leased";
-      etag = read.etag ?? "";
-      text = (await readBody(read)).toString("utf8");
+      read = await sendBlobRequest(await this.serverUrl(kind, "r", name), "GET", {});
     } catch (error) {
       if (isRestStatus(error, 404)) return null;
       throw error;
     }
+    const leased = responseHeader(read, "x-ms-lease-state") === "leased";
+    const etag = responseHeader(read, "etag") ?? "";
+    const text = read.body.toString("utf8");
     try {
       return { value: schema.parse(JSON.parse(text)), leased, etag };
     } catch (error) {

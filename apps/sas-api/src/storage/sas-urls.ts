@@ -1,10 +1,12 @@
 import {
   BlobSASPermissions,
+  ContainerSASPermissions,
   SASProtocol,
   type BlobSASSignatureValues,
   type ContainerClient,
 } from "@azure/storage-blob";
 import type { ImageType } from "@study-uploader/shared";
+import { blobUrl } from "./blob-requests.js";
 import type { SasSigner } from "./sas-signer.js";
 
 /** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
@@ -13,8 +15,17 @@ const SAS_START_SKEW_MS = 15 * 60 * 1000;
 /** Where an image lives: uploads, or the copies a study shows (older studies show their uploads). */
 export type ImageLocation = "staged" | "committed";
 
-/** A copy source needs only a few seconds; this leaves room for a slow storage call and clock skew. */
-const COPY_SOURCE_TTL_MS = 5 * 60 * 1000;
+/**
+ * The server's own container SASes are signed for this long and signed again once less than half is left, so
+ * one serves every call of a commit, and no call gets one that expires before storage has answered it.
+ */
+const SERVER_SAS_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * What the server itself does through a container SAS, which it only ever sends to storage: read (uploads, to
+ * check them and as the source of copies; records) or create (copies, never overwriting one).
+ */
+export type ServerPermission = "r" | "c";
 
 export interface SasUrlOptions {
   images: ContainerClient;
@@ -36,6 +47,7 @@ export class SasUrls {
   private readonly accountUrl: string;
   private readonly publicBlobEndpoint: string | undefined;
   private readonly isLocalEmulator: boolean;
+  private readonly serverSasCache = new Map<string, { sas: Promise<string>; renewAt: number }>();
 
   constructor(options: SasUrlOptions) {
     this.containers = { staged: options.images, committed: options.committed };
@@ -59,7 +71,11 @@ export class SasUrls {
    * overwrite, read, list or delete, and it stops working at `expiresOn`.
    */
   async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
-    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("c"), expiresOn });
+    const sas = await this.sign(this.containers.staged.containerName, {
+      blobName,
+      permissions: BlobSASPermissions.parse("c"),
+      expiresOn,
+    });
     return this.publicUrl("staged", blobName, sas);
   }
 
@@ -69,7 +85,7 @@ export class SasUrls {
    */
   async readUrl(location: ImageLocation, blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
     const maxAge = Math.max(0, Math.floor((expiresOn.getTime() - Date.now()) / 1000));
-    const sas = await this.sign(location, {
+    const sas = await this.sign(this.containers[location].containerName, {
       blobName,
       permissions: BlobSASPermissions.parse("r"),
       expiresOn,
@@ -82,9 +98,30 @@ export class SasUrls {
 
   /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
   async copySourceUrl(blobName: string): Promise<string> {
-    const expiresOn = new Date(Date.now() + COPY_SOURCE_TTL_MS);
-    const sas = await this.sign("staged", { blobName, permissions: BlobSASPermissions.parse("r"), expiresOn });
-    return `${this.containers.staged.getBlobClient(blobName).url}?${sas}`;
+    return this.serverUrl(this.containers.staged, "r", blobName);
+  }
+
+  /**
+   * A URL for the server's own call to one blob: the account's endpoint and a container SAS that allows only
+   * `permission`, signed once for many calls and never handed out.
+   */
+  async serverUrl(container: ContainerClient, permission: ServerPermission, blobName: string): Promise<string> {
+    return `${blobUrl(container.url, blobName)}?${await this.serverSas(container.containerName, permission)}`;
+  }
+
+  private serverSas(containerName: string, permission: ServerPermission): Promise<string> {
+    const key = `${permission}:${containerName}`;
+    const now = Date.now();
+    const cached = this.serverSasCache.get(key);
+    if (cached && cached.renewAt > now) return cached.sas;
+    const expiresOn = new Date(now + SERVER_SAS_TTL_MS);
+    const sas = this.sign(containerName, { permissions: ContainerSASPermissions.parse(permission), expiresOn });
+    this.serverSasCache.set(key, { sas, renewAt: now + SERVER_SAS_TTL_MS / 2 });
+    // A failed signing (no delegation key) is not kept: the next call tries again.
+    void sas.catch(() => {
+      if (this.serverSasCache.get(key)?.sas === sas) this.serverSasCache.delete(key);
+    });
+    return sas;
   }
 
   private publicUrl(location: ImageLocation, blobName: string, sas: string): string {
@@ -94,12 +131,12 @@ export class SasUrls {
   }
 
   private sign(
-    location: ImageLocation,
+    containerName: string,
     values: Omit<BlobSASSignatureValues, "containerName" | "startsOn" | "protocol"> & { expiresOn: Date },
   ): Promise<string> {
     return this.signer.sign({
       ...values,
-      containerName: this.containers[location].containerName,
+      containerName,
       startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
       // The emulator is plain http; a real account only ever takes the SAS over https.
       protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,

@@ -20,7 +20,8 @@ export function isStorageFailure(error: unknown): error is Error & { statusCode?
   return error instanceof RestError || isNetworkError(error);
 }
 
-function isNetworkError(error: unknown): boolean {
+/** The request never got an answer: the connection failed, was cut or timed out. */
+export function isNetworkError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   return typeof code === "string" && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR)/.test(code);
