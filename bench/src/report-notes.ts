@@ -115,7 +115,7 @@ function apiCpuNote(cells: readonly CellSummary[]): string {
   return (
     `API CPU: ours stays at ${oursPerStudy} whatever the bytes, because it is per storage call: ` +
     `${BATCH_STORAGE_CALLS} at batch and ${fileCounts.map(commitStorageCalls).join(" / ")} at commit (look for an existing study, read the plan, a lease, one ranged read and one server-side copy per file, write the record and its index entry), ` +
-    `each costing SDK pipeline, request signing and HTTP work. The relay's CPU grows with bytes ` +
+    `each an HTTP request with a server-side SAS signed once and reused (the lease still goes through the SDK). The relay's CPU grows with bytes ` +
     `(${ratios.map((r) => `${r.workloadId}: ${r.relayMs.toFixed(0)} ms`).join(", ")}), so ×${TARGET_CPU_RATIO} is out of reach for small studies by any ` +
     `design that verifies each blob in storage before committing; the ratio grows with file size.`
   );
