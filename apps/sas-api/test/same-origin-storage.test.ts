@@ -93,10 +93,4 @@ describe("storage on the app's own origin (PUBLIC_BLOB_ENDPOINT=/storage/…)", 
     expect(csp).toContain("img-src 'self' blob: data:;");
     expect(csp).not.toContain(azurite.host);
   });
-
-  it("names no upload origin in the config: uploads go to the app's own", async () => {
-    const config = (await (await fetch(`${origin}/api/config`)).json()) as Record<string, unknown>;
-    expect(config).toHaveProperty("maxFiles");
-    expect(config).not.toHaveProperty("uploadOrigin");
-  });
 });

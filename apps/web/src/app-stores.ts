@@ -12,7 +12,6 @@ import {
   readUploadProtocol,
   uploadConcurrency,
 } from "@study-uploader/upload-engine";
-import { preconnect } from "./network/preconnect.js";
 import { createBrowserMd5 } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
@@ -38,7 +37,6 @@ export const studyDraftStore = createStudyDraftStore({
       // Never below the configured size: images added later must not wait for a resize.
       files: Math.max(unfinished, config.concurrency),
     }),
-  warmUp: preconnect,
   onStudyCommitted(study) {
     studiesStore.getState().actions.remember(study);
     navigate(studyPath(study.id));

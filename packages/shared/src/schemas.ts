@@ -28,11 +28,6 @@ export const uploadConfigSchema = z.object({
   maxBatchBytes: z.number().int().positive().optional(),
   /** Whether requests need `Authorization: Bearer <token>` (absent from older APIs: false). */
   authRequired: z.boolean().optional(),
-  /**
-   * The origin upload URLs will name when it is not the app's own (storage reached directly): the browser can
-   * open its connection while the first images are announced. Absent when uploads are same-origin.
-   */
-  uploadOrigin: z.url().optional(),
 });
 export type UploadConfig = z.infer<typeof uploadConfigSchema>;
 

@@ -40,7 +40,6 @@ function setup(
     config?: Partial<UploadConfig>;
     outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome>;
     poolSize?: StudyDraftDeps["poolSize"];
-    warmUp?: StudyDraftDeps["warmUp"];
   } = {},
 ) {
   const frames: (() => void)[] = [];
@@ -88,7 +87,6 @@ function setup(
     onStudyCommitted,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
     poolSize: options.poolSize,
-    warmUp: options.warmUp,
   };
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
@@ -418,16 +416,13 @@ describe("study draft: creating a study", () => {
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
-  it("warms the upload origin and sizes the pool from the batch's upload URL once it is known", async () => {
+  it("sizes the pool from the batch's upload URL once it is known", async () => {
     let running = 0;
     let most = 0;
     const gates: (() => void)[] = [];
     const poolSize = vi.fn((_config: UploadConfig, uploadUrl: string | null) => (uploadUrl ? 3 : 1));
-    const warmUp = vi.fn();
     const { store } = await readyForm(["a.png", "b.png", "c.png", "d.png"], {
-      config: { uploadOrigin: "https://account.blob.core.windows.net" },
       poolSize,
-      warmUp,
       outcomeFor: async () => {
         most = Math.max(most, ++running);
         await new Promise<void>((resolve) => gates.push(resolve));
@@ -438,11 +433,6 @@ describe("study draft: creating a study", () => {
     await vi.waitFor(() => expect(running).toBe(3));
     expect(poolSize.mock.calls[0]![1]).toBeNull();
     expect(poolSize).toHaveBeenCalledWith(expect.anything(), expect.stringContaining("batch-1/0"), 4);
-    // First when the images are added (the origin is known from the configuration), then with the batch's URL.
-    expect(warmUp.mock.calls).toEqual([
-      ["https://account.blob.core.windows.net"],
-      [expect.stringContaining("batch-1/0")],
-    ]);
     while (gates.length > 0 || running > 0) {
       gates.splice(0).forEach((release) => release());
       await settle(20);

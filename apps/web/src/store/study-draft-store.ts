@@ -39,8 +39,6 @@ export interface StudyDraftDeps {
    * the upload origin speaks HTTP/2. The configured concurrency when absent.
    */
   poolSize?: (config: UploadConfig, uploadUrl: string | null, unfinished: number) => number;
-  /** Opens the connection to the upload origin (or a URL on it) before the first PUT needs it. */
-  warmUp?: (uploadOriginOrUrl: string) => void;
   retry?: Partial<RetryOptions>;
   now?: () => number;
 }
@@ -111,7 +109,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       events: {
         onBatchCreated: (batchId, firstUploadUrl) => {
           uploadUrl = firstUploadUrl;
-          if (uploadUrl) deps.warmUp?.(uploadUrl);
           set({ batchId });
           resizePool();
         },
@@ -313,9 +310,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           imageIds: [...state.imageIds, ...Object.keys(added)],
           announcement: draftMessages.added(files.length),
         }));
-        // The connection to storage opens while the files are checked and announced, not after.
-        const uploadOrigin = get().config?.uploadOrigin;
-        if (uploadOrigin) deps.warmUp?.(uploadOrigin);
         void check(Object.keys(added));
       },
       removeImage(imageId) {
