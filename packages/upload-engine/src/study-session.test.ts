@@ -115,6 +115,17 @@ function fakeApi(linkLifetimeMs: number) {
   };
 }
 
+/** Keeps the next batch creation waiting until the returned deferred resolves. */
+function holdBatchCreation(api: ReturnType<typeof fakeApi>) {
+  const creation = deferred<void>();
+  const create = api.createBatch.getMockImplementation()!;
+  api.createBatch.mockImplementationOnce(async (request) => {
+    await creation.promise;
+    return create(request);
+  });
+  return creation;
+}
+
 const file = (id: string, size = 100): SessionFile => ({
   id,
   body: new Blob([new Uint8Array(size)]),
@@ -224,12 +235,7 @@ describe("study session: uploads start when files are added", () => {
 
   it("files added while the batch is being created join it instead of starting another", async () => {
     const { fake, api, session } = setup();
-    const creation = deferred<void>();
-    const create = api.createBatch.getMockImplementation()!;
-    api.createBatch.mockImplementationOnce(async (request) => {
-      await creation.promise;
-      return create(request);
-    });
+    const creation = holdBatchCreation(api);
     session.add([file("a")]);
     session.add([file("b")]);
     await settle();
@@ -270,12 +276,7 @@ describe("study session: removing a file", () => {
 
   it("a file removed while its batch is being created is never sent, and is deleted once it has an index", async () => {
     const { fake, api, session } = setup();
-    const creation = deferred<void>();
-    const create = api.createBatch.getMockImplementation()!;
-    api.createBatch.mockImplementationOnce(async (request) => {
-      await creation.promise;
-      return create(request);
-    });
+    const creation = holdBatchCreation(api);
     session.add([file("a"), file("b")]);
     await settle();
     expect(api.createBatch).toHaveBeenCalledTimes(1);
