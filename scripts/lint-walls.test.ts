@@ -31,7 +31,7 @@ const refused: [wall: string, file: string, importLine: string][] = [
   ["bench uses the API's exports", "bench/src/listen.ts", 'import "../../apps/sas-api/src/azurite.js";'],
   ["code imports no tests", "apps/sas-api/scripts/soak.ts", 'import "../test/test-api.js";'],
   ["code imports no test helpers", "apps/web/src/format.ts", 'import "@study-uploader/upload-engine/testing";'],
-  ["code imports no test files", "packages/upload-engine/src/index.ts", 'import "./upload-batch.test.js";'],
+  ["code imports no test files", "packages/upload-engine/src/index.ts", 'import "./study-session.test.js";'],
 ];
 
 const allowed: [why: string, file: string, importLine: string][] = [

@@ -34,7 +34,7 @@ interface RunningWorker {
  * waits. Requests are matched by id; an abort posts `cancel` and rejects with the signal's reason. A worker
  * that crashes rejects what it was hashing and is replaced on the next call. When no worker can be created, or
  * the first one fails before answering anything, every hash (pending ones included) runs on `fallback`.
- * One worker suffices: files are hashed one at a time in upload order (`hashInUploadOrder`).
+ * One worker suffices: the study session hashes files one at a time, in upload order.
  */
 export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: WorkerMd5Options = {}): Md5Hasher {
   const fallback = options.fallback ?? createChunkedMd5();
