@@ -154,10 +154,9 @@ export function createStudySession(deps: StudySessionDeps) {
       if (isLive(tracked)) events.onFileHashed?.(tracked.file.id, value);
       return value;
     });
-    // One unreadable file must not stop the others; its own upload reports the failure.
+    // One unreadable file must not stop the others; its own upload reports the failure. (This handler also keeps
+    // the rejection of a file removed before its upload awaited the hash from going unobserved.)
     hashing = md5.catch(() => undefined);
-    // A file removed before its upload awaited the hash leaves nobody to observe the rejection.
-    md5.catch(() => undefined);
     return md5;
   };
 

@@ -91,6 +91,10 @@ export async function sendBlobRequest(
   }
 }
 
+/** A blob's metadata as the request headers that set it. */
+export const metadataHeaders = (metadata: Record<string, string>): Record<string, string> =>
+  Object.fromEntries(Object.entries(metadata).map(([key, value]) => [`x-ms-meta-${key}`, value]));
+
 /** A blob's URL in a container: each path segment escaped, as the SDK builds it. */
 export const blobUrl = (containerUrl: string, blobName: string) =>
   `${containerUrl}/${blobName.split("/").map(encodeURIComponent).join("/")}`;

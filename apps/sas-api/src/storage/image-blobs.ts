@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { responseHeader, sendBlobRequest } from "./blob-requests.js";
+import { metadataHeaders, responseHeader, sendBlobRequest } from "./blob-requests.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
@@ -176,7 +176,7 @@ export class CommittedImages {
         "x-ms-source-if-match": source.etag,
         "if-none-match": "*",
         "x-ms-source-content-md5": md5,
-        ...Object.fromEntries(Object.entries(metadata).map(([key, value]) => [`x-ms-meta-${key}`, value])),
+        ...metadataHeaders(metadata),
         "content-length": "0",
       });
       return "copied";

@@ -1,6 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
-import { sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
+import { metadataHeaders, sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
 import type { ServerPermission } from "./sas-urls.js";
 import { errorCode, isRestStatus } from "./storage-errors.js";
 
@@ -69,7 +69,7 @@ export class RecordStore {
           "x-ms-blob-type": "BlockBlob",
           "x-ms-blob-content-type": "application/json",
           "if-none-match": "*",
-          ...Object.fromEntries(Object.entries(metadata).map(([key, v]) => [`x-ms-meta-${key}`, v])),
+          ...metadataHeaders(metadata),
         },
         Buffer.from(JSON.stringify(value)),
       );
