@@ -1,6 +1,7 @@
 import {
   addBatchFilesResponseSchema,
   apiErrorSchema,
+  batchStatusSchema,
   createBatchResponseSchema,
   refreshBatchResponseSchema,
   studyListSchema,
@@ -8,6 +9,7 @@ import {
   uploadConfigSchema,
   type AddBatchFilesRequest,
   type AddBatchFilesResponse,
+  type BatchStatus,
   type CommitStudyRequest,
   type CreateBatchRequest,
   type CreateBatchResponse,
@@ -44,10 +46,16 @@ export interface ApiClient {
   addBatchFiles(batchId: string, request: AddBatchFilesRequest): Promise<AddBatchFilesResponse>;
   /** Takes a file out of a batch before the commit: its upload is deleted now, not left to the sweep. */
   removeBatchFile(batchId: string, index: number): Promise<void>;
+  /** What storage holds for a batch: which files arrived, its staging deadline, its study once committed. */
+  getBatch(batchId: string): Promise<BatchStatus>;
+  /** Drops a batch that will never be committed (a discarded draft): its uploads and plan are deleted now. */
+  discardBatch(batchId: string): Promise<void>;
   commitStudy(request: CommitStudyRequest): Promise<Study>;
   /** One page of studies, newest first. */
   listStudies(query?: StudyListQuery): Promise<StudyList>;
   getStudy(studyId: string): Promise<Study>;
+  /** Deletes one of the caller's studies and its images; deleting it again is harmless. */
+  deleteStudy(studyId: string): Promise<void>;
 }
 
 /** Supplies a bearer token for the API when sign-in is configured; null means "call without one". */
@@ -113,6 +121,10 @@ export function createApiClient(
     removeBatchFile: async (batchId, index) => {
       await request("DELETE", `/api/batches/${encodeURIComponent(batchId)}/files/${index}`, z.null());
     },
+    getBatch: (batchId) => request("GET", `/api/batches/${encodeURIComponent(batchId)}`, batchStatusSchema),
+    discardBatch: async (batchId) => {
+      await request("DELETE", `/api/batches/${encodeURIComponent(batchId)}`, z.null());
+    },
     commitStudy: (body) => request("POST", "/api/studies", studySchema, body),
     listStudies: (query = {}) => {
       const params = new URLSearchParams();
@@ -122,6 +134,9 @@ export function createApiClient(
       return request("GET", search ? `/api/studies?${search}` : "/api/studies", studyListSchema);
     },
     getStudy: (studyId) => request("GET", `/api/studies/${encodeURIComponent(studyId)}`, studySchema),
+    deleteStudy: async (studyId) => {
+      await request("DELETE", `/api/studies/${encodeURIComponent(studyId)}`, z.null());
+    },
   };
 }
 

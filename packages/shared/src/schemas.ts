@@ -28,6 +28,8 @@ export const uploadConfigSchema = z.object({
   maxBatchBytes: z.number().int().positive().optional(),
   /** Whether requests need `Authorization: Bearer <token>` (absent from older APIs: false). */
   authRequired: z.boolean().optional(),
+  /** How long a batch can be uploaded to and committed; a saved draft lives no longer (absent from older APIs). */
+  stagingTtlSeconds: z.number().int().positive().optional(),
 });
 export type UploadConfig = z.infer<typeof uploadConfigSchema>;
 
@@ -104,6 +106,30 @@ export type AddBatchFilesRequest = CreateBatchRequest;
 export const addBatchFilesResponseSchema = refreshBatchResponseSchema;
 export type AddBatchFilesResponse = RefreshBatchResponse;
 
+/**
+ * `GET /api/batches/:id`: what storage holds for a batch, so a draft reopened after a reload knows which images
+ * arrived (never sent again) and until when the batch lives. `studyId` is set once the batch is a study.
+ */
+export const batchStatusSchema = z.object({
+  batchId: batchIdSchema,
+  /** The staging deadline: past it the batch can no longer be uploaded to or committed, and the sweep removes it. */
+  stagingExpiresAt: z.iso.datetime(),
+  studyId: z.string().nullable(),
+  files: z.array(
+    z.object({
+      index: z.number().int().nonnegative(),
+      name: z.string(),
+      size: z.number().int().positive(),
+      type: imageTypeSchema,
+      /** Taken out with `DELETE /api/batches/:id/files/:index`. */
+      removed: z.boolean(),
+      /** Storage holds a blob for it (its bytes are checked at commit, not here). */
+      uploaded: z.boolean(),
+    }),
+  ),
+});
+export type BatchStatus = z.infer<typeof batchStatusSchema>;
+
 /** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
 export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
 
@@ -155,6 +181,8 @@ export const studyElementSchema = z.object({
   width: pixelSize,
   height: pixelSize,
   url: storageUrlSchema,
+  /** The same image served as an attachment under its original file name (a download, not a view). */
+  downloadUrl: storageUrlSchema,
 });
 export type StudyElement = z.infer<typeof studyElementSchema>;
 
@@ -169,6 +197,8 @@ export type Study = z.infer<typeof studySchema>;
 
 export const studySummarySchema = studySchema.pick({ id: true, title: true, createdAt: true }).extend({
   elementCount: z.number().int().nonnegative(),
+  /** A read URL of the study's first image, for the list; null for studies listed before it was recorded. */
+  thumbnailUrl: storageUrlSchema.nullable(),
 });
 export type StudySummary = z.infer<typeof studySummarySchema>;
 
