@@ -25,6 +25,7 @@ export {
   type StudySessionEvents,
   type CommitOutcome,
   type CommitRequest,
+  type RestoredFile,
 } from "./study-session.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export type { FileUploadState } from "./upload-file.js";

@@ -621,3 +621,83 @@ describe("study session: commit", () => {
     await answerAll(fake);
   });
 });
+
+describe("study session: a batch restored after a reload", () => {
+  const restored = (id: string, index: number, options: { md5?: string | null; uploaded?: boolean } = {}) => ({
+    id,
+    index,
+    name: `${id}.png`,
+    size: 100,
+    type: "image/png" as const,
+    md5: options.md5 === undefined ? "md5-of-100" : options.md5,
+    uploaded: options.uploaded ?? false,
+  });
+
+  it("commits files that arrived before the reload without sending any of them again", async () => {
+    const { fake, api, session, commit } = setup();
+    session.restore("b9", [restored("a", 0, { uploaded: true }), restored("b", 1, { uploaded: true })]);
+    const outcome = await commit(["b", "a"]);
+    expect(outcome.kind).toBe("committed");
+    expect(fake.calls).toHaveLength(0);
+    expect(api.createBatch).not.toHaveBeenCalled();
+    expect(api.commitStudy.mock.calls[0]![0]).toMatchObject({
+      batchId: "b9",
+      elements: [
+        { index: 1, md5: "md5-of-100" },
+        { index: 0, md5: "md5-of-100" },
+      ],
+    });
+  });
+
+  it("a file not yet arrived waits for its bytes, then goes into its own index with a fresh link", async () => {
+    const { fake, api, session, commit, statuses } = setup();
+    session.restore("b9", [restored("a", 0, { uploaded: true }), restored("b", 1)]);
+    expect((await commit(["a", "b"])).kind).toBe("error");
+    session.add([file("b")]);
+    await answerAll(fake);
+    expect(api.refreshBatch).toHaveBeenCalledWith("b9", [1]);
+    expect(fake.calls.map((c) => c.path)).toEqual(["b9/g2/1"]);
+    expect(api.addBatchFiles).not.toHaveBeenCalled();
+    expect(statuses("b").at(-1)).toBe("done");
+    expect((await commit(["a", "b"])).kind).toBe("committed");
+  });
+
+  it("a file whose MD5 differs from the one hashed before the reload is another file: it joins as a new one", async () => {
+    const { fake, api, session, commit } = setup();
+    session.restore("b9", [restored("a", 0, { md5: "md5-of-something-else" })]);
+    session.add([file("a")]);
+    await answerAll(fake);
+    expect(api.removeBatchFile).toHaveBeenCalledWith("b9", 0);
+    expect(api.addBatchFiles).toHaveBeenCalledWith("b9", { files: [{ name: "a.png", size: 100, type: "image/png" }] });
+    expect(fake.calls).toHaveLength(1);
+    expect((await commit(["a"])).kind).toBe("committed");
+    expect(api.commitStudy.mock.calls[0]![0].elements).toEqual([{ index: 0, label: "label a", md5: "md5-of-100" }]);
+  });
+
+  it("a file never hashed before the reload resumes in place on name alone; the commit's MD5 check decides", async () => {
+    const { fake, api, session } = setup();
+    session.restore("b9", [restored("a", 3, { md5: null })]);
+    session.add([file("a")]);
+    await answerAll(fake);
+    expect(api.removeBatchFile).not.toHaveBeenCalled();
+    expect(fake.calls.map((c) => c.index)).toEqual([3]);
+    expect(fake.calls[0]!.request.headers["Content-MD5"]).toBe("md5-of-100");
+  });
+
+  it("new files grow the restored batch; removing a restored file deletes it from the batch", async () => {
+    const { fake, api, session } = setup();
+    session.restore("b9", [restored("a", 0, { uploaded: true })]);
+    session.add([file("c")]);
+    await answerAll(fake);
+    expect(api.createBatch).not.toHaveBeenCalled();
+    expect(api.addBatchFiles).toHaveBeenCalledWith("b9", expect.anything());
+    await session.remove("a");
+    expect(api.removeBatchFile).toHaveBeenCalledWith("b9", 0);
+  });
+
+  it("refuses to restore into a session that already holds files", () => {
+    const { session } = setup();
+    session.add([file("a")]);
+    expect(() => session.restore("b9", [])).toThrow(/empty session/);
+  });
+});

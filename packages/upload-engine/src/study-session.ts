@@ -22,6 +22,21 @@ export interface SessionFile {
   type: ImageType;
 }
 
+/**
+ * An image of a study whose upload began before the page was reloaded (a saved draft). Those that arrived are
+ * never sent again; the others wait at their index in the batch until their file is added again.
+ */
+export interface RestoredFile {
+  id: string;
+  index: number;
+  name: string;
+  size: number;
+  type: ImageType;
+  /** Its MD5 when it was hashed before the reload: the file added again must have the same, or it is another file. */
+  md5: string | null;
+  uploaded: boolean;
+}
+
 /** What the commit carries besides the images, read when the commit is sent. */
 export interface StudyDetails {
   title: string;
@@ -32,6 +47,8 @@ export interface StudyDetails {
 export interface StudySessionEvents {
   /** The server-side batch this session's files are announced in (one per study), and one of its upload URLs. */
   onBatchCreated?(batchId: string, uploadUrl: string | null): void;
+  /** The API gave this file its index in the batch (a saved draft needs it to resume after a reload). */
+  onFileIndexed?(id: string, index: number): void;
   /** These files were added and are on their way (hashing, then uploading). */
   onUploadStarted?(ids: readonly string[]): void;
   onFileHashed?(id: string, md5: string): void;
@@ -69,7 +86,11 @@ export type CommitOutcome =
 
 /** One added file and how far it got. */
 interface TrackedFile {
-  file: SessionFile;
+  id: string;
+  size: number;
+  /** Null for a restored file until it is added again (or for good, once it arrived before the reload). */
+  body: Blob | null;
+  spec: CreateBatchRequest["files"][number];
   /** Its batch and index in it, once the API has announced it. */
   batchId: string | null;
   index: number | null;
@@ -87,9 +108,7 @@ const LINK_EXPIRY_MARGIN_MS = 30_000;
 const COMMIT_BUSY_DELAY_MS = 2_000;
 const COMMIT_ATTEMPTS = 3;
 
-const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({
-  files: files.map(({ file }) => ({ name: file.name, size: file.body.size, type: file.type })),
-});
+const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({ files: files.map((t) => t.spec) });
 
 /**
  * The upload session of one study, without a UI: the web form's store and the soak's simulated researchers both
@@ -114,7 +133,7 @@ export function createStudySession(deps: StudySessionDeps) {
   let waitingCommit: AbortController | null = null;
   const changeListeners = new Set<() => void>();
 
-  const isLive = (tracked: TrackedFile) => files.get(tracked.file.id) === tracked;
+  const isLive = (tracked: TrackedFile) => files.get(tracked.id) === tracked;
 
   const notifyChange = () => {
     for (const listener of [...changeListeners]) listener();
@@ -134,24 +153,24 @@ export function createStudySession(deps: StudySessionDeps) {
   const setState = (tracked: TrackedFile, state: FileUploadState) => {
     if (!isLive(tracked)) return;
     tracked.status = state.status;
-    events.onFileState?.(tracked.file.id, state);
+    events.onFileState?.(tracked.id, state);
     notifyChange();
   };
 
   const reportProgress = (tracked: TrackedFile, sentBytes: number) => {
-    const clamped = Math.min(sentBytes, tracked.file.body.size);
+    const clamped = Math.min(sentBytes, tracked.size);
     if (!isLive(tracked) || clamped <= tracked.sentBytes) return;
     tracked.sentBytes = clamped;
-    events.onFileProgress?.(tracked.file.id, clamped);
+    events.onFileProgress?.(tracked.id, clamped);
   };
 
   const hash = (tracked: TrackedFile): Promise<string> => {
     const { signal } = tracked.controller;
     const md5 = hashing.then(async () => {
       signal.throwIfAborted();
-      const value = await deps.hashMd5(tracked.file.body, signal);
+      const value = await deps.hashMd5(tracked.body!, signal);
       tracked.md5Value = value;
-      if (isLive(tracked)) events.onFileHashed?.(tracked.file.id, value);
+      if (isLive(tracked)) events.onFileHashed?.(tracked.id, value);
       return value;
     });
     // One unreadable file must not stop the others; its own upload reports the failure. (This handler also keeps
@@ -167,9 +186,9 @@ export function createStudySession(deps: StudySessionDeps) {
 
   const upload = (tracked: TrackedFile) => {
     const book = targets;
-    if (tracked.index === null || !book) return;
+    if (tracked.index === null || !book || !tracked.body) return;
     const { signal } = tracked.controller;
-    uploadFile(tracked.index, tracked.file.body, tracked.md5, {
+    uploadFile(tracked.index, tracked.body, tracked.md5, {
       queue,
       transport,
       targets: book,
@@ -181,7 +200,7 @@ export function createStudySession(deps: StudySessionDeps) {
     }).then(
       (result) => {
         if (result.kind === "done") {
-          reportProgress(tracked, tracked.file.body.size);
+          reportProgress(tracked, tracked.size);
           setState(tracked, { status: "done" });
         } else if (result.kind === "failed") {
           setState(tracked, { status: "failed", reason: result.reason });
@@ -208,13 +227,7 @@ export function createStudySession(deps: StudySessionDeps) {
         } else {
           const created = await deps.api.createBatch(batchRequest(live));
           if (ofGeneration !== generation) return;
-          batchId = created.batchId;
-          targets = new UploadTargetBook(
-            created,
-            (indexes) => deps.api.refreshBatch(created.batchId, indexes),
-            unfinishedIndexes,
-            LINK_EXPIRY_MARGIN_MS,
-          );
+          useBatch(created.batchId, created);
           events.onBatchCreated?.(created.batchId, created.files[0]?.uploadUrl ?? null);
           issued = created;
         }
@@ -223,6 +236,7 @@ export function createStudySession(deps: StudySessionDeps) {
         live.forEach((tracked, i) => {
           tracked.batchId = batchId;
           tracked.index = indexes[i] ?? null;
+          if (tracked.index !== null) events.onFileIndexed?.(tracked.id, tracked.index);
         });
         for (const tracked of live) if (isLive(tracked)) upload(tracked);
       } catch (error) {
@@ -235,9 +249,22 @@ export function createStudySession(deps: StudySessionDeps) {
     return announcing;
   };
 
+  const useBatch = (id: string, issued: UploadTargets) => {
+    batchId = id;
+    targets = new UploadTargetBook(
+      issued,
+      (indexes) => deps.api.refreshBatch(id, indexes),
+      unfinishedIndexes,
+      LINK_EXPIRY_MARGIN_MS,
+    );
+  };
+
   const track = (file: SessionFile): TrackedFile => {
     const tracked: TrackedFile = {
-      file,
+      id: file.id,
+      size: file.body.size,
+      body: file.body,
+      spec: { name: file.name, size: file.body.size, type: file.type },
       batchId: null,
       index: null,
       status: "queued",
@@ -249,6 +276,38 @@ export function createStudySession(deps: StudySessionDeps) {
     files.set(file.id, tracked);
     tracked.md5 = hash(tracked);
     return tracked;
+  };
+
+  /**
+   * A restored file's bytes are back: it is uploaded into the index it had. If it was hashed before the reload
+   * and its MD5 differs now, it is another file under the same name: its old index goes and it joins as new.
+   */
+  const resume = (tracked: TrackedFile, body: Blob) => {
+    const expected = tracked.md5Value;
+    tracked.body = body;
+    tracked.md5Value = null;
+    tracked.md5 = hash(tracked);
+    if (expected === null) {
+      upload(tracked);
+      return;
+    }
+    tracked.md5.then(
+      (actual) => {
+        if (!isLive(tracked)) return;
+        if (actual === expected) {
+          upload(tracked);
+          return;
+        }
+        const { batchId: oldBatch, index: oldIndex } = tracked;
+        tracked.index = null;
+        announcing = announcing
+          .then(() => (oldBatch && oldIndex !== null ? deps.api.removeBatchFile(oldBatch, oldIndex) : undefined))
+          .catch(() => undefined);
+        void announce([tracked]);
+      },
+      // The upload reports the file that could not be read.
+      () => upload(tracked),
+    );
   };
 
   /** Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) is asked again. */
@@ -276,7 +335,7 @@ export function createStudySession(deps: StudySessionDeps) {
         description: details.description?.trim() || undefined,
         elements: tracked.map((t) => ({
           index: t.index!,
-          label: details.labelOf(t.file.id).trim(),
+          label: details.labelOf(t.id).trim(),
           md5: t.md5Value!,
         })),
       });
@@ -297,7 +356,7 @@ export function createStudySession(deps: StudySessionDeps) {
       return {
         kind: "refused",
         message: errorText(error),
-        problems: problems.map(({ refusedFile, problem }) => ({ id: refusedFile.file.id, problem })),
+        problems: problems.map(({ refusedFile, problem }) => ({ id: refusedFile.id, problem })),
       };
     }
   };
@@ -317,11 +376,45 @@ export function createStudySession(deps: StudySessionDeps) {
   return {
     /** Adds images to the study: each is hashed and uploaded at once, in the order given. */
     add(added: readonly SessionFile[]): void {
+      const waiting = added.flatMap((file) => {
+        const tracked = files.get(file.id);
+        return tracked && tracked.body === null && tracked.status !== "done" ? [{ tracked, body: file.body }] : [];
+      });
       const fresh = added.filter((file) => !files.has(file.id)).map(track);
-      if (fresh.length === 0) return;
-      events.onUploadStarted?.(fresh.map((t) => t.file.id));
+      if (fresh.length === 0 && waiting.length === 0) return;
+      events.onUploadStarted?.([...waiting.map((w) => w.tracked.id), ...fresh.map((t) => t.id)]);
+      for (const { tracked, body } of waiting) {
+        setState(tracked, { status: "queued" });
+        resume(tracked, body);
+      }
       for (const tracked of fresh) setState(tracked, { status: "queued" });
-      void announce(fresh);
+      if (fresh.length > 0) void announce(fresh);
+    },
+
+    /**
+     * Takes up a batch begun before a reload, in an empty session: files that arrived count as done and are never
+     * sent again; the others wait at their index until `add` gives them their bytes (same id). Links are renewed
+     * on first use.
+     */
+    restore(restoredBatchId: string, restored: readonly RestoredFile[]): void {
+      if (files.size > 0 || batchId !== null) throw new Error("restore needs an empty session");
+      useBatch(restoredBatchId, { expiresAt: new Date(0).toISOString(), files: [] });
+      for (const file of restored) {
+        const arrived = file.uploaded && file.md5 !== null;
+        files.set(file.id, {
+          id: file.id,
+          size: file.size,
+          body: null,
+          spec: { name: file.name, size: file.size, type: file.type },
+          batchId: restoredBatchId,
+          index: file.index,
+          status: arrived ? "done" : "queued",
+          md5: Promise.resolve(file.md5 ?? ""),
+          md5Value: file.md5,
+          sentBytes: arrived ? file.size : 0,
+          controller: new AbortController(),
+        });
+      }
     },
 
     /**
@@ -349,7 +442,8 @@ export function createStudySession(deps: StudySessionDeps) {
     retry(only: (id: string) => boolean = () => true): void {
       const unannounced: TrackedFile[] = [];
       for (const tracked of files.values()) {
-        if (tracked.status !== "failed" || !only(tracked.file.id)) continue;
+        // A restored file whose bytes are not back cannot be sent: adding it again resumes it.
+        if (tracked.status !== "failed" || !only(tracked.id) || tracked.body === null) continue;
         if (tracked.md5Value === null) tracked.md5 = hash(tracked);
         setState(tracked, { status: "queued" });
         if (tracked.index === null) unannounced.push(tracked);
@@ -375,7 +469,11 @@ export function createStudySession(deps: StudySessionDeps) {
             return { kind: "error", stage: "start", message: "the study's images are not all part of this upload" };
           }
           const live = tracked as TrackedFile[];
-          const failedIds = live.filter((t) => t.status === "failed").map((t) => t.file.id);
+          const waitingForFiles = live.filter((t) => t.body === null && t.status !== "done").length;
+          if (waitingForFiles > 0) {
+            return { kind: "error", stage: "start", message: `${waitingForFiles} of the images must be added again` };
+          }
+          const failedIds = live.filter((t) => t.status === "failed").map((t) => t.id);
           if (failedIds.length > 0) return { kind: "files-failed", failedIds };
           if (live.every((t) => t.status === "done" && t.md5Value !== null)) {
             waitingCommit = null;
