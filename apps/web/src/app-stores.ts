@@ -12,6 +12,8 @@ import {
   readUploadProtocol,
   uploadConcurrency,
 } from "@study-uploader/upload-engine";
+import { createIndexedDbDraftKeeper } from "./drafts/indexed-db-drafts.js";
+import { makeThumbnailWhenIdle } from "./drafts/thumbnails.js";
 import { createBrowserMd5 } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
@@ -29,6 +31,8 @@ export const studyDraftStore = createStudyDraftStore({
   hashMd5,
   scheduleFrame: animationFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
+  drafts: createIndexedDbDraftKeeper(),
+  thumbnail: makeThumbnailWhenIdle,
   poolSize: (config, uploadUrl, unfinished) =>
     uploadConcurrency({
       configured: config.concurrency,

@@ -4,7 +4,11 @@ import { studyDraftStore } from "./app-stores.js";
 import { App } from "./components/app.js";
 import "./styles.css";
 
-void studyDraftStore.getState().actions.loadConfig();
+// The limits first (the saved draft's deadline and checks need them), then the draft this tab may continue.
+void studyDraftStore
+  .getState()
+  .actions.loadConfig()
+  .then(() => studyDraftStore.getState().actions.openDraft());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type DragEvent } from "react";
 import { useStudyDraft } from "../app-stores.js";
+import { keptFileHandle } from "../drafts/file-handles.js";
 
 const preventFileOpen = (event: Event) => event.preventDefault();
 
@@ -9,7 +10,7 @@ export function ImageDropZone() {
   const [dragging, setDragging] = useState(false);
   const addFiles = useStudyDraft((s) => s.actions.addFiles);
   const allowedTypes = useStudyDraft((s) => s.config?.allowedTypes);
-  const locked = useStudyDraft((s) => s.phase !== "editing");
+  const locked = useStudyDraft((s) => s.phase !== "editing" || s.draftAccess === "other-tab");
 
   // A file dropped just outside the zone would otherwise replace the page with the image.
   useEffect(() => {
@@ -32,7 +33,11 @@ export function ImageDropZone() {
   const onDrop = (event: DragEvent<HTMLDivElement>) => {
     event.preventDefault();
     setDragging(false);
-    if (!locked) addFiles([...event.dataTransfer.files]);
+    if (locked) return;
+    // Handles must be asked for during the drop event, before the browser empties the DataTransfer.
+    const items = [...event.dataTransfer.items].filter((item) => item.kind === "file");
+    const handles = items.map((item) => keptFileHandle(item));
+    addFiles([...event.dataTransfer.files], handles.length === event.dataTransfer.files.length ? handles : undefined);
   };
 
   return (

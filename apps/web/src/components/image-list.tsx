@@ -7,8 +7,8 @@ export function ImageList() {
   if (imageIds.length === 0) return <p className="empty-note">No images yet.</p>;
   return (
     <ul className="image-list" aria-label="Images">
-      {imageIds.map((id) => (
-        <ImageRow key={id} imageId={id} />
+      {imageIds.map((id, position) => (
+        <ImageRow key={id} imageId={id} position={position} count={imageIds.length} />
       ))}
     </ul>
   );

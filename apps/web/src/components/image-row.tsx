@@ -1,11 +1,15 @@
-import { useState } from "react";
-import { useStudyDraft } from "../app-stores.js";
+import { useRef, useState, type DragEvent } from "react";
+import { studyDraftStore, useStudyDraft } from "../app-stores.js";
 import { formatBytes } from "../format.js";
 import { imageProblem, labelProblem } from "../store/draft-validation.js";
 import type { DraftImage } from "../store/study-draft-state.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
+/** What a drag of a row carries: the image's id, under a type no file drop has. */
+export const IMAGE_DRAG_TYPE = "application/x-study-uploader-image";
+
 function statusText(image: DraftImage, percent: number): string {
+  if (image.needsFile) return "not uploaded yet: add this file again to finish";
   switch (image.status) {
     case "queued":
       return "queued";
@@ -22,28 +26,85 @@ function statusText(image: DraftImage, percent: number): string {
 
 const TONES = { queued: "active", uploading: "active", retrying: "active", done: "done", failed: "failed" } as const;
 
-/** One image; selects only its own entry, so progress of other files never re-renders it. */
-export function ImageRow({ imageId }: { imageId: string }) {
+/** Where a row dragged over this one would land: before it in its upper half, after it in its lower half. */
+function dropPosition(event: DragEvent<HTMLLIElement>, position: number, from: number): number {
+  const box = event.currentTarget.getBoundingClientRect();
+  const after = event.clientY > box.top + box.height / 2;
+  const target = after ? position + 1 : position;
+  // Taking the row out first shifts every later position up by one.
+  return from < target ? target - 1 : target;
+}
+
+/**
+ * One image; selects only its own entry, so progress of other files never re-renders it. Rows reorder by drag
+ * and drop, and by their Move up / Move down buttons (focus stays on the button that moved the row).
+ */
+export function ImageRow({ imageId, position, count }: { imageId: string; position: number; count: number }) {
   const image = useStudyDraft((s) => s.images[imageId]);
   const config = useStudyDraft((s) => s.config);
-  const locked = useStudyDraft((s) => s.phase !== "editing");
+  const locked = useStudyDraft((s) => s.phase !== "editing" || s.draftAccess !== "open");
   const actions = useStudyDraft((s) => s.actions);
   const [previewBroken, setPreviewBroken] = useState(false);
+  const [dropMark, setDropMark] = useState<"before" | "after" | null>(null);
+  const upButton = useRef<HTMLButtonElement>(null);
+  const downButton = useRef<HTMLButtonElement>(null);
   if (!image) return null;
+
+  const move = (to: number, pressed: "up" | "down") => {
+    actions.moveImage(imageId, to);
+    // The row's element was moved in the list, which drops focus: give it back (or to the other button at an end).
+    requestAnimationFrame(() => {
+      const [wanted, other] = pressed === "up" ? [upButton, downButton] : [downButton, upButton];
+      (wanted.current && !wanted.current.disabled ? wanted : other).current?.focus();
+    });
+  };
+  const draggedFrom = (event: DragEvent) => {
+    const id = event.dataTransfer.getData(IMAGE_DRAG_TYPE);
+    return id ? studyDraftStore.getState().imageIds.indexOf(id) : -1;
+  };
+  const isImageDrag = (event: DragEvent) => event.dataTransfer.types.includes(IMAGE_DRAG_TYPE);
 
   const { name, size, type } = image.file;
   const problem = image.contentProblem ?? (config ? imageProblem(image.file, config) : null);
   const labelError = labelProblem(image.label);
   const percent = percentOf(image.sentBytes, size);
   const problemId = `${imageId}-problem`;
-  const showPreview = type.startsWith("image/") && !previewBroken;
+  const showPreview = image.previewUrl !== null && type.startsWith("image/") && !previewBroken;
 
   return (
-    <li className={`image-row status-${problem ? "invalid" : image.status}`}>
+    <li
+      className={`image-row status-${problem ? "invalid" : image.needsFile ? "waiting" : image.status}${
+        dropMark ? ` drop-${dropMark}` : ""
+      }`}
+      draggable={!locked}
+      onDragStart={(event) => {
+        event.dataTransfer.setData(IMAGE_DRAG_TYPE, imageId);
+        event.dataTransfer.effectAllowed = "move";
+      }}
+      onDragOver={(event) => {
+        if (locked || !isImageDrag(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "move";
+        const box = event.currentTarget.getBoundingClientRect();
+        setDropMark(event.clientY > box.top + box.height / 2 ? "after" : "before");
+      }}
+      onDragLeave={() => setDropMark(null)}
+      onDrop={(event) => {
+        setDropMark(null);
+        if (locked || !isImageDrag(event)) return;
+        event.preventDefault();
+        // Not the window's file-drop guard: this is a row moving, not a file arriving.
+        event.stopPropagation();
+        const from = draggedFrom(event);
+        if (from !== -1) {
+          actions.moveImage(event.dataTransfer.getData(IMAGE_DRAG_TYPE), dropPosition(event, position, from));
+        }
+      }}
+    >
       {showPreview ? (
         <img
           className="thumb"
-          src={image.previewUrl}
+          src={image.previewUrl!}
           alt=""
           width={64}
           height={64}
@@ -84,6 +145,28 @@ export function ImageRow({ imageId }: { imageId: string }) {
         )}
       </div>
       <div className="row-actions">
+        <div className="row-move" role="group" aria-label={`Order of ${name}`}>
+          <button
+            ref={upButton}
+            type="button"
+            className="button button-small button-quiet"
+            aria-label={`Move ${name} up`}
+            disabled={locked || position === 0}
+            onClick={() => move(position - 1, "up")}
+          >
+            ↑
+          </button>
+          <button
+            ref={downButton}
+            type="button"
+            className="button button-small button-quiet"
+            aria-label={`Move ${name} down`}
+            disabled={locked || position === count - 1}
+            onClick={() => move(position + 1, "down")}
+          >
+            ↓
+          </button>
+        </div>
         {image.status === "failed" && !locked && (
           <button
             type="button"

@@ -1,12 +1,15 @@
+import { useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
 import { useStudyDraft } from "../app-stores.js";
 import { formatBytes, imageTypeNames } from "../format.js";
-import { canRetry, uploadingCount } from "../store/draft-selectors.js";
+import { studyPath } from "../router/routes.js";
+import { canRetry, resumableCount, uploadingCount, waitingForFilesCount } from "../store/draft-selectors.js";
 import { formProblems } from "../store/draft-validation.js";
 import type { DraftPhase } from "../store/study-draft-state.js";
 import { ImageDropZone } from "./image-drop-zone.js";
 import { ImageList } from "./image-list.js";
+import { Link } from "./link.js";
 import { TotalProgress } from "./total-progress.js";
 
 function LimitsHint() {
@@ -19,6 +22,77 @@ function LimitsHint() {
       {imageTypeNames(config.allowedTypes)} · up to {formatBytes(config.maxFileBytes)} each · at most {config.maxFiles}{" "}
       images
     </p>
+  );
+}
+
+/** What became of the draft saved before this page opened (or that another tab holds it), with what to do next. */
+function DraftNoticeBanner() {
+  const notice = useStudyDraft((s) => s.draftNotice);
+  const access = useStudyDraft((s) => s.draftAccess);
+  const waiting = useStudyDraft(waitingForFilesCount);
+  const resumable = useStudyDraft(resumableCount);
+  const actions = useStudyDraft((s) => s.actions);
+  if (!notice) return null;
+  return (
+    <section className="draft-notice" aria-label="Saved draft">
+      <p>
+        {notice.message}
+        {notice.studyId && (
+          <>
+            {" "}
+            <Link href={studyPath(notice.studyId)}>Open the study</Link>
+          </>
+        )}
+      </p>
+      <div className="draft-notice-actions">
+        {resumable > 0 && waiting > 0 && (
+          <button type="button" className="button button-secondary" onClick={() => void actions.resumeFromHandles()}>
+            Resume {resumable === 1 ? "1 image" : `${resumable} images`} without picking again
+          </button>
+        )}
+        {access !== "other-tab" && (
+          <button type="button" className="button button-small button-quiet" onClick={actions.dismissNotice}>
+            Dismiss
+          </button>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** Discarding minutes of labelling takes a second, deliberate press. */
+function DiscardDraft() {
+  const [confirming, setConfirming] = useState(false);
+  const hasDraft = useStudyDraft((s) => s.imageIds.length > 0 || s.title !== "" || s.description !== "");
+  const editable = useStudyDraft((s) => s.phase === "editing" && s.draftAccess === "open");
+  const discardDraft = useStudyDraft((s) => s.actions.discardDraft);
+  if (!hasDraft || !editable) return null;
+  if (!confirming) {
+    return (
+      <button type="button" className="button button-quiet" onClick={() => setConfirming(true)}>
+        Discard draft
+      </button>
+    );
+  }
+  return (
+    <span className="discard-confirm" role="group" aria-label="Discard the draft?">
+      <span>Discard the title, labels and every image?</span>
+      <button
+        type="button"
+        className="button button-danger"
+        // Focus lands on the confirmation, so a keyboard user hears what is asked.
+        autoFocus
+        onClick={() => {
+          setConfirming(false);
+          discardDraft();
+        }}
+      >
+        Discard
+      </button>
+      <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+        Keep
+      </button>
+    </span>
   );
 }
 
@@ -39,78 +113,83 @@ export function StudyForm() {
   const problems = useStudyDraft(useShallow(formProblems));
   const retryable = useStudyDraft(canRetry);
   const uploading = useStudyDraft(uploadingCount);
-  const locked = phase !== "editing";
+  const access = useStudyDraft((s) => s.draftAccess);
+  const locked = phase !== "editing" || access !== "open";
 
   return (
-    <form
-      className="study-form"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        void actions.createStudy();
-      }}
-    >
-      <div className="field">
-        <label htmlFor="study-title">
-          Title <span className="required">(required)</span>
-        </label>
-        <input
-          id="study-title"
-          type="text"
-          required
-          maxLength={MAX_TITLE_LENGTH}
-          value={title}
-          readOnly={locked}
-          onChange={(event) => actions.setTitle(event.currentTarget.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor="study-description">Description</label>
-        <textarea
-          id="study-description"
-          rows={3}
-          maxLength={MAX_DESCRIPTION_LENGTH}
-          value={description}
-          readOnly={locked}
-          onChange={(event) => actions.setDescription(event.currentTarget.value)}
-        />
-      </div>
-      <fieldset className="images-field">
-        <legend>Images</legend>
-        <LimitsHint />
-        <ImageDropZone />
-        <ImageList />
-        <TotalProgress />
-      </fieldset>
+    <>
+      <DraftNoticeBanner />
+      <form
+        className="study-form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void actions.createStudy();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="study-title">
+            Title <span className="required">(required)</span>
+          </label>
+          <input
+            id="study-title"
+            type="text"
+            required
+            maxLength={MAX_TITLE_LENGTH}
+            value={title}
+            readOnly={locked}
+            onChange={(event) => actions.setTitle(event.currentTarget.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="study-description">Description</label>
+          <textarea
+            id="study-description"
+            rows={3}
+            maxLength={MAX_DESCRIPTION_LENGTH}
+            value={description}
+            readOnly={locked}
+            onChange={(event) => actions.setDescription(event.currentTarget.value)}
+          />
+        </div>
+        <fieldset className="images-field">
+          <legend>Images</legend>
+          <LimitsHint />
+          <ImageDropZone />
+          <ImageList />
+          <TotalProgress />
+        </fieldset>
 
-      {formError && <p className="form-error">{formError}</p>}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={locked || problems.length > 0}
-          aria-describedby={problems.length > 0 ? "form-problems" : undefined}
-        >
-          {createButtonText(phase, uploading)}
-        </button>
-        {phase === "waiting" && (
-          <button type="button" className="button button-secondary" onClick={actions.cancel}>
-            Cancel
+        {formError && <p className="form-error">{formError}</p>}
+        <div className="form-actions">
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={locked || problems.length > 0}
+            aria-describedby={problems.length > 0 ? "form-problems" : undefined}
+          >
+            {createButtonText(phase, uploading)}
           </button>
+          {phase === "waiting" && (
+            <button type="button" className="button button-secondary" onClick={actions.cancel}>
+              Cancel
+            </button>
+          )}
+          {retryable && (
+            <button type="button" className="button button-secondary" onClick={() => void actions.retryFailed()}>
+              Retry failed
+            </button>
+          )}
+          <DiscardDraft />
+        </div>
+        {problems.length > 0 && !locked && (
+          <ul id="form-problems" className="form-problems">
+            {problems.map((problem) => (
+              <li key={problem}>{problem}</li>
+            ))}
+          </ul>
         )}
-        {retryable && (
-          <button type="button" className="button button-secondary" onClick={() => void actions.retryFailed()}>
-            Retry failed
-          </button>
-        )}
-      </div>
-      {problems.length > 0 && !locked && (
-        <ul id="form-problems" className="form-problems">
-          {problems.map((problem) => (
-            <li key={problem}>{problem}</li>
-          ))}
-        </ul>
-      )}
-    </form>
+      </form>
+    </>
   );
 }

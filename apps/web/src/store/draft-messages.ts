@@ -17,4 +17,17 @@ export const draftMessages = {
   startFailed: (reason: string) => `Could not start the upload: ${reason}`,
   configFailed: (reason: string) => `Could not load the upload limits: ${reason}`,
   cancelled: "The study will not be created for now; uploads go on.",
+  moved: (name: string, position: number, count: number) => `${name} moved to position ${position} of ${count}`,
+  discarded: "Draft discarded",
+  draftRestored: (uploaded: number, waiting: number) =>
+    `Your unfinished study is back${uploaded > 0 ? `: ${plural(uploaded, "image")} already uploaded` : ""}` +
+    (waiting > 0
+      ? `${uploaded > 0 ? "; " : ": "}add ${plural(waiting, "image")} again to finish ${waiting === 1 ? "its upload" : "their uploads"} (they are listed below).`
+      : "."),
+  draftExpired: (title: string, savedAt: number, hours: number) =>
+    `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} from ${new Date(savedAt).toLocaleString()} was cleared: ` +
+    `uploads are kept for ${hours} hours, and it had not been created in that time.`,
+  draftCommitted: (title: string) =>
+    `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} had already been created before the page was closed.`,
+  otherTab: "This draft is open in another tab. Close that tab to continue it here; nothing here is saved meanwhile.",
 };

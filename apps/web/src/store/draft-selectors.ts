@@ -16,7 +16,7 @@ export function doneCount(state: DraftImages): number {
 export function uploadingCount(state: DraftImages): number {
   return state.imageIds.filter((id) => {
     const image = state.images[id]!;
-    return image.contentProblem === null && image.status !== "done" && image.status !== "failed";
+    return image.contentProblem === null && !image.needsFile && image.status !== "done" && image.status !== "failed";
   }).length;
 }
 
@@ -24,4 +24,14 @@ export function uploadingCount(state: DraftImages): number {
 export function canRetry(state: Pick<StudyDraftState, "phase" | "imageIds" | "images" | "formError">): boolean {
   if (state.phase !== "editing") return false;
   return state.imageIds.some((id) => state.images[id]?.status === "failed") || state.formError !== null;
+}
+
+/** Restored images waiting for their files. */
+export function waitingForFilesCount(state: DraftImages): number {
+  return state.imageIds.filter((id) => state.images[id]!.needsFile).length;
+}
+
+/** Restored images waiting for their files that can be read again through a kept handle. */
+export function resumableCount(state: DraftImages): number {
+  return state.imageIds.filter((id) => state.images[id]!.needsFile && state.images[id]!.handle !== null).length;
 }

@@ -6,10 +6,11 @@ import {
   type UploadConfig,
 } from "@study-uploader/shared";
 import { formatBytes, imageTypeNames } from "../format.js";
+import type { FileFacts } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
 
 /** Why this file cannot be sent, checked before anything goes out; null when it may be uploaded. */
-export function imageProblem(file: File, config: UploadConfig): string | null {
+export function imageProblem(file: Pick<FileFacts, "name" | "type" | "size">, config: UploadConfig): string | null {
   const nameProblem = fileNameProblem(file.name);
   if (nameProblem) return `Bad file name: ${nameProblem}`;
   if (!(config.allowedTypes as readonly string[]).includes(file.type)) {
@@ -45,6 +46,11 @@ export function formProblems(
       `Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`,
     );
   const images = state.imageIds.map((id) => state.images[id]!);
+  const waiting = images.filter((image) => image.needsFile).length;
+  if (waiting > 0)
+    problems.push(
+      `Add ${waiting === 1 ? "the image" : `the ${waiting} images`} not uploaded before the page was closed again, or remove ${waiting === 1 ? "it" : "them"}`,
+    );
   const invalid = images.filter(
     (image) => image.contentProblem || imageProblem(image.file, config) || labelProblem(image.label),
   ).length;

@@ -1,12 +1,24 @@
 import type { UploadConfig } from "@study-uploader/shared";
 import type { FileUploadState } from "@study-uploader/upload-engine";
+import type { FileFacts, KeptFileHandle } from "./saved-draft.js";
 
 export type UploadStatus = FileUploadState["status"];
 
 export interface DraftImage {
   id: string;
-  file: File;
-  previewUrl: string;
+  /** The file's name, size, type and last change; the File itself once its bytes are at hand. */
+  file: FileFacts;
+  /** The bytes to send: null for an image restored from a saved draft until its file is added again. */
+  blob: File | null;
+  /** Restored from a saved draft, not uploaded before the reload: its file must be added again. */
+  needsFile: boolean;
+  /** Its index in the batch, once the API announced it. */
+  batchIndex: number | null;
+  /** A small picture kept with the saved draft (shown while the bytes are not back). */
+  thumbnail: Blob | null;
+  /** Where the browser can keep it (a dropped file in Chromium): resumes without picking it again. */
+  handle: KeptFileHandle | null;
+  previewUrl: string | null;
   label: string;
   status: UploadStatus;
   attempt: number;
@@ -27,14 +39,39 @@ export interface DraftImage {
  */
 export type DraftPhase = "editing" | "waiting" | "committing";
 
+/**
+ * opening: the saved draft is being read. other-tab: another tab has this draft open; this one waits, read-only,
+ * until that tab closes. open: this tab edits (and saves) the draft.
+ */
+export type DraftAccess = "opening" | "other-tab" | "open";
+
+/** What happened to the draft saved before this page was opened, said once above the form. */
+export interface DraftNotice {
+  message: string;
+  /** The study the saved draft had already become, to link to. */
+  studyId: string | null;
+}
+
 /** Plain functions (not methods): components pass them around as event handlers. */
 export interface StudyDraftActions {
   loadConfig: () => Promise<void>;
   setTitle: (title: string) => void;
   setDescription: (description: string) => void;
   setLabel: (imageId: string, label: string) => void;
-  /** Adds images; each starts uploading as soon as its bytes are checked. */
-  addFiles: (files: readonly File[]) => void;
+  /** Takes this tab's claim on the saved draft, then brings it back (once per page). */
+  openDraft: () => Promise<void>;
+  /**
+   * Adds images; each starts uploading as soon as its bytes are checked. A file that matches a restored image
+   * waiting for its bytes resumes that image. `handles` (same order) are kept so a reload can read them again.
+   */
+  addFiles: (files: readonly File[], handles?: readonly Promise<KeptFileHandle | null>[]) => void;
+  /** Reads the restored images' files through their kept handles (asking permission): no picking again. */
+  resumeFromHandles: () => Promise<void>;
+  /** Moves an image to another position (0-based); the study keeps this order. */
+  moveImage: (imageId: string, position: number) => void;
+  /** Starts over: uploads stop, the batch's staged blobs are dropped, the saved draft is cleared. */
+  discardDraft: () => void;
+  dismissNotice: () => void;
   /** Removes an image: its upload stops and its staged copy is deleted. */
   removeImage: (imageId: string) => void;
   /** Commits the study now if every image has arrived, else as soon as the last one does. */
@@ -63,6 +100,10 @@ export interface StudyDraftState {
   /** The latest status message for the polite live region. */
   announcement: string;
   bytesPerSecond: number | null;
+  draftAccess: DraftAccess;
+  draftNotice: DraftNotice | null;
+  /** When the draft can no longer be committed (wall-clock ms): its batch's staging deadline. */
+  expiresAt: number | null;
   actions: StudyDraftActions;
 }
 

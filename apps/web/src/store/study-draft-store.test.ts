@@ -1,6 +1,7 @@
 import {
   ApiRequestError,
   defaultUploadConfig,
+  type BatchStatus,
   type CommitStudyRequest,
   type Study,
   type UploadConfig,
@@ -11,6 +12,7 @@ import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engi
 import { settle } from "@study-uploader/upload-engine/testing";
 import { canRetry, doneCount, sentBytes } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
+import type { SavedDraft } from "./saved-draft.js";
 import { createStudyDraftStore, type StudyDraftDeps } from "./study-draft-store.js";
 
 /** A file the structure check accepts (the store reads its head before sending it). */
@@ -40,6 +42,9 @@ function setup(
     config?: Partial<UploadConfig>;
     outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome>;
     poolSize?: StudyDraftDeps["poolSize"];
+    drafts?: StudyDraftDeps["drafts"];
+    batchStatus?: (batchId: string) => Promise<BatchStatus>;
+    wallClock?: () => number;
   } = {},
 ) {
   const frames: (() => void)[] = [];
@@ -69,6 +74,13 @@ function setup(
     removeBatchFile: vi.fn(async (_batchId: string, _index: number) => {}),
     refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => targets(batchId, indexes)),
     commitStudy: vi.fn(async (request: CommitStudyRequest) => study(request)),
+    getBatch: vi.fn(
+      options.batchStatus ??
+        (async (): Promise<BatchStatus> => {
+          throw new ApiRequestError(404, "not_found", "Batch not found");
+        }),
+    ),
+    discardBatch: vi.fn(async (_batchId: string) => {}),
   };
   const puts: PutBlobRequest[] = [];
   const transport = vi.fn(async (request: PutBlobRequest) => {
@@ -87,6 +99,9 @@ function setup(
     onStudyCommitted,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
     poolSize: options.poolSize,
+    drafts: options.drafts,
+    thumbnail: async (file) => new Blob([`thumb of ${(file as File).name}`]),
+    wallClock: options.wallClock,
   };
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
@@ -439,5 +454,313 @@ describe("study draft: creating a study", () => {
     }
     await uploadsSettled(store);
     expect(most).toBe(3);
+  });
+});
+
+/** The browser's IndexedDB and Web Locks, in memory: one saved draft, and one tab holding it at a time. */
+function memoryKeeper(initial: SavedDraft | null = null, options: { heldElsewhere?: Promise<void> } = {}) {
+  let saved = initial;
+  const keeper = {
+    saves: 0,
+    claim: vi.fn(async (onHeldElsewhere: () => void) => {
+      if (options.heldElsewhere) {
+        onHeldElsewhere();
+        await options.heldElsewhere;
+      }
+    }),
+    load: vi.fn(async () => saved),
+    save: vi.fn(async (draft: SavedDraft) => {
+      keeper.saves++;
+      saved = draft;
+    }),
+    clear: vi.fn(async () => {
+      saved = null;
+    }),
+    get saved() {
+      return saved;
+    },
+  };
+  return keeper;
+}
+
+const facts = (name: string, size = 100) => ({ name, size, type: "image/png", lastModified: 1_700_000_000_000 });
+const pngAt = (name: string, size = 100) =>
+  new File([syntheticImage("image/png", size) as Uint8Array<ArrayBuffer>], name, {
+    type: "image/png",
+    lastModified: 1_700_000_000_000,
+  });
+
+const savedImage = (id: string, name: string, batchIndex: number | null, uploaded: boolean, md5: string | null) => ({
+  id,
+  file: facts(name),
+  label: `label of ${name}`,
+  batchIndex,
+  md5,
+  uploaded,
+  thumbnail: null,
+  handle: null,
+});
+
+const savedDraft = (images: SavedDraft["images"], overrides: Partial<SavedDraft> = {}): SavedDraft => ({
+  version: 1,
+  title: "Saved faces",
+  description: "kept across a reload",
+  batchId: "batch-9",
+  expiresAt: Date.now() + 3_600_000,
+  savedAt: Date.now() - 60_000,
+  images,
+  ...overrides,
+});
+
+const serverStatus = (files: { index: number; uploaded: boolean; removed?: boolean }[]): BatchStatus => ({
+  batchId: "batch-9",
+  stagingExpiresAt: new Date(Date.now() + 1_800_000).toISOString(),
+  studyId: null,
+  files: files.map((f) => ({ name: `f${f.index}.png`, size: 100, type: "image/png", removed: false, ...f })),
+});
+
+async function openedForm(keeper: ReturnType<typeof memoryKeeper>, options: Parameters<typeof setup>[0] = {}) {
+  const context = setup({ ...options, drafts: keeper });
+  await context.actions.loadConfig();
+  await context.actions.openDraft();
+  return context;
+}
+
+describe("study draft: kept across a reload", () => {
+  it("saves title, labels, order, batch, upload state and thumbnails as the researcher works; never the bytes", async () => {
+    const keeper = memoryKeeper();
+    const { store, actions, image } = await openedForm(keeper);
+    actions.setTitle("Faces");
+    actions.addFiles([pngAt("a.png"), pngAt("b.png")]);
+    await uploadsSettled(store);
+    actions.setLabel(image("b.png").id, "second");
+    actions.moveImage(image("b.png").id, 0);
+    await vi.waitFor(() => expect(keeper.saved?.images[0]?.label).toBe("second"));
+    await vi.waitFor(() => expect(keeper.saved?.images.every((i) => i.thumbnail !== null)).toBe(true));
+    expect(keeper.saved).toMatchObject({
+      title: "Faces",
+      batchId: "batch-1",
+      images: [
+        { file: facts("b.png"), batchIndex: 1, md5: "md5-b.png", uploaded: true },
+        { file: facts("a.png"), batchIndex: 0, md5: "md5-a.png", uploaded: true },
+      ],
+    });
+    expect(JSON.stringify(keeper.saved)).not.toContain("blob:");
+    expect(keeper.saved!.expiresAt).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+  });
+
+  it("brings the draft back: uploaded images are done and never sent again, the study commits them", async () => {
+    const keeper = memoryKeeper(
+      savedDraft([savedImage("image-1", "a.png", 0, true, "md5-a"), savedImage("image-2", "b.png", 1, true, "md5-b")]),
+    );
+    const { store, actions, puts, api } = await openedForm(keeper, {
+      batchStatus: async () =>
+        serverStatus([
+          { index: 0, uploaded: true },
+          { index: 1, uploaded: true },
+        ]),
+    });
+    expect(store.getState()).toMatchObject({ title: "Saved faces", batchId: "batch-9", draftAccess: "open" });
+    expect(store.getState().draftNotice?.message).toMatch(/back: 2 images already uploaded/);
+    expect(formProblems(store.getState())).toEqual([]);
+    await actions.createStudy();
+    expect(puts).toHaveLength(0);
+    expect(api.commitStudy).toHaveBeenCalledWith({
+      batchId: "batch-9",
+      title: "Saved faces",
+      description: "kept across a reload",
+      elements: [
+        { index: 0, label: "label of a.png", md5: "md5-a" },
+        { index: 1, label: "label of b.png", md5: "md5-b" },
+      ],
+    });
+    await vi.waitFor(() => expect(keeper.saved).toBeNull());
+  });
+
+  it("images not finished wait for their files; adding the same files sends only those, into their own indexes", async () => {
+    const keeper = memoryKeeper(
+      savedDraft([
+        savedImage("image-1", "a.png", 0, true, "md5-a"),
+        // Arrived after the last save: storage says so, and it is not sent again.
+        savedImage("image-2", "b.png", 1, false, "md5-b"),
+        savedImage("image-3", "c.png", 2, false, "md5-c.png"),
+        savedImage("image-4", "d.png", null, false, null),
+      ]),
+    );
+    const { store, actions, puts, api, image } = await openedForm(keeper, {
+      batchStatus: async () =>
+        serverStatus([
+          { index: 0, uploaded: true },
+          { index: 1, uploaded: true },
+          { index: 2, uploaded: false },
+        ]),
+    });
+    expect(image("c.png")).toMatchObject({ needsFile: true, blob: null });
+    expect(image("b.png")).toMatchObject({ needsFile: false, status: "done" });
+    expect(formProblems(store.getState())).toEqual([
+      "Add the 2 images not uploaded before the page was closed again, or remove them",
+    ]);
+    // A file that matches nothing is a new image; the matching ones resume.
+    actions.addFiles([pngAt("c.png"), pngAt("d.png"), pngAt("e.png")]);
+    await uploadsSettled(store);
+    expect(store.getState().imageIds.map((id) => store.getState().images[id]!.file.name)).toEqual([
+      "a.png",
+      "b.png",
+      "c.png",
+      "d.png",
+      "e.png",
+    ]);
+    // Only the unfinished and the new ones are sent (c.png asks for a fresh link first, so it may go last).
+    expect(puts.map((p) => (p.body as File).name).sort()).toEqual(["c.png", "d.png", "e.png"]);
+    expect(api.createBatch).not.toHaveBeenCalled();
+    expect(api.refreshBatch.mock.calls[0]![1]).toContain(2);
+    expect(puts.find((p) => (p.body as File).name === "c.png")!.url).toContain("batch-9/2");
+    await actions.createStudy();
+    expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.md5)).toEqual([
+      "md5-a",
+      "md5-b",
+      "md5-c.png",
+      "md5-d.png",
+      "md5-e.png",
+    ]);
+  });
+
+  it("drops images the server says were removed", async () => {
+    const keeper = memoryKeeper(
+      savedDraft([savedImage("image-1", "a.png", 0, true, "md5-a"), savedImage("image-2", "b.png", 1, false, "x")]),
+    );
+    const { store } = await openedForm(keeper, {
+      batchStatus: async () =>
+        serverStatus([
+          { index: 0, uploaded: true },
+          { index: 1, uploaded: false, removed: true },
+        ]),
+    });
+    expect(store.getState().imageIds).toEqual(["image-1"]);
+  });
+
+  it("a draft past its staging deadline is cleared with a message that says why", async () => {
+    const keeper = memoryKeeper(
+      savedDraft([savedImage("image-1", "a.png", 0, true, "m")], { expiresAt: Date.now() - 1 }),
+    );
+    const { store, api } = await openedForm(keeper);
+    expect(api.getBatch).not.toHaveBeenCalled();
+    expect(store.getState().imageIds).toEqual([]);
+    expect(store.getState().draftNotice?.message).toMatch(
+      /“Saved faces” from .* was cleared: uploads are kept for 24 hours/,
+    );
+    await vi.waitFor(() => expect(keeper.clear).toHaveBeenCalled());
+  });
+
+  it("a draft whose batch the API no longer knows is cleared too", async () => {
+    const keeper = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, true, "m")]));
+    const { store } = await openedForm(keeper);
+    expect(store.getState().imageIds).toEqual([]);
+    expect(store.getState().draftNotice?.message).toMatch(/was cleared/);
+  });
+
+  it("a draft committed just before the page went away links to its study instead", async () => {
+    const keeper = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, true, "m")]));
+    const { store } = await openedForm(keeper, {
+      batchStatus: async () => ({ ...serverStatus([{ index: 0, uploaded: true }]), studyId: "S".repeat(22) }),
+    });
+    expect(store.getState().draftNotice).toMatchObject({ studyId: "S".repeat(22) });
+    expect(store.getState().imageIds).toEqual([]);
+  });
+
+  it("while another tab holds the draft, this one shows it is busy and changes nothing; it takes over after", async () => {
+    let release!: () => void;
+    const keeper = memoryKeeper(savedDraft([], { batchId: null }), {
+      heldElsewhere: new Promise((resolve) => (release = resolve)),
+    });
+    const { store, actions } = setup({ drafts: keeper });
+    await actions.loadConfig();
+    const opening = actions.openDraft();
+    await settle();
+    expect(store.getState().draftAccess).toBe("other-tab");
+    expect(store.getState().draftNotice?.message).toMatch(/open in another tab/);
+    actions.setTitle("typed in the second tab");
+    expect(store.getState().title).toBe("");
+    expect(keeper.load).not.toHaveBeenCalled();
+    release();
+    await opening;
+    expect(store.getState()).toMatchObject({ draftAccess: "open", title: "Saved faces" });
+    expect(keeper.save).not.toHaveBeenCalled();
+  });
+
+  it("files picked while the saved draft is read join it once it is back", async () => {
+    const keeper = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, false, "md5-a.png")]));
+    const { store, actions, puts } = setup({
+      drafts: keeper,
+      batchStatus: async () => serverStatus([{ index: 0, uploaded: false }]),
+    });
+    await actions.loadConfig();
+    actions.addFiles([pngAt("a.png")]);
+    await actions.openDraft();
+    await uploadsSettled(store);
+    expect(store.getState().imageIds).toEqual(["image-1"]);
+    expect(puts.map((p) => p.url)).toEqual([expect.stringContaining("batch-9/0")]);
+  });
+
+  it("resumes waiting images through kept file handles, asking permission first", async () => {
+    const handle = (file: File, permission: PermissionState) => ({
+      kind: "file" as const,
+      name: file.name,
+      getFile: vi.fn(async () => file),
+      queryPermission: vi.fn(async () => "prompt" as PermissionState),
+      requestPermission: vi.fn(async () => permission),
+    });
+    const granted = handle(pngAt("a.png"), "granted");
+    const refused = handle(pngAt("b.png"), "denied");
+    const keeper = memoryKeeper(
+      savedDraft([
+        { ...savedImage("image-1", "a.png", 0, false, "md5-a.png"), handle: granted },
+        { ...savedImage("image-2", "b.png", 1, false, "md5-b.png"), handle: refused },
+      ]),
+    );
+    const { store, actions, puts, image } = await openedForm(keeper, {
+      batchStatus: async () =>
+        serverStatus([
+          { index: 0, uploaded: false },
+          { index: 1, uploaded: false },
+        ]),
+    });
+    await actions.resumeFromHandles();
+    await vi.waitFor(() => expect(image("a.png").status).toBe("done"));
+    expect(granted.requestPermission).toHaveBeenCalledWith({ mode: "read" });
+    expect(refused.getFile).not.toHaveBeenCalled();
+    expect(image("b.png").needsFile).toBe(true);
+    expect(puts).toHaveLength(1);
+    expect(store.getState().imageIds).toHaveLength(2);
+  });
+
+  it("Discard draft stops the uploads, drops the batch and clears the saved draft", async () => {
+    const keeper = memoryKeeper();
+    const { store, actions, api } = await openedForm(keeper);
+    actions.setTitle("Short-lived");
+    actions.addFiles([pngAt("a.png")]);
+    await uploadsSettled(store);
+    await vi.waitFor(() => expect(keeper.saved).not.toBeNull());
+    actions.discardDraft();
+    expect(api.discardBatch).toHaveBeenCalledWith("batch-1");
+    expect(store.getState()).toMatchObject({ title: "", imageIds: [], batchId: null, announcement: "Draft discarded" });
+    await vi.waitFor(() => expect(keeper.saved).toBeNull());
+  });
+});
+
+describe("study draft: order", () => {
+  it("moves images, says where to, and commits in the order shown", async () => {
+    const { store, actions, api, image } = await readyForm(["a.png", "b.png", "c.png"]);
+    await uploadsSettled(store);
+    actions.moveImage(image("c.png").id, 0);
+    expect(store.getState().announcement).toBe("c.png moved to position 1 of 3");
+    actions.moveImage(image("a.png").id, 5);
+    expect(store.getState().imageIds.map((id) => store.getState().images[id]!.file.name)).toEqual([
+      "c.png",
+      "b.png",
+      "a.png",
+    ]);
+    await actions.createStudy();
+    expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.index)).toEqual([2, 1, 0]);
   });
 });

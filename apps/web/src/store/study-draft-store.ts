@@ -1,4 +1,5 @@
 import {
+  ApiRequestError,
   labelFromFileName,
   type ApiClient,
   type ImageType,
@@ -18,21 +19,36 @@ import {
   type SessionFile,
 } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
+import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { sentBytes, uploadingCount } from "./draft-selectors.js";
 import { formProblems, imageProblem } from "./draft-validation.js";
 import { imageStructureProblem } from "./image-check.js";
+import { matchWaitingImages, restoreDraft, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
   api: Pick<
     ApiClient,
-    "getConfig" | "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy"
+    | "getConfig"
+    | "createBatch"
+    | "addBatchFiles"
+    | "removeBatchFile"
+    | "refreshBatch"
+    | "commitStudy"
+    | "getBatch"
+    | "discardBatch"
   >;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
   scheduleFrame: FrameScheduler;
-  previews: { create(file: File): string; revoke(url: string): void };
+  previews: { create(file: Blob): string; revoke(url: string): void };
+  /** Keeps the draft in this browser across reloads (IndexedDB, one tab at a time); absent: nothing is kept. */
+  drafts?: DraftKeeper;
+  /** A small picture of an image, kept with the draft. */
+  thumbnail?: (file: File) => Promise<Blob | null>;
+  /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for transfer rates. */
+  wallClock?: () => number;
   onStudyCommitted(study: Study): void;
   /**
    * Uploads at once, given the configuration and an upload URL once one is known: the browser raises it when
@@ -47,9 +63,32 @@ const errorMessage = (error: unknown) => (error instanceof Error ? error.message
 
 const sessionFile = (image: DraftImage): SessionFile => ({
   id: image.id,
-  body: image.file,
+  body: image.blob!,
   name: image.file.name,
   type: image.file.type as ImageType,
+});
+
+/** When a draft started now may no longer be committed: the API's staging TTL (24 h when it does not say). */
+const DEFAULT_STAGING_TTL_SECONDS = 24 * 3600;
+const stagingTtlMs = (config: UploadConfig | null) => (config?.stagingTtlSeconds ?? DEFAULT_STAGING_TTL_SECONDS) * 1000;
+
+const newImage = (id: string, file: File, previewUrl: string): DraftImage => ({
+  id,
+  file,
+  blob: file,
+  needsFile: false,
+  batchIndex: null,
+  thumbnail: null,
+  handle: null,
+  previewUrl,
+  label: labelFromFileName(file.name),
+  status: "queued",
+  attempt: 0,
+  statusReason: null,
+  sentBytes: 0,
+  md5: null,
+  checked: false,
+  contentProblem: null,
 });
 
 /** How one upload state shows in a row. */
@@ -75,12 +114,15 @@ function imageChange(image: DraftImage, state: FileUploadState): Partial<DraftIm
  */
 export function createStudyDraftStore(deps: StudyDraftDeps) {
   const now = deps.now ?? (() => performance.now());
+  const wallClock = deps.wallClock ?? (() => Date.now());
+  /** Files added while the saved draft is still being read: they join it once it is back. */
+  let addedWhileOpening: { files: readonly File[]; handles?: readonly Promise<KeptFileHandle | null>[] }[] = [];
   let nextImageNumber = 0;
   const rate = new TransferRateMeter();
   /** One upload URL of the current batch: its origin's protocol decides the pool size. */
   let uploadUrl: string | null = null;
 
-  return createStore<StudyDraftState>()((set, get) => {
+  const store = createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
       set((state) => {
         const image = state.images[id];
@@ -109,9 +151,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       events: {
         onBatchCreated: (batchId, firstUploadUrl) => {
           uploadUrl = firstUploadUrl;
-          set({ batchId });
+          // The batch's staging deadline counts from its creation: the draft lives no longer.
+          set({ batchId, expiresAt: wallClock() + stagingTtlMs(get().config) });
           resizePool();
         },
+        onFileIndexed: (id, batchIndex) => updateImage(id, () => ({ batchIndex })),
         onUploadStarted: (ids) => {
           if (uploadingCount(get()) === ids.length) {
             // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
@@ -155,7 +199,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       let bytesLeft = (config.maxBatchBytes ?? Infinity) - sending.reduce((sum, image) => sum + image.file.size, 0);
       const sendable = ids.filter((id) => {
         const image = images[id];
-        if (!image || image.checked || imageProblem(image.file, config)) return false;
+        if (!image || image.checked || !image.blob || imageProblem(image.file, config)) return false;
         if (room === 0 || image.file.size > bytesLeft) return false;
         room--;
         bytesLeft -= image.file.size;
@@ -164,7 +208,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       const problems = await Promise.all(
         sendable.map((id) => {
           const image = get().images[id]!;
-          return imageStructureProblem(image.file, image.file.type as ImageType).catch(
+          return imageStructureProblem(image.blob!, image.file.type as ImageType).catch(
             (error: unknown) => `Not sent: the file could not be read (${errorMessage(error)})`,
           );
         }),
@@ -178,6 +222,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         if (!problems[i]) passed.push(image);
       });
       if (passed.length > 0) session.add(passed.map(sessionFile));
+      for (const image of passed) if (!image.thumbnail) void keepThumbnail(image);
+    };
+
+    const keepThumbnail = async (image: DraftImage) => {
+      const thumbnail = await deps.thumbnail?.(image.blob!).catch(() => null);
+      if (thumbnail) updateImage(image.id, (current) => (current.blob === image.blob ? { thumbnail } : {}));
     };
 
     /** Checks still reading file heads: a click right after picking waits for them, not for nothing. */
@@ -191,19 +241,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     const finish = (outcome: CommitOutcome) => {
       switch (outcome.kind) {
         case "committed": {
-          for (const image of Object.values(get().images)) deps.previews.revoke(image.previewUrl);
-          set({
-            title: "",
-            description: "",
-            imageIds: [],
-            images: {},
-            batchId: null,
-            phase: "editing",
-            commitRequested: false,
-            formError: null,
-            bytesPerSecond: null,
-            announcement: draftMessages.committed(outcome.study.title),
-          });
+          clearForm(draftMessages.committed(outcome.study.title));
           deps.onStudyCommitted(outcome.study);
           return;
         }
@@ -227,8 +265,112 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       }
     };
 
+    /** Empties the form for the next study; the autosave then clears the saved draft. */
+    const clearForm = (announcement: string) => {
+      for (const image of Object.values(get().images)) if (image.previewUrl) deps.previews.revoke(image.previewUrl);
+      set({
+        title: "",
+        description: "",
+        imageIds: [],
+        images: {},
+        batchId: null,
+        expiresAt: null,
+        phase: "editing",
+        commitRequested: false,
+        formError: null,
+        bytesPerSecond: null,
+        announcement,
+      });
+    };
+
+    const editable = () => get().phase === "editing" && get().draftAccess === "open";
+
+    /** Gives restored images their files back (matched by the caller); each is checked, then resumed in place. */
+    const attachFiles = (matched: readonly { id: string; file: File }[]) => {
+      if (matched.length === 0) return;
+      set((state) => {
+        const images = { ...state.images };
+        for (const { id, file } of matched) {
+          const image = images[id]!;
+          if (image.previewUrl) deps.previews.revoke(image.previewUrl);
+          images[id] = {
+            ...image,
+            file,
+            blob: file,
+            needsFile: false,
+            checked: false,
+            status: "queued",
+            statusReason: null,
+            previewUrl: deps.previews.create(file),
+          };
+        }
+        return { images };
+      });
+      void check(matched.map((m) => m.id));
+    };
+
+    /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
+    const takeBack = async (saved: SavedDraft) => {
+      let status: Parameters<typeof restoreDraft>[1] = null;
+      if (saved.batchId && wallClock() < saved.expiresAt) {
+        try {
+          status = await deps.api.getBatch(saved.batchId);
+        } catch (error) {
+          // Gone (expired, swept or discarded elsewhere); any other failure: the draft's own record is trusted.
+          if (error instanceof ApiRequestError && error.status === 404) status = "gone";
+        }
+      }
+      const restored = restoreDraft(saved, status, wallClock());
+      if (restored.kind !== "restored") await deps.drafts?.clear().catch(() => undefined);
+      if (restored.kind === "expired") {
+        const hours = Math.round(stagingTtlMs(get().config) / 3600_000);
+        set({ draftNotice: { message: draftMessages.draftExpired(saved.title, saved.savedAt, hours), studyId: null } });
+        return;
+      }
+      if (restored.kind === "committed") {
+        set({ draftNotice: { message: draftMessages.draftCommitted(saved.title), studyId: restored.studyId } });
+        return;
+      }
+      if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
+      const images: Record<string, DraftImage> = {};
+      for (const image of restored.images) {
+        images[image.id] = {
+          id: image.id,
+          file: image.file,
+          blob: null,
+          needsFile: image.needsFile,
+          batchIndex: image.batchIndex,
+          thumbnail: image.thumbnail,
+          handle: image.handle,
+          previewUrl: image.thumbnail ? deps.previews.create(image.thumbnail) : null,
+          label: image.label,
+          status: image.uploaded ? "done" : "queued",
+          attempt: 0,
+          statusReason: null,
+          sentBytes: image.uploaded ? image.file.size : 0,
+          md5: image.md5,
+          checked: true,
+          contentProblem: null,
+        };
+        // Image ids must stay unique across the restored ones and those added from now on.
+        nextImageNumber = Math.max(nextImageNumber, Number(/^image-(\d+)$/.exec(image.id)?.[1] ?? 0));
+      }
+      const uploaded = restored.images.filter((image) => image.uploaded).length;
+      const message = draftMessages.draftRestored(uploaded, restored.images.length - uploaded);
+      set({
+        title: saved.title,
+        description: saved.description,
+        imageIds: restored.images.map((image) => image.id),
+        images,
+        batchId: saved.batchId,
+        expiresAt: restored.draft.expiresAt,
+        draftNotice: { message, studyId: null },
+        announcement: message,
+      });
+    };
+
     const createStudy = async () => {
-      if (get().phase !== "editing" || formProblems(get()).length > 0 || !get().config) return;
+      if (!editable() || formProblems(get()).length > 0 || !get().config) return;
       set({ phase: "waiting", commitRequested: true });
       await Promise.all([...checks]);
       const state = get();
@@ -258,7 +400,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     /** A retry that leaves nothing failed carries on with the commit the researcher already asked for. */
     const retry = async (only?: (id: string) => boolean) => {
-      if (get().phase !== "editing") return;
+      if (!editable()) return;
       set({ formError: null });
       session.retry(only);
       const { commitRequested, imageIds, images } = get();
@@ -277,33 +419,45 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
         }
       },
+      async openDraft() {
+        const keeper = deps.drafts;
+        if (!keeper || get().draftAccess !== "opening") return;
+        await keeper.claim(() =>
+          set({ draftAccess: "other-tab", draftNotice: { message: draftMessages.otherTab, studyId: null } }),
+        );
+        // Another tab may have let go with the notice up: it no longer applies.
+        if (get().draftAccess === "other-tab") set({ draftNotice: null });
+        const saved = await keeper.load().catch(() => null);
+        if (saved) await takeBack(saved);
+        set({ draftAccess: "open" });
+        autosave.start();
+        const waiting = addedWhileOpening;
+        addedWhileOpening = [];
+        for (const { files, handles } of waiting) actions.addFiles(files, handles);
+      },
       setTitle(title) {
-        if (get().phase === "editing") set({ title });
+        if (editable()) set({ title });
       },
       setDescription(description) {
-        if (get().phase === "editing") set({ description });
+        if (editable()) set({ description });
       },
       setLabel(imageId, label) {
-        if (get().phase === "editing") updateImage(imageId, () => ({ label }));
+        if (editable()) updateImage(imageId, () => ({ label }));
       },
-      addFiles(files) {
-        if (get().phase !== "editing" || files.length === 0) return;
+      addFiles(files, handles) {
+        if (get().draftAccess === "opening" && get().phase === "editing") {
+          addedWhileOpening.push({ files, handles });
+          return;
+        }
+        if (!editable() || files.length === 0) return;
+        const { imageIds, images } = get();
+        const waiting = imageIds.map((id) => images[id]!).filter((image) => image.needsFile);
+        const { matched, unmatched } = matchWaitingImages(waiting, files);
+        attachFiles(matched);
         const added: Record<string, DraftImage> = {};
-        for (const file of files) {
+        for (const file of unmatched) {
           const id = `image-${++nextImageNumber}`;
-          added[id] = {
-            id,
-            file,
-            previewUrl: deps.previews.create(file),
-            label: labelFromFileName(file.name),
-            status: "queued",
-            attempt: 0,
-            statusReason: null,
-            sentBytes: 0,
-            md5: null,
-            checked: false,
-            contentProblem: null,
-          };
+          added[id] = newImage(id, file, deps.previews.create(file));
         }
         set((state) => ({
           images: { ...state.images, ...added },
@@ -311,12 +465,62 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           announcement: draftMessages.added(files.length),
         }));
         void check(Object.keys(added));
+        // Kept handles let a reload resume these files without picking them again.
+        files.forEach((file, i) => {
+          const id = matched.find((m) => m.file === file)?.id ?? Object.keys(added)[unmatched.indexOf(file)];
+          void handles?.[i]?.then(
+            (handle) => handle && id && updateImage(id, () => ({ handle })),
+            () => undefined,
+          );
+        });
+      },
+      async resumeFromHandles() {
+        if (!editable()) return;
+        const { imageIds, images } = get();
+        const found: { id: string; file: File }[] = [];
+        for (const image of imageIds.map((id) => images[id]!)) {
+          if (!image.needsFile || !image.handle) continue;
+          try {
+            const handle = image.handle;
+            let permission = (await handle.queryPermission?.({ mode: "read" })) ?? "granted";
+            if (permission === "prompt") permission = (await handle.requestPermission?.({ mode: "read" })) ?? "denied";
+            if (permission === "granted") found.push({ id: image.id, file: await handle.getFile() });
+          } catch {
+            // Moved, deleted or refused: this one must be added again by hand; its row still says so.
+          }
+        }
+        attachFiles(found.filter(({ id }) => get().images[id]?.needsFile));
+      },
+      moveImage(imageId, position) {
+        const { imageIds, images } = get();
+        const from = imageIds.indexOf(imageId);
+        const to = Math.max(0, Math.min(imageIds.length - 1, position));
+        if (!editable() || from === -1 || from === to) return;
+        const reordered = [...imageIds];
+        reordered.splice(from, 1);
+        reordered.splice(to, 0, imageId);
+        set({
+          imageIds: reordered,
+          announcement: draftMessages.moved(images[imageId]!.file.name, to + 1, reordered.length),
+        });
+      },
+      discardDraft() {
+        if (!editable()) return;
+        const { batchId } = get();
+        session.discard();
+        // If this fails, the sweep drops the staged blobs when the batch expires.
+        if (batchId) deps.api.discardBatch(batchId).catch(() => undefined);
+        clearForm(draftMessages.discarded);
+        set({ draftNotice: null });
+      },
+      dismissNotice() {
+        set({ draftNotice: null });
       },
       removeImage(imageId) {
-        const { phase, images } = get();
+        const { images } = get();
         const image = images[imageId];
-        if (phase !== "editing" || !image) return;
-        deps.previews.revoke(image.previewUrl);
+        if (!editable() || !image) return;
+        if (image.previewUrl) deps.previews.revoke(image.previewUrl);
         const { [imageId]: _removed, ...rest } = images;
         set((state) => ({
           images: rest,
@@ -351,9 +555,15 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       formError: null,
       announcement: "",
       bytesPerSecond: null,
+      draftAccess: deps.drafts ? "opening" : "open",
+      draftNotice: null,
+      expiresAt: null,
       actions,
     };
   });
+
+  const autosave = createDraftAutosave(store, deps.drafts, () => wallClock() + stagingTtlMs(store.getState().config));
+  return store;
 }
 
 export type StudyDraftStore = ReturnType<typeof createStudyDraftStore>;
