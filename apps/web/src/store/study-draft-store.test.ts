@@ -100,7 +100,7 @@ function setup(
     retry: { maxAttempts: 2, baseDelayMs: 1 },
     poolSize: options.poolSize,
     drafts: options.drafts,
-    thumbnail: async (file) => new Blob([`thumb of ${(file as File).name}`]),
+    thumbnail: async (file) => new Blob([`thumb of ${file.name}`]),
     wallClock: options.wallClock,
   };
   const store = createStudyDraftStore(deps);
@@ -707,7 +707,7 @@ describe("study draft: kept across a reload", () => {
       kind: "file" as const,
       name: file.name,
       getFile: vi.fn(async () => file),
-      queryPermission: vi.fn(async () => "prompt" as PermissionState),
+      queryPermission: vi.fn(async (): Promise<PermissionState> => "prompt"),
       requestPermission: vi.fn(async () => permission),
     });
     const granted = handle(pngAt("a.png"), "granted");

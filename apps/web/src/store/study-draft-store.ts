@@ -1,22 +1,13 @@
-import {
-  ApiRequestError,
-  labelFromFileName,
-  type ApiClient,
-  type ImageType,
-  type Study,
-  type UploadConfig,
-} from "@study-uploader/shared";
+import { type ApiClient, type ImageType, type Study, type UploadConfig } from "@study-uploader/shared";
 import {
   createProgressBatcher,
   createStudySession,
   TransferRateMeter,
   type BlobTransport,
   type CommitOutcome,
-  type FileUploadState,
   type FrameScheduler,
   type Md5Hasher,
   type RetryOptions,
-  type SessionFile,
 } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
 import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
@@ -24,7 +15,9 @@ import { draftMessages } from "./draft-messages.js";
 import { sentBytes, uploadingCount } from "./draft-selectors.js";
 import { formProblems, imageProblem } from "./draft-validation.js";
 import { imageStructureProblem } from "./image-check.js";
-import { matchWaitingImages, restoreDraft, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
+import { imageChange, imageNumber, newImage, restoredImage, sessionFile, stagingTtlMs } from "./draft-images.js";
+import { readBackDraft, readKeptFiles } from "./draft-restore.js";
+import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
@@ -60,52 +53,6 @@ export interface StudyDraftDeps {
 }
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-const sessionFile = (image: DraftImage): SessionFile => ({
-  id: image.id,
-  body: image.blob!,
-  name: image.file.name,
-  type: image.file.type as ImageType,
-});
-
-/** When a draft started now may no longer be committed: the API's staging TTL (24 h when it does not say). */
-const DEFAULT_STAGING_TTL_SECONDS = 24 * 3600;
-const stagingTtlMs = (config: UploadConfig | null) => (config?.stagingTtlSeconds ?? DEFAULT_STAGING_TTL_SECONDS) * 1000;
-
-const newImage = (id: string, file: File, previewUrl: string): DraftImage => ({
-  id,
-  file,
-  blob: file,
-  needsFile: false,
-  batchIndex: null,
-  thumbnail: null,
-  handle: null,
-  previewUrl,
-  label: labelFromFileName(file.name),
-  status: "queued",
-  attempt: 0,
-  statusReason: null,
-  sentBytes: 0,
-  md5: null,
-  checked: false,
-  contentProblem: null,
-});
-
-/** How one upload state shows in a row. */
-function imageChange(image: DraftImage, state: FileUploadState): Partial<DraftImage> {
-  switch (state.status) {
-    case "queued":
-      return { status: "queued", statusReason: null };
-    case "uploading":
-      return { status: "uploading", attempt: state.attempt, statusReason: null };
-    case "retrying":
-      return { status: "retrying", attempt: state.attempt, statusReason: state.reason };
-    case "done":
-      return { status: "done", statusReason: null, sentBytes: image.file.size };
-    case "failed":
-      return { status: "failed", statusReason: state.reason };
-  }
-}
 
 /**
  * The study form's state: what the researcher typed and picked, and each image's upload as the study session
@@ -311,17 +258,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
     const takeBack = async (saved: SavedDraft) => {
-      let status: Parameters<typeof restoreDraft>[1] = null;
-      if (saved.batchId && wallClock() < saved.expiresAt) {
-        try {
-          status = await deps.api.getBatch(saved.batchId);
-        } catch (error) {
-          // Gone (expired, swept or discarded elsewhere); any other failure: the draft's own record is trusted.
-          if (error instanceof ApiRequestError && error.status === 404) status = "gone";
-        }
-      }
-      const restored = restoreDraft(saved, status, wallClock());
-      if (restored.kind !== "restored") await deps.drafts?.clear().catch(() => undefined);
+      const restored = await readBackDraft(saved, { api: deps.api, drafts: deps.drafts, now: wallClock() });
       if (restored.kind === "expired") {
         const hours = Math.round(stagingTtlMs(get().config) / 3600_000);
         set({ draftNotice: { message: draftMessages.draftExpired(saved.title, saved.savedAt, hours), studyId: null } });
@@ -334,26 +271,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
       const images: Record<string, DraftImage> = {};
       for (const image of restored.images) {
-        images[image.id] = {
-          id: image.id,
-          file: image.file,
-          blob: null,
-          needsFile: image.needsFile,
-          batchIndex: image.batchIndex,
-          thumbnail: image.thumbnail,
-          handle: image.handle,
-          previewUrl: image.thumbnail ? deps.previews.create(image.thumbnail) : null,
-          label: image.label,
-          status: image.uploaded ? "done" : "queued",
-          attempt: 0,
-          statusReason: null,
-          sentBytes: image.uploaded ? image.file.size : 0,
-          md5: image.md5,
-          checked: true,
-          contentProblem: null,
-        };
-        // Image ids must stay unique across the restored ones and those added from now on.
-        nextImageNumber = Math.max(nextImageNumber, Number(/^image-(\d+)$/.exec(image.id)?.[1] ?? 0));
+        images[image.id] = restoredImage(image, image.thumbnail ? deps.previews.create(image.thumbnail) : null);
+        nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
       }
       const uploaded = restored.images.filter((image) => image.uploaded).length;
       const message = draftMessages.draftRestored(uploaded, restored.images.length - uploaded);
@@ -477,18 +396,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       async resumeFromHandles() {
         if (!editable()) return;
         const { imageIds, images } = get();
-        const found: { id: string; file: File }[] = [];
-        for (const image of imageIds.map((id) => images[id]!)) {
-          if (!image.needsFile || !image.handle) continue;
-          try {
-            const handle = image.handle;
-            let permission = (await handle.queryPermission?.({ mode: "read" })) ?? "granted";
-            if (permission === "prompt") permission = (await handle.requestPermission?.({ mode: "read" })) ?? "denied";
-            if (permission === "granted") found.push({ id: image.id, file: await handle.getFile() });
-          } catch {
-            // Moved, deleted or refused: this one must be added again by hand; its row still says so.
-          }
-        }
+        const found = await readKeptFiles(imageIds.map((id) => images[id]!).filter((image) => image.needsFile));
         attachFiles(found.filter(({ id }) => get().images[id]?.needsFile));
       },
       moveImage(imageId, position) {

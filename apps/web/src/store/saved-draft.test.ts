@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { matchWaitingImages, restoreDraft, type SavedDraft } from "./saved-draft.js";
+
+const file = (name: string, lastModified = 1) => ({ name, size: 10, type: "image/png", lastModified });
+const image = (id: string, batchIndex: number | null, uploaded: boolean, md5: string | null = "m") => ({
+  id,
+  file: file(`${id}.png`),
+  label: id,
+  batchIndex,
+  md5,
+  uploaded,
+  thumbnail: null,
+  handle: null,
+});
+const draft = (images: SavedDraft["images"], expiresAt = 10_000): SavedDraft => ({
+  version: 1,
+  title: "T",
+  description: "",
+  batchId: "b",
+  expiresAt,
+  savedAt: 0,
+  images,
+});
+const status = (files: { index: number; uploaded: boolean; removed?: boolean }[], studyId: string | null = null) => ({
+  batchId: "b",
+  stagingExpiresAt: new Date(5_000).toISOString(),
+  studyId,
+  files: files.map((f) => ({ name: "x", size: 10, type: "image/png" as const, removed: false, ...f })),
+});
+
+describe("restoreDraft", () => {
+  it("storage decides what arrived; images without an index or a hash wait for their files", () => {
+    const restored = restoreDraft(
+      draft([image("a", 0, false), image("b", 1, true), image("c", null, false), image("d", 2, false, null)]),
+      status([
+        { index: 0, uploaded: true },
+        { index: 1, uploaded: false },
+        { index: 2, uploaded: true },
+      ]),
+      1_000,
+    );
+    expect(restored.kind).toBe("restored");
+    if (restored.kind !== "restored") return;
+    expect(restored.images.map((i) => [i.id, i.uploaded, i.needsFile])).toEqual([
+      ["a", true, false],
+      ["b", false, true],
+      ["c", false, true],
+      ["d", false, true],
+    ]);
+    expect(restored.sessionFiles.map((f) => [f.id, f.index, f.uploaded])).toEqual([
+      ["a", 0, true],
+      ["b", 1, false],
+      ["d", 2, false],
+    ]);
+    // The server's staging deadline is earlier than the draft's own estimate.
+    expect(restored.draft.expiresAt).toBe(5_000);
+  });
+
+  it("trusts the draft's own record when the API could not be asked", () => {
+    const restored = restoreDraft(draft([image("a", 0, true)]), null, 1_000);
+    expect(restored.kind === "restored" && restored.images[0]!.uploaded).toBe(true);
+  });
+
+  it("drops removed images; a gone batch or a passed deadline expires the draft; a study ends it", () => {
+    const removed = restoreDraft(draft([image("a", 0, true)]), status([{ index: 0, uploaded: true, removed: true }]), 1);
+    expect(removed.kind === "restored" && removed.images).toEqual([]);
+    expect(restoreDraft(draft([]), "gone", 1).kind).toBe("expired");
+    expect(restoreDraft(draft([], 10), null, 10).kind).toBe("expired");
+    expect(restoreDraft(draft([]), status([], "S1"), 1)).toMatchObject({ kind: "committed", studyId: "S1" });
+  });
+});
+
+describe("matchWaitingImages", () => {
+  it("pairs files by name, size and last change, each waiting image once, the rest are new", () => {
+    const waiting = [
+      { id: "1", file: file("a.png") },
+      { id: "2", file: file("a.png") },
+      { id: "3", file: file("b.png", 5) },
+    ];
+    const picked = [file("a.png"), file("b.png", 6), file("a.png"), file("a.png")];
+    const { matched, unmatched } = matchWaitingImages(waiting, picked);
+    expect(matched.map((m) => m.id)).toEqual(["1", "2"]);
+    expect(unmatched).toEqual([file("b.png", 6), file("a.png")]);
+  });
+});
