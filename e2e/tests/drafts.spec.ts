@@ -1,0 +1,213 @@
+import { seriousViolations } from "../support/axe.js";
+import { expect, test, throttle, type StudyFormPage } from "../support/fixtures.js";
+import { keptDraft } from "../support/saved-draft.js";
+import { pngImage, type TestImage } from "../support/test-images.js";
+
+const draftNotice = (form: StudyFormPage) => form.page.getByRole("region", { name: "Saved draft" });
+
+/** Until the kept draft says every one of these images arrived (saves are coalesced, a moment after a change). */
+async function keptAsUploaded(form: StudyFormPage, images: TestImage[]) {
+  await expect
+    .poll(async () => (await keptDraft(form.page))?.images.filter((i) => i.uploaded).map((i) => i.name))
+    .toEqual(images.map((i) => i.name));
+}
+
+test("reload after every image is up: the draft is back, nothing is sent again, the study has the same bytes", async ({
+  page,
+  form,
+  traffic,
+  api,
+  storage,
+}) => {
+  const images = [pngImage("kept-1.png", 40_000), pngImage("kept-2.png", 60_000), pngImage("kept-3.png", 20_000)];
+  await form.open();
+  await form.fillTitle("Survives a reload");
+  await form.description.fill("Typed before the reload.");
+  await form.pick(images);
+  await form.label("kept-2.png").fill("Second, relabelled");
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  await keptAsUploaded(form, images);
+  await expect.poll(async () => (await keptDraft(page))?.thumbnails).toBe(3);
+  await expect.poll(async () => (await keptDraft(page))?.images[1]?.label).toBe("Second, relabelled");
+  const putsBefore = traffic.puts.length;
+
+  await page.reload();
+  await expect(draftNotice(form)).toContainText("Your unfinished study is back: 3 images already uploaded");
+  await expect(form.title).toHaveValue("Survives a reload");
+  await expect(form.description).toHaveValue("Typed before the reload.");
+  await expect(form.label("kept-2.png")).toHaveValue("Second, relabelled");
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  // The kept thumbnail stands in for the file.
+  await expect(form.row("kept-1.png").getByRole("img")).toHaveJSProperty("complete", true);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await expect(form.createButton).toHaveText("Create study");
+  await form.createButton.click();
+  const studyId = await form.waitForStudyPage("Survives a reload");
+  expect(traffic.puts.length).toBe(putsBefore);
+  const study = await api.getStudy(studyId);
+  expect(study.elements.map((e) => e.label)).toEqual(["kept-1", "Second, relabelled", "kept-3"]);
+  for (const [i, element] of study.elements.entries()) {
+    expect(await storage.storedMd5(element.url), element.name).toBe(images[i]!.md5);
+  }
+  // A committed draft is not kept.
+  await expect.poll(() => keptDraft(page)).toBeNull();
+});
+
+test("reload mid-upload: adding the same files again sends only the unfinished ones, into the same batch", async ({
+  page,
+  form,
+  traffic,
+  api,
+  storage,
+}) => {
+  const small = pngImage("mid-small.png", 20_000);
+  const large = [pngImage("mid-large-1.png", 2_000_000), pngImage("mid-large-2.png", 2_000_000)];
+  await form.open();
+  await form.fillTitle("Interrupted upload");
+  const cdp = await throttle(page, { uploadBytesPerSecond: 200_000 });
+  await form.pick([small, ...large]);
+  await expect(form.row(small.name)).toContainText(/done/i);
+  await expect(form.row(large[0]!.name)).toContainText(/uploading/i);
+  await keptAsUploaded(form, [small]);
+  await expect.poll(async () => (await keptDraft(page))?.images.map((i) => i.md5 !== null)).toEqual([true, true, true]);
+  const batchId = (await keptDraft(page))!.batchId;
+  await cdp.detach();
+
+  await page.reload();
+  await expect(draftNotice(form)).toContainText("1 image already uploaded; add 2 images again");
+  await expect(form.row(small.name)).toContainText(/done/i);
+  for (const image of large) await expect(form.row(image.name)).toContainText("add this file again");
+  await expect(form.createButton).toBeDisabled();
+  const putsBefore = traffic.puts.length;
+
+  await form.pick(large);
+  for (const image of large) await expect(form.row(image.name)).toContainText(/done/i);
+  const resent = traffic.puts.slice(putsBefore).map((put) => new URL(put.url()).pathname);
+  expect(resent.sort()).toEqual([expect.stringMatching(`/${batchId}/1$`), expect.stringMatching(`/${batchId}/2$`)]);
+  expect(traffic.batches).toHaveLength(1);
+  expect(traffic.additions).toHaveLength(0);
+  await expect(page.getByRole("listitem").filter({ hasText: "mid-large-1.png" })).toHaveCount(1);
+
+  await form.createButton.click();
+  const study = await api.getStudy(await form.waitForStudyPage("Interrupted upload"));
+  const sent = [small, ...large];
+  expect(study.elements.map((e) => e.name)).toEqual(sent.map((i) => i.name));
+  for (const [i, element] of study.elements.entries()) {
+    expect(await storage.storedMd5(element.url), element.name).toBe(sent[i]!.md5);
+  }
+});
+
+test("a second tab waits read-only and never corrupts the first tab's draft; it takes over once that tab closes", async ({
+  page,
+  form,
+  context,
+}) => {
+  const images = [pngImage("tab-1.png", 20_000), pngImage("tab-2.png", 20_000)];
+  await form.open();
+  await form.fillTitle("First tab's draft");
+  await form.pick(images);
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  await keptAsUploaded(form, images);
+
+  const second = await context.newPage();
+  await second.goto("/");
+  const secondTitle = second.getByRole("textbox", { name: "Title" });
+  await expect(second.getByRole("region", { name: "Saved draft" })).toContainText("open in another tab");
+  await expect(secondTitle).not.toBeEditable();
+  await expect(second.getByLabel("Add images")).toBeDisabled();
+  expect(await seriousViolations(second)).toEqual([]);
+
+  // The first tab goes on editing; the second one saves nothing over it.
+  await form.label("tab-1.png").fill("Edited in the first tab");
+  await expect.poll(async () => (await keptDraft(page))?.images[0]?.label).toBe("Edited in the first tab");
+  await page.close();
+
+  await expect(secondTitle).toHaveValue("First tab's draft");
+  await expect(secondTitle).toBeEditable();
+  await expect(second.getByRole("textbox", { name: "Label for tab-1.png" })).toHaveValue("Edited in the first tab");
+  await expect(second.getByRole("listitem").filter({ hasText: "tab-2.png" })).toContainText(/done/i);
+});
+
+test("images reorder with the keyboard (and by dragging); the study keeps the order shown", async ({
+  page,
+  form,
+  api,
+}) => {
+  const images = ["order-a.png", "order-b.png", "order-c.png", "order-d.png"].map((name) => pngImage(name, 10_000));
+  await form.open();
+  await form.fillTitle("Reordered");
+  await form.pick(images);
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+
+  const moveUp = page.getByRole("button", { name: "Move order-c.png up" });
+  await moveUp.focus();
+  await page.keyboard.press("Enter");
+  await expect(moveUp).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("status").filter({ hasText: "order-c.png moved to position 1 of 4" })).toBeAttached();
+  // At the top, Move up is disabled; focus went to its neighbour instead of being lost.
+  await expect(moveUp).toBeDisabled();
+  await expect(page.getByRole("button", { name: "Move order-c.png down" })).toBeFocused();
+
+  // Drag order-a.png (now second) below order-d.png.
+  await form.row("order-a.png").dragTo(form.row("order-d.png"), { targetPosition: { x: 20, y: 60 } });
+  const names = page.getByRole("list", { name: "Images" }).getByRole("listitem").locator(".file-name");
+  await expect(names).toHaveText(["order-c.png", "order-b.png", "order-d.png", "order-a.png"]);
+
+  await form.createButton.click();
+  const study = await api.getStudy(await form.waitForStudyPage("Reordered"));
+  expect(study.elements.map((e) => e.name)).toEqual(["order-c.png", "order-b.png", "order-d.png", "order-a.png"]);
+  expect(study.elements.map((e) => e.index)).toEqual([0, 1, 2, 3]);
+});
+
+test("Discard draft drops the staged uploads and nothing comes back after a reload", async ({
+  page,
+  form,
+  traffic,
+  storage,
+}) => {
+  const images = [pngImage("discard-1.png", 20_000), pngImage("discard-2.png", 20_000)];
+  await form.open();
+  await form.fillTitle("Thrown away");
+  await form.pick(images);
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  const uploadUrls = traffic.puts.map((put) => put.url());
+  for (const url of uploadUrls) expect(await storage.exists(url)).toBe(true);
+
+  await page.getByRole("button", { name: "Discard draft" }).click();
+  const confirm = page.getByRole("group", { name: "Discard the draft?" });
+  await expect(confirm.getByRole("button", { name: "Discard" })).toBeFocused();
+  expect(await seriousViolations(page)).toEqual([]);
+  const discarded = page.waitForResponse(
+    (r) => r.request().method() === "DELETE" && /\/api\/batches\/[^/]+$/.test(r.url()),
+  );
+  await confirm.getByRole("button", { name: "Discard" }).click();
+  expect((await discarded).status()).toBe(204);
+  await expect(form.title).toHaveValue("");
+  await expect(page.getByText("No images yet.")).toBeVisible();
+  for (const url of uploadUrls) expect(await storage.exists(url)).toBe(false);
+  await expect.poll(() => keptDraft(page)).toBeNull();
+
+  await page.reload();
+  await expect(form.title).toHaveValue("");
+  await expect(draftNotice(form)).toHaveCount(0);
+});
+
+test("a draft past its staging deadline is cleared with a message that says why", async ({ page, form }) => {
+  const old = pngImage("old.png", 10_000);
+  await form.open();
+  await form.fillTitle("Too old");
+  await form.pick([old]);
+  await expect(form.row(old.name)).toContainText(/done/i);
+  await keptAsUploaded(form, [old]);
+  // As if a day had passed: the draft's deadline is behind us.
+  await keptDraft(page, { expiresAt: Date.now() - 1_000 });
+
+  await page.reload();
+  await expect(draftNotice(form)).toContainText("“Too old”");
+  await expect(draftNotice(form)).toContainText("was cleared: uploads are kept for 24 hours");
+  await expect(form.title).toHaveValue("");
+  await expect(page.getByText("No images yet.")).toBeVisible();
+  await expect.poll(() => keptDraft(page)).toBeNull();
+});
