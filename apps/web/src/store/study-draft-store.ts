@@ -118,7 +118,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           progress.flush();
           updateImage(id, (image) => imageChange(image, state));
           // The first finished upload tells which protocol the upload origin speaks.
-          if (state.status === "done") resizePool();
+          if (state.status === "done") {
+            resizePool();
+            // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
+            const image = get().images[id];
+            if (image?.blob && !image.thumbnail) void keepThumbnail(image);
+          }
           if (state.status === "failed") {
             set({ announcement: draftMessages.fileFailed(get().images[id]?.file.name ?? id, state.reason) });
           }
@@ -169,7 +174,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         if (!problems[i]) passed.push(image);
       });
       if (passed.length > 0) session.add(passed.map(sessionFile));
-      for (const image of passed) if (!image.thumbnail) void keepThumbnail(image);
     };
 
     const keepThumbnail = async (image: DraftImage) => {
