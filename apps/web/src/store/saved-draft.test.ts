@@ -62,7 +62,11 @@ describe("restoreDraft", () => {
   });
 
   it("drops removed images; a gone batch or a passed deadline expires the draft; a study ends it", () => {
-    const removed = restoreDraft(draft([image("a", 0, true)]), status([{ index: 0, uploaded: true, removed: true }]), 1);
+    const removed = restoreDraft(
+      draft([image("a", 0, true)]),
+      status([{ index: 0, uploaded: true, removed: true }]),
+      1,
+    );
     expect(removed.kind === "restored" && removed.images).toEqual([]);
     expect(restoreDraft(draft([]), "gone", 1).kind).toBe("expired");
     expect(restoreDraft(draft([], 10), null, 10).kind).toBe("expired");
