@@ -20,5 +20,9 @@ export function testStorage() {
       const bytes = await blobOf(elementUrl).downloadToBuffer();
       return createHash("md5").update(bytes).digest("base64");
     },
+    /** Each element's name and the MD5 of what storage holds for it, in the study's order. */
+    async storedImages(study: { elements: { name: string; url: string }[] }): Promise<{ name: string; md5: string }[]> {
+      return Promise.all(study.elements.map(async ({ name, url }) => ({ name, md5: await this.storedMd5(url) })));
+    },
   };
 }

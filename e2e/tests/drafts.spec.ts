@@ -5,6 +5,14 @@ import { pngImage, type TestImage } from "../support/test-images.js";
 
 const draftNotice = (form: StudyFormPage) => form.page.getByRole("region", { name: "Saved draft" });
 
+/** Opens the form, types a title, picks the images and waits until every one has arrived. */
+async function uploadedDraft(form: StudyFormPage, title: string, images: TestImage[]) {
+  await form.open();
+  await form.fillTitle(title);
+  await form.pick(images);
+  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+}
+
 /** Until the kept draft says every one of these images arrived (saves are coalesced, a moment after a change). */
 async function keptAsUploaded(form: StudyFormPage, images: TestImage[]) {
   await expect
@@ -49,9 +57,7 @@ test("reload after every image is up: the draft is back, nothing is sent again, 
   expect(traffic.puts.length).toBe(putsBefore);
   const study = await api.getStudy(studyId);
   expect(study.elements.map((e) => e.label)).toEqual(["kept-1", "Second, relabelled", "kept-3"]);
-  for (const [i, element] of study.elements.entries()) {
-    expect(await storage.storedMd5(element.url), element.name).toBe(images[i]!.md5);
-  }
+  expect(await storage.storedImages(study)).toEqual(images.map(({ name, md5 }) => ({ name, md5 })));
   // A committed draft is not kept.
   await expect.poll(() => keptDraft(page)).toBeNull();
 });
@@ -95,10 +101,7 @@ test("reload mid-upload: adding the same files again sends only the unfinished o
   await form.createButton.click();
   const study = await api.getStudy(await form.waitForStudyPage("Interrupted upload"));
   const sent = [small, ...large];
-  expect(study.elements.map((e) => e.name)).toEqual(sent.map((i) => i.name));
-  for (const [i, element] of study.elements.entries()) {
-    expect(await storage.storedMd5(element.url), element.name).toBe(sent[i]!.md5);
-  }
+  expect(await storage.storedImages(study)).toEqual(sent.map(({ name, md5 }) => ({ name, md5 })));
 });
 
 test("a second tab waits read-only and never corrupts the first tab's draft; it takes over once that tab closes", async ({
@@ -107,10 +110,7 @@ test("a second tab waits read-only and never corrupts the first tab's draft; it 
   context,
 }) => {
   const images = [pngImage("tab-1.png", 20_000), pngImage("tab-2.png", 20_000)];
-  await form.open();
-  await form.fillTitle("First tab's draft");
-  await form.pick(images);
-  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  await uploadedDraft(form, "First tab's draft", images);
   await keptAsUploaded(form, images);
 
   const second = await context.newPage();
@@ -138,10 +138,7 @@ test("images reorder with the keyboard (and by dragging); the study keeps the or
   api,
 }) => {
   const images = ["order-a.png", "order-b.png", "order-c.png", "order-d.png"].map((name) => pngImage(name, 10_000));
-  await form.open();
-  await form.fillTitle("Reordered");
-  await form.pick(images);
-  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  await uploadedDraft(form, "Reordered", images);
 
   const moveUp = page.getByRole("button", { name: "Move order-c.png up" });
   await moveUp.focus();
@@ -172,10 +169,7 @@ test("Discard draft drops the staged uploads and nothing comes back after a relo
   storage,
 }) => {
   const images = [pngImage("discard-1.png", 20_000), pngImage("discard-2.png", 20_000)];
-  await form.open();
-  await form.fillTitle("Thrown away");
-  await form.pick(images);
-  for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
+  await uploadedDraft(form, "Thrown away", images);
   const uploadUrls = traffic.puts.map((put) => put.url());
   for (const url of uploadUrls) expect(await storage.exists(url)).toBe(true);
 
@@ -200,10 +194,7 @@ test("Discard draft drops the staged uploads and nothing comes back after a relo
 
 test("a draft past its staging deadline is cleared with a message that says why", async ({ page, form }) => {
   const old = pngImage("old.png", 10_000);
-  await form.open();
-  await form.fillTitle("Too old");
-  await form.pick([old]);
-  await expect(form.row(old.name)).toContainText(/done/i);
+  await uploadedDraft(form, "Too old", [old]);
   await keptAsUploaded(form, [old]);
   // As if a day had passed: the draft's deadline is behind us.
   await keptDraft(page, { expiresAt: Date.now() - 1_000 });
