@@ -1,7 +1,9 @@
 import { labelFromFileName, type ImageType, type UploadConfig } from "@study-uploader/shared";
-import type { FileUploadState, SessionFile } from "@study-uploader/upload-engine";
+import type { CommitOutcome, FileUploadState, SessionFile } from "@study-uploader/upload-engine";
+import { draftMessages } from "./draft-messages.js";
+import { imageProblem } from "./draft-validation.js";
 import type { RestoredImage } from "./saved-draft.js";
-import type { DraftImage } from "./study-draft-state.js";
+import type { DraftImage, DraftImages, StudyDraftState } from "./study-draft-state.js";
 
 export const sessionFile = (image: DraftImage): SessionFile => ({
   id: image.id,
@@ -73,3 +75,55 @@ export const restoredImage = (image: RestoredImage, previewUrl: string | null): 
 
 /** The number in an image id (`image-7`), so ids made after a restore never repeat a restored one. */
 export const imageNumber = (id: string) => Number(/^image-(\d+)$/.exec(id)?.[1] ?? 0);
+
+/**
+ * Which of these unchecked images may be checked and sent now, in list order: never more than the batch may hold
+ * (files and bytes), counting the images already on their way. The rest wait until removals make room.
+ */
+export function imagesThatFit(state: DraftImages, ids: readonly string[], config: UploadConfig): string[] {
+  const sending = state.imageIds.map((id) => state.images[id]!).filter((i) => i.checked && !i.contentProblem);
+  let room = config.maxFiles - sending.length;
+  let bytesLeft = (config.maxBatchBytes ?? Infinity) - sending.reduce((sum, image) => sum + image.file.size, 0);
+  return ids.filter((id) => {
+    const image = state.images[id];
+    if (!image || image.checked || !image.blob || imageProblem(image.file, config)) return false;
+    if (room === 0 || image.file.size > bytesLeft) return false;
+    room--;
+    bytesLeft -= image.file.size;
+    return true;
+  });
+}
+
+/** How the form shows a commit that made no study; the form stays as it was, editable again. */
+export function stateAfterFailedCommit(
+  outcome: Exclude<CommitOutcome, { kind: "committed" }>,
+): Partial<StudyDraftState> {
+  switch (outcome.kind) {
+    case "files-failed":
+      return { phase: "editing", announcement: draftMessages.filesFailed(outcome.failedIds.length) };
+    case "refused":
+      // The server's refusal already says "Not committed" and names the files.
+      return { phase: "editing", formError: outcome.message, announcement: outcome.message };
+    case "error": {
+      const message = (outcome.stage === "start" ? draftMessages.startFailed : draftMessages.commitFailed)(
+        outcome.message,
+      );
+      return { phase: "editing", formError: message, announcement: message };
+    }
+    case "cancelled":
+      // Cancel already put the form back.
+      return {};
+  }
+}
+
+/** A restored image whose file was added again: it is checked, then resumed in its place in the batch. */
+export const withFileBack = (image: DraftImage, file: File, previewUrl: string): DraftImage => ({
+  ...image,
+  file,
+  blob: file,
+  needsFile: false,
+  checked: false,
+  status: "queued",
+  statusReason: null,
+  previewUrl,
+});

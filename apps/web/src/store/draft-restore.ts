@@ -1,5 +1,8 @@
 import { ApiRequestError, type ApiClient } from "@study-uploader/shared";
 import type { DraftKeeper } from "./draft-autosave.js";
+import { restoredImage } from "./draft-images.js";
+import { draftMessages } from "./draft-messages.js";
+import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
 import { restoreDraft, type DraftRestoration, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 
 /**
@@ -40,4 +43,36 @@ export async function readKeptFiles(
     }
   }
   return found;
+}
+
+/** The form as a restored draft leaves it: back with its images, or empty with a notice that says why. */
+export function stateOfRestoredDraft(
+  restored: DraftRestoration,
+  stagingTtlMs: number,
+  previewOf: (thumbnail: Blob) => string,
+): Partial<StudyDraftState> {
+  const { draft } = restored;
+  if (restored.kind === "expired") {
+    const hours = Math.round(stagingTtlMs / 3600_000);
+    return { draftNotice: { message: draftMessages.draftExpired(draft.title, draft.savedAt, hours), studyId: null } };
+  }
+  if (restored.kind === "committed") {
+    return { draftNotice: { message: draftMessages.draftCommitted(draft.title), studyId: restored.studyId } };
+  }
+  const images: Record<string, DraftImage> = {};
+  for (const image of restored.images) {
+    images[image.id] = restoredImage(image, image.thumbnail ? previewOf(image.thumbnail) : null);
+  }
+  const uploaded = restored.images.filter((image) => image.uploaded).length;
+  const message = draftMessages.draftRestored(uploaded, restored.images.length - uploaded);
+  return {
+    title: draft.title,
+    description: draft.description,
+    imageIds: restored.images.map((image) => image.id),
+    images,
+    batchId: draft.batchId,
+    expiresAt: draft.expiresAt,
+    draftNotice: { message, studyId: null },
+    announcement: message,
+  };
 }

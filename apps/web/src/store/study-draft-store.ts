@@ -13,10 +13,19 @@ import { createStore } from "zustand/vanilla";
 import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { sentBytes, uploadingCount } from "./draft-selectors.js";
-import { formProblems, imageProblem } from "./draft-validation.js";
+import { formProblems } from "./draft-validation.js";
 import { imageStructureProblem } from "./image-check.js";
-import { imageChange, imageNumber, newImage, restoredImage, sessionFile, stagingTtlMs } from "./draft-images.js";
-import { readBackDraft, readKeptFiles } from "./draft-restore.js";
+import {
+  imageChange,
+  imageNumber,
+  imagesThatFit,
+  newImage,
+  sessionFile,
+  stagingTtlMs,
+  stateAfterFailedCommit,
+  withFileBack,
+} from "./draft-images.js";
+import { readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
 import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
 
@@ -144,19 +153,9 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
      * more than the batch may hold: images past the limit wait, unchecked, until removals make room.
      */
     const sendChecked = async (ids: readonly string[]) => {
-      const { config, imageIds, images } = get();
+      const { config } = get();
       if (!config) return;
-      const sending = imageIds.map((id) => images[id]!).filter((image) => image.checked && !image.contentProblem);
-      let room = config.maxFiles - sending.length;
-      let bytesLeft = (config.maxBatchBytes ?? Infinity) - sending.reduce((sum, image) => sum + image.file.size, 0);
-      const sendable = ids.filter((id) => {
-        const image = images[id];
-        if (!image || image.checked || !image.blob || imageProblem(image.file, config)) return false;
-        if (room === 0 || image.file.size > bytesLeft) return false;
-        room--;
-        bytesLeft -= image.file.size;
-        return true;
-      });
+      const sendable = imagesThatFit(get(), ids, config);
       const problems = await Promise.all(
         sendable.map((id) => {
           const image = get().images[id]!;
@@ -190,30 +189,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     };
 
     const finish = (outcome: CommitOutcome) => {
-      switch (outcome.kind) {
-        case "committed": {
-          clearForm(draftMessages.committed(outcome.study.title));
-          deps.onStudyCommitted(outcome.study);
-          return;
-        }
-        case "files-failed":
-          set({ phase: "editing", announcement: draftMessages.filesFailed(outcome.failedIds.length) });
-          return;
-        case "refused":
-          // The server's refusal already says "Not committed" and names the files.
-          set({ phase: "editing", formError: outcome.message, announcement: outcome.message });
-          return;
-        case "error": {
-          const message = (outcome.stage === "start" ? draftMessages.startFailed : draftMessages.commitFailed)(
-            outcome.message,
-          );
-          set({ phase: "editing", formError: message, announcement: message });
-          return;
-        }
-        case "cancelled":
-          // Cancel already put the form back.
-          return;
+      if (outcome.kind === "committed") {
+        clearForm(draftMessages.committed(outcome.study.title));
+        deps.onStudyCommitted(outcome.study);
+        return;
       }
+      set(stateAfterFailedCommit(outcome));
     };
 
     /** Empties the form for the next study; the autosave then clears the saved draft. */
@@ -244,16 +225,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         for (const { id, file } of matched) {
           const image = images[id]!;
           if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-          images[id] = {
-            ...image,
-            file,
-            blob: file,
-            needsFile: false,
-            checked: false,
-            status: "queued",
-            statusReason: null,
-            previewUrl: deps.previews.create(file),
-          };
+          images[id] = withFileBack(image, file, deps.previews.create(file));
         }
         return { images };
       });
@@ -263,33 +235,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
     const takeBack = async (saved: SavedDraft) => {
       const restored = await readBackDraft(saved, { api: deps.api, drafts: deps.drafts, now: wallClock() });
-      if (restored.kind === "expired") {
-        const hours = Math.round(stagingTtlMs(get().config) / 3600_000);
-        set({ draftNotice: { message: draftMessages.draftExpired(saved.title, saved.savedAt, hours), studyId: null } });
-        return;
+      if (restored.kind === "restored") {
+        if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
+        for (const image of restored.images) nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
       }
-      if (restored.kind === "committed") {
-        set({ draftNotice: { message: draftMessages.draftCommitted(saved.title), studyId: restored.studyId } });
-        return;
-      }
-      if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
-      const images: Record<string, DraftImage> = {};
-      for (const image of restored.images) {
-        images[image.id] = restoredImage(image, image.thumbnail ? deps.previews.create(image.thumbnail) : null);
-        nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
-      }
-      const uploaded = restored.images.filter((image) => image.uploaded).length;
-      const message = draftMessages.draftRestored(uploaded, restored.images.length - uploaded);
-      set({
-        title: saved.title,
-        description: saved.description,
-        imageIds: restored.images.map((image) => image.id),
-        images,
-        batchId: saved.batchId,
-        expiresAt: restored.draft.expiresAt,
-        draftNotice: { message, studyId: null },
-        announcement: message,
-      });
+      set(stateOfRestoredDraft(restored, stagingTtlMs(get().config), (thumbnail) => deps.previews.create(thumbnail)));
     };
 
     const createStudy = async () => {
