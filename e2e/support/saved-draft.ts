@@ -62,3 +62,40 @@ export async function keptDraft(page: Page, change?: { expiresAt: number }): Pro
     }
   }, change);
 }
+
+/**
+ * Gives the kept draft's images these files as browser file handles, as Chromium keeps them for dropped files.
+ * Playwright cannot drop a real file or drive the permission prompt, so the handles come from the origin's private
+ * file system (OPFS), which needs no prompt: what the app then does with them is the real path.
+ */
+export async function keepFileHandles(page: Page, files: { name: string; base64: string }[]): Promise<void> {
+  await page.evaluate(async (files) => {
+    const root = await navigator.storage.getDirectory();
+    const handles = new Map<string, FileSystemFileHandle>();
+    for (const file of files) {
+      const handle = await root.getFileHandle(file.name, { create: true });
+      const writable = await handle.createWritable();
+      await writable.write(Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0)));
+      await writable.close();
+      handles.set(file.name, handle);
+    }
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open("study-uploader");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error ?? new Error("IndexedDB open failed"));
+    });
+    const store = db.transaction("drafts", "readwrite").objectStore("drafts");
+    const draft = await new Promise<{ images: { file: { name: string }; handle: unknown }[] }>((resolve, reject) => {
+      const get = store.get("current");
+      get.onsuccess = () => resolve(get.result as never);
+      get.onerror = () => reject(get.error ?? new Error("IndexedDB read failed"));
+    });
+    for (const image of draft.images) image.handle = handles.get(image.file.name) ?? image.handle;
+    await new Promise<void>((resolve, reject) => {
+      const put = store.put(draft, "current");
+      put.onsuccess = () => resolve();
+      put.onerror = () => reject(put.error ?? new Error("IndexedDB write failed"));
+    });
+    db.close();
+  }, files);
+}

@@ -1,6 +1,6 @@
 import { seriousViolations } from "../support/axe.js";
 import { expect, test, throttle, type StudyFormPage } from "../support/fixtures.js";
-import { keptDraft } from "../support/saved-draft.js";
+import { keepFileHandles, keptDraft } from "../support/saved-draft.js";
 import { pngImage, type TestImage } from "../support/test-images.js";
 
 const draftNotice = (form: StudyFormPage) => form.page.getByRole("region", { name: "Saved draft" });
@@ -100,6 +100,41 @@ test("reload mid-upload: adding the same files again sends only the unfinished o
 
   await form.createButton.click();
   const study = await api.getStudy(await form.waitForStudyPage("Interrupted upload"));
+  const sent = [small, ...large];
+  expect(await storage.storedImages(study)).toEqual(sent.map(({ name, md5 }) => ({ name, md5 })));
+});
+
+test("images whose file handles the browser kept resume without picking them again", async ({
+  page,
+  form,
+  traffic,
+  api,
+  storage,
+}) => {
+  const small = pngImage("handle-small.png", 20_000);
+  const large = [pngImage("handle-large-1.png", 1_500_000), pngImage("handle-large-2.png", 1_500_000)];
+  await form.open();
+  await form.fillTitle("Resumed from handles");
+  const cdp = await throttle(page, { uploadBytesPerSecond: 200_000 });
+  await form.pick([small, ...large]);
+  await keptAsUploaded(form, [small]);
+  await expect.poll(async () => (await keptDraft(page))?.images.map((i) => i.md5 !== null)).toEqual([true, true, true]);
+  await page.reload();
+  await expect(draftNotice(form)).toContainText("add 2 images again");
+  await cdp.detach();
+  await keepFileHandles(
+    page,
+    large.map((image) => ({ name: image.name, base64: image.buffer.toString("base64") })),
+  );
+
+  await page.reload();
+  const putsBefore = traffic.puts.length;
+  await page.getByRole("button", { name: "Resume 2 images without picking again" }).click();
+  for (const image of large) await expect(form.row(image.name)).toContainText(/done/i);
+  const resent = traffic.puts.slice(putsBefore).map((put) => new URL(put.url()).pathname.split("/").pop());
+  expect(resent.sort()).toEqual(["1", "2"]);
+  await form.createButton.click();
+  const study = await api.getStudy(await form.waitForStudyPage("Resumed from handles"));
   const sent = [small, ...large];
   expect(await storage.storedImages(study)).toEqual(sent.map(({ name, md5 }) => ({ name, md5 })));
 });
