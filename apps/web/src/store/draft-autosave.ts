@@ -96,13 +96,5 @@ export function createDraftAutosave(
         timer ??= setTimeout(write, SAVE_DELAY_MS);
       });
     },
-    /** Writes now what is pending (tests, and before the page goes away); resolves once written. */
-    async flush() {
-      if (timer) {
-        clearTimeout(timer);
-        write();
-      }
-      await writing;
-    },
   };
 }

@@ -339,12 +339,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         }));
         void check(Object.keys(added));
         // Kept handles let a reload resume these files without picking them again.
-        files.forEach((file, i) => {
-          const id = matched.find((m) => m.file === file)?.id ?? Object.keys(added)[unmatched.indexOf(file)];
-          void handles?.[i]?.then(
-            (handle) => handle && id && updateImage(id, () => ({ handle })),
-            () => undefined,
-          );
+        const idOf = new Map<File, string>(matched.map(({ id, file }) => [file, id]));
+        Object.keys(added).forEach((id, i) => idOf.set(unmatched[i]!, id));
+        handles?.forEach((kept, i) => {
+          const id = idOf.get(files[i]!);
+          if (id) void kept.then((handle) => handle && updateImage(id, () => ({ handle })));
         });
       },
       async resumeFromHandles() {
