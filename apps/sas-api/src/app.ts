@@ -67,7 +67,9 @@ function apiRoutes(deps: AppDeps) {
       // Every route that costs storage calls has a bucket of its own; config costs none.
       .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
       .on("POST", ["/batches/:batchId/refresh", "/batches/:batchId/files"], limitBatchChanges)
-      .on("DELETE", "/batches/:batchId/files/:index", limitBatchChanges)
+      .on("DELETE", ["/batches/:batchId", "/batches/:batchId/files/:index"], limitBatchChanges)
+      .on("GET", "/batches/:batchId", limitBatchChanges)
+      .on("DELETE", "/studies/:studyId", limit(rateLimits.deletesPerMinute, "study deletion"))
       .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))

@@ -56,6 +56,7 @@ describe("authentication and open access", () => {
       refreshesPerMinute: 120,
       readsPerMinute: 300,
       healthChecksPerMinute: 300,
+      deletesPerMinute: 60,
     });
     expect(config.maxBatchBytes).toBe(1024 ** 3);
     expect(checkOpenAccess(env, config.auth)).toBe(true);

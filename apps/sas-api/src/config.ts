@@ -12,6 +12,8 @@ export interface RateLimits {
   readsPerMinute: number;
   /** Per client address: health is public. */
   healthChecksPerMinute: number;
+  /** DELETE /api/studies/:id. */
+  deletesPerMinute: number;
 }
 
 /** What the app needs to know, assembled from the parsed environment. */
@@ -60,6 +62,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       refreshesPerMinute: env.RATE_LIMIT_REFRESHES_PER_MINUTE,
       readsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
       healthChecksPerMinute: env.RATE_LIMIT_HEALTH_PER_MINUTE,
+      deletesPerMinute: env.RATE_LIMIT_DELETES_PER_MINUTE,
     },
   };
 }

@@ -69,6 +69,7 @@ const envSchema = z
     RATE_LIMIT_REFRESHES_PER_MINUTE: nonNegativeInt(120),
     RATE_LIMIT_READS_PER_MINUTE: nonNegativeInt(300),
     RATE_LIMIT_HEALTH_PER_MINUTE: nonNegativeInt(300),
+    RATE_LIMIT_DELETES_PER_MINUTE: nonNegativeInt(60),
     MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
     AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),
     AZURITE_LOCATION: z.string().default(path.join(REPO_ROOT, ".data/azurite")),

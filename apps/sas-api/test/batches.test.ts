@@ -25,6 +25,7 @@ describe("GET /api/config and /api/health", () => {
       sasTtlSeconds: 600,
       maxBatchBytes: 1024 * 1024 * 1024,
       authRequired: false,
+      stagingTtlSeconds: 24 * 3600,
     });
   });
 

@@ -4,6 +4,7 @@ import type { ZodType } from "zod";
 import {
   IMAGE_TYPES,
   addBatchFilesResponseSchema,
+  batchStatusSchema,
   apiErrorSchema,
   createBatchResponseSchema,
   healthSchema,
@@ -28,6 +29,7 @@ const SUCCESS_SCHEMAS: [RegExp, ZodType][] = [
   [/^\/api\/batches$/, createBatchResponseSchema],
   [/^\/api\/batches\/[^/]+\/refresh$/, refreshBatchResponseSchema],
   [/^\/api\/batches\/[^/]+\/files$/, addBatchFilesResponseSchema],
+  [/^\/api\/batches\/[^/]+$/, batchStatusSchema],
   [/^\/api\/studies(\?.*)?$/, studySchema.or(studyListSchema)],
   [/^\/api\/studies\/[^/]+$/, studySchema],
   [/^\/api\/health$/, healthSchema],
@@ -194,7 +196,9 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
     method: fc.constant("DELETE"),
     path: fc.tuple(idSegment, indexSegment).map(([id, index]) => `/api/batches/${id}/files/${index}`),
   }),
+  fc.record({ method: fc.constantFrom("GET", "DELETE"), path: idSegment.map((id) => `/api/batches/${id}`) }),
   fc.record({ method: fc.constant("POST"), path: fc.constant("/api/studies"), body: rawBody(commitBody), contentType }),
+  fc.record({ method: fc.constant("DELETE"), path: idSegment.map((id) => `/api/studies/${id}`) }),
   fc.record({ method: fc.constant("GET"), path: idSegment.map((id) => `/api/studies/${id}`) }),
   fc.record({ method: fc.constant("GET"), path: fc.constantFrom("/api/studies", "/api/health", "/api/config") }),
   fc.record({ method: fc.constant("GET"), path: listQuery.map((query) => `/api/studies?${query}`) }),
@@ -218,8 +222,10 @@ async function send(api: TestApi, req: FuzzRequest, authorization: string | unde
 async function expectWellFormed(req: FuzzRequest, res: Response, successes: { batches: number }) {
   expect(res.status, `${req.method} ${req.path}`).toBeLessThan(500);
   if (res.status === 204) {
-    // Only removing a file answers without a body (its index may arrive percent-encoded: %31 is 1).
-    expect(`${req.method} ${decodeURIComponent(req.path)}`).toMatch(/^DELETE \/api\/batches\/[^/]+\/files\/\d+$/);
+    // Only deletions answer without a body (a file's index may arrive percent-encoded: %31 is 1).
+    expect(`${req.method} ${decodeURIComponent(req.path)}`).toMatch(
+      /^DELETE \/api\/(batches\/[^/]+(\/files\/\d+)?|studies\/[^/]+)$/,
+    );
     expect(await res.text()).toBe("");
     return;
   }

@@ -40,6 +40,7 @@ export const NO_RATE_LIMITS: RateLimits = {
   refreshesPerMinute: 0,
   readsPerMinute: 0,
   healthChecksPerMinute: 0,
+  deletesPerMinute: 0,
 };
 
 /** The real app over real HTTP against the shared Azurite, in containers of its own. */

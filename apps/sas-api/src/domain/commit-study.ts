@@ -14,8 +14,9 @@ import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
   committedImageName,
+  isDeletedStudy,
+  storedStudySchema,
   studyRecordName,
-  studyRecordSchema,
   type BatchPlan,
   type CommittedStudyRecord,
   type StudyRecord,
@@ -134,6 +135,9 @@ function verificationFailed(plan: BatchPlan, failed: FileProblem[]): ApiProblem 
 
 export type CommitOutcome = { created: boolean; record: StudyRecord };
 
+const studyDeleted = () =>
+  new ApiProblem(409, "batch_committed", "This batch was committed as a study that has since been deleted");
+
 const batchChangedDuringCommit = () =>
   new ApiProblem(
     409,
@@ -181,7 +185,9 @@ async function underBatchLease<T>(
 export async function commitStudy(deps: BatchDeps, owner: string, request: CommitStudyRequest): Promise<CommitOutcome> {
   const recordName = studyRecordName(owner, studyIdForBatch(request.batchId));
   const committed = async () => {
-    const existing = await deps.storage.records.read("studies", recordName, studyRecordSchema);
+    const existing = await deps.storage.records.read("studies", recordName, storedStudySchema);
+    // Its owner deleted the study: what is left of it keeps this batch from ever becoming a study again.
+    if (existing && isDeletedStudy(existing)) throw studyDeleted();
     if (existing) await indexStudy(deps.storage, existing);
     return existing;
   };

@@ -63,6 +63,32 @@ const studyRecordV2Schema = z.object({
 
 export const studyRecordSchema = z.discriminatedUnion("version", [studyRecordV1Schema, studyRecordV2Schema]);
 export type StudyRecord = z.infer<typeof studyRecordSchema>;
+
+/**
+ * What stays of a study its owner deleted. The record's name follows from the batch id and is only ever
+ * created (If-None-Match: *), so keeping this in its place means no repeated commit of that batch can bring the
+ * study back; the sweep removes it once the batch's staging window has closed and no commit can come.
+ */
+export const deletedStudyRecordSchema = z.object({
+  version: z.literal(3),
+  deleted: z.literal(true),
+  id: z.string(),
+  batchId: z.string(),
+  owner: z.string(),
+  createdAt: z.string(),
+  deletedAt: z.string(),
+});
+export type DeletedStudyRecord = z.infer<typeof deletedStudyRecordSchema>;
+
+/** Any record at a study's name: a study, or what is left of a deleted one. */
+export const storedStudySchema = z.discriminatedUnion("version", [
+  studyRecordV1Schema,
+  studyRecordV2Schema,
+  deletedStudyRecordSchema,
+]);
+export type StoredStudy = z.infer<typeof storedStudySchema>;
+
+export const isDeletedStudy = (record: StoredStudy): record is DeletedStudyRecord => record.version === 3;
 export type CommittedStudyRecord = z.infer<typeof studyRecordV2Schema>;
 
 export const batchPlanName = (batchId: string) => `${batchId}.json`;

@@ -1,16 +1,14 @@
 import type { Study, StudyList } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
-import type { BlobStorage } from "../storage/blob-storage.js";
 import { isRestStatus } from "../storage/storage-errors.js";
 import type { BatchDeps } from "./batches.js";
-import { studyRecordName, studyRecordSchema, type StudyRecord } from "./records.js";
+import { isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
 
 /** The study as the API shows it: each image behind a fresh, short-lived read URL. */
 export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
-  const expiresOn = new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
-  // Version 1 studies were committed before images were copied: they show the uploads themselves.
-  const location = record.version === 1 ? "staged" : "committed";
+  const expiresOn = readUrlExpiry(deps);
+  const location = imageLocation(record);
   return {
     id: record.id,
     title: record.title,
@@ -27,14 +25,22 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
         width: "width" in element ? element.width : null,
         height: "height" in element ? element.height : null,
         url: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn),
+        downloadUrl: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn, element.name),
       })),
     ),
   };
 }
 
+/** Version 1 studies were committed before images were copied: they show the uploads themselves. */
+export const imageLocation = (record: Pick<StudyRecord, "version">) => (record.version === 1 ? "staged" : "committed");
+
+export const readUrlExpiry = (deps: Pick<BatchDeps, "config">) =>
+  new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
+
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
-  const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), studyRecordSchema);
-  if (!record) throw notFound("Study");
+  const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), storedStudySchema);
+  // A deleted study is gone for its owner too; only the commit sees what is left of it.
+  if (!record || isDeletedStudy(record)) throw notFound("Study");
   return toStudy(deps, record);
 }
 
@@ -55,13 +61,13 @@ function decodeCursor(cursor: string): string {
 
 /** A page of the owner's studies, newest first; its cost is one storage call however many studies there are. */
 export async function listStudies(
-  deps: { storage: BlobStorage },
+  deps: Pick<BatchDeps, "storage" | "config">,
   owner: string,
   query: { limit: number; cursor?: string },
 ): Promise<StudyList> {
   const marker = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   try {
-    const page = await readStudyIndex(deps.storage, owner, query.limit, marker);
+    const page = await readStudyIndex(deps.storage, owner, query.limit, marker, readUrlExpiry(deps));
     return { studies: page.studies, nextCursor: page.nextMarker === null ? null : encodeCursor(page.nextMarker) };
   } catch (error) {
     // A marker storage cannot read is the client's mistake, not an outage.

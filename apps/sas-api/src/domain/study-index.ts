@@ -1,29 +1,50 @@
-import type { StudySummary } from "@study-uploader/shared";
+import { imageTypeSchema, type StudySummary } from "@study-uploader/shared";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import { studyIndexName, type StudyRecord } from "./records.js";
 
-/** Metadata values are ASCII: the title travels percent-encoded (the contract has refused malformed text). */
+/**
+ * Metadata values are ASCII: the title travels percent-encoded (the contract has refused malformed text). The
+ * first image's blob, its type and where it lives let the list show it without reading the record.
+ */
 function indexMetadata(record: StudyRecord): Record<string, string> {
+  const first = record.elements[0];
   return {
     studyid: record.id,
     title: encodeURIComponent(record.title),
     createdat: record.createdAt,
     elementcount: String(record.elements.length),
+    ...(first && {
+      thumbblob: encodeURIComponent(first.blobName),
+      thumbtype: first.type,
+      thumbin: record.version === 1 ? "staged" : "committed",
+    }),
   };
 }
+
+/** The entry's name in the index, so a deleted study's entry can be removed. */
+export const studyIndexEntry = (record: Pick<StudyRecord, "owner" | "createdAt" | "id">) =>
+  studyIndexName(record.owner, record.createdAt, record.id);
 
 /**
  * Lists a committed study in its owner's newest-first index. Idempotent (the name follows from the record), so
  * the commit, a repeated commit and the sweep can all call it: a crash between the record and its entry heals.
  */
 export async function indexStudy(storage: BlobStorage, record: StudyRecord): Promise<void> {
-  const name = studyIndexName(record.owner, record.createdAt, record.id);
-  await storage.records.create("index", name, { id: record.id }, indexMetadata(record));
+  await storage.records.create("index", studyIndexEntry(record), { id: record.id }, indexMetadata(record));
 }
 
 export interface StudyPage {
   studies: StudySummary[];
   nextMarker: string | null;
+}
+
+/** A read URL of the study's first image, signed here from the entry's metadata: no storage call. */
+function thumbnailUrl(storage: BlobStorage, metadata: Record<string, string>, expiresOn: Date): Promise<string | null> {
+  const type = imageTypeSchema.safeParse(metadata.thumbtype);
+  const location = metadata.thumbin === "staged" ? "staged" : "committed";
+  // Entries written before the list showed thumbnails have none.
+  if (!metadata.thumbblob || !type.success) return Promise.resolve(null);
+  return storage.sas.readUrl(location, decodeURIComponent(metadata.thumbblob), type.data, expiresOn);
 }
 
 /** One page of an owner's studies, newest first: one List Blobs call, whatever the number of studies. */
@@ -32,15 +53,19 @@ export async function readStudyIndex(
   owner: string,
   limit: number,
   marker: string | undefined,
+  readUrlsExpireOn: Date,
 ): Promise<StudyPage> {
   const page = await storage.records.listPage("index", `${owner}/`, limit, marker);
   return {
-    studies: page.records.map(({ metadata }) => ({
-      id: metadata.studyid ?? "",
-      title: decodeURIComponent(metadata.title ?? ""),
-      createdAt: metadata.createdat ?? new Date(0).toISOString(),
-      elementCount: Number(metadata.elementcount ?? 0),
-    })),
+    studies: await Promise.all(
+      page.records.map(async ({ metadata }) => ({
+        id: metadata.studyid ?? "",
+        title: decodeURIComponent(metadata.title ?? ""),
+        createdAt: metadata.createdat ?? new Date(0).toISOString(),
+        elementCount: Number(metadata.elementcount ?? 0),
+        thumbnailUrl: await thumbnailUrl(storage, metadata, readUrlsExpireOn),
+      })),
+    ),
     nextMarker: page.nextMarker,
   };
 }

@@ -3,8 +3,8 @@ import type { Logger } from "../logger.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import { SWEEP_GRACE_MS } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
-import { batchPlanName, studyRecordName, studyRecordSchema } from "./records.js";
-import { indexStudy } from "./study-index.js";
+import { batchPlanName, isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
+import { indexStudy, studyIndexEntry } from "./study-index.js";
 
 export interface SweepDeps {
   storage: BlobStorage;
@@ -42,19 +42,28 @@ type BatchOutcome = Pick<SweepCounts, "deletedUploads" | "deletedCopies"> & { co
  */
 async function sweepBatch(storage: BlobStorage, batchId: string, owner: string): Promise<BatchOutcome> {
   const studyId = studyIdForBatch(batchId);
-  const record = await storage.records.read("studies", studyRecordName(owner, studyId), studyRecordSchema);
+  const recordName = studyRecordName(owner, studyId);
+  const stored = await storage.records.read("studies", recordName, storedStudySchema);
   // Version 1 studies show their uploads: those stay, only the plan goes.
-  if (record?.version === 1) {
+  if (stored?.version === 1) {
     await storage.records.delete("batches", batchPlanName(batchId));
     return { committed: true, deletedUploads: 0, deletedCopies: 0 };
   }
+  // A deleted study shows nothing: its copies, uploads and plan all go, and its tombstone last (below).
+  const record = stored && !isDeletedStudy(stored) ? stored : null;
   if (record) await indexStudy(storage, record);
   const shown = new Set(record?.elements.map((e) => e.blobName));
   const orphans = (await storage.committed.list(`${studyId}/`)).filter((name) => !shown.has(name));
   await Promise.all(orphans.map((name) => storage.committed.delete(name)));
   const deletedUploads = await storage.images.deleteAll(`${batchId}/`);
   await storage.records.delete("batches", batchPlanName(batchId));
-  return { committed: record !== null, deletedUploads, deletedCopies: orphans.length };
+  if (stored && isDeletedStudy(stored)) {
+    // A repeated commit that read the study just before it was deleted may have listed it again.
+    await storage.records.delete("index", studyIndexEntry(stored));
+    // Past the deadline no commit can come, so nothing is left for the tombstone to guard.
+    await storage.records.delete("studies", recordName);
+  }
+  return { committed: stored !== null, deletedUploads, deletedCopies: orphans.length };
 }
 
 /**

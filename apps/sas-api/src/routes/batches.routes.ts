@@ -7,6 +7,7 @@ import {
 } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { addBatchFiles, removeBatchFile } from "../domain/batch-edits.js";
+import { batchStatus, discardBatch } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
 import { ApiProblem, notFound } from "../errors.js";
 import { jsonBody } from "../validation.js";
@@ -40,6 +41,14 @@ export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppE
       const batchId = batchIdParam(c.req.param("batchId"));
       const added = await addBatchFiles(deps, c.get("owner"), batchId, c.req.valid("json"));
       return c.json(added, 201);
+    })
+    .get("/:batchId", async (c) => {
+      const status = await batchStatus(deps, c.get("owner"), batchIdParam(c.req.param("batchId")));
+      return c.json(status, 200);
+    })
+    .delete("/:batchId", async (c) => {
+      await discardBatch(deps, c.get("owner"), batchIdParam(c.req.param("batchId")));
+      return c.body(null, 204);
     })
     .delete("/:batchId/files/:index", async (c) => {
       const batchId = batchIdParam(c.req.param("batchId"));

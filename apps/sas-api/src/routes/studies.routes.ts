@@ -2,9 +2,16 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { STUDY_ID_PATTERN, commitStudyRequestSchema, studyListQuerySchema } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { commitStudy } from "../domain/commit-study.js";
+import { deleteStudy } from "../domain/delete-study.js";
 import { getStudy, listStudies, toStudy } from "../domain/studies.js";
 import { notFound } from "../errors.js";
 import { jsonBody, query } from "../validation.js";
+
+/** A path's study id; one that cannot be a study id names no study (404, like a foreign or missing one). */
+function studyIdParam(value: string): string {
+  if (!STUDY_ID_PATTERN.test(value)) throw notFound("Study");
+  return value;
+}
 
 export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
@@ -21,9 +28,13 @@ export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEn
       });
       return c.json(study, created ? 201 : 200);
     })
-    .get("/:studyId", async (c) => {
-      const studyId = c.req.param("studyId");
-      if (!STUDY_ID_PATTERN.test(studyId)) throw notFound("Study");
-      return c.json(await getStudy(deps, c.get("owner"), studyId), 200);
+    .get("/:studyId", async (c) =>
+      c.json(await getStudy(deps, c.get("owner"), studyIdParam(c.req.param("studyId"))), 200),
+    )
+    .delete("/:studyId", async (c) => {
+      const studyId = studyIdParam(c.req.param("studyId"));
+      await deleteStudy(deps.storage, c.get("owner"), studyId);
+      deps.logger.info("study deleted", { requestId: c.get("requestId"), studyId });
+      return c.body(null, 204);
     });
 }

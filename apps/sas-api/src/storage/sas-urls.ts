@@ -40,6 +40,16 @@ export interface SasUrlOptions {
   publicBlobEndpoint?: string;
 }
 
+/**
+ * `attachment` under the original name (RFC 6266): an ASCII fallback for old clients, and the exact name as
+ * UTF-8 (RFC 5987). Names were checked by the contract (no controls); quotes and backslashes become `_`.
+ */
+export function attachmentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  const utf8 = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
 /** Signed URLs that let a browser upload or show one image blob straight from storage, and nothing more. */
 export class SasUrls {
   readonly signer: SasSigner;
@@ -83,14 +93,21 @@ export class SasUrls {
    * A short-lived read-only URL for a study's image, served with its verified type and a private cache control:
    * shared caches never keep a researcher's images, whatever the blob's own headers say.
    */
-  async readUrl(location: ImageLocation, blobName: string, type: ImageType, expiresOn: Date): Promise<string> {
+  async readUrl(
+    location: ImageLocation,
+    blobName: string,
+    type: ImageType,
+    expiresOn: Date,
+    /** Served as a download under this file name instead of shown inline. */
+    downloadAs?: string,
+  ): Promise<string> {
     const maxAge = Math.max(0, Math.floor((expiresOn.getTime() - Date.now()) / 1000));
     const sas = await this.sign(this.containers[location].containerName, {
       blobName,
       permissions: BlobSASPermissions.parse("r"),
       expiresOn,
       contentType: type,
-      contentDisposition: "inline",
+      contentDisposition: downloadAs === undefined ? "inline" : attachmentDisposition(downloadAs),
       cacheControl: `private, max-age=${maxAge}, immutable`,
     });
     return this.publicUrl(location, blobName, sas);
