@@ -25,13 +25,16 @@ export function ImageViewer({ element, onClose }: { element: StudyElement; onClo
           Close
         </button>
       </div>
-      <img
-        className="viewer-image"
-        src={element.url}
-        alt={element.label}
-        width={element.width ?? undefined}
-        height={element.height ?? undefined}
-      />
+      {/* Full size: a larger image scrolls here (by keyboard too) while the heading, Close and facts stay in view. */}
+      <div className="viewer-scroll" role="region" aria-label={`${element.label} at full size`} tabIndex={0}>
+        <img
+          className="viewer-image"
+          src={element.url}
+          alt={element.label}
+          width={element.width ?? undefined}
+          height={element.height ?? undefined}
+        />
+      </div>
       <dl className="viewer-facts">
         <div>
           <dt>File</dt>
