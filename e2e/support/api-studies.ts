@@ -25,3 +25,10 @@ export async function commitStudyThroughApi(api: ApiClient, title: string, image
     elements: images.map((image, index) => ({ index, label: image.name, md5: image.md5 })),
   });
 }
+
+/** What formatBytes in the web shows for a test image of 1 KiB up to 100 KiB ("5.3 KiB", "12 KiB"). */
+export function shownKibibytes(bytes: number): string {
+  if (bytes < 1024 || bytes >= 100 * 1024) throw new Error(`${bytes} B is outside what shownKibibytes covers`);
+  const kib = bytes / 1024;
+  return `${Number.isInteger(kib) ? kib : kib.toFixed(1)} KiB`;
+}

@@ -1,6 +1,7 @@
+import { commitStudyThroughApi } from "../support/api-studies.js";
 import { seriousViolations } from "../support/axe.js";
 import { expect, test, throttle } from "../support/fixtures.js";
-import { pngImage } from "../support/test-images.js";
+import { jpegImage, pngImage } from "../support/test-images.js";
 
 test("no serious accessibility violations on the form, mid-upload and on the study page", async ({
   page,
@@ -63,4 +64,33 @@ test("a study can be created with the keyboard alone", async ({ page, form }) =>
   }).toPass({ intervals: [0], timeout: 10_000 });
   await page.keyboard.press("Enter");
   await form.waitForStudyPage("Keyboard study");
+});
+
+test("no serious accessibility violations on the list with thumbnails, the study page, the viewer and the delete confirmation", async ({
+  page,
+  api,
+  studiesList,
+}) => {
+  const title = `Browsed ${Date.now().toString(36)}`;
+  const study = await commitStudyThroughApi(api, title, [jpegImage("browse-1.jpg", 64, 48), jpegImage("browse-2.jpg")]);
+  await studiesList.open();
+  await expect(
+    page.getByRole("main").getByRole("listitem").filter({ hasText: title }).getByRole("presentation"),
+  ).toHaveJSProperty("complete", true);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.goto(`/studies/${study.id}`);
+  await expect(page.getByRole("heading", { name: title, level: 1 })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await page.getByRole("button", { name: "View browse-2.jpg full size" }).click();
+  const viewer = page.getByRole("dialog", { name: "browse-2.jpg" });
+  await expect(viewer.getByRole("img", { name: "browse-2.jpg" })).toHaveJSProperty("complete", true);
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.keyboard.press("Escape");
+  await expect(viewer).toBeHidden();
+
+  await page.getByRole("button", { name: "Delete study", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Keep", exact: true })).toBeFocused();
+  expect(await seriousViolations(page)).toEqual([]);
 });

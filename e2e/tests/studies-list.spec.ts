@@ -99,3 +99,31 @@ test("a list page that does not come says why, and Try again loads it", async ({
   await expect(studiesList.studyLinks.first()).toHaveText("Listed after a retry");
   await expect(page.getByRole("alert")).toBeHidden();
 });
+
+test("each listed study shows its image count and its first image as a thumbnail", async ({
+  page,
+  api,
+  studiesList,
+}) => {
+  const title = `Thumbnail ${Date.now().toString(36)}`;
+  await commitStudyThroughApi(api, title, [
+    jpegImage("thumb-first.jpg", 96, 72),
+    jpegImage("thumb-second.jpg", 40, 40),
+  ]);
+
+  for (const open of [() => studiesList.open(), () => page.goto("/")]) {
+    await open();
+    const item = page
+      .getByRole("main")
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("link", { name: title }) });
+    await expect(item).toContainText("2 images");
+    // Decorative (alt=""), so it has no name: the title beside it names the study.
+    const thumbnail = item.getByRole("presentation");
+    await expect(thumbnail).toHaveAttribute("alt", "");
+    await expect(thumbnail).toHaveAttribute("loading", "lazy");
+    // The first image, loaded: 96 px wide, shown in the fixed square box.
+    await expect(thumbnail).toHaveJSProperty("naturalWidth", 96);
+    expect(await thumbnail.boundingBox()).toMatchObject({ width: 56, height: 56 });
+  }
+});

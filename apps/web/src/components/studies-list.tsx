@@ -1,5 +1,5 @@
 import type { StudySummary } from "@study-uploader/shared";
-import { useEffect, useRef, type Ref } from "react";
+import { useEffect, useRef, useState, type Ref } from "react";
 import { useStudies } from "../app-stores.js";
 import { studyPath } from "../router/routes.js";
 import { Link } from "./link.js";
@@ -37,15 +37,46 @@ function StudyItems({ studies, listRef }: { studies: StudySummary[]; listRef?: R
   return (
     <ul className="study-list" ref={listRef}>
       {studies.map((study) => (
-        <li key={study.id}>
-          <Link href={studyPath(study.id)}>{study.title}</Link>
-          <span className="study-meta">
-            {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
-            <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
+        <li key={study.id} className="study-item">
+          {/* Decorative: the title beside it names the study. */}
+          {study.thumbnailUrl === null ? (
+            <span className="study-thumb study-thumb-none" />
+          ) : (
+            <img className="study-thumb" src={study.thumbnailUrl} alt="" loading="lazy" width={56} height={56} />
+          )}
+          <span className="study-item-text">
+            <Link href={studyPath(study.id)}>{study.title}</Link>
+            <span className="study-meta">
+              {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
+              <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
+            </span>
           </span>
         </li>
       ))}
     </ul>
+  );
+}
+
+/**
+ * "Study “…” deleted" where the deletion leads. The region is there (empty) before the words come, so screen
+ * readers announce them; they are taken from the store once, so a later visit does not repeat them.
+ */
+export function DeletedNotice() {
+  const notice = useStudies((s) => s.notice);
+  const clearNotice = useStudies((s) => s.actions.clearNotice);
+  const [shown, setShown] = useState("");
+  useEffect(() => {
+    if (notice === null) return;
+    const timer = setTimeout(() => {
+      setShown(notice);
+      clearNotice();
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [notice, clearNotice]);
+  return (
+    <p className={shown ? "deleted-notice" : "visually-hidden"} role="status">
+      {shown}
+    </p>
   );
 }
 

@@ -11,6 +11,7 @@ const summary = (id: string): StudySummary => ({
   title: `Study ${id}`,
   createdAt: "2030-01-01T00:00:00.000Z",
   elementCount: 1,
+  thumbnailUrl: `https://storage.example/${id}/0`,
 });
 const page = (ids: string[], nextCursor: string | null): StudyList => ({ studies: ids.map(summary), nextCursor });
 const ids = (studies: StudySummary[] | null) => studies?.map((s) => s.id) ?? null;
@@ -24,7 +25,7 @@ function pagedApi() {
     return answer.promise;
   });
   const answer = (index: number) => requests[index]!.answer;
-  return { api: { listStudies, getStudy: vi.fn() }, requests, answer };
+  return { api: { listStudies, getStudy: vi.fn(), deleteStudy: vi.fn() }, requests, answer };
 }
 
 /** A store showing a first page of "b", with "after-b" to load next. */
@@ -48,13 +49,14 @@ describe("studies store", () => {
   it("loads the list and a study, and keeps errors per study", async () => {
     const api = {
       listStudies: vi.fn(async () => ({
-        studies: [{ id: "s1", title: "Faces", createdAt: study.createdAt, elementCount: 4 }],
+        studies: [{ id: "s1", title: "Faces", createdAt: study.createdAt, elementCount: 4, thumbnailUrl: null }],
         nextCursor: null,
       })),
       getStudy: vi.fn(async (id: string) => {
         if (id === "s1") return study;
         throw new ApiRequestError(404, "not_found", "Study not found");
       }),
+      deleteStudy: vi.fn(),
     };
     const store = createStudiesStore(api);
     const { actions } = store.getState();
@@ -176,5 +178,100 @@ describe("studies store", () => {
     await again;
     expect(ids(store.getState().summaries)).toEqual(["s1", "b"]);
     expect(store.getState().nextCursor).toBe("after-b");
+  });
+});
+
+describe("deleting a study", () => {
+  /** A store showing study "s1" (also listed, between "b" and "a"), whose deleteStudy answers when the test says. */
+  async function storeShowingStudy() {
+    const paged = pagedApi();
+    const deletion = deferred<void>();
+    paged.api.deleteStudy.mockImplementation(() => deletion.promise);
+    const store = createStudiesStore(paged.api);
+    const { actions } = store.getState();
+    const first = actions.loadList();
+    paged.answer(0).resolve(page(["b", "s1", "a"], "after-a"));
+    await first;
+    actions.remember(study);
+    const again = actions.loadList();
+    paged.answer(1).resolve(page(["b", "s1", "a"], "after-a"));
+    await again;
+    return { ...paged, store, actions, deletion };
+  }
+
+  it("is busy while on its way, then drops the study from the page and the list and says so", async () => {
+    const { api, store, actions, deletion } = await storeShowingStudy();
+    const deleting = actions.deleteStudy("s1");
+    expect(api.deleteStudy).toHaveBeenCalledWith("s1");
+    expect(store.getState().deleting).toEqual({ s1: true });
+    expect(store.getState().studies.s1).toBe(study);
+
+    deletion.resolve();
+    await expect(deleting).resolves.toBe(true);
+    expect(ids(store.getState().summaries)).toEqual(["b", "a"]);
+    expect(store.getState()).toMatchObject({
+      studies: {},
+      deleting: {},
+      deleteErrors: {},
+      notice: "Study “Faces” deleted",
+      nextCursor: "after-a",
+    });
+
+    actions.clearNotice();
+    expect(store.getState().notice).toBeNull();
+  });
+
+  it("asks once however often it is pressed while on its way", async () => {
+    const { api, actions, deletion } = await storeShowingStudy();
+    const presses = [actions.deleteStudy("s1"), actions.deleteStudy("s1")];
+    deletion.resolve();
+    await expect(Promise.all(presses)).resolves.toEqual([true, true]);
+    expect(api.deleteStudy).toHaveBeenCalledTimes(1);
+  });
+
+  it("counts a 404 as already deleted", async () => {
+    const { store, actions, deletion } = await storeShowingStudy();
+    const deleting = actions.deleteStudy("s1");
+    deletion.reject(new ApiRequestError(404, "not_found", "Study not found"));
+    await expect(deleting).resolves.toBe(true);
+    expect(ids(store.getState().summaries)).toEqual(["b", "a"]);
+    expect(store.getState()).toMatchObject({ studies: {}, deleteErrors: {}, notice: "Study “Faces” deleted" });
+  });
+
+  it("keeps the study when the deletion fails, says why, and can try again", async () => {
+    const { api, store, actions, deletion } = await storeShowingStudy();
+    const failed = actions.deleteStudy("s1");
+    deletion.reject(new ApiRequestError(403, "forbidden", "Only the owner can delete a study"));
+    await expect(failed).resolves.toBe(false);
+    expect(store.getState().studies.s1).toBe(study);
+    expect(ids(store.getState().summaries)).toEqual(["b", "s1", "a"]);
+    expect(store.getState()).toMatchObject({
+      deleting: {},
+      deleteErrors: { s1: "Could not delete the study: Only the owner can delete a study" },
+      notice: null,
+    });
+
+    api.deleteStudy.mockResolvedValueOnce(undefined);
+    const retried = actions.deleteStudy("s1");
+    expect(store.getState().deleteErrors).toEqual({});
+    await expect(retried).resolves.toBe(true);
+    expect(api.deleteStudy).toHaveBeenCalledTimes(2);
+    expect(store.getState().studies.s1).toBeUndefined();
+  });
+
+  it("keeps a deleted study out of pages asked for before, and does not fetch it again", async () => {
+    const { api, store, actions, answer, deletion } = await storeShowingStudy();
+    const more = actions.loadMore();
+    const deleting = actions.deleteStudy("s1");
+    deletion.resolve();
+    await deleting;
+    // The page was read before the deletion and still lists the study.
+    answer(2).resolve(page(["s1", "z"], null));
+    await more;
+    expect(ids(store.getState().summaries)).toEqual(["b", "a", "z"]);
+
+    await actions.loadStudy("s1");
+    expect(api.getStudy).not.toHaveBeenCalled();
+    expect(store.getState().studyErrors.s1).toBe("This study has been deleted.");
   });
 });

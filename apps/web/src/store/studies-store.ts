@@ -1,4 +1,4 @@
-import type { ApiClient, Study, StudyList, StudySummary } from "@study-uploader/shared";
+import { ApiRequestError, type ApiClient, type Study, type StudyList, type StudySummary } from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
 
 type PageKind = "first" | "more";
@@ -14,6 +14,12 @@ export interface StudiesState {
   listError: string | null;
   studies: Record<string, Study>;
   studyErrors: Record<string, string>;
+  /** Studies whose deletion is on its way. */
+  deleting: Record<string, true>;
+  /** Why a study's last deletion failed; the study stays. */
+  deleteErrors: Record<string, string>;
+  /** "Study “…” deleted", until a page has shown it (clearNotice). */
+  notice: string | null;
   /** Plain functions (not methods): components pass them around as event handlers. */
   actions: {
     /** Starts the list over from the first page; while the first page is on its way, waits for that one. */
@@ -24,8 +30,16 @@ export interface StudiesState {
     loadStudy: (studyId: string) => Promise<void>;
     /** A study just committed: shown at once, and the list starts over when next shown. */
     remember: (study: Study) => void;
+    /**
+     * Deletes a study and drops it from the study pages and the list; true once it is gone (a 404 means it already
+     * was). While one deletion is on its way, asking again waits for that one.
+     */
+    deleteStudy: (studyId: string) => Promise<boolean>;
+    clearNotice: () => void;
   };
 }
+
+const DELETED = "This study has been deleted.";
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -48,9 +62,12 @@ interface PageRequest {
   done: Promise<void>;
 }
 
-export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStudy">) {
+export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStudy" | "deleteStudy">) {
   /** The page request on its way; one the list has moved on from (started over) is dropped when it answers. */
   let inFlight: PageRequest | null = null;
+  const deletions = new Map<string, Promise<boolean>>();
+  /** Studies deleted here: a page asked for before the deletion may still list them. */
+  const deleted = new Set<string>();
 
   return createStore<StudiesState>()((set, get) => {
     const receivePage = async (request: PageRequest, cursor: string | undefined) => {
@@ -67,11 +84,37 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       if (inFlight !== request) return;
       inFlight = null;
       set((state) => ({
-        summaries: appendNewStudies(request.kind === "first" ? [] : (state.summaries ?? []), page.studies),
+        summaries: appendNewStudies(
+          request.kind === "first" ? [] : (state.summaries ?? []),
+          page.studies.filter((study) => !deleted.has(study.id)),
+        ),
         nextCursor: page.nextCursor,
         listLoading: null,
         listError: null,
       }));
+    };
+
+    const removeStudy = async (studyId: string, title: string | undefined): Promise<boolean> => {
+      try {
+        await api.deleteStudy(studyId);
+      } catch (error) {
+        if (!(error instanceof ApiRequestError && error.status === 404)) {
+          set((state) => ({
+            deleting: withoutKey(state.deleting, studyId),
+            deleteErrors: { ...state.deleteErrors, [studyId]: `Could not delete the study: ${errorMessage(error)}` },
+          }));
+          return false;
+        }
+      }
+      deleted.add(studyId);
+      set((state) => ({
+        studies: withoutKey(state.studies, studyId),
+        studyErrors: { ...state.studyErrors, [studyId]: DELETED },
+        summaries: state.summaries?.filter((study) => study.id !== studyId) ?? null,
+        deleting: withoutKey(state.deleting, studyId),
+        notice: title === undefined ? "Study deleted" : `Study “${title}” deleted`,
+      }));
+      return true;
     };
 
     const requestPage = (kind: PageKind, cursor?: string): Promise<void> => {
@@ -90,6 +133,9 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       listError: null,
       studies: {},
       studyErrors: {},
+      deleting: {},
+      deleteErrors: {},
+      notice: null,
       actions: {
         loadList() {
           if (inFlight?.kind === "first") return inFlight.done;
@@ -102,8 +148,13 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
           return requestPage("more", nextCursor);
         },
         async loadStudy(studyId) {
+          if (deleted.has(studyId)) {
+            set((state) => ({ studyErrors: { ...state.studyErrors, [studyId]: DELETED } }));
+            return;
+          }
           try {
             const study = await api.getStudy(studyId);
+            if (deleted.has(studyId)) return;
             set((state) => ({
               studies: { ...state.studies, [studyId]: study },
               studyErrors: withoutKey(state.studyErrors, studyId),
@@ -121,6 +172,22 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
             listLoading: null,
             listError: null,
           }));
+        },
+        deleteStudy(studyId) {
+          const pending = deletions.get(studyId);
+          if (pending) return pending;
+          const state = get();
+          const title = state.studies[studyId]?.title ?? state.summaries?.find((s) => s.id === studyId)?.title;
+          set((s) => ({
+            deleting: { ...s.deleting, [studyId]: true },
+            deleteErrors: withoutKey(s.deleteErrors, studyId),
+          }));
+          const done = removeStudy(studyId, title).finally(() => deletions.delete(studyId));
+          deletions.set(studyId, done);
+          return done;
+        },
+        clearNotice() {
+          set({ notice: null });
         },
       },
     };

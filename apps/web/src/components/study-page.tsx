@@ -1,0 +1,94 @@
+import type { StudyElement } from "@study-uploader/shared";
+import { useEffect, useRef, useState } from "react";
+import { useStudies } from "../app-stores.js";
+import { formatBytes, formatPixelSize } from "../format.js";
+import { DeleteStudy } from "./delete-study.js";
+import { ImageViewer } from "./image-viewer.js";
+import { Link } from "./link.js";
+
+function GalleryItem({ element, onOpen }: { element: StudyElement; onOpen: (opener: HTMLButtonElement) => void }) {
+  const pixelSize = formatPixelSize(element.width, element.height);
+  return (
+    <li>
+      <figure>
+        <button
+          type="button"
+          className="gallery-open"
+          aria-label={`View ${element.label} full size`}
+          onClick={(event) => onOpen(event.currentTarget)}
+        >
+          <img src={element.url} alt={element.label} />
+        </button>
+        <figcaption>
+          {element.label}
+          <span className="element-meta">
+            {formatBytes(element.size)}
+            {pixelSize && ` · ${pixelSize}`}
+          </span>
+        </figcaption>
+      </figure>
+    </li>
+  );
+}
+
+export function StudyPage({ studyId }: { studyId: string }) {
+  const study = useStudies((s) => s.studies[studyId]);
+  const error = useStudies((s) => s.studyErrors[studyId]);
+  const loadStudy = useStudies((s) => s.actions.loadStudy);
+  const known = study !== undefined;
+  const [viewing, setViewing] = useState<number | null>(null);
+  /** The gallery button that opened the viewer, to take focus back when it closes. */
+  const opener = useRef<HTMLButtonElement | null>(null);
+
+  useEffect(() => {
+    if (!known) void loadStudy(studyId);
+  }, [known, studyId, loadStudy]);
+
+  if (!study) {
+    return error ? (
+      <>
+        <h1 tabIndex={-1}>Study not available</h1>
+        <p className="form-error">{error}</p>
+        <p>
+          <Link href="/studies">Back to all studies</Link>
+        </p>
+      </>
+    ) : (
+      <p className="hint">Loading study…</p>
+    );
+  }
+  const viewed = study.elements.find((element) => element.index === viewing);
+  return (
+    <article>
+      <h1 tabIndex={-1}>{study.title}</h1>
+      <p className="study-meta">
+        {study.elements.length} images · created{" "}
+        <time dateTime={study.createdAt}>{new Date(study.createdAt).toLocaleString()}</time>
+      </p>
+      {study.description && <p className="study-description">{study.description}</p>}
+      <DeleteStudy study={study} />
+      <ul className="gallery">
+        {study.elements.map((element) => (
+          <GalleryItem
+            key={element.index}
+            element={element}
+            onOpen={(button) => {
+              opener.current = button;
+              setViewing(element.index);
+            }}
+          />
+        ))}
+      </ul>
+      {viewed && (
+        <ImageViewer
+          key={viewed.index}
+          element={viewed}
+          onClose={() => {
+            setViewing(null);
+            opener.current?.focus();
+          }}
+        />
+      )}
+    </article>
+  );
+}
