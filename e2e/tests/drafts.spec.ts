@@ -13,6 +13,28 @@ async function uploadedDraft(form: StudyFormPage, title: string, images: TestIma
   for (const image of images) await expect(form.row(image.name)).toContainText(/done/i);
 }
 
+/**
+ * Picks one small and two large images on a slow link, waits until the small one has arrived and every one is
+ * hashed, then reloads while the large ones are still on their way (still throttled: the reload cuts them short,
+ * and storage keeps nothing of a cut Put Blob). Returns the batch's id once the reloaded form says what is missing.
+ */
+async function reloadMidUpload(form: StudyFormPage, title: string, small: TestImage, large: TestImage[]) {
+  await form.open();
+  await form.fillTitle(title);
+  const cdp = await throttle(form.page, { uploadBytesPerSecond: 200_000 });
+  await form.pick([small, ...large]);
+  await expect(form.row(large[0]!.name)).toContainText(/uploading/i);
+  await keptAsUploaded(form, [small]);
+  await expect
+    .poll(async () => (await keptDraft(form.page))?.images.map((i) => i.md5 !== null))
+    .toEqual([true, true, true]);
+  const batchId = (await keptDraft(form.page))!.batchId;
+  await form.page.reload();
+  await expect(draftNotice(form)).toContainText("1 image already uploaded; add 2 images again");
+  await cdp.detach();
+  return batchId;
+}
+
 /** Until the kept draft says every one of these images arrived (saves are coalesced, a moment after a change). */
 async function keptAsUploaded(form: StudyFormPage, images: TestImage[]) {
   await expect
@@ -71,20 +93,7 @@ test("reload mid-upload: adding the same files again sends only the unfinished o
 }) => {
   const small = pngImage("mid-small.png", 20_000);
   const large = [pngImage("mid-large-1.png", 2_000_000), pngImage("mid-large-2.png", 2_000_000)];
-  await form.open();
-  await form.fillTitle("Interrupted upload");
-  const cdp = await throttle(page, { uploadBytesPerSecond: 200_000 });
-  await form.pick([small, ...large]);
-  await expect(form.row(small.name)).toContainText(/done/i);
-  await expect(form.row(large[0]!.name)).toContainText(/uploading/i);
-  await keptAsUploaded(form, [small]);
-  await expect.poll(async () => (await keptDraft(page))?.images.map((i) => i.md5 !== null)).toEqual([true, true, true]);
-  const batchId = (await keptDraft(page))!.batchId;
-
-  // Still throttled: the reload cuts the large uploads short, and storage keeps nothing of a cut Put Blob.
-  await page.reload();
-  await expect(draftNotice(form)).toContainText("1 image already uploaded; add 2 images again");
-  await cdp.detach();
+  const batchId = await reloadMidUpload(form, "Interrupted upload", small, large);
   await expect(form.row(small.name)).toContainText(/done/i);
   for (const image of large) await expect(form.row(image.name)).toContainText("add this file again");
   await expect(form.createButton).toBeDisabled();
@@ -113,15 +122,7 @@ test("images whose file handles the browser kept resume without picking them aga
 }) => {
   const small = pngImage("handle-small.png", 20_000);
   const large = [pngImage("handle-large-1.png", 1_500_000), pngImage("handle-large-2.png", 1_500_000)];
-  await form.open();
-  await form.fillTitle("Resumed from handles");
-  const cdp = await throttle(page, { uploadBytesPerSecond: 200_000 });
-  await form.pick([small, ...large]);
-  await keptAsUploaded(form, [small]);
-  await expect.poll(async () => (await keptDraft(page))?.images.map((i) => i.md5 !== null)).toEqual([true, true, true]);
-  await page.reload();
-  await expect(draftNotice(form)).toContainText("add 2 images again");
-  await cdp.detach();
+  await reloadMidUpload(form, "Resumed from handles", small, large);
   await keepFileHandles(
     page,
     large.map((image) => ({ name: image.name, base64: image.buffer.toString("base64") })),
