@@ -55,8 +55,8 @@ test("a study deleted from its page leaves the lists, and its images stop being 
     jpegImage("gone-1.jpg", 32, 32),
     jpegImage("gone-2.jpg", 32, 32),
   ]);
-  const imageUrl = study.elements[0]!.url;
-  expect((await page.request.get(imageUrl)).status()).toBe(200);
+  const imageUrls = study.elements.map((element) => element.url);
+  for (const url of imageUrls) expect((await page.request.get(url)).status()).toBe(200);
 
   await page.goto("/");
   const recent = page.getByRole("region", { name: "Recent studies" });
@@ -81,7 +81,7 @@ test("a study deleted from its page leaves the lists, and its images stop being 
   await expect(recent.getByRole("link").first()).toBeVisible();
   await expect(recent.getByRole("link", { name: title })).toHaveCount(0);
 
-  expect((await page.request.get(imageUrl)).status()).toBe(404);
+  for (const url of imageUrls) expect((await page.request.get(url)).status()).toBe(404);
   await expect(api.getStudy(study.id)).rejects.toMatchObject({ status: 404 });
 
   // A fresh load agrees: the API no longer lists it.
