@@ -39,6 +39,9 @@ export interface RecordPage {
   nextMarker: string | null;
 }
 
+/** A create refused as an overwrite, of a record deleted before the refusal could be checked, is tried again. */
+const CREATE_ATTEMPTS = 3;
+
 /**
  * JSON records, one blob each. A record is parsed with the caller's schema on every read, so one that is not
  * what the API wrote (a bug, a hand edit) fails loudly instead of being cast and carried on with.
@@ -60,25 +63,28 @@ export class RecordStore {
     value: unknown,
     metadata: Record<string, string> = {},
   ): Promise<boolean> {
-    try {
-      // Put Blob, as the SDK's upload sends it.
-      await sendBlobRequest(
-        await this.serverUrl(kind, "c", name),
-        "PUT",
-        {
-          "x-ms-blob-type": "BlockBlob",
-          "x-ms-blob-content-type": "application/json",
-          "if-none-match": "*",
-          ...metadataHeaders(metadata),
-        },
-        Buffer.from(JSON.stringify(value)),
-      );
-      return true;
-    } catch (error) {
-      if (isRestStatus(error, 409)) return false;
-      // A create-only SAS may not write over a record at all: when it is there already, that was the refusal.
-      if (isRestStatus(error, 403) && (await this.exists(kind, name))) return false;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // Put Blob, as the SDK's upload sends it.
+        await sendBlobRequest(
+          await this.serverUrl(kind, "c", name),
+          "PUT",
+          {
+            "x-ms-blob-type": "BlockBlob",
+            "x-ms-blob-content-type": "application/json",
+            "if-none-match": "*",
+            ...metadataHeaders(metadata),
+          },
+          Buffer.from(JSON.stringify(value)),
+        );
+        return true;
+      } catch (error) {
+        if (isRestStatus(error, 409)) return false;
+        // A create-only SAS may not write over a record at all (Azurite's 403): when it is there, that was the
+        // refusal. When it has been deleted since (an index entry of a study being deleted), create it afresh.
+        if (!isRestStatus(error, 403) || attempt >= CREATE_ATTEMPTS) throw error;
+        if (await this.exists(kind, name)) return false;
+      }
     }
   }
 
