@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { studyListSchema, studySchema, type Study } from "@study-uploader/shared";
-import { studyIdForBatch } from "../src/domain/ids.js";
+import { ownerKey, studyIdForBatch } from "../src/domain/ids.js";
+import { studyRecordName, studyRecordSchema } from "../src/domain/records.js";
+import { indexStudy } from "../src/domain/study-index.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
@@ -108,6 +110,32 @@ describe("DELETE /api/studies/:id", () => {
     // Past the deadline no commit can come; the tombstone went too.
     const records = await api.storage.records.list("studies", "");
     expect(records.filter((r) => r.name.includes(study.id))).toEqual([]);
+  });
+
+  it("stays unlisted when a repeated commit or the sweep re-lists it from a record read just before the delete", async () => {
+    const { study } = await committedStudy(alice, "read-before", 1);
+    const name = studyRecordName(ownerKey("alice-deletes"), study.id);
+    const readBefore = (await api.storage.records.read("studies", name, studyRecordSchema))!;
+    expect((await api.delete(`/api/studies/${study.id}`, alice)).status).toBe(204);
+    // What the commit's and the sweep's indexStudy do with the record they read before the tombstone landed.
+    await indexStudy(api.storage, readBefore);
+    expect(await listIds(alice)).not.toContain(study.id);
+    expect((await api.get(`/api/studies/${study.id}`, alice)).status).toBe(404);
+  });
+
+  it("a delete racing a repeated commit of the study ends with nothing listed, read or stored", async () => {
+    for (let round = 0; round < 6; round++) {
+      const { study, batch, files } = await committedStudy(alice, `repeat-race-${round}`, 1);
+      const [commit, removal] = await Promise.all([
+        api.post("/api/studies", commitBody(batch, files, `repeat-race-${round}`), alice),
+        api.delete(`/api/studies/${study.id}`, alice),
+      ]);
+      expect([200, 409]).toContain(commit.status);
+      expect(removal.status).toBe(204);
+      expect((await api.get(`/api/studies/${study.id}`, alice)).status).toBe(404);
+      expect(await listIds(alice)).not.toContain(study.id);
+      expect(await api.storage.committed.list(`${study.id}/`)).toEqual([]);
+    }
   });
 
   it("is rate limited per user (429 with Retry-After)", async () => {

@@ -1,6 +1,6 @@
 import { imageTypeSchema, type StudySummary } from "@study-uploader/shared";
 import type { BlobStorage } from "../storage/blob-storage.js";
-import { studyIndexName, type StudyRecord } from "./records.js";
+import { isDeletedStudy, storedStudySchema, studyIndexName, studyRecordName, type StudyRecord } from "./records.js";
 
 /**
  * Metadata values are ASCII: the title travels percent-encoded (the contract has refused malformed text). The
@@ -28,9 +28,15 @@ export const studyIndexEntry = (record: Pick<StudyRecord, "owner" | "createdAt" 
 /**
  * Lists a committed study in its owner's newest-first index. Idempotent (the name follows from the record), so
  * the commit, a repeated commit and the sweep can all call it: a crash between the record and its entry heals.
+ * The caller read the record before this write, and a delete (tombstone, then entry) may have run in between:
+ * an entry this call created is checked against the record once more and removed if the study is gone, so a
+ * deleted study never stays listed.
  */
 export async function indexStudy(storage: BlobStorage, record: StudyRecord): Promise<void> {
-  await storage.records.create("index", studyIndexEntry(record), { id: record.id }, indexMetadata(record));
+  const entry = studyIndexEntry(record);
+  if (!(await storage.records.create("index", entry, { id: record.id }, indexMetadata(record)))) return;
+  const now = await storage.records.read("studies", studyRecordName(record.owner, record.id), storedStudySchema);
+  if (!now || isDeletedStudy(now)) await storage.records.delete("index", entry);
 }
 
 export interface StudyPage {

@@ -58,7 +58,7 @@ async function sweepBatch(storage: BlobStorage, batchId: string, owner: string):
   const deletedUploads = await storage.images.deleteAll(`${batchId}/`);
   await storage.records.delete("batches", batchPlanName(batchId));
   if (stored && isDeletedStudy(stored)) {
-    // A repeated commit that read the study just before it was deleted may have listed it again.
+    // Belt and braces: an instance older than indexStudy's re-check may have listed it again after the delete.
     await storage.records.delete("index", studyIndexEntry(stored));
     // Past the deadline no commit can come, so nothing is left for the tombstone to guard.
     await storage.records.delete("studies", recordName);
