@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchStatusSchema, studyListSchema, studySchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema } from "../src/domain/records.js";
+import { sweepAbandonedBatches } from "../src/domain/sweep.js";
+import { createLogger } from "../src/logger.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
 import {
   commitBody,
@@ -9,6 +11,7 @@ import {
   NO_RATE_LIMITS,
   pngFile,
   putBlob,
+  servedMd5,
   startTestApi,
   uploadAll,
   type TestApi,
@@ -90,11 +93,54 @@ describe("DELETE /api/batches/:id (a discarded draft)", () => {
     await uploadAll(batch, files);
     expect((await api.delete(`/api/batches/${batch.batchId}`, alice)).status).toBe(204);
     expect(await api.storage.images.list(`${batch.batchId}/`)).toEqual([]);
-    expect(await api.storage.records.exists("batches", batchPlanName(batch.batchId))).toBe(false);
     expect((await api.post(`/api/batches/${batch.batchId}/refresh`, {}, alice)).status).toBe(404);
     expect((await statusOf(batch.batchId)).status).toBe(404);
     expect((await api.post("/api/studies", commitBody(batch, files), alice)).status).toBe(404);
+    const add = { files: [{ name: "d2.png", size: 9, type: "image/png" }] };
+    expect((await api.post(`/api/batches/${batch.batchId}/files`, add, alice)).status).toBe(404);
+    expect((await api.delete(`/api/batches/${batch.batchId}/files/0`, alice)).status).toBe(404);
     expect((await api.delete(`/api/batches/${batch.batchId}`, alice)).status).toBe(404);
+  });
+
+  it("what a still-valid upload URL writes after the discard goes with the sweep, plan and all", async () => {
+    const files = [pngFile("late0.png"), pngFile("late1.png")];
+    const batch = await createBatch(api, files, alice);
+    expect((await putBlob(batch.files[0]!, files[0]!.bytes)).status).toBe(201);
+    expect((await api.delete(`/api/batches/${batch.batchId}`, alice)).status).toBe(204);
+    // An upload that was on its way when the draft was discarded lands afterwards (or a crash left uploads).
+    expect((await putBlob(batch.files[1]!, files[1]!.bytes)).status).toBe(201);
+    expect((await statusOf(batch.batchId)).status).toBe(404);
+    const counts = await sweepAbandonedBatches(
+      { storage: api.storage, logger: createLogger("silent") },
+      { stagingTtlHours: 24, now: new Date(Date.now() + 25 * 3600_000) },
+    );
+    expect(counts.failedBatches).toBe(0);
+    expect(await api.storage.images.list(`${batch.batchId}/`)).toEqual([]);
+    expect(await api.storage.records.exists("batches", batchPlanName(batch.batchId))).toBe(false);
+  });
+
+  it("racing a commit, ends as a study (409 batch_committed) or as nothing (204, and the commit fails)", async () => {
+    for (let round = 0; round < 6; round++) {
+      const files = [pngFile(`dr${round}.png`, 2400)];
+      const batch = await createBatch(api, files, alice);
+      await uploadAll(batch, files);
+      const [commit, discard] = await Promise.all([
+        api.post("/api/studies", commitBody(batch, files), alice),
+        api.delete(`/api/batches/${batch.batchId}`, alice),
+      ]);
+      const status = batchStatusSchema.safeParse((await statusOf(batch.batchId)).body);
+      if (discard.status === 204) {
+        expect([404, 409, 422]).toContain(commit.status);
+        expect(status.success).toBe(false);
+        expect(await api.storage.images.list(`${batch.batchId}/`)).toEqual([]);
+      } else {
+        expect(discard.status).toBe(409);
+        expect(commit.status).toBe(201);
+        const study = studySchema.parse(await commit.json());
+        expect(status.data?.studyId).toBe(study.id);
+        expect(await servedMd5(study.elements[0]!.url)).toBe(md5Base64(files[0]!.bytes));
+      }
+    }
   });
 
   it("another user's batch is a 404 and stays whole", async () => {

@@ -123,3 +123,14 @@ export async function removeBatchFile(deps: BatchDeps, owner: string, batchId: s
   });
   await deps.storage.images.delete(plan.files[index]!.blobName);
 }
+
+/**
+ * Drops a batch that will never be committed (a discarded draft). Its plan is marked first (If-Match, refused
+ * while a commit holds it), so from then on no route finds the batch and no commit can lease it; then its
+ * uploads go. The marked plan stays for the sweep, which deletes it at the deadline together with whatever an
+ * upload URL still valid wrote since, or what a crash left. A repeat finds no batch: 404.
+ */
+export async function discardBatch(deps: BatchDeps, owner: string, batchId: string): Promise<void> {
+  await editPlan(deps, owner, batchId, (current) => ({ ...current, discarded: true }));
+  await deps.storage.images.deleteAll(`${batchId}/`);
+}

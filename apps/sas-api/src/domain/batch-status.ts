@@ -1,29 +1,23 @@
 import type { BatchStatus } from "@study-uploader/shared";
 import { notFound } from "../errors.js";
-import {
-  assertStillStaging,
-  batchCommitted,
-  commitInProgress,
-  findOwnBatch,
-  isCommitted,
-  stagingDeadline,
-  type BatchDeps,
-} from "./batches.js";
+import { assertStillStaging, findOwnBatch, stagingDeadline, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
-import { batchPlanName, isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
+import { isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
 
 /**
  * What storage holds for a batch: each file's upload (one existence check per file not removed), its staging
  * deadline and its study once committed. A draft reopened after a reload asks this to know what never needs
- * sending again. A batch whose study was deleted, or past its deadline and not committed, looks like a missing one.
+ * sending again. A batch whose study was deleted, one discarded, or one past its deadline and not committed looks
+ * like a missing one.
  */
 export async function batchStatus(deps: BatchDeps, owner: string, batchId: string): Promise<BatchStatus> {
   const studyId = studyIdForBatch(batchId);
   const [stored, study] = await Promise.all([
-    findOwnBatch(deps, owner, batchId),
+    // A discard that lost a race with the commit marked the plan of what is now a study: that still answers.
+    findOwnBatch(deps, owner, batchId, { withDiscarded: true }),
     deps.storage.records.read("studies", studyRecordName(owner, studyId), storedStudySchema),
   ]);
-  if (!stored || (study && isDeletedStudy(study))) throw notFound("Batch");
+  if (!stored || (study && isDeletedStudy(study)) || (!study && stored.value.discarded)) throw notFound("Batch");
   const plan = stored.value;
   if (!study) assertStillStaging(deps.config, plan);
   const uploaded = await Promise.all(
@@ -42,19 +36,4 @@ export async function batchStatus(deps: BatchDeps, owner: string, batchId: strin
       uploaded: uploaded[i]!,
     })),
   };
-}
-
-/**
- * Drops a batch that will never be committed (a discarded draft): its uploads, then its plan, so a process that
- * dies in between leaves the plan for the sweep to finish with. Not while a commit holds the batch, and not once
- * it is a study. A repeat finds no plan: 404.
- */
-export async function discardBatch(deps: BatchDeps, owner: string, batchId: string): Promise<void> {
-  const stored = await findOwnBatch(deps, owner, batchId);
-  if (!stored) throw notFound("Batch");
-  if (stored.leased) throw commitInProgress();
-  if (await isCommitted(deps, owner, batchId)) throw batchCommitted();
-  await deps.storage.images.deleteAll(`${batchId}/`);
-  const deleted = await deps.storage.records.deleteUnleased("batches", batchPlanName(batchId));
-  if (!deleted) throw commitInProgress();
 }

@@ -112,14 +112,19 @@ export async function createBatch(
   };
 }
 
-/** The batch plan as stored, if it exists and belongs to this owner: a foreign batch looks like a missing one. */
+/**
+ * The batch plan as stored, if it exists and belongs to this owner: a foreign batch looks like a missing one, and
+ * so does a discarded one unless the caller asks for it.
+ */
 export async function findOwnBatch(
   deps: BatchDeps,
   owner: string,
   batchId: string,
+  { withDiscarded = false } = {},
 ): Promise<StoredRecord<BatchPlan> | null> {
   const stored = await deps.storage.records.readStored("batches", batchPlanName(batchId), batchPlanSchema);
-  return stored?.value.owner === owner ? stored : null;
+  if (stored?.value.owner !== owner) return null;
+  return withDiscarded || !stored.value.discarded ? stored : null;
 }
 
 /**

@@ -21,6 +21,8 @@ export const batchPlanSchema = z.object({
       removed: z.literal(true).optional(),
     }),
   ),
+  // Discarded by its owner: no route finds it any more; kept (uploads deleted) for the sweep to finish at the deadline.
+  discarded: z.literal(true).optional(),
 });
 export type BatchPlan = z.infer<typeof batchPlanSchema>;
 

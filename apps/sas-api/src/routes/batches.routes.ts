@@ -6,8 +6,8 @@ import {
   refreshBatchRequestSchema,
 } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
-import { addBatchFiles, removeBatchFile } from "../domain/batch-edits.js";
-import { batchStatus, discardBatch } from "../domain/batch-status.js";
+import { addBatchFiles, discardBatch, removeBatchFile } from "../domain/batch-edits.js";
+import { batchStatus } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
 import { ApiProblem, notFound } from "../errors.js";
 import { jsonBody } from "../validation.js";
