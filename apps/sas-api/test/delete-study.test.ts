@@ -138,6 +138,38 @@ describe("DELETE /api/studies/:id", () => {
     }
   });
 
+  it("a delete interrupted after its tombstone is finished by a repeat, or by the sweep", async () => {
+    /** What a delete that died right after writing the tombstone leaves: the study listed, its images stored. */
+    async function interruptedDelete(title: string) {
+      const committed = await committedStudy(alice, title, 2);
+      const name = studyRecordName(ownerKey("alice-deletes"), committed.study.id);
+      const stored = (await api.storage.records.readStored("studies", name, studyRecordSchema))!;
+      const { id, batchId, owner, createdAt } = stored.value;
+      const tombstone = { version: 3, deleted: true, id, batchId, owner, createdAt, deletedAt: createdAt };
+      expect(await api.storage.records.replace("studies", name, tombstone, stored.etag)).toBe("replaced");
+      expect((await api.get(`/api/studies/${id}`, alice)).status).toBe(404);
+      expect(await api.storage.committed.list(`${id}/`)).toHaveLength(2);
+      return committed;
+    }
+    const gone = async (studyId: string, batchId: string) => {
+      expect(await listIds(alice)).not.toContain(studyId);
+      expect(await api.storage.committed.list(`${studyId}/`)).toEqual([]);
+      expect(await api.storage.images.list(`${batchId}/`)).toEqual([]);
+    };
+
+    const repeated = await interruptedDelete("interrupted-then-repeated");
+    expect((await api.delete(`/api/studies/${repeated.study.id}`, alice)).status).toBe(204);
+    await gone(repeated.study.id, repeated.batch.batchId);
+
+    const swept = await interruptedDelete("interrupted-then-swept");
+    const counts = await sweepAbandonedBatches(
+      { storage: api.storage, logger: createLogger("silent") },
+      { stagingTtlHours: 24, now: new Date(Date.now() + 25 * 3600_000) },
+    );
+    expect(counts.failedBatches).toBe(0);
+    await gone(swept.study.id, swept.batch.batchId);
+  });
+
   it("is rate limited per user (429 with Retry-After)", async () => {
     const limited = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { deletesPerMinute: 5 } } });
     try {

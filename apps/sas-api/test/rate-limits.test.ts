@@ -77,6 +77,20 @@ describe("refreshes", () => {
       expect((await remove(2)).status).toBe(204);
     });
   });
+
+  it("share it with reading a batch's status and discarding it", async () => {
+    const clock = steppedClock();
+    await withApi({ config: { rateLimits: { refreshesPerMinute: 3 } }, now: clock.now }, async (api) => {
+      const { batchId } = await createBatch(api, [pngFile("a.png")]);
+      expect((await api.get(`/api/batches/${batchId}`)).status).toBe(200);
+      expect((await api.post(`/api/batches/${batchId}/refresh`, {})).status).toBe(200);
+      expect((await api.get(`/api/batches/${batchId}`)).status).toBe(200);
+      await expectRateLimited(await api.delete(`/api/batches/${batchId}`));
+      await expectRateLimited(await api.get(`/api/batches/${batchId}`));
+      clock.advance(20_000);
+      expect((await api.delete(`/api/batches/${batchId}`)).status).toBe(204);
+    });
+  });
 });
 
 describe("reads and health", () => {
