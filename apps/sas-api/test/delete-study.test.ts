@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { studyListSchema, studySchema, type Study } from "@study-uploader/shared";
 import { ownerKey, studyIdForBatch } from "../src/domain/ids.js";
-import { studyRecordName, studyRecordSchema } from "../src/domain/records.js";
+import { studyRecordName, studyRecordSchema, type StudyRecord } from "../src/domain/records.js";
 import { indexStudy } from "../src/domain/study-index.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
@@ -168,6 +168,41 @@ describe("DELETE /api/studies/:id", () => {
     );
     expect(counts.failedBatches).toBe(0);
     await gone(swept.study.id, swept.batch.batchId);
+  });
+
+  it("a study committed before images were copied (version 1) takes the uploads it shows with it", async () => {
+    const files = [pngFile("v1-a.png", 2200), pngFile("v1-b.png", 2300)];
+    const batch = await createBatch(api, files, alice);
+    await uploadAll(batch, files);
+    const id = studyIdForBatch(batch.batchId);
+    const record: StudyRecord = {
+      version: 1,
+      id,
+      batchId: batch.batchId,
+      owner: ownerKey("alice-deletes"),
+      title: "Older study",
+      description: "",
+      createdAt: new Date().toISOString(),
+      elements: files.map((f, index) => ({
+        index,
+        label: "",
+        name: f.name,
+        size: f.bytes.length,
+        type: f.type,
+        blobName: `${batch.batchId}/${index}`,
+        md5: md5Base64(f.bytes),
+      })),
+    };
+    expect(await api.storage.records.create("studies", studyRecordName(record.owner, id), record)).toBe(true);
+    await indexStudy(api.storage, record);
+    const study = studySchema.parse(await (await api.get(`/api/studies/${id}`, alice)).json());
+    const listed = studyListSchema.parse(await (await api.get("/api/studies?limit=100", alice)).json());
+    const urls = [...study.elements.map((e) => e.url), listed.studies.find((s) => s.id === id)!.thumbnailUrl!];
+    for (const url of urls) expect(await status(url)).toBe(200);
+
+    expect((await api.delete(`/api/studies/${id}`, alice)).status).toBe(204);
+    for (const url of urls) expect(await status(url)).toBe(404);
+    expect(await listIds(alice)).not.toContain(id);
   });
 
   it("is rate limited per user (429 with Retry-After)", async () => {
