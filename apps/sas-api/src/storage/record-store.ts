@@ -170,17 +170,6 @@ export class RecordStore {
     await this.containers[kind].getBlobClient(name).deleteIfExists();
   }
 
-  /** Deletes a record unless someone holds a lease on it (storage refuses that: false); true if none is left. */
-  async deleteUnleased(kind: RecordKind, name: string): Promise<boolean> {
-    try {
-      await this.containers[kind].getBlobClient(name).deleteIfExists();
-      return true;
-    } catch (error) {
-      if (isRestStatus(error, 412)) return false;
-      throw error;
-    }
-  }
-
   async exists(kind: RecordKind, name: string): Promise<boolean> {
     return this.containers[kind].getBlobClient(name).exists();
   }
