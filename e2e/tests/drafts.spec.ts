@@ -1,3 +1,5 @@
+import type { ApiClient } from "@study-uploader/shared";
+import type { testStorage } from "../support/azurite-storage.js";
 import { seriousViolations } from "../support/axe.js";
 import { expect, test, throttle, type StudyFormPage } from "../support/fixtures.js";
 import { keepFileHandles, keptDraft } from "../support/saved-draft.js";
@@ -33,6 +35,17 @@ async function reloadMidUpload(form: StudyFormPage, title: string, small: TestIm
   await expect(draftNotice(form)).toContainText("1 image already uploaded; add 2 images again");
   await cdp.detach();
   return batchId;
+}
+
+/** Creates the study and checks that storage holds exactly these images, in this order. */
+async function createAndCheck(
+  { form, api, storage }: { form: StudyFormPage; api: ApiClient; storage: ReturnType<typeof testStorage> },
+  title: string,
+  images: TestImage[],
+) {
+  await form.createButton.click();
+  const study = await api.getStudy(await form.waitForStudyPage(title));
+  expect(await storage.storedImages(study)).toEqual(images.map(({ name, md5 }) => ({ name, md5 })));
 }
 
 /** Until the kept draft says every one of these images arrived (saves are coalesced, a moment after a change). */
@@ -107,10 +120,7 @@ test("reload mid-upload: adding the same files again sends only the unfinished o
   expect(traffic.additions).toHaveLength(0);
   await expect(page.getByRole("listitem").filter({ hasText: "mid-large-1.png" })).toHaveCount(1);
 
-  await form.createButton.click();
-  const study = await api.getStudy(await form.waitForStudyPage("Interrupted upload"));
-  const sent = [small, ...large];
-  expect(await storage.storedImages(study)).toEqual(sent.map(({ name, md5 }) => ({ name, md5 })));
+  await createAndCheck({ form, api, storage }, "Interrupted upload", [small, ...large]);
 });
 
 test("images whose file handles the browser kept resume without picking them again", async ({
@@ -134,10 +144,7 @@ test("images whose file handles the browser kept resume without picking them aga
   for (const image of large) await expect(form.row(image.name)).toContainText(/done/i);
   const resent = traffic.puts.slice(putsBefore).map((put) => new URL(put.url()).pathname.split("/").pop());
   expect(resent.sort()).toEqual(["1", "2"]);
-  await form.createButton.click();
-  const study = await api.getStudy(await form.waitForStudyPage("Resumed from handles"));
-  const sent = [small, ...large];
-  expect(await storage.storedImages(study)).toEqual(sent.map(({ name, md5 }) => ({ name, md5 })));
+  await createAndCheck({ form, api, storage }, "Resumed from handles", [small, ...large]);
 });
 
 test("a second tab waits read-only and never corrupts the first tab's draft; it takes over once that tab closes", async ({

@@ -66,6 +66,9 @@ const studyRecordV2Schema = z.object({
 export const studyRecordSchema = z.discriminatedUnion("version", [studyRecordV1Schema, studyRecordV2Schema]);
 export type StudyRecord = z.infer<typeof studyRecordSchema>;
 
+/** Version 1 studies were committed before images were copied: they show the uploads themselves. */
+export const imageLocation = (record: Pick<StudyRecord, "version">) => (record.version === 1 ? "staged" : "committed");
+
 /**
  * What stays of a study its owner deleted. The record's name follows from the batch id and is only ever
  * created (If-None-Match: *), so keeping this in its place means no repeated commit of that batch can bring the

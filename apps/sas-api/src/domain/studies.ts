@@ -2,7 +2,7 @@ import type { Study, StudyList } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import { isRestStatus } from "../storage/storage-errors.js";
 import type { BatchDeps } from "./batches.js";
-import { isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
+import { imageLocation, isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
 
 /** The study as the API shows it: each image behind a fresh, short-lived read URL. */
@@ -30,9 +30,6 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
     ),
   };
 }
-
-/** Version 1 studies were committed before images were copied: they show the uploads themselves. */
-export const imageLocation = (record: Pick<StudyRecord, "version">) => (record.version === 1 ? "staged" : "committed");
 
 export const readUrlExpiry = (deps: Pick<BatchDeps, "config">) =>
   new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);

@@ -1,6 +1,13 @@
 import { imageTypeSchema, type StudySummary } from "@study-uploader/shared";
 import type { BlobStorage } from "../storage/blob-storage.js";
-import { isDeletedStudy, storedStudySchema, studyIndexName, studyRecordName, type StudyRecord } from "./records.js";
+import {
+  imageLocation,
+  isDeletedStudy,
+  storedStudySchema,
+  studyIndexName,
+  studyRecordName,
+  type StudyRecord,
+} from "./records.js";
 
 /**
  * Metadata values are ASCII: the title travels percent-encoded (the contract has refused malformed text). The
@@ -16,7 +23,7 @@ function indexMetadata(record: StudyRecord): Record<string, string> {
     ...(first && {
       thumbblob: encodeURIComponent(first.blobName),
       thumbtype: first.type,
-      thumbin: record.version === 1 ? "staged" : "committed",
+      thumbin: imageLocation(record),
     }),
   };
 }

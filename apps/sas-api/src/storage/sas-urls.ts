@@ -44,7 +44,7 @@ export interface SasUrlOptions {
  * `attachment` under the original name (RFC 6266): an ASCII fallback for old clients, and the exact name as
  * UTF-8 (RFC 5987). Names were checked by the contract (no controls); quotes and backslashes become `_`.
  */
-export function attachmentDisposition(fileName: string): string {
+function attachmentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, "_");
   const utf8 = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
