@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
-import { azuriteConnectionString } from "@study-uploader/sas-api/azurite";
+import { azuriteAccountsEnv } from "@study-uploader/sas-api/azurite";
 import { e2ePorts } from "./support/ports.js";
+import { e2eAzuriteAccount, e2eAzuriteConnectionString } from "./support/test-azurite.js";
 
 const ports = e2ePorts();
 /** The built API (`pnpm --filter @study-uploader/sas-api build`), found through its package exports. */
 const apiEntry = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
-const connectionString = azuriteConnectionString(`http://127.0.0.1:${ports.azurite}/devstoreaccount1`);
+const connectionString = e2eAzuriteConnectionString();
 const origins = [ports.api, ports.shortSasApi].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
 
 /** Each server is started (and stopped) by Playwright itself; locally a running one is reused. */
@@ -70,6 +71,8 @@ export default defineConfig({
       ...managed,
       command: `node node_modules/azurite/dist/src/blob/main.js --skipApiVersionCheck --loose --inMemoryPersistence --blobHost 127.0.0.1 --blobPort ${ports.azurite}`,
       port: ports.azurite,
+      // Its one account has this run's random key, never the published development key.
+      env: { AZURITE_ACCOUNTS: azuriteAccountsEnv(e2eAzuriteAccount()) },
     },
     apiServer(ports.api),
     // A second instance whose upload URLs expire in seconds, to prove SAS refresh in the browser.

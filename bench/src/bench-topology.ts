@@ -219,12 +219,9 @@ export async function startBenchTopology(
     );
 
     const relayPort = await findFreePort();
-    const relayChild = spawnBenchScript("relay-main.ts", [
-      "--port",
-      String(relayPort),
-      "--blob-endpoint",
-      azurite.blobEndpoint,
-    ]);
+    const relayChild = spawnBenchScript("relay-main.ts", ["--port", String(relayPort)], {
+      AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+    });
     await waitForOutput(relayChild, /^relay /m, 30_000);
     drainOutput(relayChild);
     const relayProxy = await startShapingProxy({ upstream: `http://127.0.0.1:${relayPort}`, link, slowStart });

@@ -51,8 +51,15 @@ export function spawnTracked(command: string, args: readonly string[], options: 
 }
 
 /** Runs one of the bench's own entry points (`src/*-main.ts`) through tsx, from the bench folder where tsx resolves. */
-export function spawnBenchScript(script: string, args: readonly string[]): ChildProcess {
-  return spawnTracked(process.execPath, ["--import", "tsx", `src/${script}`, ...args], { cwd: BENCH_DIR });
+export function spawnBenchScript(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawnTracked(process.execPath, ["--import", "tsx", `src/${script}`, ...args], {
+    cwd: BENCH_DIR,
+    env: { ...process.env, ...env },
+  });
 }
 
 /** Stops a child politely, then firmly if it lingers. */

@@ -1,20 +1,24 @@
 import { parseArgs } from "node:util";
-import { azuriteConnectionString, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
+import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
 import { startRelayServer } from "./relay-server.js";
 
-/** Runs the old-design relay from the command line; without --blob-endpoint it starts its own in-memory Azurite. */
+/**
+ * Runs the old-design relay from the command line against AZURE_STORAGE_CONNECTION_STRING (in the environment:
+ * it holds a key); without it, against an in-memory Azurite of its own.
+ */
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8790" },
-    "blob-endpoint": { type: "string" },
     "cors-origin": { type: "string", multiple: true, default: ["http://127.0.0.1:8787", "http://localhost:8787"] },
   },
 });
 
 let azurite: RunningAzurite | undefined;
-const blobEndpoint = values["blob-endpoint"] ?? (azurite = await startAzurite({ port: 0 })).blobEndpoint;
+const connectionString =
+  process.env.AZURE_STORAGE_CONNECTION_STRING ?? (azurite = await startAzurite({ port: 0 })).connectionString;
+const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(connectionString)?.[1] ?? "the account";
 const relay = await startRelayServer({
-  connectionString: azuriteConnectionString(blobEndpoint),
+  connectionString,
   corsOrigins: values["cors-origin"],
   port: Number(values.port),
 });

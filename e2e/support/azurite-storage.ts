@@ -1,13 +1,10 @@
 import { createHash } from "node:crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { azuriteConnectionString } from "@study-uploader/sas-api/azurite";
-import { e2ePorts } from "./ports.js";
+import { e2eAzuriteConnectionString } from "./test-azurite.js";
 
 /** Reads the test Azurite with the account key, as an operator would, to check what really got stored. */
 export function testStorage() {
-  const service = BlobServiceClient.fromConnectionString(
-    azuriteConnectionString(`http://127.0.0.1:${e2ePorts().azurite}/devstoreaccount1`),
-  );
+  const service = BlobServiceClient.fromConnectionString(e2eAzuriteConnectionString());
   const blobOf = (url: string) => {
     const [, , container, ...blob] = new URL(url).pathname.split("/");
     return service.getContainerClient(container!).getBlobClient(decodeURIComponent(blob.join("/")));

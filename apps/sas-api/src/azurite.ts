@@ -1,19 +1,67 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-/** Azurite's well-known development account (from Azurite's README); not a secret. */
-export const AZURITE_ACCOUNT = {
-  name: "devstoreaccount1",
-  key: "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==",
-};
+/** An account the local Azurite accepts: the only one, its key known to this install alone. */
+export interface AzuriteAccount {
+  name: string;
+  key: string;
+}
 
-export function azuriteConnectionString(blobEndpoint: string): string {
+/**
+ * The account name Azurite's clients expect by default; the key is never its published one (anyone who can
+ * reach the port, a DNS-rebound web page included, could sign with that): AZURITE_ACCOUNTS replaces it.
+ */
+export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
+
+/** A key as storage issues them: 64 random bytes, base64 (no ':' or ';', which AZURITE_ACCOUNTS separates on). */
+const ACCOUNT_KEY_PATTERN = /^[A-Za-z0-9+/]{86}==$/;
+
+/** A fresh account with a random key: for an Azurite whose data lives and dies with one run. */
+export function newAzuriteAccount(): AzuriteAccount {
+  return { name: AZURITE_ACCOUNT_NAME, key: randomBytes(64).toString("base64") };
+}
+
+/** Where the account key of a data directory is kept, beside Azurite's own files. */
+export const azuriteKeyFile = (dataDir: string) => path.join(dataDir, "account-key");
+
+/**
+ * The account key kept with a data directory, made (readable by its owner alone) the first time: one key per
+ * install, for the API and the sweep only. A key file that is not a key stops the start rather than fall back.
+ */
+export function azuriteAccountKeptIn(dataDir: string): AzuriteAccount {
+  mkdirSync(dataDir, { recursive: true });
+  const file = azuriteKeyFile(dataDir);
+  if (!existsSync(file)) {
+    // Written aside, then linked into place: a link never overwrites, so processes starting at once all end up
+    // with the one key linked first, and none reads a half-written file.
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+    writeFileSync(draft, `${newAzuriteAccount().key}\n`, { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  const key = readFileSync(file, "utf8").trim();
+  if (!ACCOUNT_KEY_PATTERN.test(key)) {
+    throw new Error(`${file} does not hold an account key (64 bytes, base64); delete it to make a new one`);
+  }
+  return { name: AZURITE_ACCOUNT_NAME, key };
+}
+
+/** AZURITE_ACCOUNTS for the child: this account and no other (Azurite's published default account goes). */
+export const azuriteAccountsEnv = (account: AzuriteAccount) => `${account.name}:${account.key}`;
+
+export function azuriteConnectionString(blobEndpoint: string, account: AzuriteAccount): string {
   return [
     "DefaultEndpointsProtocol=http",
-    `AccountName=${AZURITE_ACCOUNT.name}`,
-    `AccountKey=${AZURITE_ACCOUNT.key}`,
+    `AccountName=${account.name}`,
+    `AccountKey=${account.key}`,
     `BlobEndpoint=${blobEndpoint}`,
   ].join(";");
 }
@@ -22,6 +70,8 @@ export interface AzuriteOptions {
   port: number;
   /** Directory for data that survives a restart; omit for in-memory storage. */
   location?: string;
+  /** The one account it accepts; by default the key kept with `location`, or a fresh one for in-memory data. */
+  account?: AzuriteAccount;
   host?: string;
   /** Serve HTTPS with this PEM certificate and key and accept Entra-style bearer tokens (`--oauth basic`). */
   tls?: { certPath: string; keyPath: string };
@@ -29,6 +79,7 @@ export interface AzuriteOptions {
 
 export interface RunningAzurite {
   blobEndpoint: string;
+  account: AzuriteAccount;
   connectionString: string;
   process: ChildProcess;
   stop(): Promise<void>;
@@ -63,7 +114,11 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
   } else {
     args.push("--inMemoryPersistence");
   }
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const account = options.account ?? (options.location ? azuriteAccountKeptIn(options.location) : newAzuriteAccount());
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, AZURITE_ACCOUNTS: azuriteAccountsEnv(account) },
+  });
   let output = "";
   const outputSeen = (pattern: RegExp) =>
     new Promise<RegExpExecArray>((resolve) => {
@@ -91,10 +146,11 @@ export async function startAzurite(options: AzuriteOptions): Promise<RunningAzur
     exited.then(() => Promise.reject(new Error(`Azurite exited with code ${child.exitCode}: ${output.trim()}`))),
     new Promise<never>((_, reject) => child.once("error", reject)),
   ]);
-  const blobEndpoint = `${options.tls ? "https" : "http"}://${host}:${port}/devstoreaccount1`;
+  const blobEndpoint = `${options.tls ? "https" : "http"}://${host}:${port}/${account.name}`;
   return {
     blobEndpoint,
-    connectionString: azuriteConnectionString(blobEndpoint),
+    account,
+    connectionString: azuriteConnectionString(blobEndpoint, account),
     process: child,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;

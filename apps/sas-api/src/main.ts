@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app.js";
-import { azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
+import { azuriteAccountKeptIn, azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
 import { checkOpenAccess } from "./auth-config.js";
 import { apiConfigFromEnv } from "./config.js";
 import { parseEnv, type Env } from "./env.js";
@@ -36,9 +36,11 @@ async function openStorage(
     // No credential given: DefaultAzureCredential, whose role assignment decides what the API may do.
     return { storage: open({ accountUrl: target.accountUrl }) };
   }
+  // One key per install, kept with the data (in memory too, so the sweep can reach a running in-memory Azurite).
+  const account = azuriteAccountKeptIn(env.AZURITE_LOCATION);
   if (reuseRunning) {
     const running = open({
-      connectionString: azuriteConnectionString(`http://127.0.0.1:${env.AZURITE_BLOB_PORT}/devstoreaccount1`),
+      connectionString: azuriteConnectionString(`http://127.0.0.1:${env.AZURITE_BLOB_PORT}/${account.name}`, account),
     });
     const answers = await running.account.ping(AbortSignal.timeout(2000)).then(
       () => true,
@@ -49,6 +51,7 @@ async function openStorage(
   const azurite = await startAzurite({
     port: env.AZURITE_BLOB_PORT,
     location: env.AZURITE_IN_MEMORY ? undefined : env.AZURITE_LOCATION,
+    account,
   });
   logger.info("azurite started", { blobEndpoint: azurite.blobEndpoint, persistent: !env.AZURITE_IN_MEMORY });
   return { storage: open({ connectionString: azurite.connectionString }), azurite };

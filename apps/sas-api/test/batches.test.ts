@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BATCH_ID_PATTERN, createBatchResponseSchema, refreshBatchResponseSchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
-import { azuriteConnectionString } from "../src/azurite.js";
 import { createLogger } from "../src/logger.js";
 import { createApp } from "../src/app.js";
-import { commitBody, createBatch, pngFile, putBlob, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import {
+  azuriteVia,
+  commitBody,
+  createBatch,
+  pngFile,
+  putBlob,
+  startTestApi,
+  uploadAll,
+  type TestApi,
+} from "./test-api.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -51,7 +59,7 @@ describe("GET /api/config and /api/health", () => {
 
   it("answers 503 in the error shape when storage does not", async () => {
     const storage = new BlobStorage({
-      connectionString: azuriteConnectionString("http://127.0.0.1:9/devstoreaccount1"),
+      connectionString: azuriteVia("http://127.0.0.1:9/devstoreaccount1"),
       containerPrefix: "down-",
     });
     const app = createApp({ storage, config: api.config, logger: createLogger("silent") });

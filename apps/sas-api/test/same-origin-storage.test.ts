@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createBatchResponseSchema, studySchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import {
+  azuriteBlobEndpoint,
   commitBody,
   fileSpec,
   md5Base64,
@@ -15,7 +16,7 @@ import {
 } from "./test-api.js";
 
 const connectionString = inject("azuriteConnectionString");
-const azurite = new URL(/BlobEndpoint=([^;]+)/.exec(connectionString)![1]!);
+const azurite = new URL(azuriteBlobEndpoint());
 
 let api: TestApi;
 let front: http.Server;

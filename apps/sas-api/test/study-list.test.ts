@@ -1,17 +1,24 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiErrorSchema, studyListSchema, studySchema, type StudySummary } from "@study-uploader/shared";
-import { azuriteConnectionString } from "../src/azurite.js";
 import { backfillStudyIndex } from "../src/domain/study-index.js";
 import { startFaultProxy, type FaultProxy } from "../scripts/soak/fault-proxy.js";
-import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import {
+  azuriteBlobEndpoint,
+  azuriteVia,
+  commitBody,
+  createBatch,
+  pngFile,
+  startTestApi,
+  uploadAll,
+  type TestApi,
+} from "./test-api.js";
 
 let proxy: FaultProxy;
 let api: TestApi;
 beforeAll(async () => {
   // Storage reached through a pass-through proxy that counts requests: the cost of a page, measured.
-  const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(inject("azuriteConnectionString"))![1]!;
-  proxy = await startFaultProxy({ upstream: blobEndpoint, pickFault: () => null });
-  api = await startTestApi({}, { connectionString: azuriteConnectionString(proxy.url) });
+  proxy = await startFaultProxy({ upstream: azuriteBlobEndpoint(), pickFault: () => null });
+  api = await startTestApi({}, { connectionString: azuriteVia(proxy.url) });
 });
 afterAll(async () => {
   await api.close();

@@ -33,6 +33,13 @@ export interface TestApiOptions {
   now?: () => number;
 }
 
+/** The shared test Azurite's blob endpoint: its origin and account path. */
+export const azuriteBlobEndpoint = () => /BlobEndpoint=([^;]+)/.exec(inject("azuriteConnectionString"))![1]!;
+
+/** The shared Azurite's connection string (its account and key) naming another endpoint: a proxy, a closed port. */
+export const azuriteVia = (blobEndpoint: string) =>
+  inject("azuriteConnectionString").replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=${blobEndpoint}`);
+
 /** For tests about something else that send more requests than a person would. */
 export const NO_RATE_LIMITS: RateLimits = {
   batchesPerMinute: 0,

@@ -3,7 +3,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { BlobStorage } from "../../src/storage/blob-storage.js";
-import { NO_RATE_LIMITS, startTestApi, type TestApi } from "../test-api.js";
+import { NO_RATE_LIMITS, azuriteBlobEndpoint, startTestApi, type TestApi } from "../test-api.js";
 import { FAULTS, startFaultProxy, type FaultProxy } from "../../scripts/soak/fault-proxy.js";
 import {
   createStudyLikeTheForm,
@@ -21,9 +21,8 @@ let api: TestApi;
 
 beforeAll(async () => {
   const connectionString = inject("azuriteConnectionString");
-  const blobEndpoint = /BlobEndpoint=([^;]+)/.exec(connectionString)![1]!;
   proxy = await startFaultProxy({
-    upstream: blobEndpoint,
+    upstream: azuriteBlobEndpoint(),
     pickFault: () => (Math.random() < FAULT_RATE ? FAULTS[Math.floor(Math.random() * FAULTS.length)]! : null),
   });
   // SAS URLs name the fault proxy; the API itself reaches storage directly.
