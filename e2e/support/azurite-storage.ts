@@ -12,6 +12,19 @@ export function testStorage() {
   return {
     /** Whether the blob an upload (or read) URL names exists in storage right now. */
     exists: (url: string): Promise<boolean> => blobOf(url).exists(),
+    /**
+     * A real storage fault: a lease on the blob makes every delete without its id fail (412) until it is broken.
+     * Returns the way to break it.
+     */
+    async holdLease(url: string): Promise<{ breakLease: () => Promise<void> }> {
+      const lease = blobOf(url).getBlobLeaseClient();
+      await lease.acquireLease(-1);
+      return {
+        breakLease: async () => {
+          await lease.breakLease(0);
+        },
+      };
+    },
     /** MD5 (base64) of the stored bytes behind a study element's read URL, downloaded through the SDK. */
     async storedMd5(elementUrl: string): Promise<string> {
       const bytes = await blobOf(elementUrl).downloadToBuffer();

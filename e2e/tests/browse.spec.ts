@@ -1,4 +1,6 @@
 import { commitStudyThroughApi, shownKibibytes } from "../support/api-studies.js";
+import { testStorage } from "../support/azurite-storage.js";
+import { seriousViolations } from "../support/axe.js";
 import { expect, test } from "../support/fixtures.js";
 import { jpegImage } from "../support/test-images.js";
 
@@ -113,4 +115,45 @@ test("a deletion that fails says why beside the button and removes nothing", asy
   await confirmation.getByRole("button", { name: "Keep", exact: true }).click();
   await expect(page.getByRole("button", { name: "Delete study", exact: true })).toBeFocused();
   await expect(api.getStudy(study.id)).resolves.toMatchObject({ id: study.id });
+});
+
+test("a deletion that storage stops half-way is listed as pending, and Delete again finishes it", async ({
+  page,
+  api,
+}) => {
+  const title = `Half-deleted ${run}`;
+  const study = await commitStudyThroughApi(api, title, [
+    jpegImage("half-1.jpg", 32, 32),
+    jpegImage("half-2.jpg", 32, 32),
+  ]);
+  // A real fault in storage: one image cannot be deleted while someone else holds a lease on it.
+  const lease = await testStorage().holdLease(study.elements[1]!.url);
+
+  await page.goto(`/studies/${study.id}`);
+  await page.getByRole("button", { name: "Delete study", exact: true }).click();
+  await page
+    .getByRole("group", { name: /^Delete “Half-deleted/ })
+    .getByRole("button", { name: "Delete", exact: true })
+    .click();
+  await expect(page.getByRole("alert")).toContainText("Could not delete the study");
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Studies" }).click();
+  const main = page.getByRole("main");
+  const entry = main.getByRole("listitem").filter({ hasText: title });
+  await expect(entry).toContainText("Deletion pending");
+  await expect(entry.getByRole("link")).toHaveCount(0);
+  const again = entry.getByRole("button", { name: "Delete again" });
+  await expect(again).toHaveAccessibleDescription(`${title} Deletion pending: the last attempt did not finish`);
+  expect(await seriousViolations(page)).toEqual([]);
+
+  await lease.breakLease();
+  await again.click();
+  await expect(page.getByRole("status").filter({ hasText: "deleted" })).toHaveText(`Study “${title}” deleted`);
+  await expect(main.getByRole("listitem").filter({ hasText: title })).toHaveCount(0);
+  for (const element of study.elements) expect((await page.request.get(element.url)).status()).toBe(404);
+
+  // A fresh load agrees: nothing of it is listed any more.
+  await page.reload();
+  await expect(main.getByRole("link").first()).toBeVisible();
+  await expect(main.getByRole("listitem").filter({ hasText: title })).toHaveCount(0);
 });

@@ -102,8 +102,8 @@ async function sweepOnce(env: Env, logger: Logger) {
     await storage.account.ensureContainers();
     const counts = await sweepAbandonedBatches({ storage, logger }, { stagingTtlHours: env.STAGING_TTL_HOURS });
     process.stdout.write(`${JSON.stringify(counts)}\n`);
-    // A scheduler should notice batches that could not be swept (they are retried on the next run).
-    if (counts.failedBatches > 0) process.exitCode = 1;
+    // A scheduler should notice batches or deletes that could not be finished (they are retried on the next run).
+    if (counts.failedBatches > 0 || counts.failedDeletes > 0) process.exitCode = 1;
   } finally {
     await azurite?.stop();
   }

@@ -83,6 +83,8 @@ describe("sweepAbandonedBatches", () => {
       deletedUploads: 4,
       deletedCopies: 0,
       failedBatches: 0,
+      finishedDeletes: 0,
+      failedDeletes: 0,
     });
     for (const batch of [abandoned, committed, neverUploaded]) {
       expect(await uploadsOf(batch.batchId)).toEqual([]);

@@ -199,6 +199,11 @@ export const studySummarySchema = studySchema.pick({ id: true, title: true, crea
   elementCount: z.number().int().nonnegative(),
   /** A read URL of the study's first image, for the list; null for studies listed before it was recorded. */
   thumbnailUrl: storageUrlSchema.nullable(),
+  /**
+   * Its owner's delete started and has not finished (it stopped half-way): deleting it again finishes it, and so
+   * does the sweep. Absent from older API instances: not pending.
+   */
+  deletionPending: z.boolean().default(false),
 });
 export type StudySummary = z.infer<typeof studySummarySchema>;
 

@@ -14,11 +14,11 @@ export interface FaultProxy {
 /**
  * A proxy in front of storage that breaks a share of requests the ways networks and storage really fail:
  * a 503, a connection reset before or after storage saw the request, a body cut off halfway, or a stall
- * that never answers. `pickFault` decides per request (null lets it through untouched).
+ * that never answers. `pickFault` decides per request, by method and (still escaped) path; null lets it through untouched.
  */
 export async function startFaultProxy(options: {
   upstream: string;
-  pickFault: () => Fault | null;
+  pickFault: (request: { method: string; path: string }) => Fault | null;
 }): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
   const agent = new http.Agent({ keepAlive: true });
@@ -48,7 +48,7 @@ export async function startFaultProxy(options: {
   };
 
   const server = http.createServer((req, res) => {
-    const fault = options.pickFault();
+    const fault = options.pickFault({ method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]! });
     counts[fault ?? "passed"]++;
     switch (fault) {
       case "503":

@@ -96,6 +96,13 @@ export type StoredStudy = z.infer<typeof storedStudySchema>;
 export const isDeletedStudy = (record: StoredStudy): record is DeletedStudyRecord => record.version === 3;
 export type CommittedStudyRecord = z.infer<typeof studyRecordV2Schema>;
 
+/**
+ * A delete that has started, kept beside the study records (no owner key starts with "_") until every part of
+ * the study is gone: the sweep lists these to finish one that stopped half-way, however old its batch.
+ */
+export const PENDING_DELETES_PREFIX = "_deleting/";
+export const pendingDeleteName = (owner: string, studyId: string) => `${PENDING_DELETES_PREFIX}${owner}/${studyId}`;
+
 export const batchPlanName = (batchId: string) => `${batchId}.json`;
 export const studyRecordName = (owner: string, studyId: string) => `${owner}/${studyId}.json`;
 export const imageBlobName = (batchId: string, index: number) => `${batchId}/${index}`;

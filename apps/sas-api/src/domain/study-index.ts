@@ -46,6 +46,20 @@ export async function indexStudy(storage: BlobStorage, record: StudyRecord): Pro
   if (!now || isDeletedStudy(now)) await storage.records.delete("index", entry);
 }
 
+/** Set on an entry when its study's delete starts: listed as pending (no thumbnail) until the entry goes, last. */
+const DELETION_PENDING = { deleting: "true" } as const;
+
+/**
+ * Marks the study's entry as being deleted, before anything of the study is changed, so the list says so (and
+ * offers the delete again) while a delete that stopped half-way waits for its repeat or the sweep.
+ */
+export async function markListedAsDeleting(storage: BlobStorage, record: StudyRecord): Promise<void> {
+  await storage.records.setMetadata("index", studyIndexEntry(record), {
+    ...indexMetadata(record),
+    ...DELETION_PENDING,
+  });
+}
+
 export interface StudyPage {
   studies: StudySummary[];
   nextMarker: string | null;
@@ -71,13 +85,18 @@ export async function readStudyIndex(
   const page = await storage.records.listPage("index", `${owner}/`, limit, marker);
   return {
     studies: await Promise.all(
-      page.records.map(async ({ metadata }) => ({
-        id: metadata.studyid ?? "",
-        title: decodeURIComponent(metadata.title ?? ""),
-        createdAt: metadata.createdat ?? new Date(0).toISOString(),
-        elementCount: Number(metadata.elementcount ?? 0),
-        thumbnailUrl: await thumbnailUrl(storage, metadata, readUrlsExpireOn),
-      })),
+      page.records.map(async ({ metadata }) => {
+        const deletionPending = metadata.deleting === DELETION_PENDING.deleting;
+        return {
+          id: metadata.studyid ?? "",
+          title: decodeURIComponent(metadata.title ?? ""),
+          createdAt: metadata.createdat ?? new Date(0).toISOString(),
+          elementCount: Number(metadata.elementcount ?? 0),
+          // Its images may already be gone: nothing more of it is handed out.
+          thumbnailUrl: deletionPending ? null : await thumbnailUrl(storage, metadata, readUrlsExpireOn),
+          deletionPending,
+        };
+      }),
     ),
     nextMarker: page.nextMarker,
   };

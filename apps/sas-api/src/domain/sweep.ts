@@ -2,6 +2,7 @@ import { BATCH_ID_PATTERN } from "@study-uploader/shared";
 import type { Logger } from "../logger.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import { SWEEP_GRACE_MS } from "./batches.js";
+import { finishPendingDeletes, type PendingDeleteCounts } from "./delete-study.js";
 import { studyIdForBatch } from "./ids.js";
 import { batchPlanName, isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
 import { indexStudy, studyIndexEntry } from "./study-index.js";
@@ -17,7 +18,7 @@ export interface SweepOptions {
   now?: Date;
 }
 
-export interface SweepCounts {
+export interface SweepCounts extends PendingDeleteCounts {
   /** Batch plans past their deadline and the grace margin. */
   examined: number;
   /** Batches that never became a study: plan, uploads and any partial copies removed. */
@@ -74,8 +75,9 @@ async function sweepBatch(storage: BlobStorage, batchId: string, owner: string):
  * Safe to run from several schedulers at once: every step is idempotent.
  */
 export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptions): Promise<SweepCounts> {
-  const now = (options.now ?? new Date()).getTime();
-  const cutoff = now - options.stagingTtlHours * 3600_000 - SWEEP_GRACE_MS;
+  const now = options.now ?? new Date();
+  const cutoff = now.getTime() - options.stagingTtlHours * 3600_000 - SWEEP_GRACE_MS;
+  // Deletes first: one finished here leaves its batch (if still open) for the loop below to close as usual.
   const counts: SweepCounts = {
     examined: 0,
     deletedBatches: 0,
@@ -83,6 +85,7 @@ export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptio
     deletedUploads: 0,
     deletedCopies: 0,
     failedBatches: 0,
+    ...(await finishPendingDeletes(deps, now)),
   };
 
   for (const plan of await deps.storage.records.list("batches", "")) {

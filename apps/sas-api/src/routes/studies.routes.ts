@@ -33,7 +33,7 @@ export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEn
     )
     .delete("/:studyId", async (c) => {
       const studyId = studyIdParam(c.req.param("studyId"));
-      await deleteStudy(deps.storage, c.get("owner"), studyId);
+      await deleteStudy(deps.storage, c.get("owner"), studyId, new Date(deps.now?.() ?? Date.now()));
       deps.logger.info("study deleted", { requestId: c.get("requestId"), studyId });
       return c.body(null, 204);
     });

@@ -166,6 +166,17 @@ export class RecordStore {
     };
   }
 
+  /** Replaces a record's metadata (all of it: storage keeps no part of the old); false when there is no record. */
+  async setMetadata(kind: RecordKind, name: string, metadata: Record<string, string>): Promise<boolean> {
+    try {
+      await this.containers[kind].getBlobClient(name).setMetadata(metadata);
+      return true;
+    } catch (error) {
+      if (isRestStatus(error, 404)) return false;
+      throw error;
+    }
+  }
+
   async delete(kind: RecordKind, name: string): Promise<void> {
     await this.containers[kind].getBlobClient(name).deleteIfExists();
   }

@@ -33,6 +33,45 @@ function FirstPageState() {
   );
 }
 
+/**
+ * A study whose delete stopped half-way (storage failed): no longer a link (it cannot be opened), says so, and
+ * offers the delete again; the sweep would finish it too.
+ */
+function PendingDeletion({ study }: { study: StudySummary }) {
+  const busy = useStudies((s) => s.deleting[study.id] === true);
+  const error = useStudies((s) => s.deleteErrors[study.id]);
+  const deleteStudy = useStudies((s) => s.actions.deleteStudy);
+  const titleId = `pending-title-${study.id}`;
+  const statusId = `pending-status-${study.id}`;
+  return (
+    <>
+      <span className="study-title-pending" id={titleId}>
+        {study.title}
+      </span>
+      <span className="study-meta" id={statusId}>
+        Deletion pending: the last attempt did not finish
+      </span>
+      <span>
+        {/* Busy, not disabled, so focus stays; the store asks once however often it is pressed. */}
+        <button
+          type="button"
+          className="button button-secondary"
+          aria-describedby={`${titleId} ${statusId}`}
+          aria-disabled={busy || undefined}
+          onClick={() => void deleteStudy(study.id)}
+        >
+          {busy ? "Deleting…" : "Delete again"}
+        </button>
+      </span>
+      {error && (
+        <span className="form-error" role="alert">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
 function StudyItems({ studies, listRef }: { studies: StudySummary[]; listRef?: Ref<HTMLUListElement> }) {
   return (
     <ul className="study-list" ref={listRef}>
@@ -45,11 +84,17 @@ function StudyItems({ studies, listRef }: { studies: StudySummary[]; listRef?: R
             <img className="study-thumb" src={study.thumbnailUrl} alt="" loading="lazy" width={56} height={56} />
           )}
           <span className="study-item-text">
-            <Link href={studyPath(study.id)}>{study.title}</Link>
-            <span className="study-meta">
-              {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
-              <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
-            </span>
+            {study.deletionPending ? (
+              <PendingDeletion study={study} />
+            ) : (
+              <>
+                <Link href={studyPath(study.id)}>{study.title}</Link>
+                <span className="study-meta">
+                  {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
+                  <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
+                </span>
+              </>
+            )}
           </span>
         </li>
       ))}

@@ -12,6 +12,7 @@ const summary = (id: string): StudySummary => ({
   createdAt: "2030-01-01T00:00:00.000Z",
   elementCount: 1,
   thumbnailUrl: `https://storage.example/${id}/0`,
+  deletionPending: false,
 });
 const page = (ids: string[], nextCursor: string | null): StudyList => ({ studies: ids.map(summary), nextCursor });
 const ids = (studies: StudySummary[] | null) => studies?.map((s) => s.id) ?? null;
@@ -49,7 +50,16 @@ describe("studies store", () => {
   it("loads the list and a study, and keeps errors per study", async () => {
     const api = {
       listStudies: vi.fn(async () => ({
-        studies: [{ id: "s1", title: "Faces", createdAt: study.createdAt, elementCount: 4, thumbnailUrl: null }],
+        studies: [
+          {
+            id: "s1",
+            title: "Faces",
+            createdAt: study.createdAt,
+            elementCount: 4,
+            thumbnailUrl: null,
+            deletionPending: false,
+          },
+        ],
         nextCursor: null,
       })),
       getStudy: vi.fn(async (id: string) => {
