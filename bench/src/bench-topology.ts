@@ -1,8 +1,8 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
-import { DEFAULT_LIMITS } from "@study-uploader/shared";
+import { AZURITE_ACCOUNT_NAME, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
+import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths } from "@study-uploader/shared";
 import {
   GATEWAY_CONCURRENCY,
   isGatewayStrategy,
@@ -25,7 +25,6 @@ import {
 import {
   DEFAULT_CONNECTION_WINDOW_BYTES,
   DEFAULT_STREAM_WINDOW_BYTES,
-  STORAGE_PREFIX,
   selfSignedCertificate,
   startFrontDoor,
   type FrontDoor,
@@ -33,6 +32,9 @@ import {
 import { createSharedLink } from "./link-model.js";
 import type { NetworkProfile } from "./network-profiles.js";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
+
+/** Azurite names its account in the path. */
+const AZURITE_ACCOUNT_PATH = `/${AZURITE_ACCOUNT_NAME}`;
 
 /*
  * Everything a run talks to, laid out as in production:
@@ -157,7 +159,7 @@ export async function startBenchTopology(
       fronts.set(strategy, {
         origin: proxy.url,
         stats: proxy.stats,
-        blobEndpoint: `${storageProxy.url}/devstoreaccount1`,
+        blobEndpoint: `${storageProxy.url}${AZURITE_ACCOUNT_PATH}`,
       });
     }
     const tls = selfSignedCertificate();
@@ -165,6 +167,8 @@ export async function startBenchTopology(
       const door = await startFrontDoor({
         apiOrigin: apiUrl(strategy),
         storageOrigin: azuriteOrigin,
+        // The APIs run with the default STORAGE_CONTAINER_PREFIX.
+        storageContainers: browserContainerPaths(AZURITE_ACCOUNT_PATH, "study-"),
         link,
         slowStart,
         tls,
@@ -174,7 +178,7 @@ export async function startBenchTopology(
       fronts.set(strategy, {
         origin: door.url,
         stats: door.stats.api,
-        blobEndpoint: `${STORAGE_PREFIX}/devstoreaccount1`,
+        blobEndpoint: `${STORAGE_PATH_PREFIX}${AZURITE_ACCOUNT_PATH}`,
       });
     }
     const corsOrigins = [...fronts.values()].map((f) => f.origin);

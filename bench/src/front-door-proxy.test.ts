@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import http2, { type ClientHttp2Session } from "node:http2";
 import https from "node:https";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { browserContainerPaths } from "@study-uploader/shared";
 import {
   routeFor,
   selfSignedCertificate,
@@ -16,6 +17,9 @@ import { startSinkServer, type SinkReceipt, type SinkServer } from "./sink-serve
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+const CONTAINERS = browserContainerPaths("/devstoreaccount1", "study-");
+/** An upload's path on the app's origin, in the one container uploads go to. */
+const UPLOAD = "/storage/devstoreaccount1/study-images";
 
 let tls: TlsCredentials;
 let api: SinkServer;
@@ -34,7 +38,13 @@ afterEach(async () => {
 });
 
 async function frontDoor(options: Partial<FrontDoorOptions> = {}): Promise<FrontDoor> {
-  const started = await startFrontDoor({ apiOrigin: api.url, storageOrigin: storage.url, tls, ...options });
+  const started = await startFrontDoor({
+    apiOrigin: api.url,
+    storageOrigin: storage.url,
+    storageContainers: CONTAINERS,
+    tls,
+    ...options,
+  });
   cleanups.push(() => started.close());
   return started;
 }
@@ -52,6 +62,7 @@ async function connect(door: FrontDoor): Promise<ClientHttp2Session> {
 
 interface StreamResult {
   status: number;
+  headers: http2.IncomingHttpHeaders;
   body: Buffer;
   elapsedMs: number;
 }
@@ -65,12 +76,14 @@ function request(
   return new Promise((resolve, reject) => {
     const stream = session.request({ ":method": options.method ?? "GET", ":path": path });
     let status = 0;
+    let headers: http2.IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
-    stream.on("response", (headers) => {
-      status = Number(headers[":status"]);
+    stream.on("response", (received) => {
+      headers = received;
+      status = Number(received[":status"]);
     });
     stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-    stream.on("end", () => resolve({ status, body: Buffer.concat(chunks), elapsedMs: now() - startedAt }));
+    stream.on("end", () => resolve({ status, headers, body: Buffer.concat(chunks), elapsedMs: now() - startedAt }));
     stream.on("error", reject);
     stream.end(options.body);
   });
@@ -79,15 +92,25 @@ function request(
 const receipt = (result: StreamResult) => JSON.parse(result.body.toString()) as SinkReceipt;
 
 describe("routeFor", () => {
-  it("sends /storage/… to storage without the prefix and everything else to the API unchanged", () => {
-    expect(routeFor("/storage/devstoreaccount1/c/b?sig=x")).toEqual({
+  it("sends the browser's containers on /storage to storage without the prefix, and other paths to the API", () => {
+    expect(routeFor("PUT", `${UPLOAD}/b/0?sig=x`, CONTAINERS)).toEqual({
       to: "storage",
-      path: "/devstoreaccount1/c/b?sig=x",
+      path: "/devstoreaccount1/study-images/b/0?sig=x",
     });
-    expect(routeFor("/storage")).toEqual({ to: "storage", path: "/" });
-    expect(routeFor("/storage?comp=list")).toEqual({ to: "storage", path: "/?comp=list" });
-    expect(routeFor("/storagex/a")).toEqual({ to: "api", path: "/storagex/a" });
-    expect(routeFor("/api/studies")).toEqual({ to: "api", path: "/api/studies" });
+    expect(routeFor("GET", "/storagex/a", CONTAINERS)).toEqual({ to: "api", path: "/storagex/a" });
+    expect(routeFor("GET", "/api/studies", CONTAINERS)).toEqual({ to: "api", path: "/api/studies" });
+  });
+
+  it("refuses anything else on /storage: the account, listings, other containers, deletes", () => {
+    for (const [method, path] of [
+      ["GET", "/storage"],
+      ["GET", "/storage?comp=list"],
+      ["GET", "/storage/devstoreaccount1/study-studies/anonymous/s.json?sig=x"],
+      ["GET", "/storage/devstoreaccount1/study-images?restype=container&comp=list"],
+      ["DELETE", `${UPLOAD}/b/0?sig=x`],
+    ] as const) {
+      expect(routeFor(method, path, CONTAINERS), `${method} ${path}`).toEqual({ to: "refused" });
+    }
   });
 });
 
@@ -106,9 +129,7 @@ describe("front door", () => {
     const session = await connect(door);
     const bodies = Array.from({ length: 16 }, (_, i) => randomBytes(256 * KIB + i));
     const results = await Promise.all(
-      bodies.map((body, i) =>
-        request(session, `/storage/devstoreaccount1/c/blob-${i}?sig=a%2Bb`, { method: "PUT", body }),
-      ),
+      bodies.map((body, i) => request(session, `${UPLOAD}/blob-${i}?sig=a%2Bb`, { method: "PUT", body })),
     );
     const apiResult = await request(session, "/api/studies", { method: "POST", body: Buffer.from("{}") });
 
@@ -116,7 +137,7 @@ describe("front door", () => {
       expect(result.status).toBe(200);
       expect(receipt(result)).toEqual({
         method: "PUT",
-        path: `/devstoreaccount1/c/blob-${i}?sig=a%2Bb`,
+        path: `/devstoreaccount1/study-images/blob-${i}?sig=a%2Bb`,
         bytes: bodies[i]!.length,
         sha256: sha256(bodies[i]!),
       });
@@ -126,6 +147,22 @@ describe("front door", () => {
     expect(door.stats.storage.requests).toBe(16);
     expect(door.stats.storage.requestBodyBytes).toBe(bodies.reduce((sum, b) => sum + b.length, 0));
     expect(door.stats.api.requestBodyBytes).toBe(2);
+  });
+
+  it("marks every storage answer nosniff and sandboxed, and refuses other storage paths at the door", async () => {
+    const door = await frontDoor();
+    const session = await connect(door);
+    const upload = await request(session, `${UPLOAD}/b/0?sig=x`, { method: "PUT", body: Buffer.from("img") });
+    expect(upload.status).toBe(200);
+    expect(upload.headers["x-content-type-options"]).toBe("nosniff");
+    expect(upload.headers["content-security-policy"]).toBe("sandbox");
+    const before = door.stats.storage.requests;
+    const refused = await request(session, "/storage/devstoreaccount1/study-studies/anonymous/s.json?sig=x");
+    expect(refused.status).toBe(404);
+    expect(refused.headers["content-security-policy"]).toBe("sandbox");
+    expect(door.stats.storage.requests).toBe(before);
+    const apiAnswer = await request(session, "/api/health");
+    expect(apiAnswer.headers["content-security-policy"]).toBeUndefined();
   });
 
   it("still answers an HTTP/1.1 client over TLS", async () => {
@@ -162,7 +199,9 @@ describe("front door", () => {
     const session = await connect(door);
     const startedAt = now();
     await Promise.all(
-      Array.from({ length: 4 }, () => request(session, "/storage/x", { method: "PUT", body: randomBytes(512 * KIB) })),
+      Array.from({ length: 4 }, () =>
+        request(session, `${UPLOAD}/b/x`, { method: "PUT", body: randomBytes(512 * KIB) }),
+      ),
     );
     const expectedMs = ((4 * 512 * KIB * 8) / bitsPerSecond) * 1000;
     expect(now() - startedAt).toBeGreaterThanOrEqual(0.8 * expectedMs);
@@ -178,7 +217,7 @@ describe("front door", () => {
     const session = await connect(door);
     await request(session, "/api/warm");
     const body = randomBytes(512 * KIB);
-    const result = await request(session, "/storage/x", { method: "PUT", body });
+    const result = await request(session, `${UPLOAD}/b/x`, { method: "PUT", body });
     // 8 windows: the first leaves at once, each next one RTT later; plus the request's own RTT.
     expect(receipt(result).bytes).toBe(body.length);
     expect(result.elapsedMs).toBeGreaterThanOrEqual(7 * rttMs + rttMs - 10);

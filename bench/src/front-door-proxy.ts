@@ -13,6 +13,7 @@ import {
   type ModelledConnection,
   type SharedLink,
 } from "./link-model.js";
+import { STORAGE_PATH_PREFIX, STORAGE_RESPONSE_HEADERS, storageForwardPath } from "@study-uploader/shared";
 import { listen } from "./listen.js";
 import { emptyStats, forwardShaped, type ClientRequest, type ShapingProxyStats } from "./shaping-proxy.js";
 
@@ -21,6 +22,9 @@ import { emptyStats, forwardShaped, type ClientRequest, type ShapingProxyStats }
  *
  *   Chromium ══TLS, HTTP/2 (one connection, many streams)══▶ front door ──HTTP/1.1 keep-alive──▶ API    (/…)
  *                                                                       ──HTTP/1.1 keep-alive──▶ Azurite (/storage/…, prefix stripped)
+ *
+ * As the README's Front Door recipe: /storage reaches only the browser's two containers (anything else there is a
+ * 404 at the door), and every answer on it carries nosniff and a sandbox CSP (packages/shared storage-path.ts).
  *
  * The page and its uploads share one origin: no CORS preflight, and one HTTP/2 connection instead of two pools of six.
  * Shaping is the shaping proxy's model (forwardShaped) applied per stream: each request head RTT/2 late, body chunks
@@ -46,8 +50,6 @@ const MIB = 1024 * KIB;
  */
 export const DEFAULT_STREAM_WINDOW_BYTES = 1 * MIB;
 export const DEFAULT_CONNECTION_WINDOW_BYTES = 16 * MIB;
-
-export const STORAGE_PREFIX = "/storage";
 
 export interface TlsCredentials {
   key: string;
@@ -94,6 +96,8 @@ export interface FrontDoorOptions extends ConnectionModel {
   apiOrigin: string;
   /** Where /storage/… goes with the prefix stripped, e.g. Azurite's `http://127.0.0.1:10000`. */
   storageOrigin: string;
+  /** The only container paths /storage reaches (`browserContainerPaths`), e.g. `/devstoreaccount1/study-images`. */
+  storageContainers: readonly string[];
   /** Shared with other proxies so they compete for one uplink; unshaped when left out. */
   link?: SharedLink;
   /** A self-signed certificate is made when left out. */
@@ -131,13 +135,19 @@ interface Route {
   stats: ShapingProxyStats;
 }
 
-/** `/storage/a?b` → `/a?b`; anything else is the API's, unchanged. */
-export function routeFor(requestPath: string): { to: "api" | "storage"; path: string } {
-  if (requestPath === STORAGE_PREFIX || /^\/storage[/?]/.test(requestPath)) {
-    const rest = requestPath.slice(STORAGE_PREFIX.length);
-    return { to: "storage", path: rest.startsWith("/") ? rest : `/${rest}` };
-  }
-  return { to: "api", path: requestPath };
+/**
+ * `/storage/<container path>/<blob>?q` → storage at `/<container path>/<blob>?q` when storageForwardPath allows
+ * it, anything else on /storage is refused; every other path is the API's, unchanged.
+ */
+export function routeFor(
+  method: string,
+  requestPath: string,
+  storageContainers: readonly string[],
+): { to: "api" | "storage"; path: string } | { to: "refused" } {
+  if (requestPath !== STORAGE_PATH_PREFIX && !/^\/storage[/?]/.test(requestPath))
+    return { to: "api", path: requestPath };
+  const path = storageForwardPath(method, requestPath, storageContainers);
+  return path === null ? { to: "refused" } : { to: "storage", path };
 }
 
 export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDoor> {
@@ -205,13 +215,23 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   };
 
   server.on("request", (req: Http2ServerRequest, res: Http2ServerResponse) => {
-    const { to, path: upstreamPath } = routeFor(req.url);
-    const route = routes[to];
+    const target = routeFor(req.method, req.url, options.storageContainers);
+    if (target.to === "refused") {
+      req.resume();
+      res.writeHead(404, STORAGE_RESPONSE_HEADERS).end();
+      return;
+    }
+    const route = routes[target.to];
     const prefix = route.upstream.pathname.replace(/\/$/, "");
     void forwardShaped(
       req,
       res,
-      { upstream: route.upstream, agent: route.agent, path: `${prefix}${upstreamPath}` },
+      {
+        upstream: route.upstream,
+        agent: route.agent,
+        path: `${prefix}${target.path}`,
+        responseHeaders: target.to === "storage" ? STORAGE_RESPONSE_HEADERS : {},
+      },
       modelFor(req),
       route.stats,
     );

@@ -36,15 +36,22 @@ export function requestHeadersForUpstream(headers: IncomingHttpHeaders, upstream
   return forwarded;
 }
 
-/** Keeps the upstream's header case and repeated headers (rawHeaders is a flat name, value list). */
-export function responseHeadersForClient(upstreamResponse: IncomingMessage): string[] {
+/**
+ * Keeps the upstream's header case and repeated headers (rawHeaders is a flat name, value list); `overrides`
+ * replace any of the same name.
+ */
+export function responseHeadersForClient(
+  upstreamResponse: IncomingMessage,
+  overrides: Readonly<Record<string, string>> = {},
+): string[] {
   const connection =
     typeof upstreamResponse.headers.connection === "string" ? upstreamResponse.headers.connection : undefined;
+  const overridden = new Set(Object.keys(overrides).map((name) => name.toLowerCase()));
   const raw = upstreamResponse.rawHeaders;
   const kept: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
-    if (isEndToEnd(name, connection)) kept.push(name, raw[i + 1] as string);
+    if (isEndToEnd(name, connection) && !overridden.has(name.toLowerCase())) kept.push(name, raw[i + 1] as string);
   }
-  return kept;
+  return [...kept, ...Object.entries(overrides).flat()];
 }

@@ -100,6 +100,8 @@ export interface ForwardRoute {
   upstream: URL;
   path: string;
   agent: http.Agent;
+  /** Set on every answer, over the upstream's own of the same name (a front door's rules). */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** How the model sees one request: its connection, and (HTTP/2) the flow-control windows its body must fit in. */
@@ -179,7 +181,7 @@ export async function forwardShaped(
       if (!clientGone)
         (res as ServerResponse).writeHead(
           upstreamResponse.statusCode ?? 502,
-          responseHeadersForClient(upstreamResponse),
+          responseHeadersForClient(upstreamResponse, route.responseHeaders),
         );
     });
     try {

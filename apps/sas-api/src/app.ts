@@ -7,7 +7,7 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { MAX_JSON_BODY_BYTES } from "@study-uploader/shared";
+import { MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared";
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { authenticate } from "./auth.js";
@@ -156,8 +156,11 @@ export function createApp(deps: AppDeps) {
   if (deps.config.allowedHosts) app.use(hostCheck(deps.config.allowedHosts));
 
   const routes = app.route("/api", apiRoutes(deps));
-  // Before the web app, whose index.html fallback would otherwise answer unknown API paths.
+  // Before the web app, whose index.html fallback would otherwise answer unknown API paths, and storage paths a
+  // front door did not forward (it forwards only the browser's containers) with a page on this origin.
   app.all("/api/*", noRoute);
+  app.all(STORAGE_PATH_PREFIX, noRoute);
+  app.all(`${STORAGE_PATH_PREFIX}/*`, noRoute);
   if (existsSync(path.join(deps.config.webDistDir, "index.html"))) app.route("/", webApp(deps.config.webDistDir));
 
   app.notFound(noRoute);

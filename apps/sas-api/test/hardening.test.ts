@@ -124,6 +124,15 @@ describe("browser protections", () => {
     },
   );
 
+  it.each(["/storage", "/storage/devstoreaccount1/t-studies/anonymous/x.json?sig=x", "/storage/"])(
+    "answers 404 on %s, a storage path no front door forwarded, never the web app",
+    async (route) => {
+      const res = await api.get(route);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "not_found" } });
+    },
+  );
+
   it("names the public blob endpoint's origin when one is set", () => {
     const storage = new BlobStorage({
       connectionString: inject("azuriteConnectionString"),

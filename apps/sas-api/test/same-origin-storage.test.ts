@@ -1,7 +1,14 @@
 import http from "node:http";
+import { BlobSASPermissions, BlobServiceClient } from "@azure/storage-blob";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createBatchResponseSchema, studySchema } from "@study-uploader/shared";
+import {
+  STORAGE_RESPONSE_HEADERS,
+  browserContainerPaths,
+  createBatchResponseSchema,
+  storageForwardPath,
+  studySchema,
+} from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import {
   azuriteBlobEndpoint,
@@ -24,22 +31,34 @@ let origin: string;
 
 /**
  * The app's front door in miniature (Azure Front Door in production): `/storage/*` goes to storage with the
- * prefix stripped, everything else to the API, so the browser sees one origin.
+ * prefix stripped, but only into the browser's two containers, and its answers carry the storage path's headers;
+ * everything else goes to the API, so the browser sees one origin.
  */
-function startFrontDoor(apiUrl: URL): Promise<http.Server> {
+function startFrontDoor(apiUrl: URL, containerPrefix: string): Promise<http.Server> {
+  const containers = browserContainerPaths(azurite.pathname, containerPrefix);
   const server = http.createServer((req, res) => {
-    const toStorage = req.url?.startsWith("/storage/") ?? false;
-    const upstream = toStorage ? azurite : apiUrl;
+    const url = req.url ?? "/";
+    const onStoragePath = url === "/storage" || /^\/storage[/?]/.test(url);
+    const storagePath = onStoragePath ? storageForwardPath(req.method ?? "GET", url, containers) : null;
+    if (onStoragePath && storagePath === null) {
+      req.resume();
+      res.writeHead(404, STORAGE_RESPONSE_HEADERS).end();
+      return;
+    }
+    const upstream = onStoragePath ? azurite : apiUrl;
     const out = http.request(
       {
         host: upstream.hostname,
         port: upstream.port,
         method: req.method,
-        path: toStorage ? req.url!.slice("/storage".length) : req.url,
+        path: storagePath ?? url,
         headers: { ...req.headers, host: upstream.host },
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        res.writeHead(answer.statusCode ?? 502, {
+          ...answer.headers,
+          ...(onStoragePath ? STORAGE_RESPONSE_HEADERS : {}),
+        });
         answer.pipe(res);
       },
     );
@@ -50,13 +69,14 @@ function startFrontDoor(apiUrl: URL): Promise<http.Server> {
 }
 
 beforeAll(async () => {
+  const containerPrefix = `same-${Date.now().toString(36)}-`;
   const storage = new BlobStorage({
     connectionString,
-    containerPrefix: `same-${Date.now().toString(36)}-`,
+    containerPrefix,
     publicBlobEndpoint: `/storage${azurite.pathname}`,
   });
   api = await startTestApi({}, { storage });
-  front = await startFrontDoor(new URL(api.baseUrl));
+  front = await startFrontDoor(new URL(api.baseUrl), containerPrefix);
   origin = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
@@ -93,5 +113,46 @@ describe("storage on the app's own origin (PUBLIC_BLOB_ENDPOINT=/storage/…)", 
     expect(csp).toContain("connect-src 'self';");
     expect(csp).toContain("img-src 'self' blob: data:;");
     expect(csp).not.toContain(azurite.host);
+  });
+
+  it("reaches only the uploads and committed images, every answer with nosniff and a sandbox CSP", async () => {
+    const files = [pngFile("scope.png", 3000)];
+    const batch = createBatchResponseSchema.parse(
+      await (await viaFront("/api/batches", { files: files.map(fileSpec) })).json(),
+    );
+    const target = batch.files[0]!;
+    const put = await putBlob({ ...target, uploadUrl: new URL(target.uploadUrl, origin).href }, files[0]!.bytes);
+    expect(put.status).toBe(201);
+    expect(put.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(put.headers.get("content-security-policy")).toBe("sandbox");
+    const committed = await viaFront("/api/studies", commitBody(batch, files));
+    const image = await fetch(new URL(studySchema.parse(await committed.json()).elements[0]!.url, origin));
+    expect(image.status).toBe(200);
+    expect(image.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(image.headers.get("content-security-policy")).toBe("sandbox");
+
+    // A SAS for the study records, valid at storage itself, is refused at the door: that container is not on it.
+    const prefix = api.containerPrefix;
+    const record = await api.storage.records.list("studies", "");
+    const recordUrl = new URL(
+      await BlobServiceClient.fromConnectionString(connectionString)
+        .getContainerClient(`${prefix}studies`)
+        .getBlobClient(record[0]!.name)
+        .generateSasUrl({ permissions: BlobSASPermissions.parse("r"), expiresOn: new Date(Date.now() + 600_000) }),
+    );
+    expect((await fetch(recordUrl)).status).toBe(200);
+    const viaDoor = await fetch(`${origin}/storage${recordUrl.pathname}${recordUrl.search}`);
+    expect(viaDoor.status).toBe(404);
+    expect(viaDoor.headers.get("content-security-policy")).toBe("sandbox");
+    for (const path of [
+      `/storage${azurite.pathname}/${prefix}studies/`,
+      `/storage${azurite.pathname}?comp=list`,
+      `/storage${azurite.pathname}/${prefix}images?restype=container&comp=list`,
+      `/storage${azurite.pathname}/${prefix}images/../${prefix}studies/${record[0]!.name}`,
+    ]) {
+      expect((await fetch(origin + path)).status, path).toBe(404);
+    }
+    const removal = await fetch(new URL(target.uploadUrl, origin), { method: "DELETE" });
+    expect(removal.status).toBe(404);
   });
 });

@@ -3,4 +3,5 @@ export * from "./file-name.js";
 export * from "./image-signature.js";
 export * from "./image-structure.js";
 export * from "./schemas.js";
+export * from "./storage-path.js";
 export * from "./api-client.js";

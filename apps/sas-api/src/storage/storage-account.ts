@@ -1,5 +1,6 @@
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from "@azure/storage-blob";
+import { BROWSER_CONTAINERS } from "@study-uploader/shared";
 import { UserDelegationSigner, sharedKeySigner, type SasSigner } from "./sas-signer.js";
 
 /**
@@ -10,8 +11,8 @@ export type ContainerNames = { images: string; committed: string; batches: strin
 
 export function containerNames(prefix: string): ContainerNames {
   return {
-    images: `${prefix}images`,
-    committed: `${prefix}committed`,
+    images: `${prefix}${BROWSER_CONTAINERS.uploads}`,
+    committed: `${prefix}${BROWSER_CONTAINERS.committed}`,
     batches: `${prefix}batches`,
     studies: `${prefix}studies`,
     index: `${prefix}index`,
