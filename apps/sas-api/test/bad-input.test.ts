@@ -152,6 +152,22 @@ const cases: BadRequest[] = [
     mentions: /control/,
   },
   {
+    what: "a right-to-left mark in the name (invisible: two names that look the same)",
+    path: BATCH,
+    body: { files: [{ ...png, name: "photo\u200f.png" }] },
+    status: 400,
+    code: "invalid_request",
+    mentions: /invisible characters/,
+  },
+  {
+    what: "a line separator in the name",
+    path: BATCH,
+    body: { files: [{ ...png, name: "photo\u2028.png" }] },
+    status: 400,
+    code: "invalid_request",
+    mentions: /line or paragraph separator/,
+  },
+  {
     what: "a 1,000-character name",
     path: BATCH,
     body: { files: [{ ...png, name: `${"a".repeat(996)}.png` }] },

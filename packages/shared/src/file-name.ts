@@ -7,7 +7,7 @@ export function fileNameProblem(name: string): string | null {
   if (name.length > MAX_FILE_NAME_LENGTH) return `name is longer than ${MAX_FILE_NAME_LENGTH} characters`;
   if (/[\\/]/.test(name)) return "name contains a path separator";
   if (name === "." || name === "..") return "name is not a file name";
-  return unsafeTextProblem(name, "name");
+  return unsafeTextProblem(name, "name", { visibleOnly: true });
 }
 
 /** The default label for an image: its file name without the extension. */

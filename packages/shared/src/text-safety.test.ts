@@ -35,11 +35,22 @@ describe("unsafeTextProblem", () => {
     ["a right-to-left override", "gnp.\u202eexe", controls],
     ["a left-to-right embedding", "\u202aabc", controls],
     ["a first-strong isolate", "\u2068abc\u2069", controls],
+    ["a line separator", "a\u2028b", "title contains a line or paragraph separator"],
+    ["a paragraph separator", "a\u2029b", "title contains a line or paragraph separator"],
   ])("refuses %s in a line", (_, text, problem) => {
     expect(unsafeTextProblem(text, "title")).toBe(problem);
   });
 
+  it("refuses invisible characters only where asked (file names), and keeps the joiners scripts need", () => {
+    expect(unsafeTextProblem("שלום\u200f world", "name", { visibleOnly: true })).toBe(
+      "name contains invisible characters",
+    );
+    expect(unsafeTextProblem("a\u200bb", "title")).toBeNull();
+    expect(unsafeTextProblem("می\u200cخواهم", "name", { visibleOnly: true })).toBeNull();
+  });
+
   it("lets multi-line text keep tabs and line breaks, and nothing else of the above", () => {
+    expect(unsafeTextProblem("para 1\u2029para 2", "description", { multiline: true })).toBeNull();
     expect(unsafeTextProblem("line 1\r\nline 2\n\tindented", "description", { multiline: true })).toBeNull();
     expect(unsafeTextProblem("a\u000bb", "description", { multiline: true })).toBe(
       "description contains control or direction-override characters",
