@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
-import net, { type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,23 +15,21 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatchResponseSchema, studySchema } from "@study-uploader/shared";
 import { AZURITE_ACCOUNT_NAME, azuriteKeyFile } from "../src/azurite.js";
-import { azuriteBlobEndpoint, commitBody, fileSpec, pngFile, putBlob, servedMd5, md5Base64 } from "./test-api.js";
+import {
+  azuriteBlobEndpoint,
+  commitBody,
+  fileSpec,
+  freePort,
+  md5Base64,
+  pngFile,
+  putBlob,
+  servedMd5,
+} from "./test-api.js";
 
 /** The key printed in Azurite's README: anyone can sign with it, so the embedded storage must never accept it. */
 const PUBLISHED_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** An account SAS for everything, signed with the published key, as a web page could make one in JavaScript. */
 function publishedKeySas(): string {

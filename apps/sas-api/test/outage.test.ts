@@ -1,19 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiErrorSchema, studyListSchema, studySchema } from "@study-uploader/shared";
 import { startAzurite, type RunningAzurite } from "../src/azurite.js";
-import { commitBody, createBatch, pngFile, putBlob, startTestApi, type TestApi } from "./test-api.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { commitBody, createBatch, freePort, pngFile, putBlob, startTestApi, type TestApi } from "./test-api.js";
 
 let location: string;
 let port: number;

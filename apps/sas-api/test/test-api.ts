@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
@@ -39,6 +39,15 @@ export const azuriteBlobEndpoint = () => /BlobEndpoint=([^;]+)/.exec(inject("azu
 /** The shared Azurite's connection string (its account and key) naming another endpoint: a proxy, a closed port. */
 export const azuriteVia = (blobEndpoint: string) =>
   inject("azuriteConnectionString").replace(/BlobEndpoint=[^;]+/, `BlobEndpoint=${blobEndpoint}`);
+
+/** A port free right now on 127.0.0.1, for a server that must keep its port across a restart. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** For tests about something else that send more requests than a person would. */
 export const NO_RATE_LIMITS: RateLimits = {
