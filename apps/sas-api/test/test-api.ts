@@ -8,6 +8,7 @@ import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
 import { createLogger } from "../src/logger.js";
+import type { Semaphore } from "../src/semaphore.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import { setupStorage } from "../src/storage/setup-storage.js";
 
@@ -31,6 +32,8 @@ export interface TestApiOptions {
   config?: Partial<Omit<ApiConfig, "limits" | "rateLimits">> & { rateLimits?: Partial<RateLimits> };
   /** The app's clock (rate limits, caches); the real one unless a test steps through time. */
   now?: () => number;
+  /** The app's slots for verifying commits, for a test that holds them; else built from the config. */
+  verifySlots?: Semaphore;
 }
 
 /** For tests about something else that send more requests than a person would. */
@@ -64,7 +67,7 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
   };
   const logger = createLogger("silent");
   await setupStorage(storage.account, config, { configureCors: false }, logger);
-  const app = createApp({ storage, config, logger, now: options.now });
+  const app = createApp({ storage, config, logger, now: options.now, verifySlots: options.verifySlots });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

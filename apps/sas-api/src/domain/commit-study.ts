@@ -14,7 +14,7 @@ import {
   type StudyRecord,
 } from "./records.js";
 import { indexStudy } from "./study-index.js";
-import { verifyUploads, type Verified } from "./verify-uploads.js";
+import { verifyUploads, type Verified, type VerifyDeps } from "./verify-uploads.js";
 
 /** Storage allows 15–60 s; a commit takes well under a second, and a crashed one frees its batch within this. */
 const COMMIT_LEASE_SECONDS = 30;
@@ -127,7 +127,11 @@ async function underBatchLease<T>(
  * commits yield exactly one study. The lease is not what keeps images safe — the copies are: each copies exactly
  * the upload version it verified (If-Match) to a name no one else writes (If-None-Match).
  */
-export async function commitStudy(deps: BatchDeps, owner: string, request: CommitStudyRequest): Promise<CommitOutcome> {
+export async function commitStudy(
+  deps: VerifyDeps,
+  owner: string,
+  request: CommitStudyRequest,
+): Promise<CommitOutcome> {
   const recordName = studyRecordName(owner, studyIdForBatch(request.batchId));
   const committed = async () => {
     const existing = await deps.storage.records.read("studies", recordName, storedStudySchema);

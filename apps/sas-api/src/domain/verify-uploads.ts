@@ -1,5 +1,7 @@
 import { imageHeadBytes, scanImageStructure, type CommitStudyRequest, type ImageVerdict } from "@study-uploader/shared";
+import { ApiProblem } from "../errors.js";
 import { mapConcurrently } from "../map-concurrently.js";
+import type { Semaphore } from "../semaphore.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
 import type { BatchDeps } from "./batches.js";
 import type { BatchPlan } from "./records.js";
@@ -7,12 +9,23 @@ import { metadataProblem } from "./verify-image.js";
 
 type PlannedFile = BatchPlan["files"][number];
 
+export interface VerifyDeps extends BatchDeps {
+  /** This process's commits that may verify at once (COMMIT_VERIFY_CONCURRENCY): each holds storage reads in memory. */
+  verifySlots: Semaphore;
+}
+
 /**
- * Files of one commit checked at once. Each check holds one read at a time (its head or a window of a JPEG's walk,
- * at most 64 KiB, about twice that while the response is joined), so eight keep a commit near 1 MiB; and a study of
- * 50 ordinary images, one read each, is still checked in seven round trips.
+ * Files of one commit checked at once. Each check holds its head (64 KiB at most) and, for a JPEG whose frame header
+ * lies past it, the chunk of the streamed read in hand (Node reads 64 KiB at a time), so eight keep a commit near
+ * 1 MiB; and a study of 50 ordinary images, one read each, is still checked in seven round trips.
  */
 const FILES_VERIFIED_AT_ONCE = 8;
+
+/**
+ * How long a commit waits for a verification slot before 503: as long as it waits for another commit of its batch.
+ * Ordinary commits verify in well under a second, so the queue drains fast unless the instance is overwhelmed.
+ */
+export const VERIFY_SLOT_WAIT_MS = 10_000;
 
 /** An upload as storage reported it, without the head bytes read with it: a verified file keeps this until copied. */
 type UploadInfo = Omit<StagedBlobInfo, "head">;
@@ -50,11 +63,31 @@ async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Pr
   return { ok: false, index: file.index, problem };
 }
 
-/** Verifies the uploads a commit names, in the request's order, FILES_VERIFIED_AT_ONCE at a time. */
-export function verifyUploads(
-  deps: BatchDeps,
+const verificationBusy = () =>
+  new ApiProblem(
+    503,
+    "server_busy",
+    "The server is checking other studies' images; commit again in a few seconds",
+    undefined,
+    { "Retry-After": "2" },
+  );
+
+/**
+ * Verifies the uploads a commit names, in the request's order, once this process has a slot for it: what one
+ * commit holds is bounded by FILES_VERIFIED_AT_ONCE, and the slots bound how many commits hold it at once.
+ */
+export async function verifyUploads(
+  deps: VerifyDeps,
   plan: BatchPlan,
   elements: CommitStudyRequest["elements"],
 ): Promise<Verdict[]> {
-  return mapConcurrently(elements, FILES_VERIFIED_AT_ONCE, (e) => verifyUpload(deps, plan.files[e.index]!, e.md5));
+  const release = await deps.verifySlots.acquire();
+  if (!release) throw verificationBusy();
+  try {
+    return await mapConcurrently(elements, FILES_VERIFIED_AT_ONCE, (e) =>
+      verifyUpload(deps, plan.files[e.index]!, e.md5),
+    );
+  } finally {
+    release();
+  }
 }
