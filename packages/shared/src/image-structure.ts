@@ -201,21 +201,27 @@ export async function scanImageStructure(
   if (answer.kind !== "need-bytes") return answer;
   const chunks = await stream(answer.from, Math.min(size, MAX_IMAGE_SCAN_BYTES));
   if (!chunks) return null;
-  /** The bytes the walk needs from an earlier chunk: [answer.from, at), never more than one header. */
+  /** What the walk needs of earlier chunks: the few bytes of a header that spans two, from `keptFrom` on. */
   let kept = new Uint8Array();
+  let keptFrom = answer.from;
   let at = answer.from;
   for await (const chunk of chunks) {
     const chunkStart = at;
     at += chunk.length;
-    // The walk skips on past this chunk: none of its bytes are needed.
-    if (answer.from >= at) continue;
-    const bytes = answer.from >= chunkStart ? chunk.subarray(answer.from - chunkStart) : concat(kept, chunk);
-    if (answer.upTo <= at) {
+    // Every step of the walk whose bytes end in this chunk, each given from where it stands.
+    while (answer.upTo <= at) {
+      const bytes =
+        answer.from >= chunkStart
+          ? chunk.subarray(answer.from - chunkStart)
+          : concat(kept.subarray(answer.from - keptFrom), chunk.subarray(0, answer.upTo - chunkStart));
       answer = inspectImageStructure(type, bytes, size, answer);
       if (answer.kind !== "need-bytes") return answer;
     }
-    // A copy, so the kept bytes do not hold on to the whole chunk.
-    kept = answer.from < at ? bytes.slice(bytes.length - (at - answer.from)) : new Uint8Array();
+    // Copied, so that the chunk itself can go.
+    if (answer.from >= at) kept = new Uint8Array();
+    else if (answer.from >= chunkStart) kept = chunk.slice(answer.from - chunkStart);
+    else kept = concat(kept.subarray(answer.from - keptFrom), chunk);
+    keptFrom = answer.from;
   }
   throw new Error(`the read of ${type} bytes ended at byte ${at}, before byte ${answer.upTo} the check needs`);
 }
