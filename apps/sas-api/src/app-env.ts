@@ -2,6 +2,7 @@ import type { JwtVariables } from "hono/jwt";
 import type { RequestIdVariables } from "hono/request-id";
 import type { ApiConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { Semaphore } from "./semaphore.js";
 import type { BlobStorage } from "./storage/blob-storage.js";
 
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   logger: Logger;
   /** The clock of rate limits and caches, in ms; tests step it instead of waiting. */
   now?: () => number;
+  /** This process's slots for commits that verify their uploads; from config when not given (tests hold them). */
+  verifySlots?: Semaphore;
 }
 
 /** Per-request values: the request id, the verified token (when auth is on) and the owner everything is scoped to. */

@@ -11,6 +11,7 @@ import { MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv } from "./app-env.js";
 import { authenticate } from "./auth.js";
+import { VERIFY_SLOT_WAIT_MS } from "./domain/verify-uploads.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
 import { cachedJwks } from "./jwks-cache.js";
 import { rateLimit } from "./rate-limit.js";
@@ -18,6 +19,7 @@ import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
 import { studyRoutes } from "./routes/studies.routes.js";
+import { Semaphore } from "./semaphore.js";
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
@@ -28,6 +30,8 @@ function apiRoutes(deps: AppDeps) {
   const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   // Refreshes and edits (adding or removing files) of existing batches share one bucket: one config knob.
   const limitBatchChanges = limit(rateLimits.refreshesPerMinute, "batch refresh or edit");
+  // One app per process: its slots bound the memory this instance's commits hold while they read uploads.
+  const verifySlots = deps.verifySlots ?? new Semaphore(deps.config.commitVerifyConcurrency, VERIFY_SLOT_WAIT_MS);
   return (
     new Hono<AppEnv>()
       .use(
@@ -74,7 +78,7 @@ function apiRoutes(deps: AppDeps) {
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
       .route("/batches", batchRoutes(deps, limit(rateLimits.batchesPerMinute, "batch")))
-      .route("/studies", studyRoutes(deps, limit(rateLimits.commitsPerMinute, "commit")))
+      .route("/studies", studyRoutes({ ...deps, verifySlots }, limit(rateLimits.commitsPerMinute, "commit")))
   );
 }
 

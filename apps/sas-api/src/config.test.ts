@@ -24,8 +24,10 @@ describe("parseEnv", () => {
       UPLOAD_CONCURRENCY: "2",
       SAS_TTL_SECONDS: "5",
       CORS_ORIGINS: "https://a.example, https://b.example",
+      COMMIT_VERIFY_CONCURRENCY: "2",
     });
     const config = apiConfigFromEnv(env);
+    expect(config.commitVerifyConcurrency).toBe(2);
     expect(env.PORT).toBe(9000);
     expect(config.limits).toMatchObject({ maxFileBytes: 1024, maxFiles: 3, concurrency: 2, sasTtlSeconds: 5 });
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
@@ -35,6 +37,7 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ UPLOAD_CONCURRENCY: "zero" })).toThrow(/UPLOAD_CONCURRENCY/);
     expect(() => parseEnv({ MAX_FILE_BYTES: "-1" })).toThrow(/MAX_FILE_BYTES/);
     expect(() => parseEnv({ STORAGE_CONTAINER_PREFIX: "Bad_Prefix" })).toThrow(/STORAGE_CONTAINER_PREFIX/);
+    expect(() => parseEnv({ COMMIT_VERIFY_CONCURRENCY: "0" })).toThrow(/COMMIT_VERIFY_CONCURRENCY/);
   });
 });
 
@@ -59,6 +62,7 @@ describe("authentication and open access", () => {
       deletesPerMinute: 60,
     });
     expect(config.maxBatchBytes).toBe(1024 ** 3);
+    expect(config.commitVerifyConcurrency).toBe(4);
     expect(checkOpenAccess(env, config.auth)).toBe(true);
   });
 

@@ -21,6 +21,8 @@ export interface ApiConfig {
   limits: UploadConfig;
   /** Largest total of a batch's declared file sizes. */
   maxBatchBytes: number;
+  /** Commits that verify their uploads at once in this process; more wait a little, then get 503. */
+  commitVerifyConcurrency: number;
   readSasTtlSeconds: number;
   stagingTtlHours: number;
   /** Origins allowed to call the API from a browser and to PUT straight to storage (storage CORS rules). */
@@ -49,6 +51,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       sasTtlSeconds: env.SAS_TTL_SECONDS,
     },
     maxBatchBytes: env.MAX_BATCH_BYTES,
+    commitVerifyConcurrency: env.COMMIT_VERIFY_CONCURRENCY,
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
     stagingTtlHours: env.STAGING_TTL_HOURS,
     corsOrigins: env.CORS_ORIGINS ?? defaultCorsOrigins(env.PORT),

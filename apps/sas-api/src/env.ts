@@ -71,6 +71,7 @@ const envSchema = z
     RATE_LIMIT_HEALTH_PER_MINUTE: nonNegativeInt(300),
     RATE_LIMIT_DELETES_PER_MINUTE: nonNegativeInt(60),
     MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
+    COMMIT_VERIFY_CONCURRENCY: positiveInt(4),
     AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),
     AZURITE_LOCATION: z.string().default(path.join(REPO_ROOT, ".data/azurite")),
     AZURITE_IN_MEMORY: booleanFromEnv,

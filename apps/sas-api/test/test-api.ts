@@ -8,6 +8,7 @@ import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
 import { createLogger } from "../src/logger.js";
+import type { Semaphore } from "../src/semaphore.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import { setupStorage } from "../src/storage/setup-storage.js";
 
@@ -31,6 +32,8 @@ export interface TestApiOptions {
   config?: Partial<Omit<ApiConfig, "limits" | "rateLimits">> & { rateLimits?: Partial<RateLimits> };
   /** The app's clock (rate limits, caches); the real one unless a test steps through time. */
   now?: () => number;
+  /** The app's slots for verifying commits, for a test that holds them; else built from the config. */
+  verifySlots?: Semaphore;
 }
 
 /** The shared test Azurite's blob endpoint: its origin and account path. */
@@ -80,7 +83,7 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
   };
   const logger = createLogger("silent");
   await setupStorage(storage.account, config, { configureCors: false }, logger);
-  const app = createApp({ storage, config, logger, now: options.now });
+  const app = createApp({ storage, config, logger, now: options.now, verifySlots: options.verifySlots });
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   await new Promise<void>((resolve) => server.once("listening", resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -105,6 +108,21 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
 export function imageBytes(type: ImageType, size: number): Buffer {
   const bytes = syntheticImage(type, size);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** APP1's segment length field is 16 bits: each such segment is its marker and 65,535 more bytes. */
+const MAX_SEGMENT_BYTES = 2 + 0xffff;
+
+/**
+ * A hostile JPEG: its start-of-image marker, then maximum-length APP1 segments of random bytes to its end (the
+ * last one cut short), so no frame header lies anywhere in it. With the right size and MD5 only the structure
+ * check stops it, after walking to the scan limit.
+ */
+export function metadataOnlyJpeg(size: number): Buffer {
+  const bytes = randomBytes(size);
+  bytes.set([0xff, 0xd8]);
+  for (let at = 2; at + 4 <= size; at += MAX_SEGMENT_BYTES) bytes.set([0xff, 0xe1, 0xff, 0xff], at);
+  return bytes;
 }
 
 export const md5Base64 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");
@@ -148,7 +166,7 @@ export interface BatchResponse {
 }
 
 export async function createBatch(
-  api: TestApi,
+  api: Pick<TestApi, "post">,
   files: LocalFile[],
   headers: Record<string, string> = {},
 ): Promise<BatchResponse> {
@@ -158,7 +176,10 @@ export async function createBatch(
 }
 
 export async function uploadAll(batch: BatchResponse, files: LocalFile[]) {
-  const results = await Promise.all(batch.files.map((t) => putBlob(t, files[t.index]!.bytes)));
+  // Sent again once when the connection fails before an answer (a kept-alive socket storage had just closed), as
+  // the browser's uploader would; nothing was stored then, so the create-only URL still takes it.
+  const upload = (t: BatchResponse["files"][number]) => putBlob(t, files[t.index]!.bytes);
+  const results = await Promise.all(batch.files.map((t) => upload(t).catch(() => upload(t))));
   for (const res of results) if (res.status !== 201) throw new Error(`upload: ${res.status} ${await res.text()}`);
 }
 

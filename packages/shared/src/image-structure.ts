@@ -1,17 +1,26 @@
 import { crc32 } from "./crc32.js";
 import { SIGNATURE_BYTES, detectImageType } from "./image-signature.js";
-import { IMAGE_TYPE_NAMES, MiB, type ImageType } from "./limits.js";
+import { walkJpeg } from "./image-structure-jpeg.js";
+import { ascii, dimensions, invalid, missing, u16le, u24le, u32be, u32le, type Span } from "./image-structure-span.js";
+import { IMAGE_TYPE_NAMES, MAX_IMAGE_SCAN_BYTES, type ImageType } from "./limits.js";
 
-/** What a file's first bytes prove about it. */
+/** What a file's bytes prove about it. */
 export type ImageStructure =
   | { kind: "valid"; width: number; height: number }
   /** `problem` is for researchers, e.g. "content is not a valid PNG image (its IHDR checksum is wrong)". */
   | { kind: "invalid"; problem: string }
   /**
-   * The caller must read bytes [0, upTo) (or more) and call again. upTo lies past the head, never past the file's
-   * size or MAX_IMAGE_SCAN_BYTES, and is at least double the head where those allow, to bound the reads.
+   * The caller must read bytes [from, upTo) (or more, from `from`) and call again with them, passing this answer
+   * back: the walk goes on where it stands and needs nothing before `from`. upTo lies past the bytes given, never
+   * past the file's size or MAX_IMAGE_SCAN_BYTES. Only a JPEG's walk goes on past byte 0, where `markerAt` is the
+   * start of the marker being read (fill bytes may run from it to `from`).
    */
-  | { kind: "need-bytes"; upTo: number };
+  | { kind: "need-bytes"; from: number; upTo: number; markerAt: number };
+
+/** The answer that asks for more bytes, which the next call gets back. */
+export type NeedBytes = Extract<ImageStructure, { kind: "need-bytes" }>;
+/** A final answer. */
+export type ImageVerdict = Exclude<ImageStructure, NeedBytes>;
 
 /**
  * Bytes a caller should read first. PNG, WebP and GIF need at most 782 (a full global colour table); a JPEG's
@@ -21,57 +30,11 @@ export type ImageStructure =
  */
 export const IMAGE_HEAD_BYTES = 64 * 1024;
 
-/** A JPEG whose frame header is not within this many bytes is refused. */
-export const MAX_IMAGE_SCAN_BYTES = 4 * MiB;
-
 /**
  * What to read first for a file of this type: PNG, GIF and WebP prove themselves within 782 bytes, so a kilobyte
  * does; a JPEG gets IMAGE_HEAD_BYTES, enough to pass most EXIF blocks in one read.
  */
 export const imageHeadBytes = (type: ImageType): number => (type === "image/jpeg" ? IMAGE_HEAD_BYTES : 1024);
-
-/** The bytes at hand (never past the file's end) and the file they start. */
-interface Head {
-  bytes: Uint8Array;
-  size: number;
-  type: ImageType;
-}
-
-const invalid = (head: Head, reason: string): ImageStructure => ({
-  kind: "invalid",
-  problem: `content is not a valid ${IMAGE_TYPE_NAMES[head.type]} image (${reason})`,
-});
-
-/**
- * Null when bytes [0, end) are at hand; otherwise the answer: the file is too short, the part sought lies past
- * the scan limit, or the caller must read more. A request at least doubles the head, so that hostile input
- * (a run of JPEG fill bytes, thousands of tiny segments) costs a handful of reads, never one per byte.
- */
-function missing(head: Head, end: number, what: string): ImageStructure | null {
-  if (end > head.size) return invalid(head, `the file ends before its ${what} is complete`);
-  // Checked even when the bytes are at hand, so the answer never depends on how much the caller read.
-  if (end > MAX_IMAGE_SCAN_BYTES) {
-    return invalid(head, `its ${what} is not within the first ${MAX_IMAGE_SCAN_BYTES / MiB} MiB`);
-  }
-  if (end <= head.bytes.length) return null;
-  const upTo = Math.min(head.size, MAX_IMAGE_SCAN_BYTES, Math.max(end, 2 * head.bytes.length));
-  return { kind: "need-bytes", upTo };
-}
-
-// Callers read only bytes that `missing` has proved present.
-const u16be = (b: Uint8Array, i: number) => (b[i]! << 8) | b[i + 1]!;
-const u16le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8);
-const u24le = (b: Uint8Array, i: number) => b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16);
-const u32be = (b: Uint8Array, i: number) => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
-const u32le = (b: Uint8Array, i: number) => (u24le(b, i) | (b[i + 3]! << 24)) >>> 0;
-const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(...b.subarray(from, to));
-const hex = (byte: number) => `0x${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-
-function dimensions(head: Head, width: number, height: number): ImageStructure {
-  if (width === 0) return invalid(head, "its width is 0");
-  if (height === 0) return invalid(head, "its height is 0");
-  return { kind: "valid", width, height };
-}
 
 /** The bit depths each PNG colour type allows (PNG specification, IHDR). */
 const PNG_BIT_DEPTHS: Partial<Record<number, readonly number[]>> = {
@@ -84,7 +47,7 @@ const PNG_BIT_DEPTHS: Partial<Record<number, readonly number[]>> = {
 const PNG_MAX_DIMENSION = 2 ** 31 - 1;
 
 /** Signature, then IHDR as the first chunk: length 13, fields within the specification, checksum right. */
-function inspectPng(head: Head): ImageStructure {
+function inspectPng(head: Span): ImageStructure {
   const wait = missing(head, 33, "IHDR chunk");
   if (wait) return wait;
   const b = head.bytes;
@@ -105,73 +68,8 @@ function inspectPng(head: Head): ImageStructure {
   return dimensions(head, width, height);
 }
 
-const isStartOfFrame = (marker: number) =>
-  marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-/** RSTn and TEM stand alone: no length follows them. */
-const isStandalone = (marker: number) => (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01;
-/** Lossless frames (SOF3, 7, 11, 15) allow 2 to 16 bits per sample; the others 8 or 12. */
-const isLossless = (marker: number) => (marker & 0x03) === 0x03;
-
-/** SOI, then marker segments, walked by their lengths, up to the first frame header (SOFn). */
-function inspectJpeg(head: Head): ImageStructure {
-  const b = head.bytes;
-  const what = "frame header";
-  let pos = 2;
-  for (;;) {
-    let wait = missing(head, pos + 2, what);
-    if (wait) return wait;
-    if (b[pos] !== 0xff) return invalid(head, `it has no marker where one should be, at byte ${pos}`);
-    // Any number of 0xFF fill bytes may precede the marker code.
-    let at = pos + 1;
-    for (;;) {
-      wait = missing(head, at + 1, what);
-      if (wait) return wait;
-      if (b[at] !== 0xff) break;
-      at++;
-    }
-    const marker = b[at]!;
-    if (isStandalone(marker)) {
-      pos = at + 1;
-      continue;
-    }
-    if (marker === 0xda) return invalid(head, "its scan data starts before any frame header");
-    if (marker === 0xd9) return invalid(head, "it ends before any frame header");
-    if (marker === 0xd8) return invalid(head, "it has a second start-of-image marker");
-    if (marker < 0xc0) return invalid(head, `it has an unknown marker ${hex(marker)} at byte ${pos}`);
-    wait = missing(head, at + 3, what);
-    if (wait) return wait;
-    const length = u16be(b, at + 1);
-    if (length < 2) return invalid(head, `its marker ${hex(marker)} has an impossible length ${length}`);
-    const end = at + 1 + length;
-    if (end > head.size) return invalid(head, `its marker ${hex(marker)} segment runs past the end of the file`);
-    if (isStartOfFrame(marker)) return inspectJpegFrame(head, marker, at + 3, end);
-    pos = end;
-  }
-}
-
-/** The frame header's fields, from `start` (after the length) to `end`. */
-function inspectJpegFrame(head: Head, marker: number, start: number, end: number): ImageStructure {
-  const wait = missing(head, end, "frame header");
-  if (wait) return wait;
-  const b = head.bytes;
-  if (end - start < 6) return invalid(head, "its frame header is too short");
-  const precision = b[start]!;
-  const height = u16be(b, start + 1);
-  const width = u16be(b, start + 3);
-  const components = b[start + 5]!;
-  if (components === 0 || end - start !== 6 + 3 * components) {
-    return invalid(head, "its frame header's length does not match its number of components");
-  }
-  const precisionValid = isLossless(marker) ? precision >= 2 && precision <= 16 : precision === 8 || precision === 12;
-  if (!precisionValid) return invalid(head, `its sample precision of ${precision} bits is not allowed`);
-  if (height === 0 && width > 0) {
-    return invalid(head, "its height is left to a later DNL marker, which is not supported");
-  }
-  return dimensions(head, width, height);
-}
-
 /** Signature, logical screen descriptor, global colour table, then a block introducer. */
-function inspectGif(head: Head): ImageStructure {
+function inspectGif(head: Span): ImageStructure {
   let wait = missing(head, 13, "logical screen descriptor");
   if (wait) return wait;
   const b = head.bytes;
@@ -188,7 +86,7 @@ function inspectGif(head: Head): ImageStructure {
 }
 
 /** RIFF with a size that matches the file, WEBP, then a VP8, VP8L or VP8X chunk that fits in it. */
-function inspectWebp(head: Head): ImageStructure {
+function inspectWebp(head: Span): ImageStructure {
   let wait = missing(head, 20, "first chunk");
   if (wait) return wait;
   const b = head.bytes;
@@ -217,7 +115,7 @@ function inspectWebp(head: Head): ImageStructure {
 }
 
 /** A lossy bitstream: a shown key frame, the start code, 14-bit width and height. */
-function inspectVp8(head: Head): ImageStructure {
+function inspectVp8(head: Span): ImageStructure {
   const b = head.bytes;
   const frameTag = b[20]!;
   if (frameTag & 0x01) return invalid(head, "its first frame is not a key frame");
@@ -228,7 +126,7 @@ function inspectVp8(head: Head): ImageStructure {
 }
 
 /** A lossless bitstream: signature 0x2F, 14-bit width−1 and height−1, alpha bit, version 0. */
-function inspectVp8l(head: Head): ImageStructure {
+function inspectVp8l(head: Span): ImageStructure {
   const b = head.bytes;
   if (b[20] !== 0x2f) return invalid(head, "its VP8L signature is wrong");
   const bits = u32le(b, 21);
@@ -236,30 +134,101 @@ function inspectVp8l(head: Head): ImageStructure {
   return dimensions(head, (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1);
 }
 
-const INSPECTORS: Record<ImageType, (head: Head) => ImageStructure> = {
+const INSPECTORS: Record<ImageType, (head: Span) => ImageStructure> = {
   "image/png": inspectPng,
-  "image/jpeg": inspectJpeg,
+  "image/jpeg": (head) => walkJpeg(head, { from: 2, markerAt: 2 }),
   "image/gif": inspectGif,
   "image/webp": inspectWebp,
 };
 
 /**
- * Whether a file is structurally the declared image, from its first `head.length` bytes (the whole file when it
- * is that short) and its size. Strict, bounded and total: never throws on any bytes, never loops on them, and
- * asks for more only up to the file's size and MAX_IMAGE_SCAN_BYTES.
+ * Whether a file is structurally the declared image, from its bytes at hand and its size: its first
+ * `bytes.length` bytes (the whole file when it is that short), or with `resume` (an earlier need-bytes answer for
+ * this file) its bytes from `resume.from` on. Strict, bounded and total: never throws on any bytes, never loops
+ * on them, and asks for more only up to the file's size and MAX_IMAGE_SCAN_BYTES.
  */
-export function inspectImageStructure(declaredType: ImageType, head: Uint8Array, totalSize: number): ImageStructure {
+export function inspectImageStructure(
+  declaredType: ImageType,
+  bytes: Uint8Array,
+  totalSize: number,
+  resume: NeedBytes | null = null,
+): ImageStructure {
   if (!Number.isSafeInteger(totalSize) || totalSize < 0) {
     throw new RangeError(`totalSize must be a whole number of bytes, not ${totalSize}`);
   }
-  const file: Head = { bytes: head.subarray(0, totalSize), size: totalSize, type: declaredType };
-  const wait = missing(file, Math.min(SIGNATURE_BYTES, totalSize), "signature");
+  const start = resume?.from ?? 0;
+  const span: Span = {
+    bytes: bytes.subarray(0, Math.max(0, totalSize - start)),
+    start,
+    size: totalSize,
+    type: declaredType,
+  };
+  if (resume && start > 0) {
+    if (declaredType !== "image/jpeg") throw new RangeError("only a JPEG's walk goes on past its first bytes");
+    return walkJpeg(span, resume);
+  }
+  const wait = missing(span, Math.min(SIGNATURE_BYTES, totalSize), "signature");
   if (wait) return wait;
-  const actual = detectImageType(file.bytes);
+  const actual = detectImageType(span.bytes);
   const declared = IMAGE_TYPE_NAMES[declaredType];
   if (actual === null) return { kind: "invalid", problem: `content is not a ${declared} image` };
   if (actual !== declaredType) {
     return { kind: "invalid", problem: `content is a ${IMAGE_TYPE_NAMES[actual]} image, not the declared ${declared}` };
   }
-  return INSPECTORS[declaredType](file);
+  return INSPECTORS[declaredType](span);
 }
+
+/**
+ * The file's bytes [from, end), chunk by chunk as they arrive (a streamed read); null when it is no longer the file
+ * being checked (changed or gone). The scan stops reading once it has its answer: breaking off the iteration must
+ * end the read.
+ */
+export type StreamFileBytes = (from: number, end: number) => Promise<AsyncIterable<Uint8Array> | null>;
+
+/**
+ * Checks a file's structure from its first bytes (`head`, when the caller has them already) and, when the walk
+ * needs more, one streamed read from where it stands to the scan limit. Chunks are looked at as they arrive and
+ * let go: the scan keeps at most the few bytes of a header that spans two chunks, however far a hostile file makes
+ * it read. Null when `stream` answered null.
+ */
+export async function scanImageStructure(
+  type: ImageType,
+  size: number,
+  stream: StreamFileBytes,
+  head: Uint8Array = new Uint8Array(),
+): Promise<ImageVerdict | null> {
+  let answer = inspectImageStructure(type, head, size);
+  if (answer.kind !== "need-bytes") return answer;
+  const chunks = await stream(answer.from, Math.min(size, MAX_IMAGE_SCAN_BYTES));
+  if (!chunks) return null;
+  /** What the walk needs of earlier chunks: the few bytes of a header that spans two, from `keptFrom` on. */
+  let kept = new Uint8Array();
+  let keptFrom = answer.from;
+  let at = answer.from;
+  for await (const chunk of chunks) {
+    const chunkStart = at;
+    at += chunk.length;
+    // Every step of the walk whose bytes end in this chunk, each given from where it stands.
+    while (answer.upTo <= at) {
+      const bytes =
+        answer.from >= chunkStart
+          ? chunk.subarray(answer.from - chunkStart)
+          : concat(kept.subarray(answer.from - keptFrom), chunk.subarray(0, answer.upTo - chunkStart));
+      answer = inspectImageStructure(type, bytes, size, answer);
+      if (answer.kind !== "need-bytes") return answer;
+    }
+    // Copied, so that the chunk itself can go.
+    if (answer.from >= at) kept = new Uint8Array();
+    else if (answer.from >= chunkStart) kept = chunk.slice(answer.from - chunkStart);
+    else kept = concat(kept.subarray(answer.from - keptFrom), chunk);
+    keptFrom = answer.from;
+  }
+  throw new Error(`the read of ${type} bytes ended at byte ${at}, before byte ${answer.upTo} the check needs`);
+}
+
+const concat = (first: Uint8Array, second: Uint8Array) => {
+  const joined = new Uint8Array(first.length + second.length);
+  joined.set(first);
+  joined.set(second, first.length);
+  return joined;
+};

@@ -21,6 +21,8 @@ export const DEFAULT_LIMITS = {
   sasTtlSeconds: 600,
 } as const;
 
+/** A JPEG whose frame header is not within this many bytes is refused. */
+export const MAX_IMAGE_SCAN_BYTES = 4 * MiB;
 export const MAX_FILE_NAME_LENGTH = 255;
 export const MAX_LABEL_LENGTH = 200;
 export const MAX_TITLE_LENGTH = 200;

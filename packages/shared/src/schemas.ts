@@ -250,6 +250,7 @@ export const ERROR_CODES = [
   "unauthorized",
   "rate_limited",
   "storage_unavailable",
+  "server_busy",
   "auth_unavailable",
   "host_not_allowed",
   "internal_error",

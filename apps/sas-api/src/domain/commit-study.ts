@@ -1,13 +1,5 @@
-import {
-  IMAGE_HEAD_BYTES,
-  imageHeadBytes,
-  inspectImageStructure,
-  type CommitStudyRequest,
-  type FileProblem,
-  type ImageStructure,
-} from "@study-uploader/shared";
+import type { CommitStudyRequest, FileProblem } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
-import type { StagedBlobInfo } from "../storage/image-blobs.js";
 import type { StoredRecord } from "../storage/record-store.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
 import { studyIdForBatch } from "./ids.js";
@@ -22,9 +14,7 @@ import {
   type StudyRecord,
 } from "./records.js";
 import { indexStudy } from "./study-index.js";
-import { metadataProblem } from "./verify-image.js";
-
-type PlannedFile = BatchPlan["files"][number];
+import { verifyUploads, type Verified, type VerifyDeps } from "./verify-uploads.js";
 
 /** Storage allows 15–60 s; a commit takes well under a second, and a crashed one frees its batch within this. */
 const COMMIT_LEASE_SECONDS = 30;
@@ -46,51 +36,6 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
   }
   return problems;
 }
-
-/** Reads on from the inspected head, in the same blob version, until the structure check has what it needs. */
-async function imageStructure(
-  deps: BatchDeps,
-  file: PlannedFile,
-  observed: StagedBlobInfo,
-): Promise<Exclude<ImageStructure, { kind: "need-bytes" }>> {
-  let head = observed.head;
-  for (;;) {
-    const structure = inspectImageStructure(file.type, head, observed.size);
-    if (structure.kind !== "need-bytes") return structure;
-    if (structure.upTo <= head.length) throw new Error(`image check asked again for bytes it has (${file.blobName})`);
-    const count = Math.min(Math.max(structure.upTo - head.length, IMAGE_HEAD_BYTES), observed.size - head.length);
-    const more = await deps.storage.images.readRange(file.blobName, head.length, count, observed.etag);
-    if (!more) return { kind: "invalid", problem: "changed while it was being checked; upload it again" };
-    const joined = new Uint8Array(head.length + more.length);
-    joined.set(head);
-    joined.set(more, head.length);
-    head = joined;
-  }
-}
-
-/** What checking one upload found. */
-type Verdict =
-  | { ok: true; file: PlannedFile; md5: string; observed: StagedBlobInfo; width: number; height: number }
-  | { ok: false; index: number; problem: string };
-
-/** Verifies one upload against the plan, the browser's MD5 and the image format, reading as little as it can. */
-async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Promise<Verdict> {
-  const observed = await deps.storage.images.inspect(file.blobName, imageHeadBytes(file.type));
-  if (!observed) return { ok: false, index: file.index, problem: "was not uploaded" };
-  let problem = metadataProblem(file, md5, observed);
-  if (!problem) {
-    const structure = await imageStructure(deps, file, observed);
-    if (structure.kind === "valid") {
-      return { ok: true, file, md5, observed, width: structure.width, height: structure.height };
-    }
-    problem = structure.problem;
-  }
-  // Only that version goes, snapshots with it: the file can then be sent again through its create-only URL.
-  await deps.storage.images.deleteVersion(file.blobName, observed.etag);
-  return { ok: false, index: file.index, problem };
-}
-
-type Verified = Extract<Verdict, { ok: true }>;
 
 /**
  * Copies each verified upload version into the committed container, with only the server's headers and metadata.
@@ -182,7 +127,11 @@ async function underBatchLease<T>(
  * commits yield exactly one study. The lease is not what keeps images safe — the copies are: each copies exactly
  * the upload version it verified (If-Match) to a name no one else writes (If-None-Match).
  */
-export async function commitStudy(deps: BatchDeps, owner: string, request: CommitStudyRequest): Promise<CommitOutcome> {
+export async function commitStudy(
+  deps: VerifyDeps,
+  owner: string,
+  request: CommitStudyRequest,
+): Promise<CommitOutcome> {
   const recordName = studyRecordName(owner, studyIdForBatch(request.batchId));
   const committed = async () => {
     const existing = await deps.storage.records.read("studies", recordName, storedStudySchema);
@@ -208,10 +157,7 @@ export async function commitStudy(deps: BatchDeps, owner: string, request: Commi
     // once a study exists its images are copies, so what verification does to the uploads no longer matters.
     // The study keeps the request's order.
     const elements = request.elements;
-    const [winner, verdicts] = await Promise.all([
-      committed(),
-      Promise.all(elements.map((e) => verifyUpload(deps, plan.files[e.index]!, e.md5))),
-    ]);
+    const [winner, verdicts] = await Promise.all([committed(), verifyUploads(deps, plan, elements)]);
     if (winner) return { created: false, record: winner };
     const failed = verdicts.flatMap((v) => (v.ok ? [] : [{ index: v.index, problem: v.problem }]));
     if (failed.length > 0) throw verificationFailed(plan, failed);

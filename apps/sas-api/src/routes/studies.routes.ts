@@ -5,6 +5,7 @@ import { commitStudy } from "../domain/commit-study.js";
 import { deleteStudy } from "../domain/delete-study.js";
 import { getStudy, listStudies, toStudy } from "../domain/studies.js";
 import { notFound } from "../errors.js";
+import type { Semaphore } from "../semaphore.js";
 import { jsonBody, query } from "../validation.js";
 
 /** A path's study id; one that cannot be a study id names no study (404, like a foreign or missing one). */
@@ -13,7 +14,7 @@ function studyIdParam(value: string): string {
   return value;
 }
 
-export function studyRoutes(deps: AppDeps, limitCommits: MiddlewareHandler<AppEnv>) {
+export function studyRoutes(deps: AppDeps & { verifySlots: Semaphore }, limitCommits: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
     .get("/", query(studyListQuerySchema), async (c) =>
       c.json(await listStudies(deps, c.get("owner"), c.req.valid("query")), 200),

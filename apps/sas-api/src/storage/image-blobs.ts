@@ -1,5 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { metadataHeaders, responseHeader, sendBlobRequest } from "./blob-requests.js";
+import { metadataHeaders, responseHeader, sendBlobRequest, streamBlob } from "./blob-requests.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
@@ -91,14 +91,21 @@ export class ImageBlobs {
     }
   }
 
-  /** More bytes of the version that was inspected; null when the blob has changed or gone since. */
-  async readRange(blobName: string, offset: number, count: number, etag: string): Promise<Uint8Array | null> {
+  /**
+   * Bytes [offset, end) of the version that was inspected, chunk by chunk as storage sends them; null when the blob
+   * has changed or gone since. Breaking off the iteration ends the read.
+   */
+  async streamRange(
+    blobName: string,
+    offset: number,
+    end: number,
+    etag: string,
+  ): Promise<AsyncIterable<Uint8Array> | null> {
     try {
-      const read = await sendBlobRequest(await this.serverUrl(blobName), "GET", {
-        "x-ms-range": `bytes=${offset}-${offset + count - 1}`,
+      return await streamBlob(await this.serverUrl(blobName), {
+        "x-ms-range": `bytes=${offset}-${end - 1}`,
         "if-match": etag,
       });
-      return new Uint8Array(read.body);
     } catch (error) {
       if (isRestStatus(error, 404) || isRestStatus(error, 412)) return null;
       throw error;

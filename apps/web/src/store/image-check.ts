@@ -1,4 +1,11 @@
-import { imageHeadBytes, inspectImageStructure, type ImageType } from "@study-uploader/shared";
+import { imageHeadBytes, scanImageStructure, type ImageType } from "@study-uploader/shared";
+
+/** The file's bytes [from, end), one head's worth at a time: the check stops taking them once it has its answer. */
+async function* fileChunks(file: Blob, type: ImageType, from: number, end: number) {
+  for (let at = from; at < end; at += imageHeadBytes(type)) {
+    yield new Uint8Array(await file.slice(at, Math.min(end, at + imageHeadBytes(type))).arrayBuffer());
+  }
+}
 
 /**
  * Why this file's bytes are not the image its type claims (a renamed PDF, a truncated PNG), checked with the
@@ -6,14 +13,8 @@ import { imageHeadBytes, inspectImageStructure, type ImageType } from "@study-up
  * up to its frame header), never the whole file.
  */
 export async function imageStructureProblem(file: Blob, type: ImageType): Promise<string | null> {
-  let upTo = Math.min(file.size, imageHeadBytes(type));
-  for (;;) {
-    const head = new Uint8Array(await file.slice(0, upTo).arrayBuffer());
-    const structure = inspectImageStructure(type, head, file.size);
-    if (structure.kind === "valid") return null;
-    if (structure.kind === "invalid") return `Not sent: its ${structure.problem}`;
-    // The parser only asks for more than it has, and never past the scan limit or the file.
-    if (structure.upTo <= upTo) return "Not sent: its image header could not be read";
-    upTo = structure.upTo;
-  }
+  const structure = await scanImageStructure(type, file.size, async (from, end) => fileChunks(file, type, from, end));
+  // A Blob's bytes do not change, so the scan never finds the file gone; were it to, the file would not be sent.
+  if (structure === null) return "Not sent: its image header could not be read";
+  return structure.kind === "valid" ? null : `Not sent: its ${structure.problem}`;
 }
