@@ -2,6 +2,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { studyDraftStore } from "./app-stores.js";
 import { App } from "./components/app.js";
+import { ErrorBoundary } from "./components/error-boundary.js";
 import "./styles.css";
 
 // The limits first (the saved draft's deadline and checks need them), then the draft this tab may continue.
@@ -12,6 +13,8 @@ void studyDraftStore
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <App />
+    <ErrorBoundary>
+      <App />
+    </ErrorBoundary>
   </StrictMode>,
 );
