@@ -109,3 +109,17 @@ export interface StudyDraftState {
 
 /** The parts of the state that hold the images, for selectors and checks that need nothing else. */
 export type DraftImages = Pick<StudyDraftState, "imageIds" | "images">;
+
+/** The form with nothing in it: a new page, and what a created, discarded or closed draft leaves. */
+export const emptyForm = {
+  title: "",
+  description: "",
+  imageIds: [],
+  images: {},
+  phase: "editing",
+  batchId: null,
+  commitRequested: false,
+  formError: null,
+  bytesPerSecond: null,
+  expiresAt: null,
+} satisfies Partial<StudyDraftState>;

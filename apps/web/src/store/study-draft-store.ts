@@ -1,4 +1,4 @@
-import { type ApiClient, type ImageType, type Study, type UploadConfig } from "@study-uploader/shared";
+import { type ApiClient, type Study, type UploadConfig } from "@study-uploader/shared";
 import {
   createProgressBatcher,
   createStudySession,
@@ -14,7 +14,7 @@ import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { sentBytes, uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import { imageStructureProblem } from "./image-check.js";
+import { pickedFileProblem } from "./image-check.js";
 import {
   imageChange,
   imageNumber,
@@ -24,10 +24,11 @@ import {
   stagingTtlMs,
   stateAfterFailedCommit,
   withFileBack,
+  withImageMoved,
 } from "./draft-images.js";
 import { readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
 import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
-import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
+import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
   api: Pick<
@@ -156,14 +157,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       const { config } = get();
       if (!config) return;
       const sendable = imagesThatFit(get(), ids, config);
-      const problems = await Promise.all(
-        sendable.map((id) => {
-          const image = get().images[id]!;
-          return imageStructureProblem(image.blob!, image.file.type as ImageType).catch(
-            (error: unknown) => `Not sent: the file could not be read (${errorMessage(error)})`,
-          );
-        }),
-      );
+      const problems = await Promise.all(sendable.map((id) => pickedFileProblem(get().images[id]!.blob!)));
       const passed: DraftImage[] = [];
       sendable.forEach((id, i) => {
         const image = get().images[id];
@@ -200,19 +194,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     /** Empties the form for the next study; the autosave then clears the saved draft. */
     const clearForm = (announcement: string) => {
       for (const image of Object.values(get().images)) if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-      set({
-        title: "",
-        description: "",
-        imageIds: [],
-        images: {},
-        batchId: null,
-        expiresAt: null,
-        phase: "editing",
-        commitRequested: false,
-        formError: null,
-        bytesPerSecond: null,
-        announcement,
-      });
+      set({ ...emptyForm, announcement });
     };
 
     const editable = () => get().phase === "editing" && get().draftAccess === "open";
@@ -353,17 +335,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         attachFiles(found.filter(({ id }) => get().images[id]?.needsFile));
       },
       moveImage(imageId, position) {
-        const { imageIds, images } = get();
-        const from = imageIds.indexOf(imageId);
-        const to = Math.max(0, Math.min(imageIds.length - 1, position));
-        if (!editable() || from === -1 || from === to) return;
-        const reordered = [...imageIds];
-        reordered.splice(from, 1);
-        reordered.splice(to, 0, imageId);
-        set({
-          imageIds: reordered,
-          announcement: draftMessages.moved(images[imageId]!.file.name, to + 1, reordered.length),
-        });
+        const reordered = withImageMoved(get().imageIds, imageId, position);
+        if (!editable() || !reordered) return;
+        const { name } = get().images[imageId]!.file;
+        const to = reordered.indexOf(imageId) + 1;
+        set({ imageIds: reordered, announcement: draftMessages.moved(name, to, reordered.length) });
       },
       discardDraft() {
         if (!editable()) return;
@@ -404,21 +380,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     };
 
     return {
+      ...emptyForm,
       config: null,
       configError: null,
-      title: "",
-      description: "",
-      imageIds: [],
-      images: {},
-      phase: "editing",
-      batchId: null,
-      commitRequested: false,
-      formError: null,
       announcement: "",
-      bytesPerSecond: null,
       draftAccess: deps.drafts ? "opening" : "open",
       draftNotice: null,
-      expiresAt: null,
       actions,
     };
   });
