@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
 import { azuriteAccountsEnv } from "@study-uploader/sas-api/azurite";
+import { E2E_JWT_SECRET } from "./support/access-tokens.js";
 import { e2ePorts } from "./support/ports.js";
 import { e2eAzuriteAccount, e2eAzuriteConnectionString } from "./support/test-azurite.js";
 
@@ -9,7 +10,10 @@ const ports = e2ePorts();
 /** The built API (`pnpm --filter @study-uploader/sas-api build`), found through its package exports. */
 const apiEntry = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
 const connectionString = e2eAzuriteConnectionString();
-const origins = [ports.api, ports.shortSasApi].flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]);
+const origins = [ports.api, ports.shortSasApi, ports.authApi].flatMap((p) => [
+  `http://127.0.0.1:${p}`,
+  `http://localhost:${p}`,
+]);
 
 /** Each server is started (and stopped) by Playwright itself; locally a running one is reused. */
 const managed = {
@@ -77,5 +81,7 @@ export default defineConfig({
     apiServer(ports.api),
     // A second instance whose upload URLs expire in seconds, to prove SAS refresh in the browser.
     apiServer(ports.shortSasApi, { SAS_TTL_SECONDS: "3" }),
+    // A third that requires a signed-in user (HS256 tokens the tests mint), for drafts kept per user.
+    apiServer(ports.authApi, { AUTH_JWT_SECRET: E2E_JWT_SECRET }),
   ],
 });

@@ -4,5 +4,6 @@ export function e2ePorts() {
     azurite: Number(process.env.E2E_AZURITE_PORT ?? 11_000),
     api: Number(process.env.E2E_API_PORT ?? 18_787),
     shortSasApi: Number(process.env.E2E_SHORT_SAS_API_PORT ?? 18_788),
+    authApi: Number(process.env.E2E_AUTH_API_PORT ?? 18_789),
   };
 }

@@ -249,3 +249,28 @@ test("a draft past its staging deadline is cleared with a message that says why"
   await expect(page.getByText("No images yet.")).toBeVisible();
   await expect.poll(() => keptDraft(page)).toBeNull();
 });
+
+test("what is typed at once after a load is kept, character for character, and the saved draft still comes back", async ({
+  page,
+  form,
+}) => {
+  const image = pngImage("typed-at-once.png", 20_000);
+  await uploadedDraft(form, "Saved before the reload", [image]);
+  await keptAsUploaded(form, [image]);
+  // The reloaded page asks the API what storage holds of the draft's batch: held, so the draft is still being read.
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  await page.route(/\/api\/batches\/[^/]+$/, async (route) => {
+    await answered;
+    await route.continue();
+  });
+
+  await page.reload();
+  await form.description.pressSequentially("Typed while the draft was read");
+  answer();
+  await expect(draftNotice(form)).toContainText("1 image already uploaded");
+  await expect(form.description).toHaveValue("Typed while the draft was read");
+  await expect(form.title).toHaveValue("Saved before the reload");
+  await expect(form.row(image.name)).toContainText(/done/i);
+  await expect.poll(async () => (await keptDraft(page))?.title).toBe("Saved before the reload");
+});

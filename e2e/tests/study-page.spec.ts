@@ -1,4 +1,5 @@
 import { commitStudyThroughApi } from "../support/api-studies.js";
+import { seriousViolations } from "../support/axe.js";
 import { expect, test } from "../support/fixtures.js";
 import { jpegImage } from "../support/test-images.js";
 
@@ -9,4 +10,33 @@ test("the study page shows each image's pixel size", async ({ page, api }) => {
   const figure = page.getByRole("figure").filter({ has: page.getByRole("img", { name: "pixels.jpg" }) });
   await expect(figure).not.toContainText("null");
   await expect(figure).toContainText("320 × 240 px");
+});
+
+test("a malformed study link says the study was not found and links back", async ({ page }) => {
+  await page.goto("/studies/%E0");
+  await expect(page.getByRole("heading", { name: "Study not found", level: 1 })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole("main").getByRole("link", { name: "All studies" }).click();
+  await expect(page.getByRole("heading", { name: "Studies", level: 1 })).toBeVisible();
+  await expect(page).toHaveURL(/\/studies$/);
+});
+
+test("an error while a page renders shows a way back instead of a blank page, and clears on the next route", async ({
+  page,
+  api,
+}) => {
+  const study = await commitStudyThroughApi(api, "Breaks while rendering", [jpegImage("breaks.jpg", 64, 48)]);
+  // The study page formats its date while rendering: making that throw stands for any render error.
+  await page.addInitScript(() => {
+    Date.prototype.toLocaleString = () => {
+      throw new Error("date formatting failed");
+    };
+  });
+  await page.goto(`/studies/${study.id}`);
+  await expect(page.getByRole("heading", { name: "Something went wrong", level: 1 })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Reload the page" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await page.getByRole("main").getByRole("link", { name: "All studies" }).click();
+  await expect(page.getByRole("heading", { name: "Studies", level: 1 })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Breaks while rendering" })).toBeVisible();
 });

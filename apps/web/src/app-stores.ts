@@ -1,8 +1,11 @@
 import { useStore } from "zustand";
 import { createApiClient } from "@study-uploader/shared";
 import { configuredAccessToken } from "./auth/access-token.js";
+import { watchDraftOwner } from "./auth/draft-owner-watch.js";
+import { exposeSignOut } from "./auth/sign-out-hook.js";
 import { studyPath } from "./router/routes.js";
 import { navigate } from "./router/router.js";
+import { createDraftOwnership } from "./store/draft-ownership.js";
 import { createStudiesStore, type StudiesState } from "./store/studies-store.js";
 import type { StudyDraftState } from "./store/study-draft-state.js";
 import { createStudyDraftStore } from "./store/study-draft-store.js";
@@ -17,7 +20,8 @@ import { makeThumbnailWhenIdle } from "./drafts/thumbnails.js";
 import { createBrowserMd5 } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
-const api = createApiClient("", undefined, configuredAccessToken);
+const draftOwner = watchDraftOwner(configuredAccessToken);
+const api = createApiClient("", undefined, draftOwner.accessToken);
 
 export const studiesStore = createStudiesStore(api);
 
@@ -31,7 +35,7 @@ export const studyDraftStore = createStudyDraftStore({
   hashMd5,
   scheduleFrame: animationFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
-  drafts: createIndexedDbDraftKeeper(),
+  keepsDrafts: true,
   thumbnail: makeThumbnailWhenIdle,
   poolSize: (config, uploadUrl, unfinished) =>
     uploadConcurrency({
@@ -46,6 +50,15 @@ export const studyDraftStore = createStudyDraftStore({
     navigate(studyPath(study.id));
   },
 });
+
+/** The signed-in user's kept draft: opened at start, followed when the token names someone else, and signed out. */
+export const draftOwnership = createDraftOwnership({
+  actions: studyDraftStore.getState().actions,
+  keeperFor: (owner) => createIndexedDbDraftKeeper(owner),
+  currentOwner: draftOwner.currentOwner,
+});
+draftOwner.onOwner((owner) => void draftOwnership.ownerSeen(owner));
+exposeSignOut(draftOwnership.signOut);
 
 export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
 export const useStudies = <T>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);

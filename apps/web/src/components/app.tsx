@@ -3,7 +3,7 @@ import { useStudyDraft } from "../app-stores.js";
 import { matchRoute } from "../router/routes.js";
 import { usePathname } from "../router/router.js";
 import { Link } from "./link.js";
-import { NewStudyPage, NotFoundPage, StudiesPage, StudyPage } from "./pages.js";
+import { NewStudyPage, NotFoundPage, StudiesPage, StudyNotFoundPage, StudyPage } from "./pages.js";
 
 function Page({ pathname }: { pathname: string }) {
   const route = matchRoute(pathname);
@@ -14,6 +14,8 @@ function Page({ pathname }: { pathname: string }) {
       return <StudiesPage />;
     case "study":
       return <StudyPage key={route.studyId} studyId={route.studyId} />;
+    case "study-not-found":
+      return <StudyNotFoundPage />;
     case "not-found":
       return <NotFoundPage />;
   }

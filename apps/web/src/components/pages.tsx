@@ -27,6 +27,19 @@ export function StudiesPage() {
   );
 }
 
+/** Where a study link that names no study leads: back to the studies, or on to a new one. */
+export function StudyNotFoundPage() {
+  return (
+    <>
+      <h1 tabIndex={-1}>Study not found</h1>
+      <p>This link does not name a study. It may have been cut short or changed on the way.</p>
+      <p>
+        <Link href="/studies">All studies</Link> · <Link href="/">New study</Link>
+      </p>
+    </>
+  );
+}
+
 export function NotFoundPage() {
   return (
     <>

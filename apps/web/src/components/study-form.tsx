@@ -115,6 +115,8 @@ export function StudyForm() {
   const uploading = useStudyDraft(uploadingCount);
   const access = useStudyDraft((s) => s.draftAccess);
   const locked = phase !== "editing" || access !== "open";
+  // Typing goes on while the draft is read back (what is typed stays), not while another tab holds it.
+  const textLocked = phase !== "editing" || access === "other-tab";
 
   return (
     <>
@@ -137,7 +139,7 @@ export function StudyForm() {
             required
             maxLength={MAX_TITLE_LENGTH}
             value={title}
-            readOnly={locked}
+            readOnly={textLocked}
             onChange={(event) => actions.setTitle(event.currentTarget.value)}
           />
         </div>
@@ -148,7 +150,7 @@ export function StudyForm() {
             rows={3}
             maxLength={MAX_DESCRIPTION_LENGTH}
             value={description}
-            readOnly={locked}
+            readOnly={textLocked}
             onChange={(event) => actions.setDescription(event.currentTarget.value)}
           />
         </div>

@@ -2,7 +2,6 @@ import type { DraftKeeper } from "../store/draft-autosave.js";
 import type { SavedDraft } from "../store/saved-draft.js";
 
 const STORE = "drafts";
-const KEY = "current";
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -11,23 +10,30 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
   });
 }
 
-function openDatabase(name: string): Promise<IDBDatabase> {
-  const opening = indexedDB.open(name, 1);
-  opening.onupgradeneeded = () => opening.result.createObjectStore(STORE);
-  return request(opening);
+async function openDatabase(name: string): Promise<IDBDatabase> {
+  const opening = indexedDB.open(name, 2);
+  opening.onupgradeneeded = () => {
+    if (!opening.result.objectStoreNames.contains(STORE)) opening.result.createObjectStore(STORE);
+    // Version 1 kept one draft per browser under "current", whoever typed it: it can be given to no one.
+    else opening.transaction!.objectStore(STORE).delete("current");
+  };
+  const db = await request(opening);
+  // A newer version of the app in another tab must not wait for this one to close.
+  db.onversionchange = () => db.close();
+  return db;
 }
 
-/** Resolves never: a lock callback that awaits it holds the lock until the page goes away. */
-const heldUntilPageCloses = new Promise<never>(() => undefined);
-
 /**
- * The study draft kept in this browser's IndexedDB (text, order, upload state, thumbnails and file handles;
- * never image bytes). One tab at a time edits it: the Web Locks API gives it to the first tab, and a later tab
- * waits for the lock, so two tabs never write over each other's draft.
+ * One user's study draft, kept in this browser's IndexedDB under `owner` (see draftOwnerOf: text, order, upload
+ * state, thumbnails and file handles; never image bytes). One tab at a time edits it: the Web Locks API gives
+ * it to the first tab, and a later tab waits for the lock, so two tabs never write over each other's draft.
  */
-export function createIndexedDbDraftKeeper(databaseName = "study-uploader"): DraftKeeper {
+export function createIndexedDbDraftKeeper(owner: string, databaseName = "study-uploader"): DraftKeeper {
   let database: Promise<IDBDatabase> | null = null;
   const db = () => (database ??= openDatabase(databaseName));
+  /** Aborted by release: the lock is let go, or no longer waited for. */
+  const released = new AbortController();
+  const untilReleased = new Promise<void>((resolve) => released.signal.addEventListener("abort", () => resolve()));
 
   const inStore = async <T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T>) => {
     const transaction = (await db()).transaction(STORE, mode);
@@ -45,30 +51,34 @@ export function createIndexedDbDraftKeeper(databaseName = "study-uploader"): Dra
       const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
       // Without Web Locks (very old browsers) each tab edits as if alone.
       if (!locks) return Promise.resolve();
-      const lockName = `${databaseName}:draft`;
+      const lockName = `${databaseName}:draft:${owner}`;
       return new Promise<void>((resolve) => {
+        // A lock callback's promise holds the lock until it settles: here, until release.
+        const hold = async () => {
+          resolve();
+          await untilReleased;
+        };
         void locks.request(lockName, { ifAvailable: true }, async (lock) => {
-          if (lock) {
-            resolve();
-            return heldUntilPageCloses;
-          }
+          if (lock) return hold();
           onHeldElsewhere();
-          void locks.request(lockName, async () => {
-            resolve();
-            return heldUntilPageCloses;
-          });
+          // Released while waiting: the request is withdrawn (it rejects), and the claim ends unheld.
+          locks.request(lockName, { signal: released.signal }, hold).catch(() => resolve());
         });
       });
     },
     async load() {
-      const saved = (await inStore("readonly", (store) => store.get(KEY))) as SavedDraft | undefined;
+      const saved = (await inStore("readonly", (store) => store.get(owner))) as SavedDraft | undefined;
       return saved?.version === 1 ? saved : null;
     },
     async save(draft) {
-      await inStore("readwrite", (store) => store.put(draft, KEY));
+      await inStore("readwrite", (store) => store.put(draft, owner));
     },
     async clear() {
-      await inStore("readwrite", (store) => store.delete(KEY));
+      await inStore("readwrite", (store) => store.delete(owner));
+    },
+    release() {
+      released.abort();
+      void database?.then((open) => open.close()).catch(() => undefined);
     },
   };
 }

@@ -2,13 +2,18 @@ import type { StoreApi } from "zustand/vanilla";
 import type { SavedDraft } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
 
-/** Where the draft is kept between page loads (IndexedDB in the browser), one tab at a time. */
+/** Where one user's draft is kept between page loads (IndexedDB in the browser), one tab at a time. */
 export interface DraftKeeper {
-  /** Resolves once this tab may edit the draft; calls `onHeldElsewhere` first when another tab holds it now. */
+  /**
+   * Resolves once this tab may edit the draft, or once it was released before that; calls `onHeldElsewhere`
+   * first when another tab holds it now.
+   */
   claim(onHeldElsewhere: () => void): Promise<void>;
   load(): Promise<SavedDraft | null>;
   save(draft: SavedDraft): Promise<void>;
   clear(): Promise<void>;
+  /** Lets go of the draft (another tab may take it), or gives up waiting for it. */
+  release(): void;
 }
 
 /** Saves are coalesced: a burst of edits (typing, progress) is one write this long after the last. */
@@ -58,15 +63,16 @@ const contentKey = (draft: SavedDraft | null) =>
       );
 
 /**
- * Keeps the saved draft in step with the form once `start` is called (after the saved one was read back): a
+ * Keeps the saved draft in step with the form from `start` (after the saved one was read back) until `stop`: a
  * write follows each change, coalesced, one at a time, skipped when nothing kept changed; an empty form clears it.
  */
 export function createDraftAutosave(
   store: StoreApi<StudyDraftState>,
-  keeper: DraftKeeper | undefined,
   defaultExpiry: () => number,
   wallClock: () => number = () => Date.now(),
 ) {
+  let keeper: DraftKeeper | null = null;
+  let unsubscribe: (() => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let writing: Promise<void> = Promise.resolve();
   let lastKey: string | null = null;
@@ -77,24 +83,38 @@ export function createDraftAutosave(
     timer = null;
     const state = store.getState();
     if (state.draftAccess !== "open" || !keeper) return;
+    const target = keeper;
     const draft = savedDraftOf(state, (startedExpiry ??= defaultExpiry()), wallClock());
     if (draft === null) startedExpiry = null;
     const key = contentKey(draft);
     if (key === lastKey) return;
     lastKey = key;
     writing = writing
-      .then(() => (draft ? keeper.save(draft) : keeper.clear()))
+      .then(() => (draft ? target.save(draft) : target.clear()))
       // A full disk or a blocked database must not break the form: the draft is then just not kept.
       .catch(() => undefined);
   };
 
   return {
-    start() {
-      if (!keeper) return;
-      lastKey = contentKey(savedDraftOf(store.getState(), 0, 0));
-      store.subscribe(() => {
+    /** From `saved`, the draft as it was read: what the form holds beyond it (typed meanwhile) is written too. */
+    start(to: DraftKeeper, saved: SavedDraft | null) {
+      keeper = to;
+      startedExpiry = null;
+      lastKey = contentKey(saved);
+      const schedule = () => {
         timer ??= setTimeout(write, SAVE_DELAY_MS);
-      });
+      };
+      unsubscribe = store.subscribe(schedule);
+      schedule();
+    },
+    /** Writes nothing more; resolves once the last write begun is done. */
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      keeper = null;
+      await writing;
     },
   };
 }

@@ -127,3 +127,14 @@ export const withFileBack = (image: DraftImage, file: File, previewUrl: string):
   statusReason: null,
   previewUrl,
 });
+
+/** The order with one image moved to a position (kept within the list); null when that moves nothing. */
+export function withImageMoved(imageIds: readonly string[], imageId: string, position: number): string[] | null {
+  const from = imageIds.indexOf(imageId);
+  const to = Math.max(0, Math.min(imageIds.length - 1, position));
+  if (from === -1 || from === to) return null;
+  const reordered = [...imageIds];
+  reordered.splice(from, 1);
+  reordered.splice(to, 0, imageId);
+  return reordered;
+}

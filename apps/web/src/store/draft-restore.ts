@@ -76,3 +76,15 @@ export function stateOfRestoredDraft(
     announcement: message,
   };
 }
+
+/** Text typed while the draft was read back wins over the text it brings: nothing typed is ever overwritten. */
+export function keepingTypedText(
+  back: Partial<StudyDraftState>,
+  typed: Pick<StudyDraftState, "title" | "description">,
+): Partial<StudyDraftState> {
+  return {
+    ...back,
+    ...(typed.title !== "" && { title: typed.title }),
+    ...(typed.description !== "" && { description: typed.description }),
+  };
+}

@@ -18,3 +18,10 @@ export async function imageStructureProblem(file: Blob, type: ImageType): Promis
   if (structure === null) return "Not sent: its image header could not be read";
   return structure.kind === "valid" ? null : `Not sent: its ${structure.problem}`;
 }
+
+/** The same for a picked file, which may also fail to be read (moved or deleted since): its problem says so. */
+export const pickedFileProblem = (file: File): Promise<string | null> =>
+  imageStructureProblem(file, file.type as ImageType).catch(
+    (error: unknown) =>
+      `Not sent: the file could not be read (${error instanceof Error ? error.message : String(error)})`,
+  );

@@ -1,5 +1,6 @@
 import type { UploadConfig } from "@study-uploader/shared";
 import type { FileUploadState } from "@study-uploader/upload-engine";
+import type { DraftKeeper } from "./draft-autosave.js";
 import type { FileFacts, KeptFileHandle } from "./saved-draft.js";
 
 export type UploadStatus = FileUploadState["status"];
@@ -40,8 +41,9 @@ export interface DraftImage {
 export type DraftPhase = "editing" | "waiting" | "committing";
 
 /**
- * opening: the saved draft is being read. other-tab: another tab has this draft open; this one waits, read-only,
- * until that tab closes. open: this tab edits (and saves) the draft.
+ * opening: the saved draft is being read (or whose it is: text can be typed, images picked wait for it).
+ * other-tab: another tab has this draft open; this one waits, read-only, until that tab closes. open: this tab
+ * edits (and saves) the draft.
  */
 export type DraftAccess = "opening" | "other-tab" | "open";
 
@@ -58,8 +60,13 @@ export interface StudyDraftActions {
   setTitle: (title: string) => void;
   setDescription: (description: string) => void;
   setLabel: (imageId: string, label: string) => void;
-  /** Takes this tab's claim on the saved draft, then brings it back (once per page). */
-  openDraft: () => Promise<void>;
+  /** Takes this tab's claim on one user's saved draft, then brings it back; text typed meanwhile stays. */
+  openDraft: (keeper: DraftKeeper) => Promise<void>;
+  /**
+   * Lets go of the open draft and empties the form: its uploads stop. "keep": the saved draft and its batch wait
+   * for their owner (another user signed in). "forget": both are deleted (its owner signed out).
+   */
+  closeDraft: (how: "keep" | "forget") => Promise<void>;
   /**
    * Adds images; each starts uploading as soon as its bytes are checked. A file that matches a restored image
    * waiting for its bytes resumes that image. `handles` (same order) are kept so a reload can read them again.
@@ -109,3 +116,17 @@ export interface StudyDraftState {
 
 /** The parts of the state that hold the images, for selectors and checks that need nothing else. */
 export type DraftImages = Pick<StudyDraftState, "imageIds" | "images">;
+
+/** The form with nothing in it: a new page, and what a created, discarded or closed draft leaves. */
+export const emptyForm = {
+  title: "",
+  description: "",
+  imageIds: [],
+  images: {},
+  phase: "editing",
+  batchId: null,
+  commitRequested: false,
+  formError: null,
+  bytesPerSecond: null,
+  expiresAt: null,
+} satisfies Partial<StudyDraftState>;

@@ -42,7 +42,7 @@ function setup(
     config?: Partial<UploadConfig>;
     outcomeFor?: (request: PutBlobRequest) => PutBlobOutcome | Promise<PutBlobOutcome>;
     poolSize?: StudyDraftDeps["poolSize"];
-    drafts?: StudyDraftDeps["drafts"];
+    keepsDrafts?: boolean;
     batchStatus?: (batchId: string) => Promise<BatchStatus>;
     wallClock?: () => number;
   } = {},
@@ -99,7 +99,7 @@ function setup(
     onStudyCommitted,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
     poolSize: options.poolSize,
-    drafts: options.drafts,
+    keepsDrafts: options.keepsDrafts,
     thumbnail: async (file) => new Blob([`thumb of ${file.name}`]),
     wallClock: options.wallClock,
   };
@@ -476,6 +476,7 @@ function memoryKeeper(initial: SavedDraft | null = null, options: { heldElsewher
     clear: vi.fn(async () => {
       saved = null;
     }),
+    release: vi.fn(),
     get saved() {
       return saved;
     },
@@ -520,9 +521,9 @@ const serverStatus = (files: { index: number; uploaded: boolean; removed?: boole
 });
 
 async function openedForm(keeper: ReturnType<typeof memoryKeeper>, options: Parameters<typeof setup>[0] = {}) {
-  const context = setup({ ...options, drafts: keeper });
+  const context = setup({ ...options, keepsDrafts: true });
   await context.actions.loadConfig();
-  await context.actions.openDraft();
+  await context.actions.openDraft(keeper);
   return context;
 }
 
@@ -673,9 +674,9 @@ describe("study draft: kept across a reload", () => {
     const keeper = memoryKeeper(savedDraft([], { batchId: null }), {
       heldElsewhere: new Promise((resolve) => (release = resolve)),
     });
-    const { store, actions } = setup({ drafts: keeper });
+    const { store, actions } = setup({ keepsDrafts: true });
     await actions.loadConfig();
-    const opening = actions.openDraft();
+    const opening = actions.openDraft(keeper);
     await settle();
     expect(store.getState().draftAccess).toBe("other-tab");
     expect(store.getState().draftNotice?.message).toMatch(/open in another tab/);
@@ -691,12 +692,12 @@ describe("study draft: kept across a reload", () => {
   it("files picked while the saved draft is read join it once it is back", async () => {
     const keeper = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, false, "md5-a.png")]));
     const { store, actions, puts } = setup({
-      drafts: keeper,
+      keepsDrafts: true,
       batchStatus: async () => serverStatus([{ index: 0, uploaded: false }]),
     });
     await actions.loadConfig();
     actions.addFiles([pngAt("a.png")]);
-    await actions.openDraft();
+    await actions.openDraft(keeper);
     await uploadsSettled(store);
     expect(store.getState().imageIds).toEqual(["image-1"]);
     expect(puts.map((p) => p.url)).toEqual([expect.stringContaining("batch-9/0")]);
@@ -745,6 +746,102 @@ describe("study draft: kept across a reload", () => {
     expect(api.discardBatch).toHaveBeenCalledWith("batch-1");
     expect(store.getState()).toMatchObject({ title: "", imageIds: [], batchId: null, announcement: "Draft discarded" });
     await vi.waitFor(() => expect(keeper.saved).toBeNull());
+  });
+});
+
+/** An open, kept draft with a title and one image whose upload goes on until it is aborted (`upload` tells). */
+async function draftMidUpload(title: string) {
+  let upload: AbortSignal | undefined;
+  const keeper = memoryKeeper();
+  const context = await openedForm(keeper, {
+    outcomeFor: (request) => {
+      upload = request.signal;
+      return new Promise((resolve) => request.signal.addEventListener("abort", () => resolve({ kind: "aborted" })));
+    },
+  });
+  context.actions.setTitle(title);
+  context.actions.addFiles([pngAt("a.png")]);
+  await vi.waitFor(() => expect(keeper.saved?.batchId).toBe("batch-1"));
+  await vi.waitFor(() => expect(upload).toBeDefined());
+  return { ...context, keeper, upload: upload! };
+}
+
+/** Opens the keeper's draft with the API's answer about its batch held back: the draft is still being read. */
+async function openingDraft(keeper: ReturnType<typeof memoryKeeper>) {
+  let answer!: (status: BatchStatus) => void;
+  const context = setup({ keepsDrafts: true, batchStatus: () => new Promise((resolve) => (answer = resolve)) });
+  await context.actions.loadConfig();
+  const opening = context.actions.openDraft(keeper);
+  await vi.waitFor(() => expect(context.api.getBatch).toHaveBeenCalled());
+  return { ...context, opening, answer: (status: BatchStatus) => answer(status) };
+}
+
+describe("study draft: whose draft is open", () => {
+  it("text typed while the saved draft is read stays; the rest of the draft comes back around it", async () => {
+    const keeper = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, true, "md5-a")]));
+    const { store, actions, opening, answer } = await openingDraft(keeper);
+    actions.setDescription("typed at once");
+    actions.setDescription("typed at once, and more");
+    answer(serverStatus([{ index: 0, uploaded: true }]));
+    await opening;
+    expect(store.getState()).toMatchObject({
+      draftAccess: "open",
+      title: "Saved faces",
+      description: "typed at once, and more",
+      imageIds: ["image-1"],
+    });
+    await vi.waitFor(() => expect(keeper.saved?.description).toBe("typed at once, and more"));
+  });
+
+  it("closed for another user: uploads stop, the form empties, the saved draft and its batch wait for their owner", async () => {
+    const { store, actions, api, keeper: alices, upload } = await draftMidUpload("Alice's");
+    await actions.closeDraft("keep");
+    expect(upload.aborted).toBe(true);
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "", imageIds: [], batchId: null });
+    expect(alices.release).toHaveBeenCalled();
+    expect(api.discardBatch).not.toHaveBeenCalled();
+    actions.setTitle("typed by the next user");
+    await settle(200);
+    expect(alices.saved).toMatchObject({ title: "Alice's", batchId: "batch-1" });
+
+    const bobs = memoryKeeper(savedDraft([], { title: "Bob's", batchId: null }));
+    await actions.openDraft(bobs);
+    expect(store.getState()).toMatchObject({ draftAccess: "open", title: "typed by the next user" });
+    await vi.waitFor(() => expect(bobs.saved?.title).toBe("typed by the next user"));
+    expect(alices.saved?.title).toBe("Alice's");
+  });
+
+  it("an opening closed midway never fills the form with the draft it was reading", async () => {
+    const alices = memoryKeeper(savedDraft([savedImage("image-1", "a.png", 0, true, "md5-a")], { title: "Alice's" }));
+    const { store, actions, opening, answer } = await openingDraft(alices);
+    await actions.closeDraft("keep");
+    const bobs = memoryKeeper();
+    await actions.openDraft(bobs);
+    answer(serverStatus([{ index: 0, uploaded: true }]));
+    await opening;
+    expect(store.getState()).toMatchObject({ draftAccess: "open", title: "", imageIds: [], draftNotice: null });
+  });
+
+  it("a draft another tab holds is no longer waited for once closed", async () => {
+    const keeper = memoryKeeper(savedDraft([], { batchId: null }), { heldElsewhere: new Promise(() => undefined) });
+    const { store, actions } = setup({ keepsDrafts: true });
+    await actions.loadConfig();
+    void actions.openDraft(keeper);
+    await settle();
+    expect(store.getState().draftAccess).toBe("other-tab");
+    await actions.closeDraft("keep");
+    expect(keeper.release).toHaveBeenCalled();
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", draftNotice: null });
+  });
+
+  it("closed on sign-out: uploads stop, the batch is discarded and the saved draft deleted", async () => {
+    const { store, actions, api, keeper, upload } = await draftMidUpload("Signing out");
+    await actions.closeDraft("forget");
+    expect(upload.aborted).toBe(true);
+    expect(api.discardBatch).toHaveBeenCalledWith("batch-1");
+    expect(keeper.saved).toBeNull();
+    expect(keeper.clear.mock.invocationCallOrder[0]).toBeLessThan(keeper.release.mock.invocationCallOrder[0]!);
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "", imageIds: [] });
   });
 });
 

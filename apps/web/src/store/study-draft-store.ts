@@ -1,4 +1,4 @@
-import { type ApiClient, type ImageType, type Study, type UploadConfig } from "@study-uploader/shared";
+import { type ApiClient, type Study, type UploadConfig } from "@study-uploader/shared";
 import {
   createProgressBatcher,
   createStudySession,
@@ -14,7 +14,7 @@ import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { sentBytes, uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import { imageStructureProblem } from "./image-check.js";
+import { pickedFileProblem } from "./image-check.js";
 import {
   imageChange,
   imageNumber,
@@ -24,10 +24,11 @@ import {
   stagingTtlMs,
   stateAfterFailedCommit,
   withFileBack,
+  withImageMoved,
 } from "./draft-images.js";
-import { readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
+import { keepingTypedText, readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
 import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
-import type { DraftImage, StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
+import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
   api: Pick<
@@ -45,8 +46,8 @@ export interface StudyDraftDeps {
   hashMd5: Md5Hasher;
   scheduleFrame: FrameScheduler;
   previews: { create(file: Blob): string; revoke(url: string): void };
-  /** Keeps the draft in this browser across reloads (IndexedDB, one tab at a time); absent: nothing is kept. */
-  drafts?: DraftKeeper;
+  /** The page keeps drafts (openDraft): until one is open, images picked wait to join it. */
+  keepsDrafts?: boolean;
   /** A small picture of an image, kept with the draft. */
   thumbnail?: (file: File) => Promise<Blob | null>;
   /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for transfer rates. */
@@ -77,6 +78,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
   const rate = new TransferRateMeter();
   /** One upload URL of the current batch: its origin's protocol decides the pool size. */
   let uploadUrl: string | null = null;
+  /** The kept draft the form is open on, or opening: an opening it no longer is stops where it is. */
+  let openKeeper: DraftKeeper | null = null;
 
   const store = createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
@@ -156,14 +159,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       const { config } = get();
       if (!config) return;
       const sendable = imagesThatFit(get(), ids, config);
-      const problems = await Promise.all(
-        sendable.map((id) => {
-          const image = get().images[id]!;
-          return imageStructureProblem(image.blob!, image.file.type as ImageType).catch(
-            (error: unknown) => `Not sent: the file could not be read (${errorMessage(error)})`,
-          );
-        }),
-      );
+      const problems = await Promise.all(sendable.map((id) => pickedFileProblem(get().images[id]!.blob!)));
       const passed: DraftImage[] = [];
       sendable.forEach((id, i) => {
         const image = get().images[id];
@@ -200,22 +196,19 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     /** Empties the form for the next study; the autosave then clears the saved draft. */
     const clearForm = (announcement: string) => {
       for (const image of Object.values(get().images)) if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-      set({
-        title: "",
-        description: "",
-        imageIds: [],
-        images: {},
-        batchId: null,
-        expiresAt: null,
-        phase: "editing",
-        commitRequested: false,
-        formError: null,
-        bytesPerSecond: null,
-        announcement,
-      });
+      set({ ...emptyForm, announcement });
+    };
+
+    /** Stops the uploads; `dropBatch` also deletes the batch's staged blobs (or the sweep does, at expiry). */
+    const stopUploads = (dropBatch: boolean) => {
+      const { batchId } = get();
+      session.discard();
+      if (dropBatch && batchId) deps.api.discardBatch(batchId).catch(() => undefined);
     };
 
     const editable = () => get().phase === "editing" && get().draftAccess === "open";
+    /** Text can be typed from the first moment (a restored draft keeps it), not while another tab holds the draft. */
+    const typable = () => get().phase === "editing" && get().draftAccess !== "other-tab";
 
     /** Gives restored images their files back (matched by the caller); each is checked, then resumed in place. */
     const attachFiles = (matched: readonly { id: string; file: File }[]) => {
@@ -233,13 +226,15 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     };
 
     /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
-    const takeBack = async (saved: SavedDraft) => {
-      const restored = await readBackDraft(saved, { api: deps.api, drafts: deps.drafts, now: wallClock() });
+    const takeBack = async (saved: SavedDraft, keeper: DraftKeeper) => {
+      const restored = await readBackDraft(saved, { api: deps.api, drafts: keeper, now: wallClock() });
+      if (openKeeper !== keeper) return;
       if (restored.kind === "restored") {
         if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
         for (const image of restored.images) nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
       }
-      set(stateOfRestoredDraft(restored, stagingTtlMs(get().config), (thumbnail) => deps.previews.create(thumbnail)));
+      const back = stateOfRestoredDraft(restored, stagingTtlMs(get().config), (blob) => deps.previews.create(blob));
+      set(keepingTypedText(back, get()));
     };
 
     const createStudy = async () => {
@@ -261,6 +256,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         formError: null,
         announcement: pending > 0 ? draftMessages.waiting(pending) : draftMessages.committing,
       });
+      const keeper = openKeeper;
       const outcome = await session.commit({
         order: state.imageIds,
         details: () => {
@@ -268,7 +264,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           return { title, description, labelOf: (id) => images[id]!.label };
         },
       });
-      finish(outcome);
+      // Closed meanwhile (another user): the form is theirs now; its owner's kept draft tells the outcome.
+      if (openKeeper === keeper) finish(outcome);
     };
 
     /** A retry that leaves nothing failed carries on with the commit the researcher already asked for. */
@@ -292,27 +289,44 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
         }
       },
-      async openDraft() {
-        const keeper = deps.drafts;
-        if (!keeper || get().draftAccess !== "opening") return;
-        await keeper.claim(() =>
-          set({ draftAccess: "other-tab", draftNotice: { message: draftMessages.otherTab, studyId: null } }),
-        );
+      async openDraft(keeper) {
+        if (openKeeper || get().draftAccess !== "opening") return;
+        openKeeper = keeper;
+        const closed = () => openKeeper !== keeper;
+        await keeper.claim(() => {
+          if (!closed())
+            set({ draftAccess: "other-tab", draftNotice: { message: draftMessages.otherTab, studyId: null } });
+        });
+        if (closed()) return;
         // Another tab may have let go with the notice up: it no longer applies.
         if (get().draftAccess === "other-tab") set({ draftNotice: null });
         const saved = await keeper.load().catch(() => null);
-        if (saved) await takeBack(saved);
+        if (saved && !closed()) await takeBack(saved, keeper);
+        if (closed()) return;
         set({ draftAccess: "open" });
-        autosave.start();
+        autosave.start(keeper, saved);
         const waiting = addedWhileOpening;
         addedWhileOpening = [];
         for (const { files, handles } of waiting) actions.addFiles(files, handles);
       },
+      async closeDraft(how) {
+        const keeper = openKeeper;
+        if (!keeper) return;
+        openKeeper = null;
+        await autosave.stop();
+        // Kept for its owner, the batch stays for the draft to resume; forgotten, both go.
+        stopUploads(how === "forget");
+        if (how === "forget") await keeper.clear().catch(() => undefined);
+        keeper.release();
+        addedWhileOpening = [];
+        clearForm("");
+        set({ draftAccess: "opening", draftNotice: null });
+      },
       setTitle(title) {
-        if (editable()) set({ title });
+        if (typable()) set({ title });
       },
       setDescription(description) {
-        if (editable()) set({ description });
+        if (typable()) set({ description });
       },
       setLabel(imageId, label) {
         if (editable()) updateImage(imageId, () => ({ label }));
@@ -353,24 +367,15 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         attachFiles(found.filter(({ id }) => get().images[id]?.needsFile));
       },
       moveImage(imageId, position) {
-        const { imageIds, images } = get();
-        const from = imageIds.indexOf(imageId);
-        const to = Math.max(0, Math.min(imageIds.length - 1, position));
-        if (!editable() || from === -1 || from === to) return;
-        const reordered = [...imageIds];
-        reordered.splice(from, 1);
-        reordered.splice(to, 0, imageId);
-        set({
-          imageIds: reordered,
-          announcement: draftMessages.moved(images[imageId]!.file.name, to + 1, reordered.length),
-        });
+        const reordered = withImageMoved(get().imageIds, imageId, position);
+        if (!editable() || !reordered) return;
+        const { name } = get().images[imageId]!.file;
+        const to = reordered.indexOf(imageId) + 1;
+        set({ imageIds: reordered, announcement: draftMessages.moved(name, to, reordered.length) });
       },
       discardDraft() {
         if (!editable()) return;
-        const { batchId } = get();
-        session.discard();
-        // If this fails, the sweep drops the staged blobs when the batch expires.
-        if (batchId) deps.api.discardBatch(batchId).catch(() => undefined);
+        stopUploads(true);
         clearForm(draftMessages.discarded);
         set({ draftNotice: null });
       },
@@ -404,26 +409,17 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     };
 
     return {
+      ...emptyForm,
       config: null,
       configError: null,
-      title: "",
-      description: "",
-      imageIds: [],
-      images: {},
-      phase: "editing",
-      batchId: null,
-      commitRequested: false,
-      formError: null,
       announcement: "",
-      bytesPerSecond: null,
-      draftAccess: deps.drafts ? "opening" : "open",
+      draftAccess: deps.keepsDrafts ? "opening" : "open",
       draftNotice: null,
-      expiresAt: null,
       actions,
     };
   });
 
-  const autosave = createDraftAutosave(store, deps.drafts, () => wallClock() + stagingTtlMs(store.getState().config));
+  const autosave = createDraftAutosave(store, () => wallClock() + stagingTtlMs(store.getState().config));
   return store;
 }
 
