@@ -25,20 +25,25 @@ function procStatusBytes(pid: number, field: string): number {
 }
 
 /**
- * `src/main.ts` through tsx, as `pnpm dev` runs it, against the given storage, open, in containers of its own,
- * with `env` on top (limits to test).
+ * `src/main.ts` through tsx, as `pnpm dev` runs it, open, in containers of its own, with `env` on top (limits to
+ * test). Against the given storage, or (null) the Azurite it starts itself, as `pnpm start` does.
  */
-export async function startApiProcess(connectionString: string, env: Record<string, string> = {}): Promise<ApiProcess> {
+export async function startApiProcess(
+  connectionString: string | null,
+  env: Record<string, string> = {},
+): Promise<ApiProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: API_DIR,
     env: {
       ...process.env,
       PORT: "0",
       HOST: "127.0.0.1",
-      AZURE_STORAGE_CONNECTION_STRING: connectionString,
+      ...(connectionString !== null && {
+        AZURE_STORAGE_CONNECTION_STRING: connectionString,
+        // Azurite on a connection string looks like a real account to main.ts: open on purpose.
+        ALLOW_ANONYMOUS: "true",
+      }),
       STORAGE_CONTAINER_PREFIX: `m${randomBytes(4).toString("hex")}-`,
-      // Azurite on a connection string looks like a real account to main.ts: open on purpose.
-      ALLOW_ANONYMOUS: "true",
       WEB_DIST_DIR: "/nonexistent",
       LOG_LEVEL: "warn",
       ...env,

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBatchResponseSchema, studySchema } from "@study-uploader/shared";
 import { AZURITE_ACCOUNT_NAME, azuriteKeyFile } from "../src/azurite.js";
+import { startApiProcess, type ApiProcess } from "./api-process.js";
 import {
   azuriteBlobEndpoint,
   commitBody,
@@ -103,48 +104,14 @@ describe("the tests' own Azurite", () => {
   });
 });
 
-interface StartedApp {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
 /** `pnpm start`'s process (main.ts: Azurite kept in `dataDir`, then the API), run from source. */
-async function startDefaultApp(dataDir: string, blobPort: number): Promise<StartedApp> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: API_DIR,
-    env: {
-      ...process.env,
-      PORT: "0",
-      AZURITE_BLOB_PORT: String(blobPort),
-      AZURITE_LOCATION: dataDir,
-      WEB_DIST_DIR: path.join(dataDir, "no-web-app"),
-      LOG_LEVEL: "warn",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+const startDefaultApp = (dataDir: string, blobPort: number) =>
+  startApiProcess(null, {
+    AZURITE_BLOB_PORT: String(blobPort),
+    AZURITE_LOCATION: dataDir,
+    // The same containers across a restart.
+    STORAGE_CONTAINER_PREFIX: "study-",
   });
-  let output = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout.on("data", seen);
-    child.stderr.on("data", seen);
-    child.once("exit", (code) => reject(new Error(`the app exited (${code}): ${output}`)));
-  });
-  return {
-    child,
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
 
 function runSweep(dataDir: string, blobPort: number): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "sweep"], {
@@ -161,7 +128,7 @@ function runSweep(dataDir: string, blobPort: number): Promise<{ code: number | n
 describe("the default start (main.ts with its embedded Azurite)", () => {
   let dataDir: string;
   let blobPort: number;
-  let app: StartedApp;
+  let app: ApiProcess;
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), "embedded-storage-"));
     blobPort = await freePort();
@@ -181,26 +148,18 @@ describe("the default start (main.ts with its embedded Azurite)", () => {
 
     // A study committed now, read back after a restart, with the key that was kept.
     const files = [pngFile("kept.png", 3000)];
-    const created = await fetch(`${app.url}/api/batches`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ files: files.map(fileSpec) }),
-    });
+    const created = await app.post("/api/batches", { files: files.map(fileSpec) });
     expect(created.status).toBe(201);
     const batch = createBatchResponseSchema.parse(await created.json());
     expect((await putBlob(batch.files[0]!, files[0]!.bytes)).status).toBe(201);
-    const committed = await fetch(`${app.url}/api/studies`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(commitBody(batch, files, "Kept across restarts")),
-    });
+    const committed = await app.post("/api/studies", commitBody(batch, files, "Kept across restarts"));
     expect(committed.status).toBe(201);
     const study = studySchema.parse(await committed.json());
 
     await app.stop();
     app = await startDefaultApp(dataDir, blobPort);
     expect(readFileSync(keyFile, "utf8").trim()).toBe(key);
-    const again = studySchema.parse(await (await fetch(`${app.url}/api/studies/${study.id}`)).json());
+    const again = studySchema.parse(await (await fetch(`${app.baseUrl}/api/studies/${study.id}`)).json());
     expect(await servedMd5(again.elements[0]!.url)).toBe(md5Base64(files[0]!.bytes));
 
     // A client holding the published key gets nothing: not the list, not the image, no delete.
