@@ -1,9 +1,11 @@
 import type { Page } from "@playwright/test";
-import { draftKeyOf, signInAs, switchUserWithoutReload } from "../support/access-tokens.js";
+import { createApiClient } from "@study-uploader/shared";
+import { accessTokenFor, draftKeyOf, signInAs, switchUserWithoutReload } from "../support/access-tokens.js";
+import { commitStudyThroughApi } from "../support/api-studies.js";
 import { expect, test, type StudyFormPage } from "../support/fixtures.js";
 import { e2ePorts } from "../support/ports.js";
 import { keptDrafts } from "../support/saved-draft.js";
-import { pngImage } from "../support/test-images.js";
+import { jpegImage, pngImage } from "../support/test-images.js";
 
 // The API instance that requires a signed-in user: two users share one browser profile (one IndexedDB).
 test.use({ baseURL: `http://127.0.0.1:${e2ePorts().authApi}` });
@@ -100,4 +102,26 @@ test("when the token starts naming another user, the running page stops showing 
   await page.evaluate(() => window.dispatchEvent(new Event("focus")));
   await expect(form.title).toHaveValue("Alice's study");
   await expect(form.row(alicesImage.name)).toContainText(/done/i);
+});
+
+test("another user's token, or a sign-out, takes the last user's studies off the page", async ({ page, baseURL }) => {
+  const title = `Alice's listed study ${Date.now().toString(36)}`;
+  const asAlice = createApiClient(baseURL, undefined, async () => accessTokenFor(alice));
+  await commitStudyThroughApi(asAlice, title, [jpegImage("listed.jpg", 32, 32)]);
+  await signInAs(page, alice);
+  await page.goto("/studies");
+  const main = page.getByRole("main");
+  await expect(main.getByRole("link", { name: title })).toBeVisible();
+
+  await switchUserWithoutReload(page, bob);
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(main.getByRole("link", { name: title })).toHaveCount(0);
+  await expect(main.getByText("Loading studies…")).toHaveCount(0);
+
+  await switchUserWithoutReload(page, alice);
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+  await expect(main.getByRole("link", { name: title })).toBeVisible();
+  await page.evaluate(() => window.studyUploader!.signOut());
+  await expect(main.getByText("You are signed out")).toBeVisible();
+  await expect(main.getByRole("link", { name: title })).toHaveCount(0);
 });

@@ -57,8 +57,15 @@ export const draftOwnership = createDraftOwnership({
   keeperFor: (owner) => createIndexedDbDraftKeeper(owner),
   currentOwner: draftOwner.currentOwner,
 });
-draftOwner.onOwner((owner) => void draftOwnership.ownerSeen(owner));
-exposeSignOut(draftOwnership.signOut);
+draftOwner.onOwner((owner) => {
+  studiesStore.getState().actions.userSeen(owner);
+  void draftOwnership.ownerSeen(owner);
+});
+exposeSignOut(async () => {
+  // After the draft's clean-up, whose API calls still carry the signed-out user's token.
+  await draftOwnership.signOut();
+  studiesStore.getState().actions.signedOut();
+});
 
 export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
 export const useStudies = <T>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);

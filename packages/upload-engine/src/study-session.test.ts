@@ -562,14 +562,17 @@ describe("study session: commit", () => {
     expect(fake.calls).toHaveLength(1);
   });
 
-  it("asks again when the API answers that the batch is busy (commit_in_progress)", async () => {
+  it.each([
+    [409, "commit_in_progress"],
+    [503, "server_busy"],
+  ] as const)("asks again when the API answers %i %s (the batch, or the instance, is busy)", async (status, code) => {
     vi.useFakeTimers();
     const { fake, api, session, commit } = setup();
     session.add([file("a")]);
     await vi.advanceTimersByTimeAsync(0);
     fake.answer(fake.calls[0]!, ok);
     await vi.advanceTimersByTimeAsync(0);
-    api.commitStudy.mockRejectedValueOnce(new ApiRequestError(409, "commit_in_progress", "busy"));
+    api.commitStudy.mockRejectedValueOnce(new ApiRequestError(status, code, "busy"));
     const outcome = commit(["a"]);
     await vi.advanceTimersByTimeAsync(1_999);
     expect(api.commitStudy).toHaveBeenCalledTimes(1);

@@ -310,13 +310,17 @@ export function createStudySession(deps: StudySessionDeps) {
     );
   };
 
-  /** Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) is asked again. */
+  /**
+   * Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) and a 503
+   * `server_busy` (the instance verifies as many commits as it may) are asked again.
+   */
   const sendCommit = async (request: CommitStudyRequest): Promise<Study> => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await deps.api.commitStudy(request);
       } catch (error) {
-        const busy = error instanceof ApiRequestError && error.code === "commit_in_progress";
+        const busy =
+          error instanceof ApiRequestError && (error.code === "commit_in_progress" || error.code === "server_busy");
         if (!busy || attempt >= COMMIT_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, COMMIT_BUSY_DELAY_MS));
       }

@@ -16,10 +16,12 @@ function useStudySummaries(): StudySummary[] | null {
   return summaries;
 }
 
-/** Before the first page: loading, or why it failed with a way to ask again. */
+/** Before the first page: loading, signed out, or why it failed with a way to ask again. */
 function FirstPageState() {
   const listError = useStudies((s) => s.listError);
+  const signedOut = useStudies((s) => s.signedOut);
   const loadList = useStudies((s) => s.actions.loadList);
+  if (signedOut) return <p className="hint">You are signed out: sign in to see your studies.</p>;
   if (!listError) return <p className="hint">Loading studies…</p>;
   return (
     <div className="list-problem">

@@ -285,3 +285,44 @@ describe("deleting a study", () => {
     expect(store.getState().studyErrors.s1).toBe("This study has been deleted.");
   });
 });
+
+describe("whose studies", () => {
+  it("another user drops the last one's list and studies, ignores their answers on the way, and lists again", async () => {
+    const { store, actions, answer, requests } = await storeShowingFirstPage();
+    actions.userSeen("alice");
+    actions.remember(study);
+    const first = actions.loadList();
+    actions.userSeen("alice");
+    expect(requests).toHaveLength(2);
+    actions.userSeen("bob");
+    expect(store.getState()).toMatchObject({ summaries: null, studies: {}, nextCursor: null });
+    expect(requests).toHaveLength(3);
+    answer(1).resolve(page(["alices"], null));
+    await first;
+    expect(store.getState().summaries).toBeNull();
+    answer(2).resolve(page(["bobs"], null));
+    await vi.waitFor(() => expect(ids(store.getState().summaries)).toEqual(["bobs"]));
+  });
+
+  it("asks for nothing when no list was on show", () => {
+    const paged = pagedApi();
+    const store = createStudiesStore(paged.api);
+    store.getState().actions.userSeen("alice");
+    store.getState().actions.userSeen("bob");
+    expect(paged.requests).toHaveLength(0);
+  });
+
+  it("after a sign-out, asks for nothing until the next user comes, even when a list is asked for", async () => {
+    const { store, actions, requests, api } = await storeShowingFirstPage();
+    actions.userSeen("alice");
+    actions.signedOut();
+    expect(store.getState()).toMatchObject({ summaries: null, signedOut: true });
+    await actions.loadList();
+    await actions.loadStudy("s1");
+    expect(requests).toHaveLength(1);
+    expect(api.getStudy).not.toHaveBeenCalled();
+    actions.userSeen("alice");
+    expect(store.getState().signedOut).toBe(false);
+    expect(requests).toHaveLength(2);
+  });
+});

@@ -20,6 +20,8 @@ export interface StudiesState {
   deleteErrors: Record<string, string>;
   /** "Study “…” deleted", until a page has shown it (clearNotice). */
   notice: string | null;
+  /** The user signed out: nothing is listed or fetched until the next one is seen. */
+  signedOut: boolean;
   /** Plain functions (not methods): components pass them around as event handlers. */
   actions: {
     /** Starts the list over from the first page; while the first page is on its way, waits for that one. */
@@ -36,6 +38,14 @@ export interface StudiesState {
      */
     deleteStudy: (studyId: string) => Promise<boolean>;
     clearNotice: () => void;
+    /**
+     * Whose token the API calls now carry. Another user's than the studies shown (or anyone's after a sign-out):
+     * nothing of the last user's studies stays (lists, studies, errors, answers on their way), and a list that was
+     * on show is asked for again as this user.
+     */
+    userSeen: (owner: string) => void;
+    /** The user signed out: their studies go, and nothing is asked for until the next user is seen. */
+    signedOut: () => void;
   };
 }
 
@@ -68,6 +78,10 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
   const deletions = new Map<string, Promise<boolean>>();
   /** Studies deleted here: a page asked for before the deletion may still list them. */
   const deleted = new Set<string>();
+  /** Whose studies are held (null: not known yet). */
+  let shownFor: string | null = null;
+  /** A list was on show when its user went: the next user's is asked for when they come. */
+  let listWantedByNextUser = false;
 
   return createStore<StudiesState>()((set, get) => {
     const receivePage = async (request: PageRequest, cursor: string | undefined) => {
@@ -117,6 +131,26 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       return true;
     };
 
+    /** Drops everything of the user the studies were for; true when a list was on show or on its way. */
+    const forget = (): boolean => {
+      const listWanted = inFlight !== null || get().summaries !== null;
+      inFlight = null;
+      deletions.clear();
+      deleted.clear();
+      set({
+        summaries: null,
+        nextCursor: null,
+        listLoading: null,
+        listError: null,
+        studies: {},
+        studyErrors: {},
+        deleting: {},
+        deleteErrors: {},
+        notice: null,
+      });
+      return listWanted;
+    };
+
     const requestPage = (kind: PageKind, cursor?: string): Promise<void> => {
       // In flight before the request starts, so even an answer that comes at once finds itself current.
       const request: PageRequest = { kind, done: Promise.resolve() };
@@ -136,8 +170,13 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       deleting: {},
       deleteErrors: {},
       notice: null,
+      signedOut: false,
       actions: {
         loadList() {
+          if (get().signedOut) {
+            listWantedByNextUser = true;
+            return Promise.resolve();
+          }
           if (inFlight?.kind === "first") return inFlight.done;
           return requestPage("first");
         },
@@ -148,6 +187,7 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
           return requestPage("more", nextCursor);
         },
         async loadStudy(studyId) {
+          if (get().signedOut) return;
           if (deleted.has(studyId)) {
             set((state) => ({ studyErrors: { ...state.studyErrors, [studyId]: DELETED } }));
             return;
@@ -188,6 +228,21 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
         },
         clearNotice() {
           set({ notice: null });
+        },
+        userSeen(owner) {
+          const previous = shownFor;
+          shownFor = owner;
+          if (previous === null && !get().signedOut) return;
+          if (previous === owner && !get().signedOut) return;
+          const wanted = forget() || listWantedByNextUser;
+          listWantedByNextUser = false;
+          set({ signedOut: false });
+          if (wanted) void requestPage("first");
+        },
+        signedOut() {
+          listWantedByNextUser ||= forget();
+          shownFor = null;
+          set({ signedOut: true });
         },
       },
     };
