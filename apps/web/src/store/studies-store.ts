@@ -67,6 +67,19 @@ export function appendNewStudies(loaded: readonly StudySummary[], page: readonly
   return [...loaded, ...added];
 }
 
+/** What the store holds of a user's studies, before any is loaded. */
+const NOTHING_HELD = {
+  summaries: null,
+  nextCursor: null,
+  listLoading: null,
+  listError: null,
+  studies: {},
+  studyErrors: {},
+  deleting: {},
+  deleteErrors: {},
+  notice: null,
+} satisfies Omit<StudiesState, "signedOut" | "actions">;
+
 interface PageRequest {
   kind: PageKind;
   done: Promise<void>;
@@ -137,17 +150,7 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
       inFlight = null;
       deletions.clear();
       deleted.clear();
-      set({
-        summaries: null,
-        nextCursor: null,
-        listLoading: null,
-        listError: null,
-        studies: {},
-        studyErrors: {},
-        deleting: {},
-        deleteErrors: {},
-        notice: null,
-      });
+      set(NOTHING_HELD);
       return listWanted;
     };
 
@@ -161,15 +164,7 @@ export function createStudiesStore(api: Pick<ApiClient, "listStudies" | "getStud
     };
 
     return {
-      summaries: null,
-      nextCursor: null,
-      listLoading: null,
-      listError: null,
-      studies: {},
-      studyErrors: {},
-      deleting: {},
-      deleteErrors: {},
-      notice: null,
+      ...NOTHING_HELD,
       signedOut: false,
       actions: {
         loadList() {
