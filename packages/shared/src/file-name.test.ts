@@ -38,6 +38,7 @@ describe("fileNameProblem", () => {
     ["soft\u00adhyphen.png", /invisible characters/],
     ["word\u2060joiner.png", /invisible characters/],
     ["\u3164.png", /invisible characters/],
+    ["grapheme\u034fjoiner.png", /invisible characters/],
   ])("rejects %j", (name, problem) => {
     expect(fileNameProblem(name)).toMatch(problem);
   });

@@ -10,10 +10,11 @@ const LINE_SEPARATORS = /[\u2028\u2029]/u;
 /**
  * Characters that show as nothing: zero-width space, soft hyphen, word joiner and invisible operators, the byte
  * order mark, Hangul fillers, the direction marks (which steer mixed-direction text, but in a file name only make
- * two names that look the same differ). Zero-width (non-)joiners stay: scripts and emoji need them.
+ * two names that look the same differ). Zero-width (non-)joiners stay: scripts and emoji need them. The combining
+ * ones (grapheme joiner, Khmer inherent vowels) stand outside the class, where they cannot join a neighbour.
  */
 const INVISIBLE =
-  /[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200e\u200f\u2060-\u2064\u3164\ufeff\uffa0]/u;
+  /[\u00ad\u061c\u115f\u1160\u180e\u200b\u200e\u200f\u2060-\u2064\u3164\ufeff\uffa0]|\u034f|\u17b4|\u17b5/u;
 /**
  * With the u flag a well-formed surrogate pair is one code point, so only an unpaired half matches. Such text has
  * no UTF-8 form (encodeURIComponent throws on it); String.prototype.isWellFormed is too new for every browser.
