@@ -1,112 +1,19 @@
-import {
-  ApiRequestError,
-  type ApiClient,
-  type CommitStudyRequest,
-  type CreateBatchRequest,
-  type ImageType,
-  type Study,
-} from "@study-uploader/shared";
-import type { BlobTransport } from "./blob-transport.js";
-import type { Md5Hasher } from "./md5.js";
-import { DEFAULT_RETRY_OPTIONS, type RetryOptions } from "./retry-policy.js";
+import type { CreateBatchRequest } from "@study-uploader/shared";
+import { ChangeSignal } from "./change-signal.js";
+import { DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
+import { SerialQueue } from "./serial-queue.js";
 import { withStallTimeout } from "./stall-timeout.js";
+import { createStudyCommitter } from "./study-commit.js";
+import type { RestoredFile, SessionFile, StudySessionDeps } from "./study-session-types.js";
+import { restoredTrackedFile, trackedFile, type TrackedFile } from "./tracked-file.js";
 import { errorText, uploadFile, type FileUploadState } from "./upload-file.js";
 import { UploadQueue, cancellationError } from "./upload-queue.js";
 import { UploadTargetBook, type UploadTargets } from "./upload-targets.js";
 
-/** One image of the study being made; `id` is the caller's stable name for it (a form row, a soak file). */
-export interface SessionFile {
-  id: string;
-  body: Blob;
-  name: string;
-  type: ImageType;
-}
-
-/**
- * An image of a study whose upload began before the page was reloaded (a saved draft). Those that arrived are
- * never sent again; the others wait at their index in the batch until their file is added again.
- */
-export interface RestoredFile {
-  id: string;
-  index: number;
-  name: string;
-  size: number;
-  type: ImageType;
-  /** Its MD5 when it was hashed before the reload: the file added again must have the same, or it is another file. */
-  md5: string | null;
-  uploaded: boolean;
-}
-
-/** What the commit carries besides the images, read when the commit is sent. */
-export interface StudyDetails {
-  title: string;
-  description?: string;
-  labelOf(id: string): string;
-}
-
-export interface StudySessionEvents {
-  /** The server-side batch this session's files are announced in (one per study), and one of its upload URLs. */
-  onBatchCreated?(batchId: string, uploadUrl: string | null): void;
-  /** The API gave this file its index in the batch (a saved draft needs it to resume after a reload). */
-  onFileIndexed?(id: string, index: number): void;
-  /** These files were added and are on their way (hashing, then uploading). */
-  onUploadStarted?(ids: readonly string[]): void;
-  onFileHashed?(id: string, md5: string): void;
-  onFileProgress?(id: string, sentBytes: number): void;
-  onFileState?(id: string, state: FileUploadState): void;
-  onCommitStarted?(): void;
-}
-
-export interface StudySessionDeps {
-  api: Pick<ApiClient, "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy">;
-  transport: BlobTransport;
-  hashMd5: Md5Hasher;
-  /** Uploads in flight at once (the pool); `setConcurrency` changes it later. */
-  concurrency?: number;
-  retry?: Partial<RetryOptions>;
-  events?: StudySessionEvents;
-  random?: () => number;
-}
-
-export interface CommitRequest {
-  /** The study's images, in the study's order. Every one must have been added and not removed. */
-  order: readonly string[];
-  details: () => StudyDetails;
-}
-
-export type CommitOutcome =
-  | { kind: "committed"; study: Study }
-  /** Some uploads failed for good: nothing was committed; `retry` sends them again. */
-  | { kind: "files-failed"; failedIds: string[] }
-  /** The commit's verification refused these files (422): nothing was committed; `retry` sends them again. */
-  | { kind: "refused"; message: string; problems: { id: string; problem: string }[] }
-  | { kind: "error"; stage: "start" | "commit"; message: string }
-  /** `cancelCommit` stopped the wait for the uploads; they go on. */
-  | { kind: "cancelled" };
-
-/** One added file and how far it got. */
-interface TrackedFile {
-  id: string;
-  size: number;
-  /** Null for a restored file until it is added again (or for good, once it arrived before the reload). */
-  body: Blob | null;
-  spec: CreateBatchRequest["files"][number];
-  /** Its batch and index in it, once the API has announced it. */
-  batchId: string | null;
-  index: number | null;
-  status: FileUploadState["status"];
-  md5: Promise<string>;
-  md5Value: string | null;
-  sentBytes: number;
-  /** Aborted when the file is removed or the session starts over: stops its hash and its uploads. */
-  controller: AbortController;
-}
+export type * from "./study-session-types.js";
 
 /** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
 const LINK_EXPIRY_MARGIN_MS = 30_000;
-/** The API's Retry-After for a busy batch; three tries outlast a commit that is running (it waits up to 10 s itself). */
-const COMMIT_BUSY_DELAY_MS = 2_000;
-const COMMIT_ATTEMPTS = 3;
 
 const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({ files: files.map((t) => t.spec) });
 
@@ -124,37 +31,24 @@ export function createStudySession(deps: StudySessionDeps) {
   const files = new Map<string, TrackedFile>();
   let batchId: string | null = null;
   let targets: UploadTargetBook | null = null;
-  /** Additions are announced one after another, so every file gets its index in the one batch. */
-  let announcing: Promise<void> = Promise.resolve();
+  /**
+   * The API hears of additions and removals one after another, so every file gets its index in the one batch and
+   * a removal makes room before the addition that follows it.
+   */
+  const toApi = new SerialQueue();
   /** Hashes run one at a time in the order files were added, so the first upload waits for one hash only. */
-  let hashing: Promise<unknown> = Promise.resolve();
+  const hashes = new SerialQueue();
   /** Bumped when the session starts over: work of the earlier study must not touch the next one. */
   let generation = 0;
-  let waitingCommit: AbortController | null = null;
-  const changeListeners = new Set<() => void>();
+  const changes = new ChangeSignal();
 
   const isLive = (tracked: TrackedFile) => files.get(tracked.id) === tracked;
-
-  const notifyChange = () => {
-    for (const listener of [...changeListeners]) listener();
-  };
-
-  const nextChange = (signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        changeListeners.delete(done);
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      changeListeners.add(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
 
   const setState = (tracked: TrackedFile, state: FileUploadState) => {
     if (!isLive(tracked)) return;
     tracked.status = state.status;
     events.onFileState?.(tracked.id, state);
-    notifyChange();
+    changes.notify();
   };
 
   const reportProgress = (tracked: TrackedFile, sentBytes: number) => {
@@ -166,16 +60,16 @@ export function createStudySession(deps: StudySessionDeps) {
 
   const hash = (tracked: TrackedFile): Promise<string> => {
     const { signal } = tracked.controller;
-    const md5 = hashing.then(async () => {
+    // One unreadable file does not stop the others; its own upload reports the failure.
+    const md5 = hashes.run(async () => {
       signal.throwIfAborted();
       const value = await deps.hashMd5(tracked.body!, signal);
       tracked.md5Value = value;
       if (isLive(tracked)) events.onFileHashed?.(tracked.id, value);
       return value;
     });
-    // One unreadable file must not stop the others; its own upload reports the failure. (This handler also keeps
-    // the rejection of a file removed before its upload awaited the hash from going unobserved.)
-    hashing = md5.catch(() => undefined);
+    // Observed here: a file removed before its upload awaited the hash must not leave a rejection unhandled.
+    md5.catch(() => undefined);
     return md5;
   };
 
@@ -215,7 +109,7 @@ export function createStudySession(deps: StudySessionDeps) {
   /** Tells the API about these files (a new batch, or more files for it), then starts their uploads. */
   const announce = (group: readonly TrackedFile[]) => {
     const ofGeneration = generation;
-    announcing = announcing.then(async () => {
+    return toApi.run(async () => {
       const live = group.filter(isLive);
       if (live.length === 0 || ofGeneration !== generation) return;
       try {
@@ -246,7 +140,6 @@ export function createStudySession(deps: StudySessionDeps) {
         }
       }
     });
-    return announcing;
   };
 
   const useBatch = (id: string, issued: UploadTargets) => {
@@ -260,19 +153,7 @@ export function createStudySession(deps: StudySessionDeps) {
   };
 
   const track = (file: SessionFile): TrackedFile => {
-    const tracked: TrackedFile = {
-      id: file.id,
-      size: file.body.size,
-      body: file.body,
-      spec: { name: file.name, size: file.body.size, type: file.type },
-      batchId: null,
-      index: null,
-      status: "queued",
-      md5: Promise.resolve(""),
-      md5Value: null,
-      sentBytes: 0,
-      controller: new AbortController(),
-    };
+    const tracked = trackedFile(file);
     files.set(file.id, tracked);
     tracked.md5 = hash(tracked);
     return tracked;
@@ -300,8 +181,8 @@ export function createStudySession(deps: StudySessionDeps) {
         }
         const { batchId: oldBatch, index: oldIndex } = tracked;
         tracked.index = null;
-        announcing = announcing
-          .then(() => (oldBatch && oldIndex !== null ? deps.api.removeBatchFile(oldBatch, oldIndex) : undefined))
+        toApi
+          .run(() => (oldBatch && oldIndex !== null ? deps.api.removeBatchFile(oldBatch, oldIndex) : undefined))
           .catch(() => undefined);
         void announce([tracked]);
       },
@@ -310,60 +191,19 @@ export function createStudySession(deps: StudySessionDeps) {
     );
   };
 
-  /**
-   * Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) and a 503
-   * `server_busy` (the instance verifies as many commits as it may) are asked again.
-   */
-  const sendCommit = async (request: CommitStudyRequest): Promise<Study> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await deps.api.commitStudy(request);
-      } catch (error) {
-        const busy =
-          error instanceof ApiRequestError && (error.code === "commit_in_progress" || error.code === "server_busy");
-        if (!busy || attempt >= COMMIT_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, COMMIT_BUSY_DELAY_MS));
-      }
-    }
-  };
-
-  const commitNow = async (tracked: readonly TrackedFile[], details: StudyDetails): Promise<CommitOutcome> => {
-    events.onCommitStarted?.();
-    // Additions and removals still on their way must reach the API first: the commit names the batch as it is.
-    await announcing;
-    const byIndex = new Map(tracked.map((t) => [t.index!, t]));
-    try {
-      const study = await sendCommit({
-        batchId: batchId!,
-        title: details.title.trim(),
-        description: details.description?.trim() || undefined,
-        elements: tracked.map((t) => ({
-          index: t.index!,
-          label: details.labelOf(t.id).trim(),
-          md5: t.md5Value!,
-        })),
-      });
-      startOver();
-      return { kind: "committed", study };
-    } catch (error) {
-      const refused = error instanceof ApiRequestError ? error.files : [];
-      const problems = refused.flatMap(({ index, problem }) => {
-        const refusedFile = byIndex.get(index);
-        return refusedFile ? [{ refusedFile, problem }] : [];
-      });
-      if (problems.length === 0) return { kind: "error", stage: "commit", message: errorText(error) };
-      // The server deleted what it refused: those files must be sent again, with a fresh link.
-      for (const { refusedFile, problem } of problems) {
-        targets?.invalidate(refusedFile.index!);
-        setState(refusedFile, { status: "failed", reason: problem });
-      }
-      return {
-        kind: "refused",
-        message: errorText(error),
-        problems: problems.map(({ refusedFile, problem }) => ({ id: refusedFile.id, problem })),
-      };
-    }
-  };
+  const committer = createStudyCommitter({
+    api: deps.api,
+    files,
+    changes,
+    announced: () => toApi.idle(),
+    batchId: () => batchId,
+    onStarted: () => events.onCommitStarted?.(),
+    onCommitted: () => startOver(),
+    onRefused: (file, problem) => {
+      targets?.invalidate(file.index!);
+      setState(file, { status: "failed", reason: problem });
+    },
+  });
 
   /** Forgets the study: stops its hashes and uploads; the next file added starts a new batch. */
   const startOver = () => {
@@ -372,9 +212,8 @@ export function createStudySession(deps: StudySessionDeps) {
     files.clear();
     batchId = null;
     targets = null;
-    waitingCommit?.abort();
-    waitingCommit = null;
-    notifyChange();
+    committer.cancel();
+    changes.notify();
   };
 
   return {
@@ -403,22 +242,7 @@ export function createStudySession(deps: StudySessionDeps) {
     restore(restoredBatchId: string, restored: readonly RestoredFile[]): void {
       if (files.size > 0 || batchId !== null) throw new Error("restore needs an empty session");
       useBatch(restoredBatchId, { expiresAt: new Date(0).toISOString(), files: [] });
-      for (const file of restored) {
-        const arrived = file.uploaded && file.md5 !== null;
-        files.set(file.id, {
-          id: file.id,
-          size: file.size,
-          body: null,
-          spec: { name: file.name, size: file.size, type: file.type },
-          batchId: restoredBatchId,
-          index: file.index,
-          status: arrived ? "done" : "queued",
-          md5: Promise.resolve(file.md5 ?? ""),
-          md5Value: file.md5,
-          sentBytes: arrived ? file.size : 0,
-          controller: new AbortController(),
-        });
-      }
+      for (const file of restored) files.set(file.id, restoredTrackedFile(file, restoredBatchId));
     },
 
     /**
@@ -430,16 +254,14 @@ export function createStudySession(deps: StudySessionDeps) {
       if (!tracked) return;
       files.delete(id);
       tracked.controller.abort(cancellationError("Image removed"));
-      notifyChange();
+      changes.notify();
       // In line with the announcements: an image removed while being announced has its index after it, and an
       // addition that follows must not reach the API before the removal made room for it.
-      const removal = announcing.then(async () => {
+      await toApi.run(async () => {
         if (tracked.batchId !== null && tracked.index !== null) {
           await deps.api.removeBatchFile(tracked.batchId, tracked.index);
         }
       });
-      announcing = removal.catch(() => undefined);
-      await removal;
     },
 
     /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */
@@ -456,47 +278,11 @@ export function createStudySession(deps: StudySessionDeps) {
       if (unannounced.length > 0) void announce(unannounced);
     },
 
-    /**
-     * Commits the study once every one of its images has arrived: at once when they all have, else after the
-     * last upload. One API request either way. Nothing is committed while an image failed.
-     */
-    async commit(request: CommitRequest): Promise<CommitOutcome> {
-      waitingCommit?.abort();
-      const waiting = new AbortController();
-      waitingCommit = waiting;
-      try {
-        for (;;) {
-          if (waiting.signal.aborted) return { kind: "cancelled" };
-          const tracked = request.order.map((id) => files.get(id));
-          const missing = request.order.filter((_, i) => !tracked[i]);
-          if (missing.length > 0 || tracked.length === 0) {
-            return { kind: "error", stage: "start", message: "the study's images are not all part of this upload" };
-          }
-          const live = tracked as TrackedFile[];
-          const waitingForFiles = live.filter((t) => t.body === null && t.status !== "done").length;
-          if (waitingForFiles > 0) {
-            return { kind: "error", stage: "start", message: `${waitingForFiles} of the images must be added again` };
-          }
-          const failedIds = live.filter((t) => t.status === "failed").map((t) => t.id);
-          if (failedIds.length > 0) return { kind: "files-failed", failedIds };
-          if (live.every((t) => t.status === "done" && t.md5Value !== null)) {
-            waitingCommit = null;
-            return await commitNow(live, request.details());
-          }
-          await nextChange(waiting.signal);
-        }
-      } finally {
-        if (waitingCommit === waiting) waitingCommit = null;
-      }
-    },
+    /** Commits the study in one request once every one of its images has arrived; never while one failed. */
+    commit: committer.commit,
 
     /** Stops waiting for the uploads before a commit; they go on. False when no commit was waiting. */
-    cancelCommit(): boolean {
-      if (!waitingCommit) return false;
-      waitingCommit.abort();
-      waitingCommit = null;
-      return true;
-    },
+    cancelCommit: committer.cancel,
 
     /** More (or fewer) uploads at once, e.g. when the upload origin turns out to speak HTTP/2. */
     setConcurrency(concurrency: number): void {
