@@ -1,66 +1,23 @@
-import { type ApiClient, type Study, type UploadConfig } from "@study-uploader/shared";
-import {
-  createProgressBatcher,
-  createStudySession,
-  TransferRateMeter,
-  type BlobTransport,
-  type CommitOutcome,
-  type FrameScheduler,
-  type Md5Hasher,
-  type RetryOptions,
-} from "@study-uploader/upload-engine";
+import type { CommitOutcome } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
 import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
-import { sentBytes, uploadingCount } from "./draft-selectors.js";
+import { uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import { pickedFileProblem } from "./image-check.js";
 import {
-  imageChange,
   imageNumber,
-  imagesThatFit,
   newImage,
-  sessionFile,
   stagingTtlMs,
   stateAfterFailedCommit,
   withFileBack,
   withImageMoved,
 } from "./draft-images.js";
+import { connectUploadSession, type StudyDraftDeps } from "./draft-upload-session.js";
 import { keepingTypedText, readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
 import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
-export interface StudyDraftDeps {
-  api: Pick<
-    ApiClient,
-    | "getConfig"
-    | "createBatch"
-    | "addBatchFiles"
-    | "removeBatchFile"
-    | "refreshBatch"
-    | "commitStudy"
-    | "getBatch"
-    | "discardBatch"
-  >;
-  transport: BlobTransport;
-  hashMd5: Md5Hasher;
-  scheduleFrame: FrameScheduler;
-  previews: { create(file: Blob): string; revoke(url: string): void };
-  /** The page keeps drafts (openDraft): until one is open, images picked wait to join it. */
-  keepsDrafts?: boolean;
-  /** A small picture of an image, kept with the draft. */
-  thumbnail?: (file: File) => Promise<Blob | null>;
-  /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for transfer rates. */
-  wallClock?: () => number;
-  onStudyCommitted(study: Study): void;
-  /**
-   * Uploads at once, given the configuration and an upload URL once one is known: the browser raises it when
-   * the upload origin speaks HTTP/2. The configured concurrency when absent.
-   */
-  poolSize?: (config: UploadConfig, uploadUrl: string | null, unfinished: number) => number;
-  retry?: Partial<RetryOptions>;
-  now?: () => number;
-}
+export type { StudyDraftDeps };
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -75,9 +32,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
   /** Files added while the saved draft is still being read: they join it once it is back. */
   let addedWhileOpening: { files: readonly File[]; handles?: readonly Promise<KeptFileHandle | null>[] }[] = [];
   let nextImageNumber = 0;
-  const rate = new TransferRateMeter();
-  /** One upload URL of the current batch: its origin's protocol decides the pool size. */
-  let uploadUrl: string | null = null;
   /** The kept draft the form is open on, or opening: an opening it no longer is stops where it is. */
   let openKeeper: DraftKeeper | null = null;
 
@@ -88,101 +42,13 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         return image ? { images: { ...state.images, [id]: { ...image, ...change(image) } } } : {};
       });
 
-    const progress = createProgressBatcher<string>((latest) => {
-      set((state) => {
-        const images = { ...state.images };
-        for (const [id, sent] of latest) {
-          const image = images[id];
-          // A frame delivered after "done" must not pull the bar back below the file size.
-          if (image && sent > image.sentBytes) images[id] = { ...image, sentBytes: sent };
-        }
-        return { images };
-      });
-      rate.record(now(), sentBytes(get()));
-      set({ bytesPerSecond: rate.bytesPerSecond() });
-    }, deps.scheduleFrame);
-
-    const session = createStudySession({
-      api: deps.api,
-      transport: deps.transport,
-      hashMd5: deps.hashMd5,
-      retry: deps.retry,
-      events: {
-        onBatchCreated: (batchId, firstUploadUrl) => {
-          uploadUrl = firstUploadUrl;
-          // The batch's staging deadline counts from its creation: the draft lives no longer.
-          set({ batchId, expiresAt: wallClock() + stagingTtlMs(get().config) });
-          resizePool();
-        },
-        onFileIndexed: (id, batchIndex) => updateImage(id, () => ({ batchIndex })),
-        onUploadStarted: (ids) => {
-          if (uploadingCount(get()) === ids.length) {
-            // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
-            rate.reset();
-            rate.record(now(), sentBytes(get()));
-            set({ bytesPerSecond: null });
-          }
-          set({ announcement: draftMessages.uploading(ids.length) });
-        },
-        onFileHashed: (id, md5) => updateImage(id, () => ({ md5 })),
-        onFileProgress: (id, sent) => progress.report(id, sent),
-        onFileState: (id, state) => {
-          progress.flush();
-          updateImage(id, (image) => imageChange(image, state));
-          // The first finished upload tells which protocol the upload origin speaks.
-          if (state.status === "done") {
-            resizePool();
-            // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
-            const image = get().images[id];
-            if (image?.blob && !image.thumbnail) void keepThumbnail(image);
-          }
-          if (state.status === "failed") {
-            set({ announcement: draftMessages.fileFailed(get().images[id]?.file.name ?? id, state.reason) });
-          }
-        },
-        onCommitStarted: () => set({ phase: "committing", announcement: draftMessages.committing }),
-      },
+    const { session, resizePool, check, checksSettled } = connectUploadSession(deps, {
+      get,
+      set,
+      updateImage,
+      now,
+      wallClock,
     });
-
-    const resizePool = () => {
-      const { config } = get();
-      if (!config) return;
-      const size = deps.poolSize?.(config, uploadUrl, uploadingCount(get())) ?? config.concurrency;
-      session.setConcurrency(size);
-    };
-
-    /**
-     * Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. Never
-     * more than the batch may hold: images past the limit wait, unchecked, until removals make room.
-     */
-    const sendChecked = async (ids: readonly string[]) => {
-      const { config } = get();
-      if (!config) return;
-      const sendable = imagesThatFit(get(), ids, config);
-      const problems = await Promise.all(sendable.map((id) => pickedFileProblem(get().images[id]!.blob!)));
-      const passed: DraftImage[] = [];
-      sendable.forEach((id, i) => {
-        const image = get().images[id];
-        // Removed while its bytes were read.
-        if (!image || image.checked) return;
-        updateImage(id, () => ({ checked: true, contentProblem: problems[i] ?? null }));
-        if (!problems[i]) passed.push(image);
-      });
-      if (passed.length > 0) session.add(passed.map(sessionFile));
-    };
-
-    const keepThumbnail = async (image: DraftImage) => {
-      const thumbnail = await deps.thumbnail?.(image.blob!).catch(() => null);
-      if (thumbnail) updateImage(image.id, (current) => (current.blob === image.blob ? { thumbnail } : {}));
-    };
-
-    /** Checks still reading file heads: a click right after picking waits for them, not for nothing. */
-    const checks = new Set<Promise<void>>();
-    const check = (ids: readonly string[]) => {
-      const running = sendChecked(ids).finally(() => checks.delete(running));
-      checks.add(running);
-      return running;
-    };
 
     const finish = (outcome: CommitOutcome) => {
       if (outcome.kind === "committed") {
@@ -240,7 +106,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     const createStudy = async () => {
       if (!editable() || formProblems(get()).length > 0 || !get().config) return;
       set({ phase: "waiting", commitRequested: true });
-      await Promise.all([...checks]);
+      await checksSettled();
       const state = get();
       // Cancelled while the checks ran.
       if (state.phase !== "waiting") return;
