@@ -34,25 +34,24 @@ export async function keptDrafts(page: Page): Promise<KeptDraft[]> {
         });
       const [keys, drafts] = await Promise.all([read(store.getAllKeys()), read(store.getAll())]);
       return (drafts as Record<string, unknown>[]).map((draft, i) => {
-        const images = draft.images as {
-          file: { name: string };
-          label: string;
-          batchIndex: number | null;
-          md5: string | null;
-          uploaded: boolean;
-          thumbnail: Blob | null;
-        }[];
+        // The form's images, and the study session's snapshot of their uploads (version 2).
+        const images = draft.images as { id: string; file: { name: string }; label: string; thumbnail: Blob | null }[];
+        const upload = draft.upload as {
+          batchId: string | null;
+          files: { id: string; index: number; md5: string | null; uploaded: boolean }[];
+        };
+        const uploadOf = new Map(upload.files.map((file) => [file.id, file]));
         return {
           key: keys[i] as string,
           title: draft.title as string,
-          batchId: draft.batchId as string | null,
+          batchId: upload.batchId,
           expiresAt: draft.expiresAt as number,
           images: images.map((image) => ({
             name: image.file.name,
             label: image.label,
-            batchIndex: image.batchIndex,
-            md5: image.md5,
-            uploaded: image.uploaded,
+            batchIndex: uploadOf.get(image.id)?.index ?? null,
+            md5: uploadOf.get(image.id)?.md5 ?? null,
+            uploaded: uploadOf.get(image.id)?.uploaded ?? false,
           })),
           thumbnails: images.filter((image) => image.thumbnail instanceof Blob && image.thumbnail.size > 0).length,
         };

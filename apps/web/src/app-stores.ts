@@ -1,4 +1,6 @@
+import { useRef, useSyncExternalStore } from "react";
 import { useStore } from "zustand";
+import { shallow } from "zustand/shallow";
 import { createApiClient } from "@study-uploader/shared";
 import { configuredAccessToken } from "./auth/access-token.js";
 import { watchDraftOwner } from "./auth/draft-owner-watch.js";
@@ -10,10 +12,11 @@ import { createStudiesStore, type StudiesState } from "./store/studies-store.js"
 import type { StudyDraftState } from "./store/study-draft-state.js";
 import { createStudyDraftStore } from "./store/study-draft-store.js";
 import {
-  animationFrameScheduler,
+  nextFrameScheduler,
   createXhrPutBlob,
   readUploadProtocol,
   uploadConcurrency,
+  type UploadSnapshot,
 } from "@study-uploader/upload-engine";
 import { createIndexedDbDraftKeeper } from "./drafts/indexed-db-drafts.js";
 import { makeThumbnailWhenIdle } from "./drafts/thumbnails.js";
@@ -33,7 +36,7 @@ export const studyDraftStore = createStudyDraftStore({
   api,
   transport: createXhrPutBlob(),
   hashMd5,
-  scheduleFrame: animationFrameScheduler,
+  scheduleNotify: nextFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
   keepsDrafts: true,
   thumbnail: makeThumbnailWhenIdle,
@@ -68,4 +71,33 @@ exposeSignOut(async () => {
 });
 
 export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
+
+const uploads = studyDraftStore.getState().session;
+const subscribeToDraft = (listener: () => void) => {
+  const fromForm = studyDraftStore.subscribe(listener);
+  const fromUploads = uploads.subscribe(listener);
+  return () => {
+    fromForm();
+    fromUploads();
+  };
+};
+
+/**
+ * Reads the form and the study session's uploads together: the component re-renders only when what `selector`
+ * returns changes (compared shallowly, so a list of problems can be returned).
+ */
+export function useDraft<T>(selector: (form: StudyDraftState, upload: UploadSnapshot) => T): T {
+  const last = useRef<{ form: StudyDraftState; upload: UploadSnapshot; selector: unknown; value: T } | null>(null);
+  const read = () => {
+    const form = studyDraftStore.getState();
+    const upload = uploads.getSnapshot();
+    const cached = last.current;
+    if (cached?.form === form && cached.upload === upload && cached.selector === selector) return cached.value;
+    const value = selector(form, upload);
+    const kept = cached && shallow(cached.value, value) ? cached.value : value;
+    last.current = { form, upload, selector, value: kept };
+    return kept;
+  };
+  return useSyncExternalStore(subscribeToDraft, read);
+}
 export const useStudies = <T>(selector: (state: StudiesState) => T): T => useStore(studiesStore, selector);

@@ -2,12 +2,7 @@ export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-trans
 export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } from "./md5.js";
 export { createWorkerMd5, type Md5WorkerLike, type WorkerMd5Options } from "./md5-worker-client.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
-export {
-  animationFrameScheduler,
-  createProgressBatcher,
-  type FrameScheduler,
-  type ProgressBatcher,
-} from "./progress-batcher.js";
+export { nextFrameScheduler, type NotifyScheduler } from "./notify-scheduler.js";
 export {
   DEFAULT_RETRY_OPTIONS,
   backoffDelayMs,
@@ -18,17 +13,21 @@ export {
 export { withStallTimeout } from "./stall-timeout.js";
 export {
   createStudySession,
+  keptUpload,
+  type KeptUpload,
   type SessionFile,
   type StudyDetails,
   type StudySession,
   type StudySessionDeps,
-  type StudySessionEvents,
   type CommitOutcome,
   type CommitRequest,
+  type CommitState,
+  type FileEntry,
+  type FileState,
   type RestoredFile,
+  type UploadSnapshot,
 } from "./study-session.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
-export type { FileUploadState } from "./upload-file.js";
 export {
   HTTP1_CONNECTIONS_PER_ORIGIN,
   HTTP2_UPLOAD_CONCURRENCY,

@@ -1,8 +1,10 @@
-import type { ApiClient, ImageType, Study } from "@study-uploader/shared";
+import type { ApiClient, ImageType } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
 import type { Md5Hasher } from "./md5.js";
 import type { RetryOptions } from "./retry-policy.js";
-import type { FileUploadState } from "./upload-file.js";
+import type { CommitState, FileEntry } from "./upload-state.js";
+
+export type { CommitOutcome, CommitState, FileEntry, FileSpec, FileState } from "./upload-state.js";
 
 /** One image of the study being made; `id` is the caller's stable name for it (a form row, a soak file). */
 export interface SessionFile {
@@ -34,28 +36,42 @@ export interface StudyDetails {
   labelOf(id: string): string;
 }
 
-export interface StudySessionEvents {
-  /** The server-side batch this session's files are announced in (one per study), and one of its upload URLs. */
-  onBatchCreated?(batchId: string, uploadUrl: string | null): void;
-  /** The API gave this file its index in the batch (a saved draft needs it to resume after a reload). */
-  onFileIndexed?(id: string, index: number): void;
-  /** These files were added and are on their way (hashing, then uploading). */
-  onUploadStarted?(ids: readonly string[]): void;
-  onFileHashed?(id: string, md5: string): void;
-  onFileProgress?(id: string, sentBytes: number): void;
-  onFileState?(id: string, state: FileUploadState): void;
-  onCommitStarted?(): void;
-}
-
 export interface StudySessionDeps {
   api: Pick<ApiClient, "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy">;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
+  /**
+   * Why these bytes are not the image their type says (a renamed PDF), or null: checked before a file is hashed
+   * or sent. Files are announced while they are checked; one that fails leaves the batch unsent.
+   */
+  inspect?: (body: Blob, type: ImageType) => Promise<string | null>;
   /** Uploads in flight at once (the pool); `setConcurrency` changes it later. */
   concurrency?: number;
   retry?: Partial<RetryOptions>;
-  events?: StudySessionEvents;
   random?: () => number;
+  /** A monotonic clock (ms) for retry deadlines and the transfer rate. */
+  now?: () => number;
+  /** When subscribers hear of changes: a burst of progress is one notification (the browser: once per frame). */
+  scheduleNotify?: (notify: () => void) => void;
+}
+
+/** The session as a subscriber sees it: immutable, a new object after every change (`useSyncExternalStore`). */
+export interface UploadSnapshot {
+  /** The server-side batch the files are announced in, once the first announcement was answered. */
+  batchId: string | null;
+  /** One upload link of the batch once it has one: its origin's protocol decides the pool's size. */
+  uploadUrl: string | null;
+  /** Every file by its id; an entry object changes only when that file does. */
+  files: Readonly<Record<string, FileEntry>>;
+  commit: CommitState;
+  /** Bytes per second over the last seconds while files are sending; null when nothing was measured yet. */
+  bytesPerSecond: number | null;
+}
+
+/** What a kept draft saves of the uploads: the batch and where each announced file got; restored with `restore`. */
+export interface KeptUpload {
+  batchId: string | null;
+  files: { id: string; index: number; md5: string | null; uploaded: boolean }[];
 }
 
 export interface CommitRequest {
@@ -63,13 +79,3 @@ export interface CommitRequest {
   order: readonly string[];
   details: () => StudyDetails;
 }
-
-export type CommitOutcome =
-  | { kind: "committed"; study: Study }
-  /** Some uploads failed for good: nothing was committed; `retry` sends them again. */
-  | { kind: "files-failed"; failedIds: string[] }
-  /** The commit's verification refused these files (422): nothing was committed; `retry` sends them again. */
-  | { kind: "refused"; message: string; problems: { id: string; problem: string }[] }
-  | { kind: "error"; stage: "start" | "commit"; message: string }
-  /** `cancelCommit` stopped the wait for the uploads; they go on. */
-  | { kind: "cancelled" };

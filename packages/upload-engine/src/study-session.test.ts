@@ -11,7 +11,7 @@ import type { Md5Hasher } from "./md5.js";
 import type { RetryOptions } from "./retry-policy.js";
 import { createStudySession, type SessionFile } from "./study-session.js";
 import { deferred, settle, type Deferred } from "./testing/deferred.js";
-import type { FileUploadState } from "./upload-file.js";
+import type { FileState } from "./upload-state.js";
 
 const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
 const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
@@ -135,12 +135,43 @@ const file = (id: string, size = 100): SessionFile => ({
 
 const fakeMd5: Md5Hasher = async (blob) => `md5-of-${blob.size}`;
 
+/** A file's state as the tests speak of it: waiting, sending (an attempt past the first is a retry), done, failed. */
+type Status =
+  | { status: "queued" }
+  | { status: "uploading"; attempt: number }
+  | { status: "retrying"; attempt: number; reason: string }
+  | { status: "done" }
+  | { status: "failed"; reason: string }
+  | { status: "waiting-for-bytes" | "rejected" };
+
+function statusOf(state: FileState): Status {
+  switch (state.kind) {
+    case "checking":
+    case "hashing":
+    case "announcing":
+      return { status: "queued" };
+    case "queued":
+    case "uploading":
+      if (state.attempt === 1)
+        return state.kind === "queued" ? { status: "queued" } : { status: "uploading", attempt: 1 };
+      return { status: "retrying", attempt: state.attempt, reason: state.reason ?? "" };
+    case "retrying":
+      return { status: "retrying", attempt: state.attempt, reason: state.reason };
+    case "uploaded":
+      return { status: "done" };
+    case "failed":
+      return { status: "failed", reason: state.reason };
+    default:
+      return { status: state.kind };
+  }
+}
+
 function setup(
   options: { retry?: Partial<RetryOptions>; hashMd5?: Md5Hasher; linkLifetimeMs?: number; concurrency?: number } = {},
 ) {
   const fake = manualTransport();
   const api = fakeApi(options.linkLifetimeMs ?? 600_000);
-  const states = new Map<string, FileUploadState[]>();
+  const states = new Map<string, Status[]>();
   const progress = new Map<string, number[]>();
   const session = createStudySession({
     api,
@@ -149,10 +180,19 @@ function setup(
     concurrency: options.concurrency ?? 3,
     retry: options.retry,
     random: () => 0.5,
-    events: {
-      onFileProgress: (id, sent) => progress.set(id, [...(progress.get(id) ?? []), sent]),
-      onFileState: (id, state) => states.set(id, [...(states.get(id) ?? []), state]),
-    },
+    now: () => Date.now(),
+    // Every change is heard at once, so the tests see each state a file passes through.
+    scheduleNotify: (notify) => notify(),
+  });
+  session.subscribe(() => {
+    for (const entry of Object.values(session.getSnapshot().files)) {
+      const seen = states.get(entry.id) ?? [];
+      const status = statusOf(entry.state);
+      if (JSON.stringify(seen.at(-1)) !== JSON.stringify(status)) states.set(entry.id, [...seen, status]);
+      const sent = entry.state.kind === "uploaded" ? entry.spec.size : "sent" in entry.state ? entry.state.sent : 0;
+      const sentSoFar = progress.get(entry.id) ?? [];
+      if (sent > (sentSoFar.at(-1) ?? 0)) progress.set(entry.id, [...sentSoFar, sent]);
+    }
   });
   const statuses = (id: string) => (states.get(id) ?? []).map((s) => s.status);
   const commit = (order: string[]) =>
@@ -321,7 +361,7 @@ describe("study session: removing a file", () => {
 describe("study session: failures and retries", () => {
   it("retries transient failures after a jittered exponential backoff, then succeeds", async () => {
     vi.useFakeTimers();
-    const { fake, session, statuses, states } = setup({ retry: { baseDelayMs: 1000 } });
+    const { fake, session, states } = setup({ retry: { baseDelayMs: 1000 } });
     session.add([file("a")]);
     await vi.advanceTimersByTimeAsync(0);
     fake.answer(fake.calls[0]!, refusal(503, "ServerBusy"));
@@ -340,7 +380,13 @@ describe("study session: failures and retries", () => {
     expect(fake.calls).toHaveLength(3);
     fake.answer(fake.calls[2]!, ok);
     await vi.advanceTimersByTimeAsync(0);
-    expect(statuses("a")).toEqual(["queued", "uploading", "retrying", "retrying", "retrying", "retrying", "done"]);
+    expect(states.get("a")).toEqual([
+      { status: "queued" },
+      { status: "uploading", attempt: 1 },
+      { status: "retrying", attempt: 2, reason: "storage error (503)" },
+      { status: "retrying", attempt: 3, reason: "network error" },
+      { status: "done" },
+    ]);
   });
 
   it("gives up after the bounded number of attempts and says why; commit reports the failed file", async () => {

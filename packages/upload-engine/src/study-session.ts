@@ -1,297 +1,207 @@
-import type { CreateBatchRequest } from "@study-uploader/shared";
-import { ChangeSignal } from "./change-signal.js";
-import { DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
-import { SerialQueue } from "./serial-queue.js";
+import { createEffectRunner } from "./effect-runner.js";
+import { indexOf } from "./file-steps.js";
+import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
-import { createStudyCommitter } from "./study-commit.js";
-import type { RestoredFile, SessionFile, StudySessionDeps } from "./study-session-types.js";
-import { restoredTrackedFile, trackedFile, type TrackedFile } from "./tracked-file.js";
-import { errorText, uploadFile, type FileUploadState } from "./upload-file.js";
-import { UploadQueue, cancellationError } from "./upload-queue.js";
-import { UploadTargetBook, type UploadTargets } from "./upload-targets.js";
+import type {
+  CommitOutcome,
+  CommitRequest,
+  KeptUpload,
+  RestoredFile,
+  SessionFile,
+  StudySessionDeps,
+  UploadSnapshot,
+} from "./study-session-types.js";
+import { TransferRateMeter } from "./transfer-rate.js";
+import { transition } from "./upload-machine.js";
+import { UploadQueue } from "./upload-queue.js";
+import { emptySession, type FileEntry, type SessionEvent, type SessionState } from "./upload-state.js";
 
 export type * from "./study-session-types.js";
 
-/** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
-const LINK_EXPIRY_MARGIN_MS = 30_000;
+const sentOf = ({ state, spec }: FileEntry) =>
+  state.kind === "uploaded" ? spec.size : "sent" in state ? state.sent : 0;
+const isSending = ({ state }: FileEntry) => state.kind === "uploading";
 
-const batchRequest = (files: readonly TrackedFile[]): CreateBatchRequest => ({ files: files.map((t) => t.spec) });
+/** What a kept draft saves of a snapshot: the batch, and each announced file's index, MD5 and whether it arrived. */
+export const keptUpload = (snapshot: UploadSnapshot): KeptUpload => ({
+  batchId: snapshot.batchId,
+  files: Object.values(snapshot.files).flatMap(({ id, state }) => {
+    const index = indexOf(state);
+    const md5 = "md5" in state ? state.md5 : null;
+    return index === null ? [] : [{ id, index, md5, uploaded: state.kind === "uploaded" }];
+  }),
+});
 
 /**
- * The upload session of one study, without a UI: the web form's store and the soak's simulated researchers both
- * drive it. Files start hashing and uploading the moment they are added, into one server-side batch that grows
- * with every addition; a removed file's upload is aborted and its staged blob deleted. `commit` waits for the
- * study's files to arrive and then commits them in one request.
+ * The upload session of one study, without a UI: the web form and the soak's simulated researchers both drive
+ * it. Files are announced, checked, hashed and uploaded the moment they are added, into one server-side batch
+ * that grows with every addition; a removed file's upload is aborted and its staged blob deleted. `commit` waits
+ * for the study's files to arrive and then commits them in one request. Its state is one value changed only by
+ * `transition` (upload-machine.ts); the effect runner does the work; subscribers read `getSnapshot()`.
  */
 export function createStudySession(deps: StudySessionDeps) {
-  const events = deps.events ?? {};
   const retry = { ...DEFAULT_RETRY_OPTIONS, ...deps.retry };
-  const transport = withStallTimeout(deps.transport, retry.stallTimeoutMs);
+  const random = deps.random ?? Math.random;
+  const now = deps.now ?? (() => performance.now());
+  const scheduleNotify = deps.scheduleNotify ?? queueMicrotask;
   const queue = new UploadQueue(deps.concurrency ?? 6);
-  const files = new Map<string, TrackedFile>();
-  let batchId: string | null = null;
-  let targets: UploadTargetBook | null = null;
-  /**
-   * The API hears of additions and removals one after another, so every file gets its index in the one batch and
-   * a removal makes room before the addition that follows it.
-   */
-  const toApi = new SerialQueue();
-  /** Hashes run one at a time in the order files were added, so the first upload waits for one hash only. */
-  const hashes = new SerialQueue();
-  /** Bumped when the session starts over: work of the earlier study must not touch the next one. */
-  let generation = 0;
-  const changes = new ChangeSignal();
+  const rate = new TransferRateMeter();
+  const listeners = new Set<() => void>();
+  let state: SessionState = emptySession();
+  let bytesPerSecond: number | null = null;
+  let snapshot: { of: SessionState; rate: number | null; value: UploadSnapshot } | null = null;
+  let notifying = false;
+  let nextTicket = 1;
 
-  const isLive = (tracked: TrackedFile) => files.get(tracked.id) === tracked;
-
-  const setState = (tracked: TrackedFile, state: FileUploadState) => {
-    if (!isLive(tracked)) return;
-    tracked.status = state.status;
-    events.onFileState?.(tracked.id, state);
-    changes.notify();
-  };
-
-  const reportProgress = (tracked: TrackedFile, sentBytes: number) => {
-    const clamped = Math.min(sentBytes, tracked.size);
-    if (!isLive(tracked) || clamped <= tracked.sentBytes) return;
-    tracked.sentBytes = clamped;
-    events.onFileProgress?.(tracked.id, clamped);
-  };
-
-  const hash = (tracked: TrackedFile): Promise<string> => {
-    const { signal } = tracked.controller;
-    // One unreadable file does not stop the others; its own upload reports the failure.
-    const md5 = hashes.run(async () => {
-      signal.throwIfAborted();
-      const value = await deps.hashMd5(tracked.body!, signal);
-      tracked.md5Value = value;
-      if (isLive(tracked)) events.onFileHashed?.(tracked.id, value);
-      return value;
-    });
-    // Observed here: a file removed before its upload awaited the hash must not leave a rejection unhandled.
-    md5.catch(() => undefined);
-    return md5;
-  };
-
-  const unfinishedIndexes = () =>
-    [...files.values()]
-      .filter((t) => t.index !== null && t.status !== "done" && t.status !== "failed")
-      .map((t) => t.index!);
-
-  const upload = (tracked: TrackedFile) => {
-    const book = targets;
-    if (tracked.index === null || !book || !tracked.body) return;
-    const { signal } = tracked.controller;
-    uploadFile(tracked.index, tracked.body, tracked.md5, {
-      queue,
-      transport,
-      targets: book,
-      retry,
-      random: deps.random ?? Math.random,
-      signal,
-      onState: (state) => setState(tracked, state),
-      onProgress: (sentBytes) => reportProgress(tracked, sentBytes),
-    }).then(
-      (result) => {
-        if (result.kind === "done") {
-          reportProgress(tracked, tracked.size);
-          setState(tracked, { status: "done" });
-        } else if (result.kind === "failed") {
-          setState(tracked, { status: "failed", reason: result.reason });
-        }
-      },
-      (error: unknown) => {
-        if (!signal.aborted) setState(tracked, { status: "failed", reason: errorText(error) });
-      },
-    );
-  };
-
-  /** Tells the API about these files (a new batch, or more files for it), then starts their uploads. */
-  const announce = (group: readonly TrackedFile[]) => {
-    const ofGeneration = generation;
-    return toApi.run(async () => {
-      const live = group.filter(isLive);
-      if (live.length === 0 || ofGeneration !== generation) return;
-      try {
-        let issued: UploadTargets;
-        if (batchId && targets) {
-          issued = await deps.api.addBatchFiles(batchId, batchRequest(live));
-          if (ofGeneration !== generation) return;
-          targets.add(issued);
-        } else {
-          const created = await deps.api.createBatch(batchRequest(live));
-          if (ofGeneration !== generation) return;
-          useBatch(created.batchId, created);
-          events.onBatchCreated?.(created.batchId, created.files[0]?.uploadUrl ?? null);
-          issued = created;
-        }
-        // The API numbers added files in the order they were sent.
-        const indexes = issued.files.map((t) => t.index).sort((a, b) => a - b);
-        live.forEach((tracked, i) => {
-          tracked.batchId = batchId;
-          tracked.index = indexes[i] ?? null;
-          if (tracked.index !== null) events.onFileIndexed?.(tracked.id, tracked.index);
-        });
-        for (const tracked of live) if (isLive(tracked)) upload(tracked);
-      } catch (error) {
-        if (ofGeneration !== generation) return;
-        for (const tracked of live) {
-          setState(tracked, { status: "failed", reason: `could not start the upload (${errorText(error)})` });
-        }
-      }
+  const notify = () => {
+    if (notifying) return;
+    notifying = true;
+    scheduleNotify(() => {
+      notifying = false;
+      for (const listener of [...listeners]) listener();
     });
   };
 
-  const useBatch = (id: string, issued: UploadTargets) => {
-    batchId = id;
-    targets = new UploadTargetBook(
-      issued,
-      (indexes) => deps.api.refreshBatch(id, indexes),
-      unfinishedIndexes,
-      LINK_EXPIRY_MARGIN_MS,
-    );
-  };
-
-  const track = (file: SessionFile): TrackedFile => {
-    const tracked = trackedFile(file);
-    files.set(file.id, tracked);
-    tracked.md5 = hash(tracked);
-    return tracked;
-  };
-
-  /**
-   * A restored file's bytes are back: it is uploaded into the index it had. If it was hashed before the reload
-   * and its MD5 differs now, it is another file under the same name: its old index goes and it joins as new.
-   */
-  const resume = (tracked: TrackedFile, body: Blob) => {
-    const expected = tracked.md5Value;
-    tracked.body = body;
-    tracked.md5Value = null;
-    tracked.md5 = hash(tracked);
-    if (expected === null) {
-      upload(tracked);
-      return;
+  const measure = (event: SessionEvent, before: SessionState) => {
+    if (event.kind === "put-started" && ![...before.files.values()].some(isSending)) {
+      // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
+      rate.reset();
+      bytesPerSecond = null;
     }
-    tracked.md5.then(
-      (actual) => {
-        if (!isLive(tracked)) return;
-        if (actual === expected) {
-          upload(tracked);
-          return;
-        }
-        const { batchId: oldBatch, index: oldIndex } = tracked;
-        tracked.index = null;
-        toApi
-          .run(() => (oldBatch && oldIndex !== null ? deps.api.removeBatchFile(oldBatch, oldIndex) : undefined))
-          .catch(() => undefined);
-        void announce([tracked]);
-      },
-      // The upload reports the file that could not be read.
-      () => upload(tracked),
-    );
+    if (event.kind === "progress" || event.kind === "put-started") {
+      rate.record(
+        now(),
+        [...state.files.values()].reduce((sum, entry) => sum + sentOf(entry), 0),
+      );
+      bytesPerSecond = rate.bytesPerSecond();
+    }
   };
 
-  const committer = createStudyCommitter({
-    api: deps.api,
-    files,
-    changes,
-    announced: () => toApi.idle(),
-    batchId: () => batchId,
-    onStarted: () => events.onCommitStarted?.(),
-    onCommitted: () => startOver(),
-    onRefused: (file, problem) => {
-      targets?.invalidate(file.index!);
-      setState(file, { status: "failed", reason: problem });
-    },
+  const dispatch = (event: SessionEvent) => {
+    const before = state;
+    const result = transition(state, event, {
+      maxAttempts: retry.maxAttempts,
+      backoffMs: (failures) => backoffDelayMs(failures, retry, random),
+      now: now(),
+    });
+    if (result.state !== before) {
+      state = result.state;
+      if (state.generation !== before.generation) runner.startOver();
+      measure(event, before);
+      notify();
+    }
+    for (const effect of result.effects) runner.run(effect, state.generation);
+  };
+
+  const runner = createEffectRunner({
+    deps,
+    transport: withStallTimeout(deps.transport, retry.stallTimeoutMs),
+    queue,
+    state: () => state,
+    dispatch,
+    now,
   });
 
-  /** Forgets the study: stops its hashes and uploads; the next file added starts a new batch. */
-  const startOver = () => {
-    generation++;
-    for (const tracked of files.values()) tracked.controller.abort(cancellationError());
-    files.clear();
-    batchId = null;
-    targets = null;
-    committer.cancel();
-    changes.notify();
-  };
+  /** Resolves once the additions and removals asked for so far reached the API. */
+  const apiSettled = () =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (state.apiBusy !== null || state.apiQueue.length > 0) return false;
+        listeners.delete(listener);
+        resolve();
+        return true;
+      };
+      const listener = () => void check();
+      listeners.add(listener);
+      check();
+    });
 
   return {
-    /** Adds images to the study: each is hashed and uploaded at once, in the order given. */
-    add(added: readonly SessionFile[]): void {
-      const waiting = added.flatMap((file) => {
-        const tracked = files.get(file.id);
-        return tracked && tracked.body === null && tracked.status !== "done" ? [{ tracked, body: file.body }] : [];
-      });
-      const fresh = added.filter((file) => !files.has(file.id)).map(track);
-      if (fresh.length === 0 && waiting.length === 0) return;
-      events.onUploadStarted?.([...waiting.map((w) => w.tracked.id), ...fresh.map((t) => t.id)]);
-      for (const { tracked, body } of waiting) {
-        setState(tracked, { status: "queued" });
-        resume(tracked, body);
+    getSnapshot(): UploadSnapshot {
+      if (snapshot?.of !== state || snapshot.rate !== bytesPerSecond) {
+        const files = Object.fromEntries([...state.files.values()].map((entry) => [entry.id, entry]));
+        const { batchId, uploadUrl, commit } = state;
+        const value = { batchId, uploadUrl, files, commit, bytesPerSecond };
+        snapshot = { of: state, rate: bytesPerSecond, value };
       }
-      for (const tracked of fresh) setState(tracked, { status: "queued" });
-      if (fresh.length > 0) void announce(fresh);
+      return snapshot.value;
+    },
+
+    subscribe(listener: () => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
 
     /**
-     * Takes up a batch begun before a reload, in an empty session: files that arrived count as done and are never
-     * sent again; the others wait at their index until `add` gives them their bytes (same id). Links are renewed
-     * on first use.
+     * Adds images to the study: each is announced, checked, hashed and uploaded at once, in the order given. A file
+     * with the id of a restored one waiting for its bytes resumes it; an id already here is the same image.
      */
-    restore(restoredBatchId: string, restored: readonly RestoredFile[]): void {
-      if (files.size > 0 || batchId !== null) throw new Error("restore needs an empty session");
-      useBatch(restoredBatchId, { expiresAt: new Date(0).toISOString(), files: [] });
-      for (const file of restored) files.set(file.id, restoredTrackedFile(file, restoredBatchId));
-    },
-
-    /**
-     * Takes an image out of the study: its hash and upload stop now, and once the API knows it, its staged blob
-     * is deleted (resolves when that is done; a failure leaves it to the sweep, which deletes it at expiry).
-     */
-    async remove(id: string): Promise<void> {
-      const tracked = files.get(id);
-      if (!tracked) return;
-      files.delete(id);
-      tracked.controller.abort(cancellationError("Image removed"));
-      changes.notify();
-      // In line with the announcements: an image removed while being announced has its index after it, and an
-      // addition that follows must not reach the API before the removal made room for it.
-      await toApi.run(async () => {
-        if (tracked.batchId !== null && tracked.index !== null) {
-          await deps.api.removeBatchFile(tracked.batchId, tracked.index);
-        }
+    add(added: readonly SessionFile[]): void {
+      runner.offerBytes(added);
+      dispatch({
+        kind: "add",
+        files: added.map((file) => ({ id: file.id, spec: { name: file.name, size: file.body.size, type: file.type } })),
       });
+      runner.offerBytes([]);
+    },
+
+    /**
+     * Takes up a batch begun before a reload, in an empty session: files that arrived count as uploaded and are
+     * never sent again; the others wait at their index until `add` gives them their bytes (same id).
+     */
+    restore(batchId: string, restored: readonly RestoredFile[]): void {
+      dispatch({
+        kind: "restore",
+        batchId,
+        files: restored.map(({ id, index, name, size, type, md5, uploaded }) => ({
+          id,
+          spec: { name, size, type },
+          index,
+          md5,
+          uploaded,
+        })),
+      });
+      runner.takeUpBatch(batchId);
+    },
+
+    /**
+     * Takes an image out of the study: its check, hash and upload stop now, and once the API knows it, its staged
+     * blob is deleted (resolves when the API heard; a failure leaves it to the sweep, which deletes it at expiry).
+     */
+    remove(id: string): Promise<void> {
+      dispatch({ kind: "remove", id });
+      return apiSettled();
     },
 
     /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */
     retry(only: (id: string) => boolean = () => true): void {
-      const unannounced: TrackedFile[] = [];
-      for (const tracked of files.values()) {
-        // A restored file whose bytes are not back cannot be sent: adding it again resumes it.
-        if (tracked.status !== "failed" || !only(tracked.id) || tracked.body === null) continue;
-        if (tracked.md5Value === null) tracked.md5 = hash(tracked);
-        setState(tracked, { status: "queued" });
-        if (tracked.index === null) unannounced.push(tracked);
-        else upload(tracked);
-      }
-      if (unannounced.length > 0) void announce(unannounced);
+      dispatch({ kind: "retry", ids: [...state.files.values()].map((entry) => entry.id).filter(only) });
     },
 
     /** Commits the study in one request once every one of its images has arrived; never while one failed. */
-    commit: committer.commit,
+    commit(request: CommitRequest): Promise<CommitOutcome> {
+      const ticket = nextTicket++;
+      return new Promise((resolve) => {
+        runner.awaitCommit(ticket, request.details, resolve);
+        dispatch({ kind: "commit", ticket, order: request.order });
+      });
+    },
 
     /** Stops waiting for the uploads before a commit; they go on. False when no commit was waiting. */
-    cancelCommit: committer.cancel,
+    cancelCommit(): boolean {
+      if (state.commit.kind !== "waiting") return false;
+      dispatch({ kind: "cancel-commit" });
+      return true;
+    },
 
     /** More (or fewer) uploads at once, e.g. when the upload origin turns out to speak HTTP/2. */
     setConcurrency(concurrency: number): void {
       queue.setConcurrency(concurrency);
     },
 
-    /** Abandons the study: stops everything; its staged blobs are left to the sweep. */
+    /** Abandons the study: stops everything; its staged blobs are left to the sweep (or the caller discards them). */
     discard(): void {
-      startOver();
+      dispatch({ kind: "start-over" });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type DragEvent } from "react";
-import { useStudyDraft } from "../app-stores.js";
+import { useDraft, useStudyDraft } from "../app-stores.js";
+import { draftPhase } from "../store/draft-selectors.js";
 import { keptFileHandle } from "../drafts/file-handles.js";
 
 const preventFileOpen = (event: Event) => event.preventDefault();
@@ -10,7 +11,7 @@ export function ImageDropZone() {
   const [dragging, setDragging] = useState(false);
   const addFiles = useStudyDraft((s) => s.actions.addFiles);
   const allowedTypes = useStudyDraft((s) => s.config?.allowedTypes);
-  const locked = useStudyDraft((s) => s.phase !== "editing" || s.draftAccess === "other-tab");
+  const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess === "other-tab");
 
   // A file dropped just outside the zone would otherwise replace the page with the image.
   useEffect(() => {

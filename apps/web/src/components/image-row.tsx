@@ -1,26 +1,48 @@
 import { useRef, useState, type DragEvent } from "react";
-import { studyDraftStore, useStudyDraft } from "../app-stores.js";
+import type { FileEntry } from "@study-uploader/upload-engine";
+import { studyDraftStore, useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes } from "../format.js";
 import { imageProblem, labelProblem } from "../store/draft-validation.js";
-import type { DraftImage } from "../store/study-draft-state.js";
+import { contentProblem, draftPhase, needsFile, sentOf } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 /** What a drag of a row carries: the image's id, under a type no file drop has. */
 export const IMAGE_DRAG_TYPE = "application/x-study-uploader-image";
 
-function statusText(image: DraftImage, percent: number): string {
-  if (image.needsFile) return "not uploaded yet: add this file again to finish";
-  switch (image.status) {
+type RowStatus = "queued" | "uploading" | "retrying" | "done" | "failed";
+
+/** How far the image's upload got, as the row says it; an attempt after the first is a retry. */
+function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: number; reason: string | null } {
+  const state = entry?.state;
+  switch (state?.kind) {
+    case "queued":
+    case "uploading":
+    case "retrying": {
+      const status = state.attempt > 1 ? "retrying" : state.kind === "queued" ? "queued" : "uploading";
+      return { status, attempt: state.attempt, reason: state.reason };
+    }
+    case "uploaded":
+      return { status: "done", attempt: 0, reason: null };
+    case "failed":
+      return { status: "failed", attempt: 0, reason: state.reason };
+    default:
+      // Not sent yet: being checked, hashed or announced, or held back until the batch has room.
+      return { status: "queued", attempt: 0, reason: null };
+  }
+}
+
+function statusText({ status, attempt, reason }: ReturnType<typeof rowStatus>, percent: number): string {
+  switch (status) {
     case "queued":
       return "queued";
     case "uploading":
       return `uploading ${percent}%`;
     case "retrying":
-      return `retrying (attempt ${image.attempt}) ${percent}%${image.statusReason ? ` after ${image.statusReason}` : ""}`;
+      return `retrying (attempt ${attempt}) ${percent}%${reason ? ` after ${reason}` : ""}`;
     case "done":
       return "done";
     case "failed":
-      return `failed: ${image.statusReason ?? "unknown reason"}`;
+      return `failed: ${reason ?? "unknown reason"}`;
   }
 }
 
@@ -41,8 +63,9 @@ function dropPosition(event: DragEvent<HTMLLIElement>, position: number, from: n
  */
 export function ImageRow({ imageId, position, count }: { imageId: string; position: number; count: number }) {
   const image = useStudyDraft((s) => s.images[imageId]);
+  const entry = useDraft((_form, upload) => upload.files[imageId]);
   const config = useStudyDraft((s) => s.config);
-  const locked = useStudyDraft((s) => s.phase !== "editing" || s.draftAccess !== "open");
+  const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess !== "open");
   const actions = useStudyDraft((s) => s.actions);
   const [previewBroken, setPreviewBroken] = useState(false);
   const [dropMark, setDropMark] = useState<"before" | "after" | null>(null);
@@ -65,15 +88,17 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
   const isImageDrag = (event: DragEvent) => event.dataTransfer.types.includes(IMAGE_DRAG_TYPE);
 
   const { name, size, type } = image.file;
-  const problem = image.contentProblem ?? (config ? imageProblem(image.file, config) : null);
+  const problem = contentProblem(entry) ?? (config ? imageProblem(image.file, config) : null);
   const labelError = labelProblem(image.label);
-  const percent = percentOf(image.sentBytes, size);
+  const percent = percentOf(sentOf(entry), size);
+  const waiting = needsFile(image, entry);
+  const upload = rowStatus(entry);
   const problemId = `${imageId}-problem`;
   const showPreview = image.previewUrl !== null && type.startsWith("image/") && !previewBroken;
 
   return (
     <li
-      className={`image-row status-${problem ? "invalid" : image.needsFile ? "waiting" : image.status}${
+      className={`image-row status-${problem ? "invalid" : waiting ? "waiting" : upload.status}${
         dropMark ? ` drop-${dropMark}` : ""
       }`}
       draggable={!locked}
@@ -137,10 +162,12 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
             <ProgressBar
               percent={percent}
               label={`Upload progress for ${name}`}
-              valueText={`${percent}%, ${image.status}`}
-              tone={TONES[image.status]}
+              valueText={`${percent}%, ${upload.status}`}
+              tone={TONES[upload.status]}
             />
-            <p className={`row-status row-status-${image.status}`}>{statusText(image, percent)}</p>
+            <p className={`row-status row-status-${upload.status}`}>
+              {waiting ? "not uploaded yet: add this file again to finish" : statusText(upload, percent)}
+            </p>
           </>
         )}
       </div>
@@ -167,7 +194,7 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
             ↓
           </button>
         </div>
-        {image.status === "failed" && !locked && (
+        {upload.status === "failed" && !locked && (
           <button
             type="button"
             className="button button-small"

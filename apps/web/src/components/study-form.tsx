@@ -1,10 +1,15 @@
 import { useState } from "react";
-import { useShallow } from "zustand/react/shallow";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
-import { useStudyDraft } from "../app-stores.js";
+import { useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes, imageTypeNames } from "../format.js";
 import { studyPath } from "../router/routes.js";
-import { canRetry, resumableCount, uploadingCount, waitingForFilesCount } from "../store/draft-selectors.js";
+import {
+  canRetry,
+  draftPhase,
+  resumableCount,
+  uploadingCount,
+  waitingForFilesCount,
+} from "../store/draft-selectors.js";
 import { formProblems } from "../store/draft-validation.js";
 import type { DraftPhase } from "../store/study-draft-state.js";
 import { ImageDropZone } from "./image-drop-zone.js";
@@ -29,8 +34,8 @@ function LimitsHint() {
 function DraftNoticeBanner() {
   const notice = useStudyDraft((s) => s.draftNotice);
   const access = useStudyDraft((s) => s.draftAccess);
-  const waiting = useStudyDraft(waitingForFilesCount);
-  const resumable = useStudyDraft(resumableCount);
+  const waiting = useDraft(waitingForFilesCount);
+  const resumable = useDraft(resumableCount);
   const actions = useStudyDraft((s) => s.actions);
   if (!notice) return null;
   return (
@@ -64,7 +69,7 @@ function DraftNoticeBanner() {
 function DiscardDraft() {
   const [confirming, setConfirming] = useState(false);
   const hasDraft = useStudyDraft((s) => s.imageIds.length > 0 || s.title !== "" || s.description !== "");
-  const editable = useStudyDraft((s) => s.phase === "editing" && s.draftAccess === "open");
+  const editable = useDraft((form, upload) => draftPhase(upload) === "editing" && form.draftAccess === "open");
   const discardDraft = useStudyDraft((s) => s.actions.discardDraft);
   if (!hasDraft || !editable) return null;
   if (!confirming) {
@@ -108,11 +113,11 @@ export function StudyForm() {
   const actions = useStudyDraft((s) => s.actions);
   const title = useStudyDraft((s) => s.title);
   const description = useStudyDraft((s) => s.description);
-  const phase = useStudyDraft((s) => s.phase);
+  const phase = useDraft((_form, upload) => draftPhase(upload));
   const formError = useStudyDraft((s) => s.formError);
-  const problems = useStudyDraft(useShallow(formProblems));
-  const retryable = useStudyDraft(canRetry);
-  const uploading = useStudyDraft(uploadingCount);
+  const problems = useDraft(formProblems);
+  const retryable = useDraft(canRetry);
+  const uploading = useDraft(uploadingCount);
   const access = useStudyDraft((s) => s.draftAccess);
   const locked = phase !== "editing" || access !== "open";
   // Typing goes on while the draft is read back (what is typed stays), not while another tab holds it.

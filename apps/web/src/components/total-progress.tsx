@@ -1,14 +1,14 @@
-import { useStudyDraft } from "../app-stores.js";
+import { useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes, formatDuration } from "../format.js";
 import { doneCount, sentBytes, totalBytes, uploadingCount } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 export function TotalProgress() {
   const total = useStudyDraft(totalBytes);
-  const sent = useStudyDraft(sentBytes);
-  const done = useStudyDraft(doneCount);
+  const sent = useDraft(sentBytes);
+  const done = useDraft(doneCount);
   const count = useStudyDraft((s) => s.imageIds.length);
-  const rate = useStudyDraft((s) => (uploadingCount(s) > 0 ? s.bytesPerSecond : null));
+  const rate = useDraft((form, upload) => (uploadingCount(form, upload) > 0 ? upload.bytesPerSecond : null));
   if (count === 0) return null;
 
   const percent = percentOf(sent, total);

@@ -1,5 +1,5 @@
 import type { DraftKeeper } from "../store/draft-autosave.js";
-import type { SavedDraft } from "../store/saved-draft.js";
+import { readSavedDraft } from "../store/saved-draft.js";
 
 const STORE = "drafts";
 
@@ -67,8 +67,7 @@ export function createIndexedDbDraftKeeper(owner: string, databaseName = "study-
       });
     },
     async load() {
-      const saved = (await inStore("readonly", (store) => store.get(owner))) as SavedDraft | undefined;
-      return saved?.version === 1 ? saved : null;
+      return readSavedDraft(await inStore("readonly", (store) => store.get(owner)));
     },
     async save(draft) {
       await inStore("readwrite", (store) => store.put(draft, owner));

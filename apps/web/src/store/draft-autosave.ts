@@ -1,3 +1,4 @@
+import { keptUpload, type UploadSnapshot } from "@study-uploader/upload-engine";
 import type { StoreApi } from "zustand/vanilla";
 import type { SavedDraft } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
@@ -20,33 +21,27 @@ export interface DraftKeeper {
 const SAVE_DELAY_MS = 150;
 
 /** The draft as it is kept, or null when there is nothing worth keeping (an empty form). */
-export function savedDraftOf(state: StudyDraftState, expiresAt: number, savedAt: number): SavedDraft | null {
+export function savedDraftOf(
+  state: StudyDraftState,
+  upload: UploadSnapshot,
+  expiresAt: number,
+  savedAt: number,
+): SavedDraft | null {
   if (state.imageIds.length === 0 && state.title.trim() === "" && state.description.trim() === "") return null;
+  const kept = keptUpload(upload);
+  const inForm = new Set(state.imageIds);
   return {
-    version: 1,
+    version: 2,
     title: state.title,
     description: state.description,
-    batchId: state.batchId,
     expiresAt: state.expiresAt ?? expiresAt,
     savedAt,
     images: state.imageIds.map((id) => {
-      const image = state.images[id]!;
-      return {
-        id,
-        file: {
-          name: image.file.name,
-          size: image.file.size,
-          type: image.file.type,
-          lastModified: image.file.lastModified,
-        },
-        label: image.label,
-        batchIndex: image.batchIndex,
-        md5: image.md5,
-        uploaded: image.status === "done",
-        thumbnail: image.thumbnail,
-        handle: image.handle,
-      };
+      const { file, label, thumbnail, handle } = state.images[id]!;
+      const { name, size, type, lastModified } = file;
+      return { id, file: { name, size, type, lastModified }, label, thumbnail, handle };
     }),
+    upload: { ...kept, files: kept.files.filter((file) => inForm.has(file.id)) },
   };
 }
 
@@ -68,6 +63,7 @@ const contentKey = (draft: SavedDraft | null) =>
  */
 export function createDraftAutosave(
   store: StoreApi<StudyDraftState>,
+  upload: { getSnapshot(): UploadSnapshot; subscribe(listener: () => void): () => void },
   defaultExpiry: () => number,
   wallClock: () => number = () => Date.now(),
 ) {
@@ -84,7 +80,7 @@ export function createDraftAutosave(
     const state = store.getState();
     if (state.draftAccess !== "open" || !keeper) return;
     const target = keeper;
-    const draft = savedDraftOf(state, (startedExpiry ??= defaultExpiry()), wallClock());
+    const draft = savedDraftOf(state, upload.getSnapshot(), (startedExpiry ??= defaultExpiry()), wallClock());
     if (draft === null) startedExpiry = null;
     const key = contentKey(draft);
     if (key === lastKey) return;
@@ -104,7 +100,12 @@ export function createDraftAutosave(
       const schedule = () => {
         timer ??= setTimeout(write, SAVE_DELAY_MS);
       };
-      unsubscribe = store.subscribe(schedule);
+      const fromForm = store.subscribe(schedule);
+      const fromUploads = upload.subscribe(schedule);
+      unsubscribe = () => {
+        fromForm();
+        fromUploads();
+      };
       schedule();
     },
     /** Writes nothing more; resolves once the last write begun is done. */

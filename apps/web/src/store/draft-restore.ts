@@ -14,9 +14,10 @@ export async function readBackDraft(
   deps: { api: Pick<ApiClient, "getBatch">; drafts?: DraftKeeper; now: number },
 ): Promise<DraftRestoration> {
   let status: Parameters<typeof restoreDraft>[1] = null;
-  if (saved.batchId && deps.now < saved.expiresAt) {
+  const { batchId } = saved.upload;
+  if (batchId && deps.now < saved.expiresAt) {
     try {
-      status = await deps.api.getBatch(saved.batchId);
+      status = await deps.api.getBatch(batchId);
     } catch (error) {
       // Gone (expired, swept or discarded elsewhere); any other failure: the draft's own record is trusted.
       if (error instanceof ApiRequestError && error.status === 404) status = "gone";
@@ -63,14 +64,13 @@ export function stateOfRestoredDraft(
   for (const image of restored.images) {
     images[image.id] = restoredImage(image, image.thumbnail ? previewOf(image.thumbnail) : null);
   }
-  const uploaded = restored.images.filter((image) => image.uploaded).length;
+  const uploaded = restored.sessionFiles.filter((file) => file.uploaded).length;
   const message = draftMessages.draftRestored(uploaded, restored.images.length - uploaded);
   return {
     title: draft.title,
     description: draft.description,
     imageIds: restored.images.map((image) => image.id),
     images,
-    batchId: draft.batchId,
     expiresAt: draft.expiresAt,
     draftNotice: { message, studyId: null },
     announcement: message,

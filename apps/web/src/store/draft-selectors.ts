@@ -1,37 +1,79 @@
-import type { DraftImages, StudyDraftState } from "./study-draft-state.js";
+import type { FileEntry, UploadSnapshot } from "@study-uploader/upload-engine";
+import type { DraftImage, DraftImages, DraftPhase, StudyDraftState } from "./study-draft-state.js";
 
-export function totalBytes(state: DraftImages): number {
-  return state.imageIds.reduce((sum, id) => sum + state.images[id]!.file.size, 0);
+/** The study session's side of the form: how far each image got, and the commit. */
+export type UploadView = Pick<UploadSnapshot, "files" | "commit">;
+
+/** Where the form is, read from the session's commit: editing, waiting for uploads, or committing. */
+export function draftPhase(upload: Pick<UploadSnapshot, "commit">): DraftPhase {
+  switch (upload.commit.kind) {
+    case "waiting":
+      return "waiting";
+    case "sending":
+      return "committing";
+    default:
+      return "editing";
+  }
 }
 
-export function sentBytes(state: DraftImages): number {
-  return state.imageIds.reduce((sum, id) => sum + state.images[id]!.sentBytes, 0);
+/** Bytes of this image that reached storage (and stay counted across retries). */
+export function sentOf(entry: FileEntry | undefined): number {
+  if (!entry) return 0;
+  const { state } = entry;
+  return state.kind === "uploaded" ? entry.spec.size : "sent" in state ? state.sent : 0;
 }
 
-export function doneCount(state: DraftImages): number {
-  return state.imageIds.filter((id) => state.images[id]!.status === "done").length;
+const ON_THE_WAY = new Set<FileEntry["state"]["kind"]>([
+  "checking",
+  "hashing",
+  "announcing",
+  "queued",
+  "uploading",
+  "retrying",
+]);
+
+/** The image's file must be added again (restored without its bytes, and not arrived before the reload). */
+export const needsFile = (image: DraftImage, entry: FileEntry | undefined) =>
+  image.blob === null && entry?.state.kind !== "uploaded";
+
+/** Why the session will not send this image's bytes (not the image its type says), once checked. */
+export const contentProblem = (entry: FileEntry | undefined) =>
+  entry?.state.kind === "rejected" ? entry.state.problem : null;
+
+const images = (form: DraftImages) => form.imageIds.map((id) => form.images[id]!);
+
+export function totalBytes(form: DraftImages): number {
+  return images(form).reduce((sum, image) => sum + image.file.size, 0);
 }
 
-/** Images still on their way (checked, not yet arrived or failed). */
-export function uploadingCount(state: DraftImages): number {
-  return state.imageIds.filter((id) => {
-    const image = state.images[id]!;
-    return image.contentProblem === null && !image.needsFile && image.status !== "done" && image.status !== "failed";
+export function sentBytes(form: DraftImages, upload: UploadView): number {
+  return form.imageIds.reduce((sum, id) => sum + sentOf(upload.files[id]), 0);
+}
+
+export function doneCount(form: DraftImages, upload: UploadView): number {
+  return form.imageIds.filter((id) => upload.files[id]?.state.kind === "uploaded").length;
+}
+
+/** Images still on their way: being checked, hashed or sent, or held back until the batch has room. */
+export function uploadingCount(form: DraftImages, upload: UploadView): number {
+  return images(form).filter((image) => {
+    const entry = upload.files[image.id];
+    return entry ? ON_THE_WAY.has(entry.state.kind) : image.blob !== null;
   }).length;
 }
 
 /** True when an image failed or the last commit did: Retry failed has something to do. */
-export function canRetry(state: Pick<StudyDraftState, "phase" | "imageIds" | "images" | "formError">): boolean {
-  if (state.phase !== "editing") return false;
-  return state.imageIds.some((id) => state.images[id]?.status === "failed") || state.formError !== null;
+export function canRetry(form: Pick<StudyDraftState, "imageIds" | "images" | "formError">, upload: UploadView) {
+  if (draftPhase(upload) !== "editing") return false;
+  return form.imageIds.some((id) => upload.files[id]?.state.kind === "failed") || form.formError !== null;
 }
 
 /** Restored images waiting for their files. */
-export function waitingForFilesCount(state: DraftImages): number {
-  return state.imageIds.filter((id) => state.images[id]!.needsFile).length;
+export function waitingForFilesCount(form: DraftImages, upload: UploadView): number {
+  return images(form).filter((image) => needsFile(image, upload.files[image.id])).length;
 }
 
 /** Restored images waiting for their files that can be read again through a kept handle. */
-export function resumableCount(state: DraftImages): number {
-  return state.imageIds.filter((id) => state.images[id]!.needsFile && state.images[id]!.handle !== null).length;
+export function resumableCount(form: DraftImages, upload: UploadView): number {
+  return images(form).filter((image) => needsFile(image, upload.files[image.id]) && image.handle !== null).length;
 }

@@ -1,18 +1,17 @@
 import type { ApiClient, Study, UploadConfig } from "@study-uploader/shared";
 import {
-  createProgressBatcher,
   createStudySession,
-  TransferRateMeter,
   type BlobTransport,
-  type FrameScheduler,
   type Md5Hasher,
   type RetryOptions,
+  type StudySessionDeps,
+  type UploadSnapshot,
 } from "@study-uploader/upload-engine";
 import type { StoreApi } from "zustand/vanilla";
 import { draftMessages } from "./draft-messages.js";
-import { sentBytes, uploadingCount } from "./draft-selectors.js";
-import { imageChange, imagesThatFit, sessionFile, stagingTtlMs } from "./draft-images.js";
-import { pickedFileProblem } from "./image-check.js";
+import { uploadingCount } from "./draft-selectors.js";
+import { imagesThatFit, sessionFile, stagingTtlMs } from "./draft-images.js";
+import { checkedImageProblem } from "./image-check.js";
 import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
 
 export interface StudyDraftDeps {
@@ -29,13 +28,14 @@ export interface StudyDraftDeps {
   >;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
-  scheduleFrame: FrameScheduler;
+  /** When the session's subscribers hear of changes: once per frame in the browser (a burst of progress is one). */
+  scheduleNotify?: StudySessionDeps["scheduleNotify"];
   previews: { create(file: Blob): string; revoke(url: string): void };
   /** The page keeps drafts (openDraft): until one is open, images picked wait to join it. */
   keepsDrafts?: boolean;
   /** A small picture of an image, kept with the draft. */
   thumbnail?: (file: File) => Promise<Blob | null>;
-  /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for transfer rates. */
+  /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for retries and transfer rates. */
   wallClock?: () => number;
   onStudyCommitted(study: Study): void;
   /**
@@ -47,86 +47,37 @@ export interface StudyDraftDeps {
   now?: () => number;
 }
 
-/** The draft store's state, as the session's events change it. */
+/** The draft store's state, as the form reads and changes it. */
 export interface DraftStoreAccess {
   get: () => StudyDraftState;
   set: StoreApi<StudyDraftState>["setState"];
   updateImage: (id: string, change: (image: DraftImage) => Partial<DraftImage>) => void;
-  now: () => number;
   wallClock: () => number;
 }
 
 /**
- * The study session behind the draft form, its events turned into the form's state: each image's status, bytes
- * sent (batched per frame), MD5 and batch index, the transfer rate, the batch's deadline and the pool's size.
- * `check` hands the session the images whose bytes pass the content check, as many as the batch may hold.
+ * The study session behind the draft form, which alone knows how far each image got. The form hears of its
+ * changes to say them (a failure, the commit going out), to keep a thumbnail of each arrived image, to set the
+ * draft's deadline from its batch and to size the pool; `send` hands it the images the batch may hold.
  */
 export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAccess) {
-  const { get, set, updateImage, now, wallClock } = store;
-  const rate = new TransferRateMeter();
-  /** One upload URL of the current batch: its origin's protocol decides the pool size. */
-  let uploadUrl: string | null = null;
-
-  const progress = createProgressBatcher<string>((latest) => {
-    set((state) => {
-      const images = { ...state.images };
-      for (const [id, sent] of latest) {
-        const image = images[id];
-        // A frame delivered after "done" must not pull the bar back below the file size.
-        if (image && sent > image.sentBytes) images[id] = { ...image, sentBytes: sent };
-      }
-      return { images };
-    });
-    rate.record(now(), sentBytes(get()));
-    set({ bytesPerSecond: rate.bytesPerSecond() });
-  }, deps.scheduleFrame);
+  const { get, set, updateImage, wallClock } = store;
 
   const session = createStudySession({
     api: deps.api,
     transport: deps.transport,
     hashMd5: deps.hashMd5,
+    inspect: checkedImageProblem,
     retry: deps.retry,
-    events: {
-      onBatchCreated: (batchId, firstUploadUrl) => {
-        uploadUrl = firstUploadUrl;
-        // The batch's staging deadline counts from its creation: the draft lives no longer.
-        set({ batchId, expiresAt: wallClock() + stagingTtlMs(get().config) });
-        resizePool();
-      },
-      onFileIndexed: (id, batchIndex) => updateImage(id, () => ({ batchIndex })),
-      onUploadStarted: (ids) => {
-        if (uploadingCount(get()) === ids.length) {
-          // Nothing else was moving: the rate starts afresh instead of averaging over an idle gap.
-          rate.reset();
-          rate.record(now(), sentBytes(get()));
-          set({ bytesPerSecond: null });
-        }
-        set({ announcement: draftMessages.uploading(ids.length) });
-      },
-      onFileHashed: (id, md5) => updateImage(id, () => ({ md5 })),
-      onFileProgress: (id, sent) => progress.report(id, sent),
-      onFileState: (id, state) => {
-        progress.flush();
-        updateImage(id, (image) => imageChange(image, state));
-        // The first finished upload tells which protocol the upload origin speaks.
-        if (state.status === "done") {
-          resizePool();
-          // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
-          const image = get().images[id];
-          if (image?.blob && !image.thumbnail) void keepThumbnail(image);
-        }
-        if (state.status === "failed") {
-          set({ announcement: draftMessages.fileFailed(get().images[id]?.file.name ?? id, state.reason) });
-        }
-      },
-      onCommitStarted: () => set({ phase: "committing", announcement: draftMessages.committing }),
-    },
+    now: deps.now,
+    scheduleNotify: deps.scheduleNotify,
   });
 
   const resizePool = () => {
     const { config } = get();
     if (!config) return;
-    const size = deps.poolSize?.(config, uploadUrl, uploadingCount(get())) ?? config.concurrency;
+    const { uploadUrl } = session.getSnapshot();
+    const size = deps.poolSize?.(config, uploadUrl, uploadingCount(get(), session.getSnapshot())) ?? config.concurrency;
     session.setConcurrency(size);
   };
 
@@ -135,33 +86,47 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     if (thumbnail) updateImage(image.id, (current) => (current.blob === image.blob ? { thumbnail } : {}));
   };
 
-  /**
-   * Checks the bytes of images not checked yet, then hands those that pass to the session, in list order. Never
-   * more than the batch may hold: images past the limit wait, unchecked, until removals make room.
-   */
-  const sendChecked = async (ids: readonly string[]) => {
+  /** What changed between two snapshots that the form says or acts on. */
+  const heard = (before: UploadSnapshot, now: UploadSnapshot) => {
+    if (now.batchId !== before.batchId && now.batchId !== null && get().expiresAt === null) {
+      // The batch's staging deadline counts from its creation: the draft lives no longer.
+      set({ expiresAt: wallClock() + stagingTtlMs(get().config) });
+    }
+    if (now.uploadUrl !== before.uploadUrl) resizePool();
+    if (now.commit.kind === "sending" && before.commit.kind !== "sending") {
+      set({ announcement: draftMessages.committing });
+    }
+    for (const entry of Object.values(now.files)) {
+      const was = before.files[entry.id];
+      if (was === entry) continue;
+      if (entry.state.kind === "failed" && was?.state.kind !== "failed") {
+        set({ announcement: draftMessages.fileFailed(entry.spec.name, entry.state.reason) });
+      }
+      if (entry.state.kind === "uploaded" && was && was.state.kind !== "uploaded") {
+        // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
+        const image = get().images[entry.id];
+        if (image?.blob && !image.thumbnail) void keepThumbnail(image);
+      }
+    }
+  };
+
+  let last = session.getSnapshot();
+  session.subscribe(() => {
+    const now = session.getSnapshot();
+    const before = last;
+    last = now;
+    heard(before, now);
+  });
+
+  /** Hands the session these images, as many as the batch may hold; the rest wait until removals make room. */
+  const send = (ids: readonly string[]) => {
     const { config } = get();
     if (!config) return;
-    const sendable = imagesThatFit(get(), ids, config);
-    const problems = await Promise.all(sendable.map((id) => pickedFileProblem(get().images[id]!.blob!)));
-    const passed: DraftImage[] = [];
-    sendable.forEach((id, i) => {
-      const image = get().images[id];
-      // Removed while its bytes were read.
-      if (!image || image.checked) return;
-      updateImage(id, () => ({ checked: true, contentProblem: problems[i] ?? null }));
-      if (!problems[i]) passed.push(image);
-    });
-    if (passed.length > 0) session.add(passed.map(sessionFile));
+    const sendable = imagesThatFit(get(), session.getSnapshot(), ids, config);
+    if (sendable.length === 0) return;
+    session.add(sendable.map((id) => sessionFile(get().images[id]!)));
+    set({ announcement: draftMessages.uploading(sendable.length) });
   };
 
-  /** Checks still reading file heads: a click right after picking waits for them (`checksSettled`), not for nothing. */
-  const checks = new Set<Promise<void>>();
-  const check = (ids: readonly string[]) => {
-    const running = sendChecked(ids).finally(() => checks.delete(running));
-    checks.add(running);
-    return running;
-  };
-
-  return { session, resizePool, check, checksSettled: () => Promise.all([...checks]) };
+  return { session, resizePool, send };
 }

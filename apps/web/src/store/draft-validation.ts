@@ -6,6 +6,7 @@ import {
   type UploadConfig,
 } from "@study-uploader/shared";
 import { formatBytes, imageTypeNames } from "../format.js";
+import { contentProblem, needsFile, type UploadView } from "./draft-selectors.js";
 import type { FileFacts } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
 
@@ -30,6 +31,7 @@ export function labelProblem(label: string): string | null {
 /** What keeps the form from being submitted, in words; empty when Create study may be pressed. */
 export function formProblems(
   state: Pick<StudyDraftState, "config" | "title" | "description" | "imageIds" | "images">,
+  upload: Pick<UploadView, "files">,
 ): string[] {
   const { config } = state;
   if (!config) return ["Waiting for the upload limits"];
@@ -46,13 +48,13 @@ export function formProblems(
       `Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`,
     );
   const images = state.imageIds.map((id) => state.images[id]!);
-  const waiting = images.filter((image) => image.needsFile).length;
+  const waiting = images.filter((image) => needsFile(image, upload.files[image.id])).length;
   if (waiting > 0)
     problems.push(
       `Add ${waiting === 1 ? "the image" : `the ${waiting} images`} not uploaded before the page was closed again, or remove ${waiting === 1 ? "it" : "them"}`,
     );
   const invalid = images.filter(
-    (image) => image.contentProblem || imageProblem(image.file, config) || labelProblem(image.label),
+    (image) => contentProblem(upload.files[image.id]) || imageProblem(image.file, config) || labelProblem(image.label),
   ).length;
   if (invalid > 0)
     problems.push(`Fix or remove ${invalid === 1 ? "the image" : `${invalid} images`} marked in the list above`);

@@ -20,8 +20,8 @@ export async function imageStructureProblem(file: Blob, type: ImageType): Promis
 }
 
 /** The same for a picked file, which may also fail to be read (moved or deleted since): its problem says so. */
-export const pickedFileProblem = (file: File): Promise<string | null> =>
-  imageStructureProblem(file, file.type as ImageType).catch(
+export const checkedImageProblem = (file: Blob, type: ImageType): Promise<string | null> =>
+  imageStructureProblem(file, type).catch(
     (error: unknown) =>
       `Not sent: the file could not be read (${error instanceof Error ? error.message : String(error)})`,
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchWaitingImages, restoreDraft, type SavedDraft } from "./saved-draft.js";
+import { matchWaitingImages, readSavedDraft, restoreDraft } from "./saved-draft.js";
 
 const file = (name: string, lastModified = 1) => ({ name, size: 10, type: "image/png", lastModified });
 const image = (id: string, batchIndex: number | null, uploaded: boolean, md5: string | null = "m") => ({
@@ -12,15 +12,9 @@ const image = (id: string, batchIndex: number | null, uploaded: boolean, md5: st
   thumbnail: null,
   handle: null,
 });
-const draft = (images: SavedDraft["images"], expiresAt = 10_000): SavedDraft => ({
-  version: 1,
-  title: "T",
-  description: "",
-  batchId: "b",
-  expiresAt,
-  savedAt: 0,
-  images,
-});
+/** A version-1 draft (upload state on each image), read as this version keeps it. */
+const draft = (images: ReturnType<typeof image>[], expiresAt = 10_000) =>
+  readSavedDraft({ version: 1, title: "T", description: "", batchId: "b", expiresAt, savedAt: 0, images })!;
 const status = (files: { index: number; uploaded: boolean; removed?: boolean }[], studyId: string | null = null) => ({
   batchId: "b",
   stagingExpiresAt: new Date(5_000).toISOString(),
@@ -41,12 +35,7 @@ describe("restoreDraft", () => {
     );
     expect(restored.kind).toBe("restored");
     if (restored.kind !== "restored") return;
-    expect(restored.images.map((i) => [i.id, i.uploaded, i.needsFile])).toEqual([
-      ["a", true, false],
-      ["b", false, true],
-      ["c", false, true],
-      ["d", false, true],
-    ]);
+    expect(restored.images.map((i) => i.id)).toEqual(["a", "b", "c", "d"]);
     expect(restored.sessionFiles.map((f) => [f.id, f.index, f.uploaded])).toEqual([
       ["a", 0, true],
       ["b", 1, false],
@@ -58,7 +47,7 @@ describe("restoreDraft", () => {
 
   it("trusts the draft's own record when the API could not be asked", () => {
     const restored = restoreDraft(draft([image("a", 0, true)]), null, 1_000);
-    expect(restored.kind === "restored" && restored.images[0]!.uploaded).toBe(true);
+    expect(restored.kind === "restored" && restored.sessionFiles[0]!.uploaded).toBe(true);
   });
 
   it("drops removed images; a gone batch or a passed deadline expires the draft; a study ends it", () => {
@@ -71,6 +60,22 @@ describe("restoreDraft", () => {
     expect(restoreDraft(draft([]), "gone", 1).kind).toBe("expired");
     expect(restoreDraft(draft([], 10), null, 10).kind).toBe("expired");
     expect(restoreDraft(draft([]), status([], "S1"), 1)).toMatchObject({ kind: "committed", studyId: "S1" });
+  });
+});
+
+describe("readSavedDraft", () => {
+  it("takes up a version-1 draft: the form's images, and each announced image's upload in the session's part", () => {
+    expect(draft([image("a", 0, true), image("b", null, false)])).toMatchObject({
+      version: 2,
+      images: [{ id: "a", label: "a" }, { id: "b" }],
+      upload: { batchId: "b", files: [{ id: "a", index: 0, md5: "m", uploaded: true }] },
+    });
+    expect(draft([image("a", 0, true)]).images[0]).not.toHaveProperty("batchIndex");
+  });
+
+  it("a version it does not know is no draft", () => {
+    expect(readSavedDraft(undefined)).toBeNull();
+    expect(readSavedDraft({ version: 3 })).toBeNull();
   });
 });
 

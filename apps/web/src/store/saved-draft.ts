@@ -1,5 +1,5 @@
 import type { BatchStatus, ImageType } from "@study-uploader/shared";
-import type { RestoredFile } from "@study-uploader/upload-engine";
+import type { KeptUpload, RestoredFile } from "@study-uploader/upload-engine";
 
 /** What a file is known by when its bytes are not at hand: a saved draft keeps no image bytes. */
 export interface FileFacts {
@@ -21,39 +21,33 @@ export interface KeptFileHandle {
   requestPermission?(descriptor: { mode: "read" }): Promise<PermissionState>;
 }
 
+/** An image of the form as it is kept: what was picked, labelled and ordered (never its bytes). */
 export interface SavedImage {
   id: string;
   file: FileFacts;
   label: string;
-  /** Its index in the batch, once the API announced it. */
-  batchIndex: number | null;
-  md5: string | null;
-  uploaded: boolean;
   /** A small picture of it, to show while its bytes are not back. */
   thumbnail: Blob | null;
   handle: KeptFileHandle | null;
 }
 
-/** The study form as it is saved in IndexedDB while the researcher works: everything but the image bytes. */
+/**
+ * The study form as it is saved in IndexedDB while the researcher works: the form, and the study session's
+ * snapshot of its uploads (`keptUpload`); never the image bytes.
+ */
 export interface SavedDraft {
-  version: 1;
+  version: 2;
   title: string;
   description: string;
-  batchId: string | null;
   /** When the draft may no longer be committed (the batch's staging deadline, or the TTL from its start). */
   expiresAt: number;
   savedAt: number;
   images: SavedImage[];
-}
-
-/** An image of a restored draft, as the form takes it back. */
-export interface RestoredImage extends SavedImage {
-  /** Its bytes must be added again (or read through its handle) before the study can be created. */
-  needsFile: boolean;
+  upload: KeptUpload;
 }
 
 export type DraftRestoration =
-  | { kind: "restored"; draft: SavedDraft; images: RestoredImage[]; sessionFiles: RestoredFile[] }
+  | { kind: "restored"; draft: SavedDraft; images: SavedImage[]; sessionFiles: RestoredFile[] }
   /** Past its staging deadline, or its batch is gone: nothing of it can be committed any more. */
   | { kind: "expired"; draft: SavedDraft }
   /** It was committed (the page went away while the commit was answered). */
@@ -61,38 +55,27 @@ export type DraftRestoration =
 
 /**
  * Decides what of a saved draft comes back, given what storage holds for its batch (`status`; null when the
- * batch could not be asked about, and the draft's own record is trusted). Images that arrived come back as
- * done; images removed on the server are dropped; the rest wait for their files.
+ * batch could not be asked about, and the draft's own record is trusted). The session is restored from the kept
+ * snapshot: images that arrived are done; images removed on the server are dropped; the rest wait for their files.
  */
 export function restoreDraft(draft: SavedDraft, status: BatchStatus | null | "gone", now: number): DraftRestoration {
   if (status === "gone" || now >= draft.expiresAt) return { kind: "expired", draft };
   if (status?.studyId) return { kind: "committed", draft, studyId: status.studyId };
   const onServer = new Map(status?.files.map((file) => [file.index, file]));
-  const images: RestoredImage[] = [];
+  const kept = new Map(draft.upload.files.map((file) => [file.id, file]));
+  const images: SavedImage[] = [];
+  const sessionFiles: RestoredFile[] = [];
   for (const image of draft.images) {
-    const server = image.batchIndex === null ? undefined : onServer.get(image.batchIndex);
+    const upload = kept.get(image.id);
+    const server = upload && onServer.get(upload.index);
     if (server?.removed) continue;
+    images.push(image);
+    if (!upload || draft.upload.batchId === null) continue;
     // Storage decides when it was asked: an upload answered after the last save still counts; one it lost does not.
-    const uploaded = image.md5 !== null && image.batchIndex !== null && (server ? server.uploaded : image.uploaded);
-    images.push({ ...image, uploaded, needsFile: !uploaded });
+    const uploaded = upload.md5 !== null && (server ? server.uploaded : upload.uploaded);
+    const { name, size, type } = image.file;
+    sessionFiles.push({ ...upload, uploaded, name, size, type: type as ImageType });
   }
-  const sessionFiles = draft.batchId
-    ? images.flatMap((image): RestoredFile[] =>
-        image.batchIndex === null
-          ? []
-          : [
-              {
-                id: image.id,
-                index: image.batchIndex,
-                name: image.file.name,
-                size: image.file.size,
-                type: image.file.type as ImageType,
-                md5: image.md5,
-                uploaded: image.uploaded,
-              },
-            ],
-      )
-    : [];
   return { kind: "restored", draft: { ...draft, expiresAt: stagingExpiry(draft, status) }, images, sessionFiles };
 }
 
@@ -124,4 +107,30 @@ export function matchWaitingImages<F extends FileFacts>(
     open.splice(at, 1);
   }
   return { matched, unmatched };
+}
+
+/** A draft kept by the version before the study session kept its own snapshot (upload state on each image). */
+interface SavedDraftVersion1 extends Omit<SavedDraft, "version" | "upload" | "images"> {
+  version: 1;
+  batchId: string | null;
+  images: (SavedImage & { batchIndex: number | null; md5: string | null; uploaded: boolean })[];
+}
+
+/** A kept draft as this version reads it: a version-1 draft is taken up as it was; anything else is none. */
+export function readSavedDraft(kept: unknown): SavedDraft | null {
+  const draft = kept as SavedDraft | SavedDraftVersion1 | undefined;
+  if (draft?.version === 2) return draft;
+  if (draft?.version !== 1) return null;
+  const { batchId, images, ...rest } = draft;
+  return {
+    ...rest,
+    version: 2,
+    images: images.map(({ id, file, label, thumbnail, handle }) => ({ id, file, label, thumbnail, handle })),
+    upload: {
+      batchId,
+      files: images.flatMap(({ id, batchIndex, md5, uploaded }) =>
+        batchIndex === null ? [] : [{ id, index: batchIndex, md5, uploaded }],
+      ),
+    },
+  };
 }

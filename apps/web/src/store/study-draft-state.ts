@@ -1,42 +1,30 @@
 import type { UploadConfig } from "@study-uploader/shared";
-import type { FileUploadState } from "@study-uploader/upload-engine";
+import type { StudySession } from "@study-uploader/upload-engine";
 import type { DraftKeeper } from "./draft-autosave.js";
 import type { FileFacts, KeptFileHandle } from "./saved-draft.js";
 
-export type UploadStatus = FileUploadState["status"];
-
+/**
+ * One image of the form: what the researcher picked, labelled and ordered. How far its upload got is the study
+ * session's (`UploadSnapshot.files[id]`), never kept here.
+ */
 export interface DraftImage {
   id: string;
   /** The file's name, size, type and last change; the File itself once its bytes are at hand. */
   file: FileFacts;
-  /** The bytes to send: null for an image restored from a saved draft until its file is added again. */
+  /** The bytes picked: null for an image restored from a saved draft until its file is added again. */
   blob: File | null;
-  /** Restored from a saved draft, not uploaded before the reload: its file must be added again. */
-  needsFile: boolean;
-  /** Its index in the batch, once the API announced it. */
-  batchIndex: number | null;
   /** A small picture kept with the saved draft (shown while the bytes are not back). */
   thumbnail: Blob | null;
   /** Where the browser can keep it (a dropped file in Chromium): resumes without picking it again. */
   handle: KeptFileHandle | null;
   previewUrl: string | null;
   label: string;
-  status: UploadStatus;
-  attempt: number;
-  /** Why the file is being retried or failed, in words. */
-  statusReason: string | null;
-  /** Never decreases while the image belongs to the same batch. */
-  sentBytes: number;
-  md5: string | null;
-  /** Whether the file's bytes were checked (see imageStructureProblem); files are sent only once they pass. */
-  checked: boolean;
-  /** Why the file's content will not be sent (it is not the image its type says), once checked. */
-  contentProblem: string | null;
 }
 
 /**
  * editing: the researcher types, adds and removes images while they upload. waiting: Create study was pressed
  * while images were still uploading; the commit follows the last one. committing: the commit request is out.
+ * Read from the study session's commit (`draftPhase`).
  */
 export type DraftPhase = "editing" | "waiting" | "committing";
 
@@ -97,20 +85,18 @@ export interface StudyDraftState {
   description: string;
   imageIds: string[];
   images: Record<string, DraftImage>;
-  phase: DraftPhase;
-  /** The server-side batch the images upload into, once the first one was announced. */
-  batchId: string | null;
   /** Create study was pressed and the study is not made yet: a retry that fixes the last failure commits it. */
   commitRequested: boolean;
   /** Why the last try to create the study stopped (batch request or commit), for the whole form. */
   formError: string | null;
   /** The latest status message for the polite live region. */
   announcement: string;
-  bytesPerSecond: number | null;
   draftAccess: DraftAccess;
   draftNotice: DraftNotice | null;
   /** When the draft can no longer be committed (wall-clock ms): its batch's staging deadline. */
   expiresAt: number | null;
+  /** The study session of the images: how far each got and the commit (`getSnapshot`, `subscribe`). */
+  session: StudySession;
   actions: StudyDraftActions;
 }
 
@@ -123,10 +109,7 @@ export const emptyForm = {
   description: "",
   imageIds: [],
   images: {},
-  phase: "editing",
-  batchId: null,
   commitRequested: false,
   formError: null,
-  bytesPerSecond: null,
   expiresAt: null,
 } satisfies Partial<StudyDraftState>;

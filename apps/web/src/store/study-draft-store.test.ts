@@ -10,9 +10,9 @@ import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
-import { canRetry, doneCount, sentBytes } from "./draft-selectors.js";
+import { canRetry, contentProblem, doneCount, draftPhase, needsFile, sentBytes, sentOf } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import type { SavedDraft } from "./saved-draft.js";
+import { readSavedDraft, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import { createStudyDraftStore, type StudyDraftDeps } from "./study-draft-store.js";
 
 /** A file the structure check accepts (the store reads its head before sending it). */
@@ -45,6 +45,8 @@ function setup(
     keepsDrafts?: boolean;
     batchStatus?: (batchId: string) => Promise<BatchStatus>;
     wallClock?: () => number;
+    /** The session's subscribers hear of changes only when the test runs a frame. */
+    inFrames?: boolean;
   } = {},
 ) {
   const frames: (() => void)[] = [];
@@ -94,7 +96,7 @@ function setup(
     api,
     transport,
     hashMd5: async (blob) => `md5-${(blob as File).name}`,
-    scheduleFrame: (callback) => void frames.push(callback),
+    scheduleNotify: options.inFrames ? (notify) => void frames.push(notify) : queueMicrotask,
     previews,
     onStudyCommitted,
     retry: { maxAttempts: 2, baseDelayMs: 1 },
@@ -105,9 +107,23 @@ function setup(
   };
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
-  const image = (name: string) => Object.values(store.getState().images).find((i) => i.file.name === name)!;
+  const upload = () => store.getState().session.getSnapshot();
+  /** An image as its row shows it: the form's part, and how far its upload got (the session's). */
+  const image = (name: string) => {
+    const form = Object.values(store.getState().images).find((i) => i.file.name === name)!;
+    const entry = upload().files[form.id];
+    return {
+      ...form,
+      state: entry?.state.kind,
+      reason: entry && "reason" in entry.state ? entry.state.reason : null,
+      sent: sentOf(entry),
+      needsFile: needsFile(form, entry),
+      contentProblem: contentProblem(entry),
+    };
+  };
   return {
     store,
+    upload,
     api,
     puts,
     transport,
@@ -119,13 +135,12 @@ function setup(
   };
 }
 
-/** Until every added image has been checked and has reached a final upload state. */
+/** Until every added image has reached a final upload state (arrived, failed, or refused by its check). */
 async function uploadsSettled(store: ReturnType<typeof setup>["store"]) {
   await vi.waitFor(() => {
-    const { imageIds, images } = store.getState();
+    const { imageIds, session } = store.getState();
     for (const id of imageIds) {
-      const image = images[id]!;
-      expect(image.checked && (image.contentProblem || ["done", "failed"].includes(image.status))).toBeTruthy();
+      expect(["uploaded", "failed", "rejected"]).toContain(session.getSnapshot().files[id]?.state.kind);
     }
   });
 }
@@ -144,7 +159,7 @@ describe("study draft: editing", () => {
     expect(image("photo-01.png")).toMatchObject({
       label: "photo-01",
       previewUrl: "blob:photo-01.png",
-      status: "queued",
+      state: "checking",
     });
     expect(image("scan.final.png").label).toBe("scan.final");
     actions.removeImage(image("photo-01.png").id);
@@ -153,23 +168,23 @@ describe("study draft: editing", () => {
   });
 
   it("lists what blocks submitting: title, images, limits and invalid rows", async () => {
-    const { store, actions, image } = setup({ config: { maxFiles: 2, maxFileBytes: 150 } });
-    expect(formProblems(store.getState())).toEqual(["Waiting for the upload limits"]);
+    const { upload, store, actions, image } = setup({ config: { maxFiles: 2, maxFileBytes: 150 } });
+    expect(formProblems(store.getState(), upload())).toEqual(["Waiting for the upload limits"]);
     await actions.loadConfig();
-    expect(formProblems(store.getState())).toEqual(["Add a title", "Add at least one image"]);
+    expect(formProblems(store.getState(), upload())).toEqual(["Add a title", "Add at least one image"]);
     actions.setTitle("T");
     actions.addFiles([png("a.png"), png("b.png", 200), new File(["<html>"], "c.html", { type: "text/html" })]);
-    expect(formProblems(store.getState())).toEqual([
+    expect(formProblems(store.getState(), upload())).toEqual([
       "Too many images: 3, at most 2 are allowed; remove 1",
       "Fix or remove 2 images marked in the list above",
     ]);
     actions.removeImage(image("c.html").id);
     actions.setLabel(image("a.png").id, "  ");
-    expect(formProblems(store.getState())).toEqual(["Fix or remove 2 images marked in the list above"]);
+    expect(formProblems(store.getState(), upload())).toEqual(["Fix or remove 2 images marked in the list above"]);
   });
 
   it("never sends a file whose content is not the image its type says, and says why in its row", async () => {
-    const { store, actions, api, puts, image } = setup();
+    const { store, upload, actions, api, puts, image } = setup();
     await actions.loadConfig();
     actions.setTitle("T");
     const pdf = new File(["%PDF-1.7 not an image"], "scan.png", { type: "image/png" });
@@ -177,8 +192,11 @@ describe("study draft: editing", () => {
     await uploadsSettled(store);
     expect(image("scan.png").contentProblem).toMatch(/^Not sent: its content is not a PNG image/);
     expect(puts.map((p) => (p.body as File).name)).toEqual(["good.png"]);
-    expect(api.createBatch.mock.calls[0]![0].files).toHaveLength(1);
-    expect(formProblems(store.getState())).toEqual(["Fix or remove the image marked in the list above"]);
+    // Announced with the others while its head was read (the batch request does not wait for checks), then
+    // taken out of the batch unsent.
+    expect(api.createBatch.mock.calls[0]![0].files).toHaveLength(2);
+    await vi.waitFor(() => expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 0));
+    expect(formProblems(store.getState(), upload())).toEqual(["Fix or remove the image marked in the list above"]);
     await actions.createStudy();
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
@@ -190,7 +208,7 @@ describe("study draft: editing", () => {
     await vi.waitFor(() => expect(puts).toHaveLength(2));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png"]);
-    expect(image("c.png").checked).toBe(false);
+    expect(image("c.png").state).toBeUndefined();
     actions.removeImage(image("a.png").id);
     await uploadsSettled(store);
     expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png", "c.png"]);
@@ -227,7 +245,7 @@ describe("study draft: editing", () => {
         return { kind: "response", status: 201, errorCode: null };
       },
     });
-    await vi.waitFor(() => expect(image("a.png").status).toBe("uploading"));
+    await vi.waitFor(() => expect(image("a.png").state).toBe("uploading"));
     actions.setTitle("Typed while uploading");
     actions.setDescription("also this");
     actions.setLabel(image("a.png").id, "relabelled");
@@ -249,7 +267,7 @@ describe("study draft: editing", () => {
     });
     await uploadsSettled(store);
     actions.addFiles([png("b.png"), png("slow.png")]);
-    await vi.waitFor(() => expect(image("slow.png").status).toBe("uploading"));
+    await vi.waitFor(() => expect(image("slow.png").state).toBe("uploading"));
     expect(api.createBatch).toHaveBeenCalledTimes(1);
     expect(api.addBatchFiles).toHaveBeenCalledWith("batch-1", {
       files: [
@@ -271,7 +289,10 @@ describe("study draft: editing", () => {
 
 describe("study draft: creating a study", () => {
   it("with every image up, Create study costs one request: the commit of labels and MD5s; the study is handed over", async () => {
-    const { store, actions, api, puts, onStudyCommitted, previews, image } = await readyForm(["a.png", "b.png"]);
+    const { upload, store, actions, api, puts, onStudyCommitted, previews, image } = await readyForm([
+      "a.png",
+      "b.png",
+    ]);
     await uploadsSettled(store);
     actions.setLabel(image("b.png").id, "Second");
     actions.setDescription("  two faces ");
@@ -292,13 +313,14 @@ describe("study draft: creating a study", () => {
     });
     expect(onStudyCommitted).toHaveBeenCalledWith(expect.objectContaining({ title: "Faces" }));
     expect(previews.revoke).toHaveBeenCalledTimes(2);
-    expect(store.getState()).toMatchObject({ imageIds: [], title: "", phase: "editing", batchId: null });
+    expect(store.getState()).toMatchObject({ imageIds: [], title: "" });
+    expect(upload()).toMatchObject({ batchId: null, files: {}, commit: { kind: "committed" } });
   });
 
   it("pressed while images upload, the button waits and the commit follows the last upload", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { store, actions, api } = await readyForm(["a.png"], {
+    const { upload, store, actions, api } = await readyForm(["a.png"], {
       outcomeFor: async () => {
         await gate;
         return { kind: "response", status: 201, errorCode: null };
@@ -308,12 +330,12 @@ describe("study draft: creating a study", () => {
     await vi.waitFor(() =>
       expect(store.getState().announcement).toBe("The study will be created when 1 upload finishes"),
     );
-    expect(store.getState().phase).toBe("waiting");
+    expect(draftPhase(upload())).toBe("waiting");
     expect(api.commitStudy).not.toHaveBeenCalled();
     release();
     await created;
     expect(api.commitStudy).toHaveBeenCalledTimes(1);
-    expect(store.getState().phase).toBe("editing");
+    expect(draftPhase(upload())).toBe("editing");
   });
 
   it("a click right after picking waits for the files' checks instead of committing nothing", async () => {
@@ -326,29 +348,35 @@ describe("study draft: creating a study", () => {
     expect(api.commitStudy.mock.calls[0]![0].elements).toHaveLength(2);
   });
 
-  it("applies byte progress once per animation frame, not per event", async () => {
+  it("tells the components of a burst of progress once per animation frame, not per event", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { store, runFrame, image } = await readyForm(["a.png"], {
+    const { store, upload, runFrame, image } = await readyForm(["a.png"], {
+      inFrames: true,
       outcomeFor: async (request) => {
         request.onProgress(40);
         await gate;
         return { kind: "response", status: 201, errorCode: null };
       },
     });
-    await vi.waitFor(() => expect(image("a.png").status).toBe("uploading"));
+    await vi.waitFor(() => expect(image("a.png").state).toBe("uploading"));
     await settle(50);
-    expect(image("a.png").sentBytes).toBe(0);
+    const heard = vi.fn();
+    store.getState().session.subscribe(heard);
     runFrame();
-    expect(image("a.png").sentBytes).toBe(100);
-    expect(sentBytes(store.getState())).toBe(100);
+    expect(heard).toHaveBeenCalledTimes(1);
+    expect(image("a.png").sent).toBe(100);
+    expect(sentBytes(store.getState(), upload())).toBe(100);
     release();
-    await uploadsSettled(store);
+    await vi.waitFor(() => {
+      runFrame();
+      expect(image("a.png").state).toBe("uploaded");
+    });
   });
 
   it("commits nothing while a file failed; Retry failed re-sends only that file, then commits", async () => {
     let refuseB = true;
-    const { store, actions, api, puts, image } = await readyForm(["a.png", "b.png", "c.png"], {
+    const { upload, store, actions, api, puts, image } = await readyForm(["a.png", "b.png", "c.png"], {
       outcomeFor: (request) =>
         refuseB && (request.body as File).name === "b.png"
           ? { kind: "response", status: 500, errorCode: null }
@@ -357,12 +385,12 @@ describe("study draft: creating a study", () => {
     await actions.createStudy();
     expect(api.commitStudy).not.toHaveBeenCalled();
     expect(image("b.png")).toMatchObject({
-      status: "failed",
-      statusReason: "gave up after 2 attempts: storage error (500)",
+      state: "failed",
+      reason: "gave up after 2 attempts: storage error (500)",
     });
-    expect(doneCount(store.getState())).toBe(2);
+    expect(doneCount(store.getState(), upload())).toBe(2);
     expect(store.getState().announcement).toMatch(/1 image failed. Nothing was committed/);
-    expect(canRetry(store.getState())).toBe(true);
+    expect(canRetry(store.getState(), upload())).toBe(true);
 
     refuseB = false;
     puts.length = 0;
@@ -374,7 +402,7 @@ describe("study draft: creating a study", () => {
 
   it("a failure before Create study was pressed is retried without committing", async () => {
     let refuse = true;
-    const { store, actions, api, puts } = await readyForm(["a.png"], {
+    const { upload, store, actions, api, puts } = await readyForm(["a.png"], {
       outcomeFor: () =>
         refuse
           ? { kind: "response", status: 500, errorCode: null }
@@ -385,7 +413,7 @@ describe("study draft: creating a study", () => {
     await actions.retryFailed();
     await uploadsSettled(store);
     expect(puts.at(-1)?.body).toBeDefined();
-    expect(doneCount(store.getState())).toBe(1);
+    expect(doneCount(store.getState(), upload())).toBe(1);
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
@@ -397,8 +425,8 @@ describe("study draft: creating a study", () => {
       ]),
     );
     await actions.createStudy();
-    expect(image("fake.png")).toMatchObject({ status: "failed", statusReason: "content is not a PNG image" });
-    expect(image("a.png").status).toBe("done");
+    expect(image("fake.png")).toMatchObject({ state: "failed", reason: "content is not a PNG image" });
+    expect(image("a.png").state).toBe("uploaded");
 
     puts.length = 0;
     await actions.retryImage(image("fake.png").id);
@@ -410,7 +438,7 @@ describe("study draft: creating a study", () => {
   it("cancel stops waiting to commit; the uploads go on and nothing is committed", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const { store, actions, api } = await readyForm(["a.png", "b.png"], {
+    const { upload, store, actions, api } = await readyForm(["a.png", "b.png"], {
       outcomeFor: async () => {
         await gate;
         return { kind: "response", status: 201, errorCode: null };
@@ -420,14 +448,14 @@ describe("study draft: creating a study", () => {
     await vi.waitFor(() => expect(store.getState().announcement).toMatch(/will be created when 2 uploads/));
     actions.cancel();
     await created;
+    expect(draftPhase(upload())).toBe("editing");
     expect(store.getState()).toMatchObject({
-      phase: "editing",
       commitRequested: false,
       announcement: "The study will not be created for now; uploads go on.",
     });
     release();
     await uploadsSettled(store);
-    expect(doneCount(store.getState())).toBe(2);
+    expect(doneCount(store.getState(), upload())).toBe(2);
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
@@ -499,19 +527,24 @@ const savedImage = (id: string, name: string, batchIndex: number | null, uploade
   md5,
   uploaded,
   thumbnail: null,
-  handle: null,
+  handle: null as KeptFileHandle | null,
 });
 
-const savedDraft = (images: SavedDraft["images"], overrides: Partial<SavedDraft> = {}): SavedDraft => ({
-  version: 1,
-  title: "Saved faces",
-  description: "kept across a reload",
-  batchId: "batch-9",
-  expiresAt: Date.now() + 3_600_000,
-  savedAt: Date.now() - 60_000,
-  images,
-  ...overrides,
-});
+/** A draft as the version before kept it (upload state on each image): read back, it is taken up as it was. */
+const savedDraft = (
+  images: ReturnType<typeof savedImage>[],
+  overrides: { title?: string; batchId?: string | null; expiresAt?: number } = {},
+): SavedDraft =>
+  readSavedDraft({
+    version: 1,
+    title: "Saved faces",
+    description: "kept across a reload",
+    batchId: "batch-9",
+    expiresAt: Date.now() + 3_600_000,
+    savedAt: Date.now() - 60_000,
+    images,
+    ...overrides,
+  })!;
 
 const serverStatus = (files: { index: number; uploaded: boolean; removed?: boolean }[]): BatchStatus => ({
   batchId: "batch-9",
@@ -538,13 +571,21 @@ describe("study draft: kept across a reload", () => {
     actions.moveImage(image("b.png").id, 0);
     await vi.waitFor(() => expect(keeper.saved?.images[0]?.label).toBe("second"));
     await vi.waitFor(() => expect(keeper.saved?.images.every((i) => i.thumbnail !== null)).toBe(true));
+    const [b, a] = [image("b.png").id, image("a.png").id];
     expect(keeper.saved).toMatchObject({
+      version: 2,
       title: "Faces",
-      batchId: "batch-1",
       images: [
-        { file: facts("b.png"), batchIndex: 1, md5: "md5-b.png", uploaded: true },
-        { file: facts("a.png"), batchIndex: 0, md5: "md5-a.png", uploaded: true },
+        { id: b, file: facts("b.png") },
+        { id: a, file: facts("a.png") },
       ],
+      upload: {
+        batchId: "batch-1",
+        files: [
+          { id: a, index: 0, md5: "md5-a.png", uploaded: true },
+          { id: b, index: 1, md5: "md5-b.png", uploaded: true },
+        ],
+      },
     });
     expect(JSON.stringify(keeper.saved)).not.toContain("blob:");
     expect(keeper.saved!.expiresAt).toBeGreaterThan(Date.now() + 23 * 3_600_000);
@@ -554,16 +595,17 @@ describe("study draft: kept across a reload", () => {
     const keeper = memoryKeeper(
       savedDraft([savedImage("image-1", "a.png", 0, true, "md5-a"), savedImage("image-2", "b.png", 1, true, "md5-b")]),
     );
-    const { store, actions, puts, api } = await openedForm(keeper, {
+    const { upload, store, actions, puts, api } = await openedForm(keeper, {
       batchStatus: async () =>
         serverStatus([
           { index: 0, uploaded: true },
           { index: 1, uploaded: true },
         ]),
     });
-    expect(store.getState()).toMatchObject({ title: "Saved faces", batchId: "batch-9", draftAccess: "open" });
+    expect(store.getState()).toMatchObject({ title: "Saved faces", draftAccess: "open" });
+    expect(upload().batchId).toBe("batch-9");
     expect(store.getState().draftNotice?.message).toMatch(/back: 2 images already uploaded/);
-    expect(formProblems(store.getState())).toEqual([]);
+    expect(formProblems(store.getState(), upload())).toEqual([]);
     await actions.createStudy();
     expect(puts).toHaveLength(0);
     expect(api.commitStudy).toHaveBeenCalledWith({
@@ -588,7 +630,7 @@ describe("study draft: kept across a reload", () => {
         savedImage("image-4", "d.png", null, false, null),
       ]),
     );
-    const { store, actions, puts, api, image } = await openedForm(keeper, {
+    const { upload, store, actions, puts, api, image } = await openedForm(keeper, {
       batchStatus: async () =>
         serverStatus([
           { index: 0, uploaded: true },
@@ -597,8 +639,8 @@ describe("study draft: kept across a reload", () => {
         ]),
     });
     expect(image("c.png")).toMatchObject({ needsFile: true, blob: null });
-    expect(image("b.png")).toMatchObject({ needsFile: false, status: "done" });
-    expect(formProblems(store.getState())).toEqual([
+    expect(image("b.png")).toMatchObject({ needsFile: false, state: "uploaded" });
+    expect(formProblems(store.getState(), upload())).toEqual([
       "Add the 2 images not uploaded before the page was closed again, or remove them",
     ]);
     // A file that matches nothing is a new image; the matching ones resume.
@@ -727,7 +769,7 @@ describe("study draft: kept across a reload", () => {
         ]),
     });
     await actions.resumeFromHandles();
-    await vi.waitFor(() => expect(image("a.png").status).toBe("done"));
+    await vi.waitFor(() => expect(image("a.png").state).toBe("uploaded"));
     expect(granted.requestPermission).toHaveBeenCalledWith({ mode: "read" });
     expect(refused.getFile).not.toHaveBeenCalled();
     expect(image("b.png").needsFile).toBe(true);
@@ -737,14 +779,15 @@ describe("study draft: kept across a reload", () => {
 
   it("Discard draft stops the uploads, drops the batch and clears the saved draft", async () => {
     const keeper = memoryKeeper();
-    const { store, actions, api } = await openedForm(keeper);
+    const { upload, store, actions, api } = await openedForm(keeper);
     actions.setTitle("Short-lived");
     actions.addFiles([pngAt("a.png")]);
     await uploadsSettled(store);
     await vi.waitFor(() => expect(keeper.saved).not.toBeNull());
     actions.discardDraft();
     expect(api.discardBatch).toHaveBeenCalledWith("batch-1");
-    expect(store.getState()).toMatchObject({ title: "", imageIds: [], batchId: null, announcement: "Draft discarded" });
+    expect(store.getState()).toMatchObject({ title: "", imageIds: [], announcement: "Draft discarded" });
+    expect(upload().batchId).toBeNull();
     await vi.waitFor(() => expect(keeper.saved).toBeNull());
   });
 });
@@ -761,9 +804,9 @@ async function draftMidUpload(title: string) {
   });
   context.actions.setTitle(title);
   context.actions.addFiles([pngAt("a.png")]);
-  await vi.waitFor(() => expect(keeper.saved?.batchId).toBe("batch-1"));
+  await vi.waitFor(() => expect(keeper.saved?.upload.batchId).toBe("batch-1"));
   await vi.waitFor(() => expect(upload).toBeDefined());
-  return { ...context, keeper, upload: upload! };
+  return { ...context, keeper, uploadSignal: upload! };
 }
 
 /** Opens the keeper's draft with the API's answer about its batch held back: the draft is still being read. */
@@ -794,15 +837,16 @@ describe("study draft: whose draft is open", () => {
   });
 
   it("closed for another user: uploads stop, the form empties, the saved draft and its batch wait for their owner", async () => {
-    const { store, actions, api, keeper: alices, upload } = await draftMidUpload("Alice's");
+    const { store, actions, api, keeper: alices, upload, uploadSignal } = await draftMidUpload("Alice's");
     await actions.closeDraft("keep");
-    expect(upload.aborted).toBe(true);
-    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "", imageIds: [], batchId: null });
+    expect(uploadSignal.aborted).toBe(true);
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "", imageIds: [] });
+    expect(upload().batchId).toBeNull();
     expect(alices.release).toHaveBeenCalled();
     expect(api.discardBatch).not.toHaveBeenCalled();
     actions.setTitle("typed by the next user");
     await settle(200);
-    expect(alices.saved).toMatchObject({ title: "Alice's", batchId: "batch-1" });
+    expect(alices.saved).toMatchObject({ title: "Alice's", upload: { batchId: "batch-1" } });
 
     const bobs = memoryKeeper(savedDraft([], { title: "Bob's", batchId: null }));
     await actions.openDraft(bobs);
@@ -835,9 +879,9 @@ describe("study draft: whose draft is open", () => {
   });
 
   it("closed on sign-out: uploads stop, the batch is discarded and the saved draft deleted", async () => {
-    const { store, actions, api, keeper, upload } = await draftMidUpload("Signing out");
+    const { store, actions, api, keeper, uploadSignal } = await draftMidUpload("Signing out");
     await actions.closeDraft("forget");
-    expect(upload.aborted).toBe(true);
+    expect(uploadSignal.aborted).toBe(true);
     expect(api.discardBatch).toHaveBeenCalledWith("batch-1");
     expect(keeper.saved).toBeNull();
     expect(keeper.clear.mock.invocationCallOrder[0]).toBeLessThan(keeper.release.mock.invocationCallOrder[0]!);

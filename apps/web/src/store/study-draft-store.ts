@@ -2,7 +2,7 @@ import type { CommitOutcome } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
 import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
-import { uploadingCount } from "./draft-selectors.js";
+import { draftPhase, needsFile, uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
 import {
   imageNumber,
@@ -22,12 +22,11 @@ export type { StudyDraftDeps };
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * The study form's state: what the researcher typed and picked, and each image's upload as the study session
- * reports it. Images upload from the moment they are added; the session does the work, this store turns its
- * events into state the components select from.
+ * The study form's state: what the researcher typed, picked, labelled and ordered, and whether this tab holds the
+ * draft. Images upload from the moment they are added; the study session (`state.session`) does the work and alone
+ * knows how far each got: components read that from its snapshot.
  */
 export function createStudyDraftStore(deps: StudyDraftDeps) {
-  const now = deps.now ?? (() => performance.now());
   const wallClock = deps.wallClock ?? (() => Date.now());
   /** Files added while the saved draft is still being read: they join it once it is back. */
   let addedWhileOpening: { files: readonly File[]; handles?: readonly Promise<KeptFileHandle | null>[] }[] = [];
@@ -42,13 +41,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         return image ? { images: { ...state.images, [id]: { ...image, ...change(image) } } } : {};
       });
 
-    const { session, resizePool, check, checksSettled } = connectUploadSession(deps, {
-      get,
-      set,
-      updateImage,
-      now,
-      wallClock,
-    });
+    const { session, resizePool, send } = connectUploadSession(deps, { get, set, updateImage, wallClock });
+    const upload = () => session.getSnapshot();
 
     const finish = (outcome: CommitOutcome) => {
       if (outcome.kind === "committed") {
@@ -67,14 +61,15 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     /** Stops the uploads; `dropBatch` also deletes the batch's staged blobs (or the sweep does, at expiry). */
     const stopUploads = (dropBatch: boolean) => {
-      const { batchId } = get();
+      const { batchId } = upload();
       session.discard();
       if (dropBatch && batchId) deps.api.discardBatch(batchId).catch(() => undefined);
     };
 
-    const editable = () => get().phase === "editing" && get().draftAccess === "open";
+    const editing = () => draftPhase(upload()) === "editing";
+    const editable = () => editing() && get().draftAccess === "open";
     /** Text can be typed from the first moment (a restored draft keeps it), not while another tab holds the draft. */
-    const typable = () => get().phase === "editing" && get().draftAccess !== "other-tab";
+    const typable = () => editing() && get().draftAccess !== "other-tab";
 
     /** Gives restored images their files back (matched by the caller); each is checked, then resumed in place. */
     const attachFiles = (matched: readonly { id: string; file: File }[]) => {
@@ -88,7 +83,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         }
         return { images };
       });
-      void check(matched.map((m) => m.id));
+      send(matched.map((m) => m.id));
     };
 
     /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
@@ -96,7 +91,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       const restored = await readBackDraft(saved, { api: deps.api, drafts: keeper, now: wallClock() });
       if (openKeeper !== keeper) return;
       if (restored.kind === "restored") {
-        if (saved.batchId) session.restore(saved.batchId, restored.sessionFiles);
+        const { batchId } = saved.upload;
+        if (batchId) session.restore(batchId, restored.sessionFiles);
         for (const image of restored.images) nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
       }
       const back = stateOfRestoredDraft(restored, stagingTtlMs(get().config), (blob) => deps.previews.create(blob));
@@ -104,27 +100,17 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     };
 
     const createStudy = async () => {
-      if (!editable() || formProblems(get()).length > 0 || !get().config) return;
-      set({ phase: "waiting", commitRequested: true });
-      await checksSettled();
-      const state = get();
-      // Cancelled while the checks ran.
-      if (state.phase !== "waiting") return;
-      if (formProblems(state).length > 0) {
-        // A file picked just before the click turned out not to be an image; its row says so.
-        set({ phase: "editing" });
-        return;
-      }
-      const pending = uploadingCount(state);
+      if (!editable() || formProblems(get(), upload()).length > 0 || !get().config) return;
+      const pending = uploadingCount(get(), upload());
       set({
-        phase: pending > 0 ? "waiting" : "committing",
         commitRequested: true,
         formError: null,
         announcement: pending > 0 ? draftMessages.waiting(pending) : draftMessages.committing,
       });
       const keeper = openKeeper;
+      // The session commits once every image arrived (and a file picked just before the click is checked).
       const outcome = await session.commit({
-        order: state.imageIds,
+        order: get().imageIds,
         details: () => {
           const { title, description, images } = get();
           return { title, description, labelOf: (id) => images[id]!.label };
@@ -139,8 +125,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       if (!editable()) return;
       set({ formError: null });
       session.retry(only);
-      const { commitRequested, imageIds, images } = get();
-      const stillFailed = imageIds.some((id) => images[id]!.status === "failed");
+      const { commitRequested, imageIds } = get();
+      const stillFailed = imageIds.some((id) => upload().files[id]?.state.kind === "failed");
       if (commitRequested && !stillFailed) await createStudy();
     };
 
@@ -150,7 +136,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           const config = await deps.api.getConfig();
           set({ config, configError: null });
           resizePool();
-          await check(get().imageIds);
+          send(get().imageIds);
         } catch (error) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
         }
@@ -198,13 +184,13 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         if (editable()) updateImage(imageId, () => ({ label }));
       },
       addFiles(files, handles) {
-        if (get().draftAccess === "opening" && get().phase === "editing") {
+        if (get().draftAccess === "opening" && editing()) {
           addedWhileOpening.push({ files, handles });
           return;
         }
         if (!editable() || files.length === 0) return;
         const { imageIds, images } = get();
-        const waiting = imageIds.map((id) => images[id]!).filter((image) => image.needsFile);
+        const waiting = imageIds.map((id) => images[id]!).filter((image) => needsFile(image, upload().files[image.id]));
         const { matched, unmatched } = matchWaitingImages(waiting, files);
         attachFiles(matched);
         const added: Record<string, DraftImage> = {};
@@ -217,7 +203,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           imageIds: [...state.imageIds, ...Object.keys(added)],
           announcement: draftMessages.added(files.length),
         }));
-        void check(Object.keys(added));
+        send(Object.keys(added));
         // Kept handles let a reload resume these files without picking them again.
         const idOf = new Map<File, string>(matched.map(({ id, file }) => [file, id]));
         Object.keys(added).forEach((id, i) => idOf.set(unmatched[i]!, id));
@@ -229,8 +215,12 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       async resumeFromHandles() {
         if (!editable()) return;
         const { imageIds, images } = get();
-        const found = await readKeptFiles(imageIds.map((id) => images[id]!).filter((image) => image.needsFile));
-        attachFiles(found.filter(({ id }) => get().images[id]?.needsFile));
+        const waiting = (id: string) => {
+          const image = get().images[id];
+          return image !== undefined && needsFile(image, upload().files[id]);
+        };
+        const found = await readKeptFiles(imageIds.filter(waiting).map((id) => images[id]!));
+        attachFiles(found.filter(({ id }) => waiting(id)));
       },
       moveImage(imageId, position) {
         const reordered = withImageMoved(get().imageIds, imageId, position);
@@ -262,15 +252,14 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         // If the delete fails, the sweep removes the staged blob when the batch expires.
         session.remove(imageId).catch(() => undefined);
         // Images held back by the batch's limits may fit now.
-        void check(get().imageIds);
+        send(get().imageIds);
       },
       createStudy,
       retryFailed: () => retry(),
       retryImage: (imageId) => retry((id) => id === imageId),
       cancel() {
-        if (get().phase !== "waiting") return;
-        session.cancelCommit();
-        set({ phase: "editing", commitRequested: false, announcement: draftMessages.cancelled });
+        if (!session.cancelCommit()) return;
+        set({ commitRequested: false, announcement: draftMessages.cancelled });
       },
     };
 
@@ -281,11 +270,16 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       announcement: "",
       draftAccess: deps.keepsDrafts ? "opening" : "open",
       draftNotice: null,
+      session,
       actions,
     };
   });
 
-  const autosave = createDraftAutosave(store, () => wallClock() + stagingTtlMs(store.getState().config));
+  const autosave = createDraftAutosave(
+    store,
+    store.getState().session,
+    () => wallClock() + stagingTtlMs(store.getState().config),
+  );
   return store;
 }
 
