@@ -103,6 +103,8 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
         set({ announcement: draftMessages.fileFailed(entry.spec.name, entry.state.reason) });
       }
       if (entry.state.kind === "uploaded" && was && was.state.kind !== "uploaded") {
+        // A finished upload tells which protocol the upload origin speaks (resource timing): HTTP/2 takes more.
+        resizePool();
         // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
         const image = get().images[entry.id];
         if (image?.blob && !image.thumbnail) void keepThumbnail(image);
