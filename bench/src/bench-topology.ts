@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AZURITE_ACCOUNT_NAME, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
-import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths } from "@study-uploader/shared";
+import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths, errorMessage } from "@study-uploader/shared";
 import {
   GATEWAY_CONCURRENCY,
   isGatewayStrategy,
@@ -205,10 +205,9 @@ export async function startBenchTopology(
         try {
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
-          throw new Error(
-            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : String(error)}\n${output()}`,
-            { cause: error },
-          );
+          throw new Error(`the API for ${strategy} did not start: ${errorMessage(error)}\n${output()}`, {
+            cause: error,
+          });
         }
         const setting = http2 ? "UPLOAD_CONCURRENCY_HTTP2" : "UPLOAD_CONCURRENCY";
         log(`  API ${strategy} (${setting}=${concurrency}) pid ${child.pid} at ${front.origin}`);

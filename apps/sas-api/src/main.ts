@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import { errorMessage } from "@study-uploader/shared";
 import { createApp } from "./app.js";
 import { azuriteAccountKeptIn, azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
 import { checkOpenAccess } from "./auth-config.js";
@@ -118,6 +119,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 });

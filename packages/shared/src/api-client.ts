@@ -22,6 +22,7 @@ import {
   type UploadConfig,
 } from "./schemas.js";
 import { z } from "zod";
+import { errorMessage } from "./error-message.js";
 
 /** An API call that did not succeed: the server's `{error}` body, or a network / unreadable-response problem. */
 export class ApiRequestError extends Error {
@@ -86,11 +87,7 @@ export function createApiClient(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new ApiRequestError(
-        0,
-        "network_error",
-        `Could not reach the server (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new ApiRequestError(0, "network_error", `Could not reach the server (${errorMessage(error)})`);
     }
     const json: unknown = response.status === 204 ? null : await response.json().catch(() => undefined);
     if (!response.ok) {

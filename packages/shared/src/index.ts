@@ -5,3 +5,4 @@ export * from "./image-structure.js";
 export * from "./schemas.js";
 export * from "./storage-path.js";
 export * from "./api-client.js";
+export * from "./error-message.js";
