@@ -19,6 +19,7 @@ import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { sleep } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import type * as AppModule from "../src/app.js";
 import { startAzurite } from "../src/azurite.js";
@@ -160,7 +161,7 @@ const postJson = (app: App, url: string, body: unknown) =>
   app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** Lets the last uploads' callbacks run before a clock starts. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+const settle = () => sleep(5);
 
 /** The API's CPU in ms spent while `work` runs (in-process: nothing else runs in this process meanwhile). */
 async function cpuOf<T>(app: App, work: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {

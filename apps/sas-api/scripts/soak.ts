@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { createApiClient, listAllStudies } from "@study-uploader/shared";
+import { createApiClient, listAllStudies, sleep } from "@study-uploader/shared";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { startAzurite } from "../src/azurite.js";
 import { FAULTS, startFaultProxy } from "./soak/fault-proxy.js";
@@ -78,7 +78,7 @@ async function main() {
   for (let i = 0; ; i++) {
     if ((await fetch(`${apiUrl}/api/health`).catch(() => null))?.ok) break;
     if (i > 100) throw new Error("API did not start");
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 
   const rss: { atMs: number; mib: number }[] = [];

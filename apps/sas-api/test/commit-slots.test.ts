@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiErrorSchema } from "@study-uploader/shared";
+import { apiErrorSchema, sleep } from "@study-uploader/shared";
 import { Semaphore } from "../src/semaphore.js";
 import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
 
@@ -26,7 +26,7 @@ describe("commits verifying at once in one API process", () => {
     const held = await slots.acquire();
     let answered = false;
     const committing = api.post("/api/studies", study).finally(() => (answered = true));
-    await new Promise((resolve) => setTimeout(resolve, SLOT_WAIT_MS / 2));
+    await sleep(SLOT_WAIT_MS / 2);
     expect(answered).toBe(false);
     held!();
     expect((await committing).status).toBe(201);

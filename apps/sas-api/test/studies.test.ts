@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { studyListSchema, studySchema } from "@study-uploader/shared";
+import { sleep, studyListSchema, studySchema } from "@study-uploader/shared";
 import {
   commitBody,
   createBatch,
@@ -120,7 +120,7 @@ describe("POST /api/studies", () => {
       return studySchema.parse(await (await api.post("/api/studies", commitBody(batch, files, title))).json());
     };
     const older = await make("Older");
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const newer = await make("Newer ünïcode");
     const list = await listStudies();
     expect(list[0]).toMatchObject({ id: newer.id, title: "Newer ünïcode", elementCount: 1 });

@@ -6,3 +6,4 @@ export * from "./schemas.js";
 export * from "./storage-path.js";
 export * from "./api-client.js";
 export * from "./error-message.js";
+export * from "./sleep.js";

@@ -1,4 +1,4 @@
-import type { CommitStudyRequest, FileProblem } from "@study-uploader/shared";
+import { sleep, type CommitStudyRequest, type FileProblem } from "@study-uploader/shared";
 import { ApiProblem, notFound } from "../errors.js";
 import type { StoredRecord } from "../storage/record-store.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
@@ -114,7 +114,7 @@ async function underBatchLease<T>(
       }
     }
     if (Date.now() >= waitUntil) throw commitInProgress();
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs);
   }
 }
 
