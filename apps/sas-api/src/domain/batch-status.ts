@@ -1,6 +1,6 @@
 import type { BatchStatus } from "@study-uploader/shared";
-import { notFound } from "../errors.js";
 import { assertStillStaging, findOwnBatch, stagingDeadline, type BatchDeps } from "./batches.js";
+import { notFound } from "./domain-error.js";
 import { studyIdForBatch } from "./ids.js";
 import { isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
 

@@ -5,9 +5,9 @@ import type {
   UploadTarget,
 } from "@study-uploader/shared";
 import type { ApiConfig } from "../config.js";
-import { ApiProblem, notFound } from "../errors.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import type { StoredRecord } from "../storage/record-store.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
 
@@ -48,16 +48,16 @@ export const liveFiles = (plan: BatchPlan) => plan.files.filter((file) => !file.
 /** A batch's files (those not removed) must fit the per-study count and the per-batch bytes. */
 export function assertBatchLimits(config: ApiConfig, files: readonly { size: number }[]): void {
   if (files.length > config.limits.maxFiles) {
-    throw new ApiProblem(
-      413,
+    throw new DomainError(
+      "too-large",
       "payload_too_large",
       `That makes ${files.length} files; a batch may hold at most ${config.limits.maxFiles} files`,
     );
   }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   if (totalBytes > config.maxBatchBytes) {
-    throw new ApiProblem(
-      413,
+    throw new DomainError(
+      "too-large",
       "payload_too_large",
       `The files add up to ${totalBytes} bytes; a batch may hold at most ${config.maxBatchBytes} bytes`,
     );
@@ -138,23 +138,17 @@ export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now =
 /** The last moment a commit that started in time may still write its study; past it, the sweep may be near. */
 export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
   if (now > stagingDeadline(config, plan) + SWEEP_GRACE_MS / 2) {
-    throw new ApiProblem(404, "not_found", "The batch expired while it was being committed; start again");
+    throw new DomainError("not-found", "not_found", "The batch expired while it was being committed; start again");
   }
 }
 
 export const commitInProgress = () =>
-  new ApiProblem(
-    409,
-    "commit_in_progress",
-    "This batch is being committed right now; try again in a moment",
-    undefined,
-    {
-      "Retry-After": "2",
-    },
-  );
+  new DomainError("conflict", "commit_in_progress", "This batch is being committed right now; try again in a moment", {
+    retryAfterSeconds: 2,
+  });
 
 export const batchCommitted = () =>
-  new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
+  new DomainError("conflict", "batch_committed", "This batch is already committed as a study; nothing left to upload");
 
 export const isCommitted = (deps: BatchDeps, owner: string, batchId: string) =>
   deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)));
@@ -187,12 +181,12 @@ export async function refreshBatch(
         ...unknown.map((index) => ({ index, problem: "no such file in this batch" })),
         ...removed.map((index) => ({ index, problem: "was removed from this batch" })),
       ];
-      throw new ApiProblem(
-        422,
+      throw new DomainError(
+        "refused-files",
         "invalid_request",
         `No upload link for index ${problems.map((p) => p.index).join(", ")}: ` +
           `this batch has ${plan.files.length} files, and a removed file cannot be uploaded`,
-        problems,
+        { files: problems },
       );
     }
     indexes = [...new Set(requested)].sort((a, b) => a - b);

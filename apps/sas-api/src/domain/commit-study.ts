@@ -1,7 +1,7 @@
 import { sleep, type CommitStudyRequest, type FileProblem } from "@study-uploader/shared";
-import { ApiProblem, notFound } from "../errors.js";
 import type { StoredRecord } from "../storage/record-store.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
@@ -68,28 +68,27 @@ async function copyVerified(
   return { names: results.map((r) => r.name), changed };
 }
 
-function verificationFailed(plan: BatchPlan, failed: FileProblem[]): ApiProblem {
+function verificationFailed(plan: BatchPlan, failed: FileProblem[]): DomainError {
   const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
-  return new ApiProblem(
-    422,
+  return new DomainError(
+    "refused-files",
     "verification_failed",
     `Not committed: ${failed.length} file(s) failed verification (${names})`,
-    failed,
+    { files: failed },
   );
 }
 
 export type CommitOutcome = { created: boolean; record: StudyRecord };
 
 const studyDeleted = () =>
-  new ApiProblem(409, "batch_committed", "This batch was committed as a study that has since been deleted");
+  new DomainError("conflict", "batch_committed", "This batch was committed as a study that has since been deleted");
 
 const batchChangedDuringCommit = () =>
-  new ApiProblem(
-    409,
+  new DomainError(
+    "conflict",
     "commit_in_progress",
     "A file was added to or removed from this batch just as it was committed; commit again",
-    undefined,
-    { "Retry-After": "1" },
+    { retryAfterSeconds: 1 },
   );
 
 /** Holds the batch's lease while `commit` runs, waiting a little for another commit of the same batch. */
@@ -149,7 +148,9 @@ export async function commitStudy(
   assertStillStaging(deps.config, plan);
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
-    throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
+    throw new DomainError("refused-files", "elements_mismatch", "The study's elements do not match the batch's files", {
+      files: mismatched,
+    });
   }
 
   return underBatchLease(deps, stored, async () => {

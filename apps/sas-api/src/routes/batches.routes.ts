@@ -9,7 +9,8 @@ import type { AppDeps, AppEnv } from "../app-env.js";
 import { addBatchFiles, discardBatch, removeBatchFile } from "../domain/batch-edits.js";
 import { batchStatus } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
-import { ApiProblem, notFound } from "../errors.js";
+import { notFound } from "../domain/domain-error.js";
+import { ApiProblem } from "../errors.js";
 import { jsonBody } from "../validation.js";
 
 /** A path's batch id; one that cannot be a batch id names no batch (404, like a foreign or missing one). */

@@ -3,8 +3,8 @@ import { STUDY_ID_PATTERN, commitStudyRequestSchema, studyListQuerySchema } from
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { commitStudy } from "../domain/commit-study.js";
 import { deleteStudy } from "../domain/delete-study.js";
+import { notFound } from "../domain/domain-error.js";
 import { getStudy, listStudies, toStudy } from "../domain/studies.js";
-import { notFound } from "../errors.js";
 import type { Semaphore } from "../semaphore.js";
 import { jsonBody, query } from "../validation.js";
 
