@@ -128,6 +128,24 @@ export default tseslint.config(
     },
   },
   {
+    // The domain's clock is a dependency (`deps.now`), so tests can step it and every rule reads the same time.
+    files: ["apps/sas-api/src/domain/**/*.ts"],
+    ignores: TEST_FILES,
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Read the injected clock: deps.now()." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Read the injected clock: new Date(deps.now()).",
+        },
+      ],
+    },
+  },
+  {
     // CONTRIBUTING: no source file over 300 lines, each with one reason to change. A file that grows past it is
     // split in the same change.
     files: ["**/*.{ts,tsx,js}"],

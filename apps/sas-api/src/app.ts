@@ -9,7 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared";
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
-import type { AppDeps, AppEnv } from "./app-env.js";
+import type { AppDeps, AppEnv, RouteDeps } from "./app-env.js";
 import { authenticate } from "./auth.js";
 import { VERIFY_SLOT_WAIT_MS } from "./domain/verify-uploads.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
@@ -23,15 +23,19 @@ import { Semaphore } from "./semaphore.js";
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-function apiRoutes(deps: AppDeps) {
+function apiRoutes(appDeps: AppDeps) {
+  const deps: RouteDeps = {
+    ...appDeps,
+    now: appDeps.now ?? Date.now,
+    // One app per process: its slots bound the memory this instance's commits hold while they read uploads.
+    verifySlots: appDeps.verifySlots ?? new Semaphore(appDeps.config.commitVerifyConcurrency, VERIFY_SLOT_WAIT_MS),
+  };
   const { auth, corsOrigins, rateLimits } = deps.config;
   const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
   const identify = authenticate(auth, jwks);
   const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   // Refreshes and edits (adding or removing files) of existing batches share one bucket: one config knob.
   const limitBatchChanges = limit(rateLimits.refreshesPerMinute, "batch refresh or edit");
-  // One app per process: its slots bound the memory this instance's commits hold while they read uploads.
-  const verifySlots = deps.verifySlots ?? new Semaphore(deps.config.commitVerifyConcurrency, VERIFY_SLOT_WAIT_MS);
   return (
     new Hono<AppEnv>()
       .use(
@@ -78,7 +82,7 @@ function apiRoutes(deps: AppDeps) {
       .route("/health", healthRoutes(deps))
       .route("/config", configRoutes(deps))
       .route("/batches", batchRoutes(deps, limit(rateLimits.batchesPerMinute, "batch")))
-      .route("/studies", studyRoutes({ ...deps, verifySlots }, limit(rateLimits.commitsPerMinute, "commit")))
+      .route("/studies", studyRoutes(deps, limit(rateLimits.commitsPerMinute, "commit")))
   );
 }
 

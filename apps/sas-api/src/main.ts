@@ -74,7 +74,7 @@ async function serveApi(env: Env, logger: Logger) {
     { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS },
     logger,
   );
-  const backfilled = await backfillStudyIndex(storage);
+  const backfilled = await backfillStudyIndex(storage, new Date());
   if (backfilled > 0) logger.info("earlier studies entered in the studies index", { studies: backfilled });
 
   const app = createApp({ storage, config, logger });
@@ -101,7 +101,10 @@ async function sweepOnce(env: Env, logger: Logger) {
   try {
     // The API creates these at start too; a sweep that runs first simply finds them empty.
     await storage.account.ensureContainers();
-    const counts = await sweepAbandonedBatches({ storage, logger }, { stagingTtlHours: env.STAGING_TTL_HOURS });
+    const counts = await sweepAbandonedBatches(
+      { storage, logger },
+      { stagingTtlHours: env.STAGING_TTL_HOURS, now: new Date() },
+    );
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     // A scheduler should notice batches or deletes that could not be finished (they are retried on the next run).
     if (counts.failedBatches > 0 || counts.failedDeletes > 0) process.exitCode = 1;

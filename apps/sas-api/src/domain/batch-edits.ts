@@ -44,7 +44,7 @@ async function editPlan(
     ]);
     if (!stored) throw notFound("Batch");
     if (committed) throw batchCommitted();
-    assertStillStaging(deps.config, stored.value);
+    assertStillStaging(deps.config, stored.value, deps.now());
     const edited = edit(stored.value);
     if (!edited) return stored.value;
     if (stored.leased) throw commitInProgress();
@@ -78,7 +78,7 @@ export async function addBatchFiles(
 ): Promise<AddBatchFilesResponse> {
   const maxIndexes = deps.config.limits.maxFiles * INDEXES_PER_ALLOWED_FILE;
   const plan = await editPlan(deps, owner, batchId, (current) => {
-    assertUploadWindow(deps.config, current);
+    assertUploadWindow(deps.config, current, deps.now());
     assertBatchLimits(deps.config, [...liveFiles(current), ...request.files]);
     const first = current.files.length;
     if (first + request.files.length > maxIndexes) {

@@ -14,6 +14,8 @@ import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type Ba
 export interface BatchDeps {
   storage: BlobStorage;
   config: ApiConfig;
+  /** The app's clock, in ms: deadlines, expiries and timestamps all read it. */
+  now: () => number;
 }
 
 export function uploadTargets(
@@ -35,7 +37,7 @@ export function uploadTargets(
   );
 }
 
-const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
+const expiryFromNow = (deps: BatchDeps) => new Date(deps.now() + deps.config.limits.sasTtlSeconds * 1000);
 
 /** When new upload URLs expire: a SAS lifetime from now, but never past the deadline, where the sweep may come. */
 export function uploadExpiry(deps: BatchDeps, plan: BatchPlan): Date {
@@ -94,7 +96,7 @@ export async function createBatch(
     version: 1,
     batchId,
     owner,
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(deps.now()).toISOString(),
     files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
   };
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
@@ -131,12 +133,12 @@ export async function findOwnBatch(
  * A batch can be uploaded to and committed only for `stagingTtlHours`; after that the sweep may delete its
  * blobs, so a late commit must not race it. An expired batch looks like a missing one.
  */
-export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (now > stagingDeadline(config, plan)) throw notFound("Batch");
 }
 
 /** The last moment a commit that started in time may still write its study; past it, the sweep may be near. */
-export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (now > stagingDeadline(config, plan) + SWEEP_GRACE_MS / 2) {
     throw new DomainError("not-found", "not_found", "The batch expired while it was being committed; start again");
   }
@@ -154,7 +156,7 @@ export const isCommitted = (deps: BatchDeps, owner: string, batchId: string) =>
   deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)));
 
 /** New upload URLs only with time left to use them; a batch this close to its deadline looks like a missing one. */
-export function assertUploadWindow(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertUploadWindow(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (stagingDeadline(config, plan) - now < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
 }
 
@@ -170,7 +172,7 @@ export async function refreshBatch(
   // Upload URLs only while uploads can still matter: not during a commit, not after it, not past the deadline.
   if (stored.leased) throw commitInProgress();
   if (await isCommitted(deps, owner, batchId)) throw batchCommitted();
-  assertUploadWindow(deps.config, plan);
+  assertUploadWindow(deps.config, plan, deps.now());
 
   let indexes: number[];
   if (requested) {

@@ -97,7 +97,7 @@ async function underBatchLease<T>(
   stored: StoredRecord<BatchPlan>,
   commit: () => Promise<T>,
 ): Promise<T> {
-  const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
+  const waitUntil = deps.now() + COMMIT_LEASE_WAIT_MS;
   const name = batchPlanName(stored.value.batchId);
   for (let pollMs = COMMIT_LEASE_POLL_MS.first; ; pollMs = Math.min(pollMs * 2, COMMIT_LEASE_POLL_MS.max)) {
     // Only on the plan the elements were checked against: a file added or removed since makes us start over.
@@ -112,7 +112,7 @@ async function underBatchLease<T>(
         await lease.release();
       }
     }
-    if (Date.now() >= waitUntil) throw commitInProgress();
+    if (deps.now() >= waitUntil) throw commitInProgress();
     await sleep(pollMs);
   }
 }
@@ -145,7 +145,7 @@ export async function commitStudy(
   if (existing) return { created: false, record: existing };
   if (!stored) throw notFound("Batch");
   const plan = stored.value;
-  assertStillStaging(deps.config, plan);
+  assertStillStaging(deps.config, plan, deps.now());
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
     throw new DomainError("refused-files", "elements_mismatch", "The study's elements do not match the batch's files", {
@@ -168,7 +168,7 @@ export async function commitStudy(
     const { names, changed } = await copyVerified(deps, studyId, verified);
     if (changed.length > 0) throw verificationFailed(plan, changed);
 
-    assertCommitInTime(deps.config, plan);
+    assertCommitInTime(deps.config, plan, deps.now());
     const record: CommittedStudyRecord = {
       version: 2,
       id: studyId,
@@ -176,7 +176,7 @@ export async function commitStudy(
       owner,
       title: request.title.trim(),
       description: (request.description ?? "").trim(),
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(deps.now()).toISOString(),
       elements: elements.map((e, i) => {
         const { file, width, height } = verified[i]!;
         return {

@@ -31,8 +31,8 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
   };
 }
 
-export const readUrlExpiry = (deps: Pick<BatchDeps, "config">) =>
-  new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
+export const readUrlExpiry = (deps: Pick<BatchDeps, "config" | "now">) =>
+  new Date(deps.now() + deps.config.readSasTtlSeconds * 1000);
 
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
   const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), storedStudySchema);
@@ -58,7 +58,7 @@ function decodeCursor(cursor: string): string {
 
 /** A page of the owner's studies, newest first; its cost is one storage call however many studies there are. */
 export async function listStudies(
-  deps: Pick<BatchDeps, "storage" | "config">,
+  deps: Pick<BatchDeps, "storage" | "config" | "now">,
   owner: string,
   query: { limit: number; cursor?: string },
 ): Promise<StudyList> {

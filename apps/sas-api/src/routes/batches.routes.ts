@@ -5,7 +5,7 @@ import {
   createBatchRequestSchema,
   refreshBatchRequestSchema,
 } from "@study-uploader/shared";
-import type { AppDeps, AppEnv } from "../app-env.js";
+import type { AppEnv, RouteDeps } from "../app-env.js";
 import { addBatchFiles, discardBatch, removeBatchFile } from "../domain/batch-edits.js";
 import { batchStatus } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
@@ -27,7 +27,7 @@ function fileIndexParam(value: string): number {
   return Number(value);
 }
 
-export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppEnv>) {
+export function batchRoutes(deps: RouteDeps, limitCreation: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
     .post("/", limitCreation, jsonBody(createBatchRequestSchema(deps.config.limits)), async (c) => {
       const batch = await createBatch(deps, c.get("owner"), c.req.valid("json"));

@@ -1,11 +1,10 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { STUDY_ID_PATTERN, commitStudyRequestSchema, studyListQuerySchema } from "@study-uploader/shared";
-import type { AppDeps, AppEnv } from "../app-env.js";
+import type { AppEnv, RouteDeps } from "../app-env.js";
 import { commitStudy } from "../domain/commit-study.js";
 import { deleteStudy } from "../domain/delete-study.js";
 import { notFound } from "../domain/domain-error.js";
 import { getStudy, listStudies, toStudy } from "../domain/studies.js";
-import type { Semaphore } from "../semaphore.js";
 import { jsonBody, query } from "../validation.js";
 
 /** A path's study id; one that cannot be a study id names no study (404, like a foreign or missing one). */
@@ -14,7 +13,7 @@ function studyIdParam(value: string): string {
   return value;
 }
 
-export function studyRoutes(deps: AppDeps & { verifySlots: Semaphore }, limitCommits: MiddlewareHandler<AppEnv>) {
+export function studyRoutes(deps: RouteDeps, limitCommits: MiddlewareHandler<AppEnv>) {
   return new Hono<AppEnv>()
     .get("/", query(studyListQuerySchema), async (c) =>
       c.json(await listStudies(deps, c.get("owner"), c.req.valid("query")), 200),
@@ -34,7 +33,7 @@ export function studyRoutes(deps: AppDeps & { verifySlots: Semaphore }, limitCom
     )
     .delete("/:studyId", async (c) => {
       const studyId = studyIdParam(c.req.param("studyId"));
-      await deleteStudy(deps.storage, c.get("owner"), studyId, new Date(deps.now?.() ?? Date.now()));
+      await deleteStudy(deps.storage, c.get("owner"), studyId, new Date(deps.now()));
       deps.logger.info("study deleted", { requestId: c.get("requestId"), studyId });
       return c.body(null, 204);
     });
