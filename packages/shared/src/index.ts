@@ -7,3 +7,4 @@ export * from "./storage-path.js";
 export * from "./api-client.js";
 export * from "./error-message.js";
 export * from "./sleep.js";
+export * from "./api-routes.js";
