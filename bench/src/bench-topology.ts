@@ -2,6 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AZURITE_ACCOUNT_NAME, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
+import { NO_RATE_LIMITS_ENV } from "@study-uploader/sas-api/rate-limit-settings";
 import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths, errorMessage } from "@study-uploader/shared";
 import {
   GATEWAY_CONCURRENCY,
@@ -109,11 +110,7 @@ function apiEnv(options: {
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
-    RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-    RATE_LIMIT_COMMITS_PER_MINUTE: "0",
-    RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
-    RATE_LIMIT_READS_PER_MINUTE: "0",
-    RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+    ...NO_RATE_LIMITS_ENV,
     LOG_LEVEL: "warn",
   };
 }

@@ -13,6 +13,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { createApiClient, listAllStudies, sleep } from "@study-uploader/shared";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { startAzurite } from "../src/azurite.js";
+import { NO_RATE_LIMITS_ENV } from "../src/rate-limit-settings.js";
 import { FAULTS, startFaultProxy } from "./soak/fault-proxy.js";
 import { createStudyLikeTheForm, sourceFiles, type ResearcherOutcome } from "./soak/simulated-researcher.js";
 
@@ -59,11 +60,7 @@ async function main() {
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
       PUBLIC_BLOB_ENDPOINT: proxy.url,
       ALLOW_ANONYMOUS: "true",
-      RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-      RATE_LIMIT_COMMITS_PER_MINUTE: "0",
-      RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
-      RATE_LIMIT_READS_PER_MINUTE: "0",
-      RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+      ...NO_RATE_LIMITS_ENV,
       LOG_LEVEL: "warn",
     },
   });

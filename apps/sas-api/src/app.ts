@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { API_ROUTES, MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX, type RateLimitBucket } from "@study-uploader/shared";
+import { API_ROUTES, MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared";
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
 import type { AppDeps, AppEnv, RouteDeps } from "./app-env.js";
 import { authenticate } from "./auth.js";
@@ -15,6 +15,7 @@ import { VERIFY_SLOT_WAIT_MS } from "./domain/verify-uploads.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
 import { cachedJwks } from "./jwks-cache.js";
 import { rateLimit } from "./rate-limit.js";
+import { RATE_LIMIT_SETTINGS, forEachBucket } from "./rate-limit-settings.js";
 import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -33,16 +34,8 @@ function apiRoutes(appDeps: AppDeps) {
   const { auth, corsOrigins, rateLimits } = deps.config;
   const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
   const identify = authenticate(auth, jwks);
-  const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
   // One limiter per bucket, however many routes count against it.
-  const limiters: Record<RateLimitBucket, MiddlewareHandler<AppEnv>> = {
-    batches: limit(rateLimits.batchesPerMinute, "batch"),
-    commits: limit(rateLimits.commitsPerMinute, "commit"),
-    refreshes: limit(rateLimits.refreshesPerMinute, "batch refresh or edit"),
-    reads: limit(rateLimits.readsPerMinute, "study read"),
-    deletes: limit(rateLimits.deletesPerMinute, "study deletion"),
-    health: limit(rateLimits.healthChecksPerMinute, "health check"),
-  };
+  const limiters = forEachBucket((bucket) => rateLimit(rateLimits[bucket], RATE_LIMIT_SETTINGS[bucket].what, deps.now));
   const api = new Hono<AppEnv>()
     .use(
       "/api/*",

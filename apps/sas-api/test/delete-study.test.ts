@@ -206,7 +206,7 @@ describe("DELETE /api/studies/:id", () => {
   });
 
   it("is rate limited per user (429 with Retry-After)", async () => {
-    const limited = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { deletesPerMinute: 5 } } });
+    const limited = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { deletes: 5 } } });
     try {
       const carol = bearer(await tokenFor("carol-deletes"));
       const answers: number[] = [];

@@ -12,10 +12,7 @@ const oneFile = { files: [fileSpec(pngFile("a.png"))] };
 describe("rate limits", () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi(
-      {},
-      { config: { auth: secretAuth, rateLimits: { batchesPerMinute: 3, commitsPerMinute: 2 } } },
-    );
+    api = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { batches: 3, commits: 2 } } });
   });
   afterAll(() => api.close());
 
@@ -42,7 +39,7 @@ describe("rate limits", () => {
   });
 
   it("limits by client address when the API runs open", async () => {
-    const open = await startTestApi({}, { config: { rateLimits: { batchesPerMinute: 1, commitsPerMinute: 0 } } });
+    const open = await startTestApi({}, { config: { rateLimits: { batches: 1, commits: 0 } } });
     try {
       expect((await open.post("/api/batches", oneFile)).status).toBe(201);
       expect((await open.post("/api/batches", oneFile)).status).toBe(429);

@@ -7,6 +7,7 @@ import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
+import { forEachBucket } from "../src/rate-limit-settings.js";
 import { createLogger } from "../src/logger.js";
 import type { Semaphore } from "../src/semaphore.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
@@ -53,14 +54,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** For tests about something else that send more requests than a person would. */
-export const NO_RATE_LIMITS: RateLimits = {
-  batchesPerMinute: 0,
-  commitsPerMinute: 0,
-  refreshesPerMinute: 0,
-  readsPerMinute: 0,
-  healthChecksPerMinute: 0,
-  deletesPerMinute: 0,
-};
+export const NO_RATE_LIMITS: RateLimits = forEachBucket(() => 0);
 
 /** The real app over real HTTP against the shared Azurite, in containers of its own. */
 export async function startTestApi(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): Promise<TestApi> {
