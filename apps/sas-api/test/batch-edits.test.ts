@@ -1,5 +1,5 @@
 import { BlobServiceClient } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { addBatchFilesResponseSchema, apiErrorSchema, sleep, studySchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema, studyRecordName, studyRecordSchema } from "../src/domain/records.js";
 import { studyIdForBatch, ownerKey } from "../src/domain/ids.js";
@@ -14,19 +14,14 @@ import {
   putBlob,
   servedMd5,
   startTestApi,
+  testApiForSuite,
   uploadAll,
   type BatchResponse,
   type LocalFile,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-let service: BlobServiceClient;
-beforeAll(async () => {
-  api = await startTestApi({ maxFiles: 4 }, { config: { rateLimits: NO_RATE_LIMITS, maxBatchBytes: 20_000 } });
-  service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
-});
-afterAll(() => api.close());
+const api = testApiForSuite({ maxFiles: 4 }, { config: { rateLimits: NO_RATE_LIMITS, maxBatchBytes: 20_000 } });
+const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
 
 const filesPath = (batch: { batchId: string }) => `/api/batches/${batch.batchId}/files`;
 

@@ -4,17 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiErrorSchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
-import { fileSpec, pngFile, startTestApi, type TestApi } from "./test-api.js";
+import { fileSpec, pngFile, startTestApi, testApiForSuite, type TestApi } from "./test-api.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
 
 const oneFile = { files: [fileSpec(pngFile("a.png"))] };
 
 describe("rate limits", () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    api = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { batches: 3, commits: 2 } } });
-  });
-  afterAll(() => api.close());
+  const api = testApiForSuite({}, { config: { auth: secretAuth, rateLimits: { batches: 3, commits: 2 } } });
 
   it("answers 429 with Retry-After once a user has used up the batch limit, and counts users apart", async () => {
     const dora = bearer(await tokenFor("dora"));

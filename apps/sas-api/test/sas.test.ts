@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sleep } from "@study-uploader/shared";
-import { createBatch, md5Base64, pngFile, putBlob, startTestApi, type TestApi } from "./test-api.js";
+import { createBatch, md5Base64, pngFile, putBlob, startTestApi, testApiForSuite } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 /** The same signature, pointed at another resource of the account. */
 function withPath(uploadUrl: string, pathname: string, extraQuery = ""): string {

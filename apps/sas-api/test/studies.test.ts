@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sleep, studyListSchema, studySchema } from "@study-uploader/shared";
 import {
   commitBody,
@@ -7,17 +7,12 @@ import {
   md5Base64,
   pngFile,
   putBlob,
-  startTestApi,
+  testApiForSuite,
   uploadAll,
   type LocalFile,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 /** The listed studies; each thumbnail as the blob it names, since its read URL is signed afresh on every request. */
 async function listStudies() {

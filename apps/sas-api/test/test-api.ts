@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { createApp } from "../src/app.js";
@@ -95,6 +95,40 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
       }),
     get: (path, headers = {}) => fetch(baseUrl + path, { headers }),
     delete: (path, headers = {}) => fetch(baseUrl + path, { method: "DELETE", headers }),
+  };
+}
+
+/**
+ * One test API for the tests of this file (or of the describe block it is called in): started before them, closed
+ * after them. Its members read the started API, so use them inside tests and hooks.
+ */
+export function testApiForSuite(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): TestApi {
+  let started: TestApi | undefined;
+  beforeAll(async () => {
+    started = await startTestApi(limits, options);
+  });
+  afterAll(() => started?.close());
+  const api = () => {
+    if (!started) throw new Error("The suite's test API starts before its tests: use it inside a test or hook");
+    return started;
+  };
+  return {
+    get baseUrl() {
+      return api().baseUrl;
+    },
+    get containerPrefix() {
+      return api().containerPrefix;
+    },
+    get storage() {
+      return api().storage;
+    },
+    get config() {
+      return api().config;
+    },
+    close: () => api().close(),
+    post: (...args) => api().post(...args),
+    get: (...args) => api().get(...args),
+    delete: (...args) => api().delete(...args),
   };
 }
 
