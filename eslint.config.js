@@ -35,6 +35,10 @@ const azureSdk = {
   group: ["@azure/*", "@azure/**"],
   message: "Only apps/sas-api/src/storage talks to Azure: export what you need from there.",
 };
+const httpLayer = {
+  group: ["hono", "hono/**", "@hono/**", "**/errors.js", "**/routes/**", "**/app.js", "**/app-env.js"],
+  message: "The domain speaks the domain: throw a DomainError; only the routes and errors.ts speak HTTP.",
+};
 const apiSource = {
   group: ["**/apps/**", "@study-uploader/sas-api/src/**"],
   message: "Reach the API through its package exports (@study-uploader/sas-api/...), not its source files.",
@@ -124,6 +128,24 @@ export default tseslint.config(
     },
   },
   {
+    // The domain's clock is a dependency (`deps.now`), so tests can step it and every rule reads the same time.
+    files: ["apps/sas-api/src/domain/**/*.ts"],
+    ignores: TEST_FILES,
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Read the injected clock: deps.now()." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: "Read the injected clock: new Date(deps.now()).",
+        },
+      ],
+    },
+  },
+  {
     // CONTRIBUTING: no source file over 300 lines, each with one reason to change. A file that grows past it is
     // split in the same change.
     files: ["**/*.{ts,tsx,js}"],
@@ -135,6 +157,7 @@ export default tseslint.config(
   ...wall(["packages/shared/**"], [appSources, uploadEngine, react, azureSdk]),
   ...wall(["packages/upload-engine/**"], [appSources, react, azureSdk]),
   ...wall(["apps/sas-api/src/**"], [azureSdk], ["apps/sas-api/src/storage/**"]),
+  ...wall(["apps/sas-api/src/domain/**"], [azureSdk, httpLayer]),
   ...wall(["apps/sas-api/src/storage/**", "apps/sas-api/scripts/**"], []),
   ...wall(["apps/web/**"], [azureSdk, apiPackage]),
   ...wall(["bench/**", "e2e/**"], [apiSource]),

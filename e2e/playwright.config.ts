@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
 import { azuriteAccountsEnv } from "@study-uploader/sas-api/azurite";
+import { chromiumLaunchOptions } from "@study-uploader/shared/chromium-launch";
 import { E2E_JWT_SECRET } from "./support/access-tokens.js";
 import { e2ePorts } from "./support/ports.js";
 import { e2eAzuriteAccount, e2eAzuriteConnectionString } from "./support/test-azurite.js";
@@ -38,22 +38,6 @@ const apiServer = (port: number, extraEnv: Record<string, string> = {}) => ({
   },
 });
 
-// Debian's Chromium when present (Playwright cannot download browsers on these machines), else Playwright's own.
-const debianChromium = "/usr/bin/chromium";
-const launchOptions = existsSync(debianChromium)
-  ? {
-      executablePath: debianChromium,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    }
-  : {};
-
 export default defineConfig({
   testDir: "./tests",
   timeout: 90_000,
@@ -66,7 +50,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${ports.api}`,
     ...devices["Desktop Chrome"],
-    launchOptions,
+    launchOptions: chromiumLaunchOptions(),
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },

@@ -23,6 +23,12 @@ const refused: [wall: string, file: string, importLine: string][] = [
     'import "../../../apps/web/src/format.js";',
   ],
   ["only storage talks to Azure", "apps/sas-api/src/errors.ts", 'import { RestError } from "@azure/storage-blob";'],
+  ["the domain speaks no HTTP", "apps/sas-api/src/domain/batches.ts", 'import { ApiProblem } from "../errors.js";'],
+  [
+    "the domain imports no Hono",
+    "apps/sas-api/src/domain/studies.ts",
+    'import { HTTPException } from "hono/http-exception";',
+  ],
   ["only storage holds credentials", "apps/sas-api/src/main.ts", 'import "@azure/identity";'],
   ["the web imports no Azure SDK", "apps/web/src/format.ts", 'import "@azure/storage-blob";'],
   ["the web imports no API source", "apps/web/src/format.ts", 'import "../../sas-api/src/app.js";'],
@@ -36,6 +42,7 @@ const refused: [wall: string, file: string, importLine: string][] = [
 
 const allowed: [why: string, file: string, importLine: string][] = [
   ["storage talks to Azure", "apps/sas-api/src/storage/sas-signer.ts", 'import "@azure/storage-blob";'],
+  ["the domain reads storage's errors", "apps/sas-api/src/domain/studies.ts", 'import "../storage/storage-errors.js";'],
   ["tests check storage with the SDK", "apps/sas-api/test/sas.test.ts", 'import "@azure/storage-blob";'],
   ["tests import test helpers", "apps/sas-api/test/sas.test.ts", 'import "./test-api.js";'],
   ["the web uses the engine and the contract", "apps/web/src/format.ts", 'import "@study-uploader/upload-engine";'],

@@ -2,7 +2,8 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AZURITE_ACCOUNT_NAME, startAzurite, type RunningAzurite } from "@study-uploader/sas-api/azurite";
-import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths } from "@study-uploader/shared";
+import { NO_RATE_LIMITS_ENV } from "@study-uploader/sas-api/rate-limit-settings";
+import { DEFAULT_LIMITS, STORAGE_PATH_PREFIX, browserContainerPaths, errorMessage } from "@study-uploader/shared";
 import {
   GATEWAY_CONCURRENCY,
   isGatewayStrategy,
@@ -109,11 +110,7 @@ function apiEnv(options: {
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
-    RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-    RATE_LIMIT_COMMITS_PER_MINUTE: "0",
-    RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
-    RATE_LIMIT_READS_PER_MINUTE: "0",
-    RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+    ...NO_RATE_LIMITS_ENV,
     LOG_LEVEL: "warn",
   };
 }
@@ -205,10 +202,9 @@ export async function startBenchTopology(
         try {
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
-          throw new Error(
-            `the API for ${strategy} did not start: ${error instanceof Error ? error.message : String(error)}\n${output()}`,
-            { cause: error },
-          );
+          throw new Error(`the API for ${strategy} did not start: ${errorMessage(error)}\n${output()}`, {
+            cause: error,
+          });
         }
         const setting = http2 ? "UPLOAD_CONCURRENCY_HTTP2" : "UPLOAD_CONCURRENCY";
         log(`  API ${strategy} (${setting}=${concurrency}) pid ${child.pid} at ${front.origin}`);

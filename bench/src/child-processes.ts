@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sleep } from "@study-uploader/shared";
 
 /*
  * Every process the bench starts is registered here and killed when the bench exits, however it exits:
@@ -138,6 +139,6 @@ export async function waitForHttp(url: string, timeoutMs = 30_000, isAlive: () =
       // Not listening yet.
     }
     if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { sleep } from "@study-uploader/shared";
 import { BandwidthLimiter, CongestionWindow, DelayLine, FlowWindow, now } from "./link-model.js";
 
 describe("BandwidthLimiter", () => {
@@ -81,7 +82,7 @@ describe("FlowWindow", () => {
     const pending = window.acquire(10).then(() => {
       third = true;
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(third).toBe(false);
     window.acknowledgeAt(60, now() + 10);
     await pending;

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { sleep } from "@study-uploader/shared";
 
 /** Milliseconds on a monotonic clock; every time in this module uses it. */
 export const now = (): number => performance.now();
@@ -6,7 +7,7 @@ export const now = (): number => performance.now();
 /** Resolves no earlier than `at` (setTimeout may wake a fraction of a millisecond early, so it checks again). */
 export async function sleepUntil(at: number): Promise<void> {
   for (let wait = at - now(); wait > 0; wait = at - now()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    await sleep(Math.ceil(wait));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from "playwright-core";
+import { sleep } from "@study-uploader/shared";
 import { median } from "./statistics.js";
 import type { RunHooks } from "./browser-strategies.js";
 
@@ -15,8 +16,6 @@ async function usedHeapBytes(cdp: CDPSession): Promise<number> {
   if (!used) throw new Error("CDP Performance.getMetrics has no JSHeapUsedSize");
   return used.value;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Samples the page's used JS heap through CDP every `intervalMs` from the click until the study is committed.

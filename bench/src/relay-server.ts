@@ -3,6 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import busboy from "busboy";
+import { errorMessage } from "@study-uploader/shared";
 import { RELAY_UPLOAD_PAGE } from "./relay-page.js";
 import { listen } from "./listen.js";
 
@@ -245,7 +246,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
         const status = error instanceof RelayError ? error.status : 502;
         sendJson(res, status, {
           error: status === 502 ? "storage_failed" : "bad_request",
-          message: error instanceof Error ? error.message : String(error),
+          message: errorMessage(error),
         });
         // The rest of a rejected body is not worth reading.
         if (!req.complete) res.once("finish", () => req.destroy());

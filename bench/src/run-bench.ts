@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "playwright-core";
+import { chromiumLaunchOptions } from "@study-uploader/shared/chromium-launch";
 import { measureApiLoad } from "./api-load.js";
 import { ensureWorkloadFiles } from "./bench-files.js";
 import { BENCH_USAGE, parseBenchOptions } from "./bench-options.js";
@@ -45,15 +46,6 @@ const { mode, profiles, runsPerCell, slowStart } = options;
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const REPO_DIR = path.resolve(BENCH_DIR, "..");
 const RESULTS_DIR = path.join(BENCH_DIR, "results");
-const CHROMIUM_PATH = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 
 const benchStartedAt = Date.now();
 const progress = createProgressLog(benchStartedAt);
@@ -119,8 +111,7 @@ async function main(): Promise<void> {
   progress.step("starting Azurite, 7 APIs (4 cross-origin, 3 behind HTTP/2 front doors), the relay and the proxies");
   topology = await startBenchTopology(NETWORK_PROFILES[profiles[0]!], progress.line, { slowStart });
   browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
+    ...chromiumLaunchOptions(),
     handleSIGINT: false,
     handleSIGTERM: false,
   });

@@ -1,3 +1,4 @@
+import { errorMessage } from "@study-uploader/shared";
 import {
   MEMORY_WORKLOAD,
   MIB,
@@ -39,7 +40,7 @@ export interface TimedRunContext {
   progress: ProgressLog;
 }
 
-const firstLine = (error: unknown) => (error instanceof Error ? error.message.split("\n")[0] : String(error));
+const firstLine = (error: unknown) => errorMessage(error).split("\n")[0];
 
 export async function runMatrix(
   plan: BenchPlan,

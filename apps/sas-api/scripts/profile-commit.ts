@@ -19,12 +19,14 @@ import { Session } from "node:inspector/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { sleep } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import type * as AppModule from "../src/app.js";
 import { startAzurite } from "../src/azurite.js";
 import type * as ConfigModule from "../src/config.js";
 import type * as EnvModule from "../src/env.js";
 import type * as LoggerModule from "../src/logger.js";
+import { NO_RATE_LIMITS_ENV } from "../src/rate-limit-settings.js";
 import type * as StorageModule from "../src/storage/blob-storage.js";
 import type * as SetupModule from "../src/storage/setup-storage.js";
 import { ProfileTotals } from "./cpu-profile-totals.js";
@@ -85,8 +87,7 @@ async function startApiProcess(srcDir: string, connectionString: string): Promis
       PORT: "0",
       AZURE_STORAGE_CONNECTION_STRING: connectionString,
       STORAGE_CONTAINER_PREFIX: `p${randomBytes(4).toString("hex")}-`,
-      RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-      RATE_LIMIT_COMMITS_PER_MINUTE: "0",
+      ...NO_RATE_LIMITS_ENV,
       LOG_LEVEL: "info",
       // Azurite on a connection string looks like a real account to main.ts: open on purpose.
       ALLOW_ANONYMOUS: "true",
@@ -134,9 +135,8 @@ async function buildApp(srcDir: string, connectionString: string): Promise<App> 
       typeof SetupModule,
     ];
   const storage = new BlobStorage({ connectionString, containerPrefix: `p${randomBytes(4).toString("hex")}-` });
-  const defaults = apiConfigFromEnv(parseEnv({}));
-  const unlimited = { batchesPerMinute: 0, commitsPerMinute: 0, refreshesPerMinute: 0, readsPerMinute: 0 };
-  const config = { ...defaults, rateLimits: { ...defaults.rateLimits, ...unlimited } };
+  // Through the environment, which a baseline's copy of `src` reads the same way whatever its config's shape.
+  const config = apiConfigFromEnv(parseEnv(NO_RATE_LIMITS_ENV));
   const logger = createLogger("silent");
   await setupStorage(storage.account, config, { configureCors: false }, logger);
   const app = createApp({ storage, config, logger });
@@ -160,7 +160,7 @@ const postJson = (app: App, url: string, body: unknown) =>
   app.request(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 /** Lets the last uploads' callbacks run before a clock starts. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+const settle = () => sleep(5);
 
 /** The API's CPU in ms spent while `work` runs (in-process: nothing else runs in this process meanwhile). */
 async function cpuOf<T>(app: App, work: () => Promise<T>): Promise<{ value: T; cpuMs: number; wallMs: number }> {

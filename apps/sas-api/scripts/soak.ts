@@ -10,9 +10,10 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { BlobServiceClient } from "@azure/storage-blob";
-import { createApiClient, listAllStudies } from "@study-uploader/shared";
+import { createApiClient, listAllStudies, sleep } from "@study-uploader/shared";
 import { createNodePutBlob } from "@study-uploader/upload-engine/node";
 import { startAzurite } from "../src/azurite.js";
+import { NO_RATE_LIMITS_ENV } from "../src/rate-limit-settings.js";
 import { FAULTS, startFaultProxy } from "./soak/fault-proxy.js";
 import { createStudyLikeTheForm, sourceFiles, type ResearcherOutcome } from "./soak/simulated-researcher.js";
 
@@ -59,11 +60,7 @@ async function main() {
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
       PUBLIC_BLOB_ENDPOINT: proxy.url,
       ALLOW_ANONYMOUS: "true",
-      RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-      RATE_LIMIT_COMMITS_PER_MINUTE: "0",
-      RATE_LIMIT_REFRESHES_PER_MINUTE: "0",
-      RATE_LIMIT_READS_PER_MINUTE: "0",
-      RATE_LIMIT_HEALTH_PER_MINUTE: "0",
+      ...NO_RATE_LIMITS_ENV,
       LOG_LEVEL: "warn",
     },
   });
@@ -78,7 +75,7 @@ async function main() {
   for (let i = 0; ; i++) {
     if ((await fetch(`${apiUrl}/api/health`).catch(() => null))?.ok) break;
     if (i > 100) throw new Error("API did not start");
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 
   const rss: { atMs: number; mib: number }[] = [];

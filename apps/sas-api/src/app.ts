@@ -7,14 +7,15 @@ import { cors } from "hono/cors";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared";
+import { API_ROUTES, MAX_JSON_BODY_BYTES, STORAGE_PATH_PREFIX } from "@study-uploader/shared";
 import { isAllowedHost, type AllowedHost } from "./allowed-hosts.js";
-import type { AppDeps, AppEnv } from "./app-env.js";
+import type { AppDeps, AppEnv, RouteDeps } from "./app-env.js";
 import { authenticate } from "./auth.js";
 import { VERIFY_SLOT_WAIT_MS } from "./domain/verify-uploads.js";
 import { ApiProblem, handleError, noRoute, problemResponse } from "./errors.js";
 import { cachedJwks } from "./jwks-cache.js";
 import { rateLimit } from "./rate-limit.js";
+import { RATE_LIMIT_SETTINGS, forEachBucket } from "./rate-limit-settings.js";
 import { batchRoutes } from "./routes/batches.routes.js";
 import { configRoutes } from "./routes/config.routes.js";
 import { healthRoutes } from "./routes/health.routes.js";
@@ -23,63 +24,64 @@ import { Semaphore } from "./semaphore.js";
 
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
-function apiRoutes(deps: AppDeps) {
+function apiRoutes(appDeps: AppDeps) {
+  const deps: RouteDeps = {
+    ...appDeps,
+    now: appDeps.now ?? Date.now,
+    // One app per process: its slots bound the memory this instance's commits hold while they read uploads.
+    verifySlots: appDeps.verifySlots ?? new Semaphore(appDeps.config.commitVerifyConcurrency, VERIFY_SLOT_WAIT_MS),
+  };
   const { auth, corsOrigins, rateLimits } = deps.config;
   const jwks = auth?.kind === "jwks" ? cachedJwks(auth.jwksUrl, deps.logger, { now: deps.now }) : undefined;
   const identify = authenticate(auth, jwks);
-  const limit = (perMinute: number, what: string) => rateLimit(perMinute, what, deps.now);
-  // Refreshes and edits (adding or removing files) of existing batches share one bucket: one config knob.
-  const limitBatchChanges = limit(rateLimits.refreshesPerMinute, "batch refresh or edit");
-  // One app per process: its slots bound the memory this instance's commits hold while they read uploads.
-  const verifySlots = deps.verifySlots ?? new Semaphore(deps.config.commitVerifyConcurrency, VERIFY_SLOT_WAIT_MS);
-  return (
-    new Hono<AppEnv>()
-      .use(
-        cors({
-          origin: corsOrigins,
-          allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
-          allowHeaders: ["Content-Type", "Authorization"],
-          maxAge: 600,
-        }),
-      )
-      // Health and config stay public: load balancers and the sign-in screen need them before any token exists.
-      .use("/batches/*", ...identify)
-      .use("/studies/*", ...identify)
-      .use(
-        bodyLimit({
-          maxSize: MAX_JSON_BODY_BYTES,
-          // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
-          onError: (c) =>
-            problemResponse(
-              c,
-              new ApiProblem(
-                413,
-                "payload_too_large",
-                `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`,
-                undefined,
-                { Connection: "close" },
-              ),
+  // One limiter per bucket, however many routes count against it.
+  const limiters = forEachBucket((bucket) => rateLimit(rateLimits[bucket], RATE_LIMIT_SETTINGS[bucket].what, deps.now));
+  const api = new Hono<AppEnv>()
+    .use(
+      "/api/*",
+      cors({
+        origin: corsOrigins,
+        allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
+        allowHeaders: ["Content-Type", "Authorization"],
+        maxAge: 600,
+      }),
+    )
+    // Health and config stay public: load balancers and the sign-in screen need them before any token exists.
+    .use("/api/batches/*", ...identify)
+    .use("/api/studies/*", ...identify)
+    .use(
+      "/api/*",
+      bodyLimit({
+        maxSize: MAX_JSON_BODY_BYTES,
+        // The unread rest of the body leaves the connection unusable: tell the client not to reuse it.
+        onError: (c) =>
+          problemResponse(
+            c,
+            new ApiProblem(
+              413,
+              "payload_too_large",
+              `Request body is larger than ${MAX_JSON_BODY_BYTES} bytes`,
+              undefined,
+              { Connection: "close" },
             ),
-        }),
-      )
-      .use(async (c, next) => {
-        if (c.req.method === "POST" && !JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
-          throw new ApiProblem(415, "unsupported_media_type", "Send the request body as application/json");
-        }
-        await next();
-      })
-      // Every route that costs storage calls has a bucket of its own; config costs none.
-      .on("GET", "/health", limit(rateLimits.healthChecksPerMinute, "health check"))
-      .on("POST", ["/batches/:batchId/refresh", "/batches/:batchId/files"], limitBatchChanges)
-      .on("DELETE", ["/batches/:batchId", "/batches/:batchId/files/:index"], limitBatchChanges)
-      .on("GET", "/batches/:batchId", limitBatchChanges)
-      .on("DELETE", "/studies/:studyId", limit(rateLimits.deletesPerMinute, "study deletion"))
-      .on("GET", "/studies/*", limit(rateLimits.readsPerMinute, "study read"))
-      .route("/health", healthRoutes(deps))
-      .route("/config", configRoutes(deps))
-      .route("/batches", batchRoutes(deps, limit(rateLimits.batchesPerMinute, "batch")))
-      .route("/studies", studyRoutes({ ...deps, verifySlots }, limit(rateLimits.commitsPerMinute, "commit")))
-  );
+          ),
+      }),
+    )
+    .use("/api/*", async (c, next) => {
+      if (c.req.method === "POST" && !JSON_CONTENT_TYPE.test(c.req.header("content-type") ?? "")) {
+        throw new ApiProblem(415, "unsupported_media_type", "Send the request body as application/json");
+      }
+      await next();
+    });
+  // Every route that costs storage calls counts against its bucket (API_ROUTES says which); config costs none.
+  for (const route of Object.values(API_ROUTES)) {
+    if (route.bucket) api.on(route.method, route.path, limiters[route.bucket]);
+  }
+  return api
+    .route("/", healthRoutes(deps))
+    .route("/", configRoutes(deps))
+    .route("/", batchRoutes(deps))
+    .route("/", studyRoutes(deps));
 }
 
 /**
@@ -159,7 +161,7 @@ export function createApp(deps: AppDeps) {
 
   if (deps.config.allowedHosts) app.use(hostCheck(deps.config.allowedHosts));
 
-  const routes = app.route("/api", apiRoutes(deps));
+  const routes = app.route("/", apiRoutes(deps));
   // Before the web app, whose index.html fallback would otherwise answer unknown API paths, and storage paths a
   // front door did not forward (it forwards only the browser's containers) with a page on this origin.
   app.all("/api/*", noRoute);

@@ -54,12 +54,12 @@ describe("authentication and open access", () => {
     const config = apiConfigFromEnv(env);
     expect(config.auth).toBeNull();
     expect(config.rateLimits).toEqual({
-      batchesPerMinute: 60,
-      commitsPerMinute: 120,
-      refreshesPerMinute: 120,
-      readsPerMinute: 300,
-      healthChecksPerMinute: 300,
-      deletesPerMinute: 60,
+      batches: 60,
+      commits: 120,
+      refreshes: 120,
+      reads: 300,
+      health: 300,
+      deletes: 60,
     });
     expect(config.maxBatchBytes).toBe(1024 ** 3);
     expect(config.commitVerifyConcurrency).toBe(4);
@@ -89,7 +89,7 @@ describe("authentication and open access", () => {
     expect(() => apiConfigFromEnv(parseEnv({ ...jwks, AUTH_JWT_SECRET: "s".repeat(32) }))).toThrow(/not both/);
     expect(() => parseEnv({ AUTH_JWT_SECRET: "short" })).toThrow(/AUTH_JWT_SECRET/);
     expect(() => parseEnv({ RATE_LIMIT_BATCHES_PER_MINUTE: "-1" })).toThrow(/RATE_LIMIT_BATCHES_PER_MINUTE/);
-    expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commitsPerMinute).toBe(0);
+    expect(apiConfigFromEnv(parseEnv({ RATE_LIMIT_COMMITS_PER_MINUTE: "0" })).rateLimits.commits).toBe(0);
     expect(
       apiConfigFromEnv(
         parseEnv({
@@ -98,7 +98,7 @@ describe("authentication and open access", () => {
           RATE_LIMIT_HEALTH_PER_MINUTE: "0",
         }),
       ).rateLimits,
-    ).toMatchObject({ refreshesPerMinute: 7, readsPerMinute: 8, healthChecksPerMinute: 0 });
+    ).toMatchObject({ refreshes: 7, reads: 8, health: 0 });
     expect(() => parseEnv({ RATE_LIMIT_READS_PER_MINUTE: "many" })).toThrow(/RATE_LIMIT_READS_PER_MINUTE/);
   });
 });

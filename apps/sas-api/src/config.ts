@@ -1,20 +1,14 @@
-import { IMAGE_TYPES, type UploadConfig } from "@study-uploader/shared";
+import { IMAGE_TYPES, type RateLimitBucket, type UploadConfig } from "@study-uploader/shared";
 import type { AllowedHost } from "./allowed-hosts.js";
 import { authConfigFromEnv, type AuthConfig } from "./auth-config.js";
 import type { Env } from "./env.js";
+import { RATE_LIMIT_SETTINGS, forEachBucket } from "./rate-limit-settings.js";
 
-/** Requests a minute per caller (the user, or when open the client address) and per API instance; 0: no limit. */
-export interface RateLimits {
-  batchesPerMinute: number;
-  commitsPerMinute: number;
-  refreshesPerMinute: number;
-  /** GET /api/studies and GET /api/studies/:id together. */
-  readsPerMinute: number;
-  /** Per client address: health is public. */
-  healthChecksPerMinute: number;
-  /** DELETE /api/studies/:id. */
-  deletesPerMinute: number;
-}
+/**
+ * Requests a minute per caller (the user, or when open the client address) and per API instance, per bucket
+ * (`API_ROUTES` says which routes count against which); 0: no limit. Health is public: counted per address.
+ */
+export type RateLimits = Record<RateLimitBucket, number>;
 
 /** What the app needs to know, assembled from the parsed environment. */
 export interface ApiConfig {
@@ -59,13 +53,6 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     allowedHosts: env.ALLOWED_HOSTS ?? (auth ? null : []),
     webDistDir: env.WEB_DIST_DIR,
     auth,
-    rateLimits: {
-      batchesPerMinute: env.RATE_LIMIT_BATCHES_PER_MINUTE,
-      commitsPerMinute: env.RATE_LIMIT_COMMITS_PER_MINUTE,
-      refreshesPerMinute: env.RATE_LIMIT_REFRESHES_PER_MINUTE,
-      readsPerMinute: env.RATE_LIMIT_READS_PER_MINUTE,
-      healthChecksPerMinute: env.RATE_LIMIT_HEALTH_PER_MINUTE,
-      deletesPerMinute: env.RATE_LIMIT_DELETES_PER_MINUTE,
-    },
+    rateLimits: forEachBucket((bucket) => env[RATE_LIMIT_SETTINGS[bucket].env]),
   };
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { DEFAULT_LIMITS, MiB } from "@study-uploader/shared";
 import { isLocalHostName, parseHost, type AllowedHost } from "./allowed-hosts.js";
+import { RATE_LIMIT_SETTINGS, forEachRateLimitEnv } from "./rate-limit-settings.js";
 
 // Three levels up from src/env.ts and from the bundled dist/main.js alike.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -64,12 +65,7 @@ const envSchema = z
     // HS256 needs a key at least as long as its hash: 32 bytes.
     AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ALLOW_ANONYMOUS: booleanFromEnv,
-    RATE_LIMIT_BATCHES_PER_MINUTE: nonNegativeInt(60),
-    RATE_LIMIT_COMMITS_PER_MINUTE: nonNegativeInt(120),
-    RATE_LIMIT_REFRESHES_PER_MINUTE: nonNegativeInt(120),
-    RATE_LIMIT_READS_PER_MINUTE: nonNegativeInt(300),
-    RATE_LIMIT_HEALTH_PER_MINUTE: nonNegativeInt(300),
-    RATE_LIMIT_DELETES_PER_MINUTE: nonNegativeInt(60),
+    ...forEachRateLimitEnv((bucket) => nonNegativeInt(RATE_LIMIT_SETTINGS[bucket].defaultPerMinute)),
     MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
     COMMIT_VERIFY_CONCURRENCY: positiveInt(4),
     AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { core } from "zod";
 import type { ApiError, ErrorCode, FileProblem } from "@study-uploader/shared";
+import { DomainError, type DomainErrorKind } from "./domain/domain-error.js";
 import type { Logger } from "./logger.js";
 import { isStorageFailure } from "./storage/storage-errors.js";
 
@@ -20,7 +21,22 @@ export class ApiProblem extends Error {
   }
 }
 
-export const notFound = (what: string) => new ApiProblem(404, "not_found", `${what} not found`);
+/** The one place a domain error's kind becomes an HTTP status. */
+export const STATUS_OF_KIND: Record<DomainErrorKind, ContentfulStatusCode> = {
+  "not-found": 404,
+  invalid: 400,
+  conflict: 409,
+  "too-large": 413,
+  "refused-files": 422,
+  busy: 503,
+};
+
+/** A domain error as the client gets it: its kind's status, its code, message and files, Retry-After if it has one. */
+export function domainProblem(error: DomainError): ApiProblem {
+  const { files, retryAfterSeconds } = error.details;
+  const headers = retryAfterSeconds === undefined ? undefined : { "Retry-After": String(retryAfterSeconds) };
+  return new ApiProblem(STATUS_OF_KIND[error.kind], error.code, error.message, files, headers);
+}
 
 /** The one constructor of error responses: every error body has the shape `{ error: { code, message, files? } }`. */
 export function problemResponse(c: Context, problem: ApiProblem): Response {
@@ -77,6 +93,7 @@ function httpExceptionProblem(error: HTTPException): ApiProblem {
 /** The single place errors become responses: every error leaves in the same JSON shape. */
 export function handleError(error: Error, c: Context, logger: Logger): Response {
   if (error instanceof ApiProblem) return problemResponse(c, error);
+  if (error instanceof DomainError) return problemResponse(c, domainProblem(error));
   // An ApiProblem raised inside a middleware that wraps failures (hono/jwk's key lookup) keeps its meaning.
   if (error instanceof HTTPException && error.cause instanceof ApiProblem) return problemResponse(c, error.cause);
   if (error instanceof HTTPException) return problemResponse(c, httpExceptionProblem(error));

@@ -1,4 +1,5 @@
 import { serve } from "@hono/node-server";
+import { errorMessage } from "@study-uploader/shared";
 import { createApp } from "./app.js";
 import { azuriteAccountKeptIn, azuriteConnectionString, startAzurite, type RunningAzurite } from "./azurite.js";
 import { checkOpenAccess } from "./auth-config.js";
@@ -73,7 +74,7 @@ async function serveApi(env: Env, logger: Logger) {
     { configureCors: Boolean(azurite) || env.CONFIGURE_STORAGE_CORS },
     logger,
   );
-  const backfilled = await backfillStudyIndex(storage);
+  const backfilled = await backfillStudyIndex(storage, new Date());
   if (backfilled > 0) logger.info("earlier studies entered in the studies index", { studies: backfilled });
 
   const app = createApp({ storage, config, logger });
@@ -100,7 +101,10 @@ async function sweepOnce(env: Env, logger: Logger) {
   try {
     // The API creates these at start too; a sweep that runs first simply finds them empty.
     await storage.account.ensureContainers();
-    const counts = await sweepAbandonedBatches({ storage, logger }, { stagingTtlHours: env.STAGING_TTL_HOURS });
+    const counts = await sweepAbandonedBatches(
+      { storage, logger },
+      { stagingTtlHours: env.STAGING_TTL_HOURS, now: new Date() },
+    );
     process.stdout.write(`${JSON.stringify(counts)}\n`);
     // A scheduler should notice batches or deletes that could not be finished (they are retried on the next run).
     if (counts.failedBatches > 0 || counts.failedDeletes > 0) process.exitCode = 1;
@@ -118,6 +122,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${errorMessage(error)}\n`);
   process.exit(1);
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { sleep } from "@study-uploader/shared";
 import { mapConcurrently } from "./map-concurrently.js";
 
-const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+const tick = () => sleep(1);
 
 describe("mapConcurrently", () => {
   it("runs at most `limit` tasks at once and keeps the items' order", async () => {

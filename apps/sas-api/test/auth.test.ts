@@ -5,18 +5,19 @@ import { Hono } from "hono";
 import { sign } from "hono/jwt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiErrorSchema, studyListSchema, studySchema } from "@study-uploader/shared";
-import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
-import { TEST_AUDIENCE, TEST_ISSUER, bearer, secretAuth, tokenFor } from "./tokens.js";
+import {
+  commitBody,
+  createBatch,
+  pngFile,
+  startTestApi,
+  testApiForSuite,
+  uploadAll,
+  type TestApi,
+} from "./test-api.js";
+import { TEST_AUDIENCE, TEST_ISSUER, bearer, secretAuth, signedInUsers, tokenFor } from "./tokens.js";
 
-let api: TestApi;
-let alice: Record<string, string>;
-let bob: Record<string, string>;
-beforeAll(async () => {
-  api = await startTestApi({}, { config: { auth: secretAuth } });
-  alice = bearer(await tokenFor("alice"));
-  bob = bearer(await tokenFor("bob"));
-});
-afterAll(() => api.close());
+const api = testApiForSuite({}, { config: { auth: secretAuth } });
+const [alice, bob] = signedInUsers("alice", "bob");
 
 async function expectUnauthorized(res: Response) {
   expect(res.status).toBe(401);

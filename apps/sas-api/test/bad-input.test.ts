@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiErrorSchema, studySchema } from "@study-uploader/shared";
-import { commitBody, createBatch, md5Base64, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import { commitBody, createBatch, md5Base64, pngFile, testApiForSuite, uploadAll } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi({ maxFiles: 5, maxFileBytes: 1024 * 1024 });
-});
-afterAll(() => api.close());
+const api = testApiForSuite({ maxFiles: 5, maxFileBytes: 1024 * 1024 });
 
 const png = { name: "a.png", size: 100, type: "image/png" };
 const md5 = md5Base64(Buffer.from("x"));
@@ -303,11 +299,7 @@ const PLACEHOLDER = "text-under-test";
 const withRawText = (body: unknown, rawJson: string) => JSON.stringify(body).replace(`"${PLACEHOLDER}"`, rawJson);
 
 describe("malformed text", () => {
-  let textApi: TestApi;
-  beforeAll(async () => {
-    textApi = await startTestApi();
-  });
-  afterAll(() => textApi.close());
+  const textApi = testApiForSuite();
 
   type CommitBody = ReturnType<typeof commitBody>;
   const inFirstLabel = (body: CommitBody) => ({

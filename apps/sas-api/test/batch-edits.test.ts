@@ -1,6 +1,6 @@
 import { BlobServiceClient } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { addBatchFilesResponseSchema, apiErrorSchema, studySchema } from "@study-uploader/shared";
+import { describe, expect, inject, it } from "vitest";
+import { addBatchFilesResponseSchema, apiErrorSchema, sleep, studySchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema, studyRecordName, studyRecordSchema } from "../src/domain/records.js";
 import { studyIdForBatch, ownerKey } from "../src/domain/ids.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
@@ -14,19 +14,14 @@ import {
   putBlob,
   servedMd5,
   startTestApi,
+  testApiForSuite,
   uploadAll,
   type BatchResponse,
   type LocalFile,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-let service: BlobServiceClient;
-beforeAll(async () => {
-  api = await startTestApi({ maxFiles: 4 }, { config: { rateLimits: NO_RATE_LIMITS, maxBatchBytes: 20_000 } });
-  service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
-});
-afterAll(() => api.close());
+const api = testApiForSuite({ maxFiles: 4 }, { config: { rateLimits: NO_RATE_LIMITS, maxBatchBytes: 20_000 } });
+const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
 
 const filesPath = (batch: { batchId: string }) => `/api/batches/${batch.batchId}/files`;
 
@@ -205,7 +200,7 @@ describe("edits of a batch", () => {
     const lease = plan.getBlobLeaseClient();
     await lease.acquireLease(15);
     const commit = api.post("/api/studies", commitBody(batch, files));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     // Meanwhile file 1 is removed (its upload not yet deleted), written under the holder's lease.
     const current = await readPlan(batch.batchId);
     const edited = JSON.stringify({

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { batchStatusSchema, studyListSchema, studySchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema } from "../src/domain/records.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
-import { bearer, secretAuth, tokenFor } from "./tokens.js";
+import { bearer, secretAuth, signedInUsers, tokenFor } from "./tokens.js";
 import {
   commitBody,
   createBatch,
@@ -12,20 +12,12 @@ import {
   pngFile,
   putBlob,
   servedMd5,
-  startTestApi,
+  testApiForSuite,
   uploadAll,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-let alice: Record<string, string>;
-let bob: Record<string, string>;
-beforeAll(async () => {
-  api = await startTestApi({}, { config: { auth: secretAuth, rateLimits: NO_RATE_LIMITS } });
-  alice = bearer(await tokenFor("alice-status"));
-  bob = bearer(await tokenFor("bob-status"));
-});
-afterAll(() => api.close());
+const api = testApiForSuite({}, { config: { auth: secretAuth, rateLimits: NO_RATE_LIMITS } });
+const [alice, bob] = signedInUsers("alice-status", "bob-status");
 
 const statusOf = async (batchId: string, owner = alice) => {
   const res = await api.get(`/api/batches/${batchId}`, owner);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BATCH_ID_PATTERN, createBatchResponseSchema, refreshBatchResponseSchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
 import { createLogger } from "../src/logger.js";
@@ -10,15 +10,11 @@ import {
   pngFile,
   putBlob,
   startTestApi,
+  testApiForSuite,
   uploadAll,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 describe("GET /api/config and /api/health", () => {
   it("publishes the default limits", async () => {

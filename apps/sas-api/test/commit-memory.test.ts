@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
 import { MiB, apiErrorSchema } from "@study-uploader/shared";
+import { NO_RATE_LIMITS_ENV } from "../src/rate-limit-settings.js";
 import { startApiProcess, type ApiProcess } from "./api-process.js";
 import { commitBody, createBatch, metadataOnlyJpeg, pngFile, uploadAll, type LocalFile } from "./test-api.js";
 
@@ -34,10 +35,7 @@ async function expectRefused(response: Response, count: number) {
  * hostile one), so what `run` measures against the peak so far is the commits, not loading code.
  */
 async function withWarmApi(run: (api: ApiProcess, warmPeakBytes: number) => Promise<void>) {
-  const api = await startApiProcess(inject("azuriteConnectionString"), {
-    RATE_LIMIT_BATCHES_PER_MINUTE: "0",
-    RATE_LIMIT_COMMITS_PER_MINUTE: "0",
-  });
+  const api = await startApiProcess(inject("azuriteConnectionString"), NO_RATE_LIMITS_ENV);
   try {
     expect(
       (await api.post("/api/studies", await uploadedStudy(api, [pngFile("a.png"), pngFile("b.png")]))).status,

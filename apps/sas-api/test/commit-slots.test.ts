@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { apiErrorSchema } from "@study-uploader/shared";
+import { describe, expect, it } from "vitest";
+import { apiErrorSchema, sleep } from "@study-uploader/shared";
 import { Semaphore } from "../src/semaphore.js";
-import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import { commitBody, createBatch, pngFile, testApiForSuite, uploadAll } from "./test-api.js";
 
 /** Short, so the test waits out the refusal quickly; the app's own wait is seconds. */
 const SLOT_WAIT_MS = 300;
 
-let api: TestApi;
 const slots = new Semaphore(1, SLOT_WAIT_MS);
-beforeAll(async () => {
-  api = await startTestApi({}, { verifySlots: slots });
-});
-afterAll(() => api.close());
+const api = testApiForSuite({}, { verifySlots: slots });
 
 async function uploadedStudy() {
   const files = [pngFile("a.png"), pngFile("b.png")];
@@ -26,7 +22,7 @@ describe("commits verifying at once in one API process", () => {
     const held = await slots.acquire();
     let answered = false;
     const committing = api.post("/api/studies", study).finally(() => (answered = true));
-    await new Promise((resolve) => setTimeout(resolve, SLOT_WAIT_MS / 2));
+    await sleep(SLOT_WAIT_MS / 2);
     expect(answered).toBe(false);
     held!();
     expect((await committing).status).toBe(201);

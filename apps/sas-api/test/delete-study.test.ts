@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { studyListSchema, studySchema, type Study } from "@study-uploader/shared";
 import { ownerKey, studyIdForBatch } from "../src/domain/ids.js";
 import { studyRecordName, studyRecordSchema, type StudyRecord } from "../src/domain/records.js";
 import { indexStudy } from "../src/domain/study-index.js";
 import { sweepAbandonedBatches } from "../src/domain/sweep.js";
 import { createLogger } from "../src/logger.js";
-import { bearer, secretAuth, tokenFor } from "./tokens.js";
+import { bearer, secretAuth, signedInUsers, tokenFor } from "./tokens.js";
 import {
   commitBody,
   createBatch,
@@ -14,19 +14,12 @@ import {
   pngFile,
   servedMd5,
   startTestApi,
+  testApiForSuite,
   uploadAll,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-let alice: Record<string, string>;
-let bob: Record<string, string>;
-beforeAll(async () => {
-  api = await startTestApi({}, { config: { auth: secretAuth, rateLimits: NO_RATE_LIMITS } });
-  alice = bearer(await tokenFor("alice-deletes"));
-  bob = bearer(await tokenFor("bob-deletes"));
-});
-afterAll(() => api.close());
+const api = testApiForSuite({}, { config: { auth: secretAuth, rateLimits: NO_RATE_LIMITS } });
+const [alice, bob] = signedInUsers("alice-deletes", "bob-deletes");
 
 /** A committed study of `count` images, as the browser makes one; returns the study and what was sent. */
 async function committedStudy(owner: Record<string, string>, title: string, count = 2) {
@@ -206,7 +199,7 @@ describe("DELETE /api/studies/:id", () => {
   });
 
   it("is rate limited per user (429 with Retry-After)", async () => {
-    const limited = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { deletesPerMinute: 5 } } });
+    const limited = await startTestApi({}, { config: { auth: secretAuth, rateLimits: { deletes: 5 } } });
     try {
       const carol = bearer(await tokenFor("carol-deletes"));
       const answers: number[] = [];

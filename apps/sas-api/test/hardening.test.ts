@@ -4,20 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiErrorSchema } from "@study-uploader/shared";
 import { BlobStorage } from "../src/storage/blob-storage.js";
-import { fileSpec, pngFile, startTestApi, type TestApi } from "./test-api.js";
+import { fileSpec, pngFile, startTestApi, testApiForSuite, type TestApi } from "./test-api.js";
 import { bearer, secretAuth, tokenFor } from "./tokens.js";
 
 const oneFile = { files: [fileSpec(pngFile("a.png"))] };
 
 describe("rate limits", () => {
-  let api: TestApi;
-  beforeAll(async () => {
-    api = await startTestApi(
-      {},
-      { config: { auth: secretAuth, rateLimits: { batchesPerMinute: 3, commitsPerMinute: 2 } } },
-    );
-  });
-  afterAll(() => api.close());
+  const api = testApiForSuite({}, { config: { auth: secretAuth, rateLimits: { batches: 3, commits: 2 } } });
 
   it("answers 429 with Retry-After once a user has used up the batch limit, and counts users apart", async () => {
     const dora = bearer(await tokenFor("dora"));
@@ -42,7 +35,7 @@ describe("rate limits", () => {
   });
 
   it("limits by client address when the API runs open", async () => {
-    const open = await startTestApi({}, { config: { rateLimits: { batchesPerMinute: 1, commitsPerMinute: 0 } } });
+    const open = await startTestApi({}, { config: { rateLimits: { batches: 1, commits: 0 } } });
     try {
       expect((await open.post("/api/batches", oneFile)).status).toBe(201);
       expect((await open.post("/api/batches", oneFile)).status).toBe(429);

@@ -1,19 +1,17 @@
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { imageBytes, md5Base64, startTestApi, type TestApi } from "./test-api.js";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { imageBytes, md5Base64, testApiForSuite } from "./test-api.js";
 
-let api: TestApi;
+const api = testApiForSuite();
 let uploads: ContainerClient;
 let copies: ContainerClient;
 let records: ContainerClient;
 beforeAll(async () => {
-  api = await startTestApi();
   const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
   uploads = service.getContainerClient(api.storage.account.containers.images);
   copies = service.getContainerClient(api.storage.account.containers.committed);
   records = service.getContainerClient(api.storage.account.containers.studies);
 });
-afterAll(() => api.close());
 
 let counter = 0;
 /** An upload as a browser could make it, headers of its choosing included. */

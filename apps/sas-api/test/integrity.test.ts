@@ -1,5 +1,5 @@
 import { BlobServiceClient } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { apiErrorSchema, studySchema, type ImageType, type Study } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import {
@@ -9,20 +9,14 @@ import {
   NO_RATE_LIMITS,
   pngFile,
   putBlob,
-  startTestApi,
+  testApiForSuite,
   uploadAll,
   type LocalFile,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-let service: BlobServiceClient;
-beforeAll(async () => {
-  // Hundreds of batches and commits in a minute: rate limits are proven elsewhere.
-  api = await startTestApi({}, { config: { rateLimits: NO_RATE_LIMITS } });
-  service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
-});
-afterAll(() => api.close());
+// Hundreds of batches and commits in a minute: rate limits are proven elsewhere.
+const api = testApiForSuite({}, { config: { rateLimits: NO_RATE_LIMITS } });
+const service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
 
 /** The blob a read URL names, seen with the account's own key (what storage really holds). */
 function storedBlob(readUrl: string) {

@@ -34,7 +34,7 @@ describe("refreshes", () => {
   it("answers 429 with Retry-After once a user has made the default 120 in a row, and counts users apart", async () => {
     const clock = steppedClock();
     await withApi({ config: { auth: secretAuth }, now: clock.now }, async (api) => {
-      expect(api.config.rateLimits.refreshesPerMinute).toBe(120);
+      expect(api.config.rateLimits.refreshes).toBe(120);
       const alice = bearer(await tokenFor("alice"));
       const { batchId } = await createBatch(api, [pngFile("a.png")], alice);
       const refresh = (who: Record<string, string>) => api.post(`/api/batches/${batchId}/refresh`, {}, who);
@@ -62,7 +62,7 @@ describe("refreshes", () => {
 
   it("share their bucket with adding and removing files: one budget for changes to existing batches", async () => {
     const clock = steppedClock();
-    await withApi({ config: { rateLimits: { refreshesPerMinute: 4 } }, now: clock.now }, async (api) => {
+    await withApi({ config: { rateLimits: { refreshes: 4 } }, now: clock.now }, async (api) => {
       const { batchId } = await createBatch(api, [pngFile("a.png"), pngFile("b.png")]);
       const add = () =>
         api.post(`/api/batches/${batchId}/files`, { files: [{ name: "c.png", size: 9, type: "image/png" }] });
@@ -80,7 +80,7 @@ describe("refreshes", () => {
 
   it("share it with reading a batch's status and discarding it", async () => {
     const clock = steppedClock();
-    await withApi({ config: { rateLimits: { refreshesPerMinute: 3 } }, now: clock.now }, async (api) => {
+    await withApi({ config: { rateLimits: { refreshes: 3 } }, now: clock.now }, async (api) => {
       const { batchId } = await createBatch(api, [pngFile("a.png")]);
       expect((await api.get(`/api/batches/${batchId}`)).status).toBe(200);
       expect((await api.post(`/api/batches/${batchId}/refresh`, {})).status).toBe(200);
@@ -96,7 +96,7 @@ describe("refreshes", () => {
 describe("reads and health", () => {
   it("limit GET /api/studies and /api/studies/:id together, per user", async () => {
     const clock = steppedClock();
-    await withApi({ config: { auth: secretAuth, rateLimits: { readsPerMinute: 3 } }, now: clock.now }, async (api) => {
+    await withApi({ config: { auth: secretAuth, rateLimits: { reads: 3 } }, now: clock.now }, async (api) => {
       const carol = bearer(await tokenFor("carol"));
       expect((await api.get("/api/studies", carol)).status).toBe(200);
       expect((await api.get(UNKNOWN_STUDY, carol)).status).toBe(404);
@@ -112,7 +112,7 @@ describe("reads and health", () => {
   it("limit health per client address, apart from every other bucket", async () => {
     const clock = steppedClock();
     await withApi(
-      { config: { auth: secretAuth, rateLimits: { healthChecksPerMinute: 2, readsPerMinute: 1 } }, now: clock.now },
+      { config: { auth: secretAuth, rateLimits: { health: 2, reads: 1 } }, now: clock.now },
       async (api) => {
         const erin = bearer(await tokenFor("erin"));
         expect((await api.get("/api/studies", erin)).status).toBe(200);
@@ -127,7 +127,7 @@ describe("reads and health", () => {
   });
 
   it("limit reads per client address when the API runs open", async () => {
-    await withApi({ config: { rateLimits: { readsPerMinute: 1 } }, now: steppedClock().now }, async (api) => {
+    await withApi({ config: { rateLimits: { reads: 1 } }, now: steppedClock().now }, async (api) => {
       expect((await api.get("/api/studies")).status).toBe(200);
       await expectRateLimited(await api.get(UNKNOWN_STUDY));
     });

@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { apiErrorSchema } from "@study-uploader/shared";
 import { batchPlanName, batchPlanSchema } from "../src/domain/records.js";
-import { commitBody, createBatch, pngFile, startTestApi, uploadAll, type TestApi } from "./test-api.js";
+import { commitBody, createBatch, pngFile, testApiForSuite, uploadAll } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 describe("records read back from storage", () => {
   it("are null when missing and parsed with the schema when present", async () => {

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBatch, md5Base64, pngFile, putBlob, startTestApi, type TestApi } from "./test-api.js";
+import { describe, expect, it } from "vitest";
+import { sleep } from "@study-uploader/shared";
+import { createBatch, md5Base64, pngFile, putBlob, startTestApi, testApiForSuite } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 /** The same signature, pointed at another resource of the account. */
 function withPath(uploadUrl: string, pathname: string, extraQuery = ""): string {
@@ -65,7 +62,7 @@ describe("an issued upload URL", () => {
     try {
       const file = pngFile("late.png");
       const batch = await createBatch(shortLived, [file]);
-      await new Promise((resolve) => setTimeout(resolve, 2500));
+      await sleep(2500);
       const res = await putBlob(batch.files[0]!, file.bytes);
       expect(res.status).toBe(403);
       expect(["AuthenticationFailed", "AuthorizationFailure"]).toContain(res.headers.get("x-ms-error-code"));

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { studyListSchema, studySchema } from "@study-uploader/shared";
+import { describe, expect, it } from "vitest";
+import { sleep, studyListSchema, studySchema } from "@study-uploader/shared";
 import {
   commitBody,
   createBatch,
@@ -7,17 +7,12 @@ import {
   md5Base64,
   pngFile,
   putBlob,
-  startTestApi,
+  testApiForSuite,
   uploadAll,
   type LocalFile,
-  type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 /** The listed studies; each thumbnail as the blob it names, since its read URL is signed afresh on every request. */
 async function listStudies() {
@@ -120,7 +115,7 @@ describe("POST /api/studies", () => {
       return studySchema.parse(await (await api.post("/api/studies", commitBody(batch, files, title))).json());
     };
     const older = await make("Older");
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
     const newer = await make("Newer ünïcode");
     const list = await listStudies();
     expect(list[0]).toMatchObject({ id: newer.id, title: "Newer ünïcode", elementCount: 1 });

@@ -146,10 +146,10 @@ describe("GET /api/studies", () => {
       { version: 1 },
       { createdat: "2020-01-01T00:00:00.000Z", title: encodeURIComponent("Older study"), elementcount: "3" },
     );
-    expect(await backfillStudyIndex(api.storage)).toBeGreaterThan(0);
+    expect(await backfillStudyIndex(api.storage, new Date())).toBeGreaterThan(0);
     const all = (await everyPage(100)).flat();
     // Its entry carries no first image: no thumbnail, rather than a storage call per entry to find one.
     expect(all.at(-1)).toMatchObject({ id: legacyStudyId, title: "Older study", elementCount: 3, thumbnailUrl: null });
-    expect(await backfillStudyIndex(api.storage)).toBe(0);
+    expect(await backfillStudyIndex(api.storage, new Date())).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { BlobServiceClient } from "@azure/storage-blob";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { refreshBatchResponseSchema, studySchema } from "@study-uploader/shared";
 import { SWEEP_GRACE_MS } from "../src/domain/batches.js";
 import { studyIdForBatch } from "../src/domain/ids.js";
@@ -14,15 +14,12 @@ import {
   putBlob,
   servedMd5,
   startTestApi,
+  testApiForSuite,
   uploadAll,
   type TestApi,
 } from "./test-api.js";
 
-let api: TestApi;
-beforeAll(async () => {
-  api = await startTestApi();
-});
-afterAll(() => api.close());
+const api = testApiForSuite();
 
 const HOUR = 3600_000;
 const logger = createLogger("silent");

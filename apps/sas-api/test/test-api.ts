@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { defaultUploadConfig, type ImageType, type UploadConfig } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { createApp } from "../src/app.js";
 import { apiConfigFromEnv, type ApiConfig, type RateLimits } from "../src/config.js";
 import { parseEnv } from "../src/env.js";
+import { forEachBucket } from "../src/rate-limit-settings.js";
 import { createLogger } from "../src/logger.js";
 import type { Semaphore } from "../src/semaphore.js";
 import { BlobStorage } from "../src/storage/blob-storage.js";
@@ -53,14 +54,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** For tests about something else that send more requests than a person would. */
-export const NO_RATE_LIMITS: RateLimits = {
-  batchesPerMinute: 0,
-  commitsPerMinute: 0,
-  refreshesPerMinute: 0,
-  readsPerMinute: 0,
-  healthChecksPerMinute: 0,
-  deletesPerMinute: 0,
-};
+export const NO_RATE_LIMITS: RateLimits = forEachBucket(() => 0);
 
 /** The real app over real HTTP against the shared Azurite, in containers of its own. */
 export async function startTestApi(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): Promise<TestApi> {
@@ -101,6 +95,40 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
       }),
     get: (path, headers = {}) => fetch(baseUrl + path, { headers }),
     delete: (path, headers = {}) => fetch(baseUrl + path, { method: "DELETE", headers }),
+  };
+}
+
+/**
+ * One test API for the tests of this file (or of the describe block it is called in): started before them, closed
+ * after them. Its members read the started API, so use them inside tests and hooks.
+ */
+export function testApiForSuite(limits: Partial<UploadConfig> = {}, options: TestApiOptions = {}): TestApi {
+  let started: TestApi | undefined;
+  beforeAll(async () => {
+    started = await startTestApi(limits, options);
+  });
+  afterAll(() => started?.close());
+  const api = () => {
+    if (!started) throw new Error("The suite's test API starts before its tests: use it inside a test or hook");
+    return started;
+  };
+  return {
+    get baseUrl() {
+      return api().baseUrl;
+    },
+    get containerPrefix() {
+      return api().containerPrefix;
+    },
+    get storage() {
+      return api().storage;
+    },
+    get config() {
+      return api().config;
+    },
+    close: () => api().close(),
+    post: (...args) => api().post(...args),
+    get: (...args) => api().get(...args),
+    delete: (...args) => api().delete(...args),
   };
 }
 

@@ -1,4 +1,5 @@
 import { sign } from "hono/jwt";
+import { beforeAll } from "vitest";
 import type { AuthConfig } from "../src/auth-config.js";
 
 export const TEST_SECRET = "a-test-secret-that-is-at-least-32-characters";
@@ -24,3 +25,17 @@ export function tokenFor(sub: string | undefined, claims: Record<string, unknown
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/**
+ * Bearer headers for these users, minted before the suite's tests run; each is filled in place, so a file can hold
+ * them as constants: `const [alice, bob] = signedInUsers("alice", "bob")`.
+ */
+export function signedInUsers<const Subjects extends string[]>(
+  ...subjects: Subjects
+): { [K in keyof Subjects]: Record<string, string> } {
+  const headers = subjects.map((): Record<string, string> => ({}));
+  beforeAll(async () => {
+    for (const [i, subject] of subjects.entries()) Object.assign(headers[i]!, bearer(await tokenFor(subject)));
+  });
+  return headers as { [K in keyof Subjects]: Record<string, string> };
+}

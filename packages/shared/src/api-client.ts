@@ -22,6 +22,8 @@ import {
   type UploadConfig,
 } from "./schemas.js";
 import { z } from "zod";
+import { API_ROUTES, type ApiMethod, type ApiRoute, type PathArgs } from "./api-routes.js";
+import { errorMessage } from "./error-message.js";
 
 /** An API call that did not succeed: the server's `{error}` body, or a network / unreadable-response problem. */
 export class ApiRequestError extends Error {
@@ -69,7 +71,7 @@ export function createApiClient(
   getAccessToken: AccessTokenProvider = noToken,
 ): ApiClient {
   async function request<S extends z.ZodType>(
-    method: "GET" | "POST" | "DELETE",
+    method: ApiMethod,
     path: string,
     schema: S,
     body?: unknown,
@@ -86,11 +88,7 @@ export function createApiClient(
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (error) {
-      throw new ApiRequestError(
-        0,
-        "network_error",
-        `Could not reach the server (${error instanceof Error ? error.message : String(error)})`,
-      );
+      throw new ApiRequestError(0, "network_error", `Could not reach the server (${errorMessage(error)})`);
     }
     const json: unknown = response.status === 204 ? null : await response.json().catch(() => undefined);
     if (!response.ok) {
@@ -111,31 +109,38 @@ export function createApiClient(
     return parsed.data;
   }
 
+  /** One route of the table: its method, its path built from `params`, and a query string when given. */
+  const call = <P extends string, S extends z.ZodType>(
+    route: ApiRoute<P>,
+    params: PathArgs<P>,
+    schema: S,
+    body?: unknown,
+    search = "",
+  ) => request(route.method, route.build(...params) + (search ? `?${search}` : ""), schema, body);
+
   return {
-    getConfig: () => request("GET", "/api/config", uploadConfigSchema),
-    createBatch: (body) => request("POST", "/api/batches", createBatchResponseSchema, body),
+    getConfig: () => call(API_ROUTES.config, [], uploadConfigSchema),
+    createBatch: (body) => call(API_ROUTES.createBatch, [], createBatchResponseSchema, body),
     refreshBatch: (batchId, indexes) =>
-      request("POST", `/api/batches/${encodeURIComponent(batchId)}/refresh`, refreshBatchResponseSchema, { indexes }),
-    addBatchFiles: (batchId, body) =>
-      request("POST", `/api/batches/${encodeURIComponent(batchId)}/files`, addBatchFilesResponseSchema, body),
+      call(API_ROUTES.refreshBatch, [{ batchId }], refreshBatchResponseSchema, { indexes }),
+    addBatchFiles: (batchId, body) => call(API_ROUTES.addBatchFiles, [{ batchId }], addBatchFilesResponseSchema, body),
     removeBatchFile: async (batchId, index) => {
-      await request("DELETE", `/api/batches/${encodeURIComponent(batchId)}/files/${index}`, z.null());
+      await call(API_ROUTES.removeBatchFile, [{ batchId, index }], z.null());
     },
-    getBatch: (batchId) => request("GET", `/api/batches/${encodeURIComponent(batchId)}`, batchStatusSchema),
+    getBatch: (batchId) => call(API_ROUTES.getBatch, [{ batchId }], batchStatusSchema),
     discardBatch: async (batchId) => {
-      await request("DELETE", `/api/batches/${encodeURIComponent(batchId)}`, z.null());
+      await call(API_ROUTES.discardBatch, [{ batchId }], z.null());
     },
-    commitStudy: (body) => request("POST", "/api/studies", studySchema, body),
+    commitStudy: (body) => call(API_ROUTES.commitStudy, [], studySchema, body),
     listStudies: (query = {}) => {
       const params = new URLSearchParams();
       if (query.limit !== undefined) params.set("limit", String(query.limit));
       if (query.cursor !== undefined) params.set("cursor", query.cursor);
-      const search = params.toString();
-      return request("GET", search ? `/api/studies?${search}` : "/api/studies", studyListSchema);
+      return call(API_ROUTES.listStudies, [], studyListSchema, undefined, params.toString());
     },
-    getStudy: (studyId) => request("GET", `/api/studies/${encodeURIComponent(studyId)}`, studySchema),
+    getStudy: (studyId) => call(API_ROUTES.getStudy, [{ studyId }], studySchema),
     deleteStudy: async (studyId) => {
-      await request("DELETE", `/api/studies/${encodeURIComponent(studyId)}`, z.null());
+      await call(API_ROUTES.deleteStudy, [{ studyId }], z.null());
     },
   };
 }

@@ -5,3 +5,6 @@ export * from "./image-structure.js";
 export * from "./schemas.js";
 export * from "./storage-path.js";
 export * from "./api-client.js";
+export * from "./error-message.js";
+export * from "./sleep.js";
+export * from "./api-routes.js";

@@ -1,5 +1,4 @@
 import type { AddBatchFilesRequest, AddBatchFilesResponse } from "@study-uploader/shared";
-import { ApiProblem, notFound } from "../errors.js";
 import {
   assertBatchLimits,
   assertStillStaging,
@@ -14,6 +13,7 @@ import {
   uploadTargets,
   type BatchDeps,
 } from "./batches.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { batchPlanName, imageBlobName, type BatchPlan } from "./records.js";
 
 /** Edits of one plan racing from other instances are rare; each lost race costs one more read and write. */
@@ -44,7 +44,7 @@ async function editPlan(
     ]);
     if (!stored) throw notFound("Batch");
     if (committed) throw batchCommitted();
-    assertStillStaging(deps.config, stored.value);
+    assertStillStaging(deps.config, stored.value, deps.now());
     const edited = edit(stored.value);
     if (!edited) return stored.value;
     if (stored.leased) throw commitInProgress();
@@ -61,12 +61,11 @@ async function editPlan(
       return edited;
     }
   }
-  throw new ApiProblem(
-    409,
+  throw new DomainError(
+    "conflict",
     "commit_in_progress",
     "This batch is being changed by several requests at once; try again in a moment",
-    undefined,
-    { "Retry-After": "1" },
+    { retryAfterSeconds: 1 },
   );
 }
 
@@ -79,12 +78,12 @@ export async function addBatchFiles(
 ): Promise<AddBatchFilesResponse> {
   const maxIndexes = deps.config.limits.maxFiles * INDEXES_PER_ALLOWED_FILE;
   const plan = await editPlan(deps, owner, batchId, (current) => {
-    assertUploadWindow(deps.config, current);
+    assertUploadWindow(deps.config, current, deps.now());
     assertBatchLimits(deps.config, [...liveFiles(current), ...request.files]);
     const first = current.files.length;
     if (first + request.files.length > maxIndexes) {
-      throw new ApiProblem(
-        413,
+      throw new DomainError(
+        "too-large",
         "payload_too_large",
         `This batch has had ${first} files (removed ones included) and may have at most ${maxIndexes}; ` +
           "start a new batch",
@@ -112,8 +111,8 @@ export async function removeBatchFile(deps: BatchDeps, owner: string, batchId: s
   const plan = await editPlan(deps, owner, batchId, (current) => {
     const file = current.files[index];
     if (!file) {
-      throw new ApiProblem(
-        404,
+      throw new DomainError(
+        "not-found",
         "not_found",
         `This batch has no file at index ${index} (its indexes are 0 to ${current.files.length - 1})`,
       );

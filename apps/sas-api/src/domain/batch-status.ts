@@ -1,6 +1,6 @@
 import type { BatchStatus } from "@study-uploader/shared";
-import { notFound } from "../errors.js";
 import { assertStillStaging, findOwnBatch, stagingDeadline, type BatchDeps } from "./batches.js";
+import { notFound } from "./domain-error.js";
 import { studyIdForBatch } from "./ids.js";
 import { isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
 
@@ -19,7 +19,7 @@ export async function batchStatus(deps: BatchDeps, owner: string, batchId: strin
   ]);
   if (!stored || (study && isDeletedStudy(study)) || (!study && stored.value.discarded)) throw notFound("Batch");
   const plan = stored.value;
-  if (!study) assertStillStaging(deps.config, plan);
+  if (!study) assertStillStaging(deps.config, plan, deps.now());
   const uploaded = await Promise.all(
     plan.files.map((file) => (file.removed ? Promise.resolve(false) : deps.storage.images.exists(file.blobName))),
   );

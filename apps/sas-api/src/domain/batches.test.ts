@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApiProblem } from "../errors.js";
 import { SWEEP_GRACE_MS, assertCommitInTime, assertStillStaging, stagingDeadline } from "./batches.js";
+import { DomainError } from "./domain-error.js";
 import type { BatchPlan } from "./records.js";
 
 const config = { stagingTtlHours: 2 };
@@ -11,7 +11,7 @@ describe("a batch's deadlines", () => {
   it("is stageable until its staging TTL is over", () => {
     expect(stagingDeadline(config, plan)).toBe(deadline);
     expect(() => assertStillStaging(config, plan, deadline)).not.toThrow();
-    expect(() => assertStillStaging(config, plan, deadline + 1)).toThrow(ApiProblem);
+    expect(() => assertStillStaging(config, plan, deadline + 1)).toThrow(DomainError);
   });
 
   it("lets a commit that started in time write its study until half the sweep's grace, never later", () => {

@@ -5,15 +5,17 @@ import type {
   UploadTarget,
 } from "@study-uploader/shared";
 import type { ApiConfig } from "../config.js";
-import { ApiProblem, notFound } from "../errors.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import type { StoredRecord } from "../storage/record-store.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
 
 export interface BatchDeps {
   storage: BlobStorage;
   config: ApiConfig;
+  /** The app's clock, in ms: deadlines, expiries and timestamps all read it. */
+  now: () => number;
 }
 
 export function uploadTargets(
@@ -35,7 +37,7 @@ export function uploadTargets(
   );
 }
 
-const expiryFromNow = (deps: BatchDeps) => new Date(Date.now() + deps.config.limits.sasTtlSeconds * 1000);
+const expiryFromNow = (deps: BatchDeps) => new Date(deps.now() + deps.config.limits.sasTtlSeconds * 1000);
 
 /** When new upload URLs expire: a SAS lifetime from now, but never past the deadline, where the sweep may come. */
 export function uploadExpiry(deps: BatchDeps, plan: BatchPlan): Date {
@@ -48,16 +50,16 @@ export const liveFiles = (plan: BatchPlan) => plan.files.filter((file) => !file.
 /** A batch's files (those not removed) must fit the per-study count and the per-batch bytes. */
 export function assertBatchLimits(config: ApiConfig, files: readonly { size: number }[]): void {
   if (files.length > config.limits.maxFiles) {
-    throw new ApiProblem(
-      413,
+    throw new DomainError(
+      "too-large",
       "payload_too_large",
       `That makes ${files.length} files; a batch may hold at most ${config.limits.maxFiles} files`,
     );
   }
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   if (totalBytes > config.maxBatchBytes) {
-    throw new ApiProblem(
-      413,
+    throw new DomainError(
+      "too-large",
       "payload_too_large",
       `The files add up to ${totalBytes} bytes; a batch may hold at most ${config.maxBatchBytes} bytes`,
     );
@@ -94,7 +96,7 @@ export async function createBatch(
     version: 1,
     batchId,
     owner,
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(deps.now()).toISOString(),
     files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
   };
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
@@ -131,36 +133,30 @@ export async function findOwnBatch(
  * A batch can be uploaded to and committed only for `stagingTtlHours`; after that the sweep may delete its
  * blobs, so a late commit must not race it. An expired batch looks like a missing one.
  */
-export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertStillStaging(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (now > stagingDeadline(config, plan)) throw notFound("Batch");
 }
 
 /** The last moment a commit that started in time may still write its study; past it, the sweep may be near. */
-export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertCommitInTime(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (now > stagingDeadline(config, plan) + SWEEP_GRACE_MS / 2) {
-    throw new ApiProblem(404, "not_found", "The batch expired while it was being committed; start again");
+    throw new DomainError("not-found", "not_found", "The batch expired while it was being committed; start again");
   }
 }
 
 export const commitInProgress = () =>
-  new ApiProblem(
-    409,
-    "commit_in_progress",
-    "This batch is being committed right now; try again in a moment",
-    undefined,
-    {
-      "Retry-After": "2",
-    },
-  );
+  new DomainError("conflict", "commit_in_progress", "This batch is being committed right now; try again in a moment", {
+    retryAfterSeconds: 2,
+  });
 
 export const batchCommitted = () =>
-  new ApiProblem(409, "batch_committed", "This batch is already committed as a study; nothing left to upload");
+  new DomainError("conflict", "batch_committed", "This batch is already committed as a study; nothing left to upload");
 
 export const isCommitted = (deps: BatchDeps, owner: string, batchId: string) =>
   deps.storage.records.exists("studies", studyRecordName(owner, studyIdForBatch(batchId)));
 
 /** New upload URLs only with time left to use them; a batch this close to its deadline looks like a missing one. */
-export function assertUploadWindow(config: StagingConfig, plan: BatchPlan, now = Date.now()): void {
+export function assertUploadWindow(config: StagingConfig, plan: BatchPlan, now: number): void {
   if (stagingDeadline(config, plan) - now < MIN_UPLOAD_WINDOW_MS) throw notFound("Batch");
 }
 
@@ -176,7 +172,7 @@ export async function refreshBatch(
   // Upload URLs only while uploads can still matter: not during a commit, not after it, not past the deadline.
   if (stored.leased) throw commitInProgress();
   if (await isCommitted(deps, owner, batchId)) throw batchCommitted();
-  assertUploadWindow(deps.config, plan);
+  assertUploadWindow(deps.config, plan, deps.now());
 
   let indexes: number[];
   if (requested) {
@@ -187,12 +183,12 @@ export async function refreshBatch(
         ...unknown.map((index) => ({ index, problem: "no such file in this batch" })),
         ...removed.map((index) => ({ index, problem: "was removed from this batch" })),
       ];
-      throw new ApiProblem(
-        422,
+      throw new DomainError(
+        "refused-files",
         "invalid_request",
         `No upload link for index ${problems.map((p) => p.index).join(", ")}: ` +
           `this batch has ${plan.files.length} files, and a removed file cannot be uploaded`,
-        problems,
+        { files: problems },
       );
     }
     indexes = [...new Set(requested)].sort((a, b) => a - b);

@@ -1,7 +1,7 @@
-import type { CommitStudyRequest, FileProblem } from "@study-uploader/shared";
-import { ApiProblem, notFound } from "../errors.js";
+import { sleep, type CommitStudyRequest, type FileProblem } from "@study-uploader/shared";
 import type { StoredRecord } from "../storage/record-store.js";
 import { assertCommitInTime, assertStillStaging, commitInProgress, findOwnBatch, type BatchDeps } from "./batches.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
@@ -68,28 +68,27 @@ async function copyVerified(
   return { names: results.map((r) => r.name), changed };
 }
 
-function verificationFailed(plan: BatchPlan, failed: FileProblem[]): ApiProblem {
+function verificationFailed(plan: BatchPlan, failed: FileProblem[]): DomainError {
   const names = failed.map((f) => plan.files[f.index]!.name).join(", ");
-  return new ApiProblem(
-    422,
+  return new DomainError(
+    "refused-files",
     "verification_failed",
     `Not committed: ${failed.length} file(s) failed verification (${names})`,
-    failed,
+    { files: failed },
   );
 }
 
 export type CommitOutcome = { created: boolean; record: StudyRecord };
 
 const studyDeleted = () =>
-  new ApiProblem(409, "batch_committed", "This batch was committed as a study that has since been deleted");
+  new DomainError("conflict", "batch_committed", "This batch was committed as a study that has since been deleted");
 
 const batchChangedDuringCommit = () =>
-  new ApiProblem(
-    409,
+  new DomainError(
+    "conflict",
     "commit_in_progress",
     "A file was added to or removed from this batch just as it was committed; commit again",
-    undefined,
-    { "Retry-After": "1" },
+    { retryAfterSeconds: 1 },
   );
 
 /** Holds the batch's lease while `commit` runs, waiting a little for another commit of the same batch. */
@@ -98,7 +97,7 @@ async function underBatchLease<T>(
   stored: StoredRecord<BatchPlan>,
   commit: () => Promise<T>,
 ): Promise<T> {
-  const waitUntil = Date.now() + COMMIT_LEASE_WAIT_MS;
+  const waitUntil = deps.now() + COMMIT_LEASE_WAIT_MS;
   const name = batchPlanName(stored.value.batchId);
   for (let pollMs = COMMIT_LEASE_POLL_MS.first; ; pollMs = Math.min(pollMs * 2, COMMIT_LEASE_POLL_MS.max)) {
     // Only on the plan the elements were checked against: a file added or removed since makes us start over.
@@ -113,8 +112,8 @@ async function underBatchLease<T>(
         await lease.release();
       }
     }
-    if (Date.now() >= waitUntil) throw commitInProgress();
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    if (deps.now() >= waitUntil) throw commitInProgress();
+    await sleep(pollMs);
   }
 }
 
@@ -146,10 +145,12 @@ export async function commitStudy(
   if (existing) return { created: false, record: existing };
   if (!stored) throw notFound("Batch");
   const plan = stored.value;
-  assertStillStaging(deps.config, plan);
+  assertStillStaging(deps.config, plan, deps.now());
   const mismatched = elementProblems(plan, request);
   if (mismatched.length > 0) {
-    throw new ApiProblem(422, "elements_mismatch", "The study's elements do not match the batch's files", mismatched);
+    throw new DomainError("refused-files", "elements_mismatch", "The study's elements do not match the batch's files", {
+      files: mismatched,
+    });
   }
 
   return underBatchLease(deps, stored, async () => {
@@ -167,7 +168,7 @@ export async function commitStudy(
     const { names, changed } = await copyVerified(deps, studyId, verified);
     if (changed.length > 0) throw verificationFailed(plan, changed);
 
-    assertCommitInTime(deps.config, plan);
+    assertCommitInTime(deps.config, plan, deps.now());
     const record: CommittedStudyRecord = {
       version: 2,
       id: studyId,
@@ -175,7 +176,7 @@ export async function commitStudy(
       owner,
       title: request.title.trim(),
       description: (request.description ?? "").trim(),
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(deps.now()).toISOString(),
       elements: elements.map((e, i) => {
         const { file, width, height } = verified[i]!;
         return {

@@ -1,7 +1,7 @@
-import { notFound } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import type { StoredRecord } from "../storage/record-store.js";
+import { notFound } from "./domain-error.js";
 import {
   PENDING_DELETES_PREFIX,
   batchPlanName,

@@ -1,7 +1,7 @@
 import type { Study, StudyList } from "@study-uploader/shared";
-import { ApiProblem, notFound } from "../errors.js";
 import { isRestStatus } from "../storage/storage-errors.js";
 import type { BatchDeps } from "./batches.js";
+import { DomainError, notFound } from "./domain-error.js";
 import { imageLocation, isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
 
@@ -31,8 +31,8 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
   };
 }
 
-export const readUrlExpiry = (deps: Pick<BatchDeps, "config">) =>
-  new Date(Date.now() + deps.config.readSasTtlSeconds * 1000);
+export const readUrlExpiry = (deps: Pick<BatchDeps, "config" | "now">) =>
+  new Date(deps.now() + deps.config.readSasTtlSeconds * 1000);
 
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
   const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), storedStudySchema);
@@ -42,7 +42,7 @@ export async function getStudy(deps: BatchDeps, owner: string, studyId: string):
 }
 
 const badCursor = () =>
-  new ApiProblem(400, "invalid_request", "Invalid request: cursor is not one this API handed out");
+  new DomainError("invalid", "invalid_request", "Invalid request: cursor is not one this API handed out");
 
 /** Storage's continuation marker travels as base64url, so any cursor is URL-safe and checked by shape first. */
 const encodeCursor = (marker: string) => Buffer.from(marker, "utf8").toString("base64url");
@@ -58,7 +58,7 @@ function decodeCursor(cursor: string): string {
 
 /** A page of the owner's studies, newest first; its cost is one storage call however many studies there are. */
 export async function listStudies(
-  deps: Pick<BatchDeps, "storage" | "config">,
+  deps: Pick<BatchDeps, "storage" | "config" | "now">,
   owner: string,
   query: { limit: number; cursor?: string },
 ): Promise<StudyList> {

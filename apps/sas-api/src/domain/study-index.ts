@@ -109,7 +109,7 @@ const BACKFILL_MARKER = "_migrations/study-index-backfilled";
  * Enters studies committed before the index existed, once per storage account: their records carry the same
  * metadata the index needs. Safe to run from several instances at once (entries and marker are create-only).
  */
-export async function backfillStudyIndex(storage: BlobStorage): Promise<number> {
+export async function backfillStudyIndex(storage: BlobStorage, now: Date): Promise<number> {
   if (await storage.records.exists("index", BACKFILL_MARKER)) return 0;
   let entered = 0;
   for (const { name, metadata } of await storage.records.list("studies", "")) {
@@ -120,6 +120,6 @@ export async function backfillStudyIndex(storage: BlobStorage): Promise<number> 
     await storage.records.create("index", entry, { id: studyId }, { ...metadata, studyid: studyId });
     entered += 1;
   }
-  await storage.records.create("index", BACKFILL_MARKER, { at: new Date().toISOString() });
+  await storage.records.create("index", BACKFILL_MARKER, { at: now.toISOString() });
   return entered;
 }

@@ -15,7 +15,8 @@ export interface SweepDeps {
 export interface SweepOptions {
   /** The API's STAGING_TTL_HOURS: batches past it (and a grace margin) are done with, committed or not. */
   stagingTtlHours: number;
-  now?: Date;
+  /** When the sweep runs: batches are judged against it. */
+  now: Date;
 }
 
 export interface SweepCounts extends PendingDeleteCounts {
@@ -75,7 +76,7 @@ async function sweepBatch(storage: BlobStorage, batchId: string, owner: string):
  * Safe to run from several schedulers at once: every step is idempotent.
  */
 export async function sweepAbandonedBatches(deps: SweepDeps, options: SweepOptions): Promise<SweepCounts> {
-  const now = options.now ?? new Date();
+  const { now } = options;
   const cutoff = now.getTime() - options.stagingTtlHours * 3600_000 - SWEEP_GRACE_MS;
   // Deletes first: one finished here leaves its batch (if still open) for the loop below to close as usual.
   const counts: SweepCounts = {

@@ -1,9 +1,9 @@
 import { imageHeadBytes, scanImageStructure, type CommitStudyRequest, type ImageVerdict } from "@study-uploader/shared";
-import { ApiProblem } from "../errors.js";
 import { mapConcurrently } from "../map-concurrently.js";
 import type { Semaphore } from "../semaphore.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
 import type { BatchDeps } from "./batches.js";
+import { DomainError } from "./domain-error.js";
 import type { BatchPlan } from "./records.js";
 import { metadataProblem } from "./verify-image.js";
 
@@ -64,12 +64,13 @@ async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Pr
 }
 
 const verificationBusy = () =>
-  new ApiProblem(
-    503,
+  new DomainError(
+    "busy",
     "server_busy",
     "The server is checking other studies' images; commit again in a few seconds",
-    undefined,
-    { "Retry-After": "2" },
+    {
+      retryAfterSeconds: 2,
+    },
   );
 
 /**

@@ -1,15 +1,17 @@
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import {
+  API_ROUTES,
   addBatchFilesRequestSchema,
   batchIdSchema,
   createBatchRequestSchema,
   refreshBatchRequestSchema,
 } from "@study-uploader/shared";
-import type { AppDeps, AppEnv } from "../app-env.js";
+import type { AppEnv, RouteDeps } from "../app-env.js";
 import { addBatchFiles, discardBatch, removeBatchFile } from "../domain/batch-edits.js";
 import { batchStatus } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
-import { ApiProblem, notFound } from "../errors.js";
+import { notFound } from "../domain/domain-error.js";
+import { ApiProblem } from "../errors.js";
 import { jsonBody } from "../validation.js";
 
 /** A path's batch id; one that cannot be a batch id names no batch (404, like a foreign or missing one). */
@@ -26,31 +28,31 @@ function fileIndexParam(value: string): number {
   return Number(value);
 }
 
-export function batchRoutes(deps: AppDeps, limitCreation: MiddlewareHandler<AppEnv>) {
+export function batchRoutes(deps: RouteDeps) {
   return new Hono<AppEnv>()
-    .post("/", limitCreation, jsonBody(createBatchRequestSchema(deps.config.limits)), async (c) => {
+    .post(API_ROUTES.createBatch.path, jsonBody(createBatchRequestSchema(deps.config.limits)), async (c) => {
       const batch = await createBatch(deps, c.get("owner"), c.req.valid("json"));
       return c.json(batch, 201);
     })
-    .post("/:batchId/refresh", jsonBody(refreshBatchRequestSchema), async (c) => {
+    .post(API_ROUTES.refreshBatch.path, jsonBody(refreshBatchRequestSchema), async (c) => {
       const batchId = batchIdParam(c.req.param("batchId"));
       const refreshed = await refreshBatch(deps, c.get("owner"), batchId, c.req.valid("json").indexes);
       return c.json(refreshed, 200);
     })
-    .post("/:batchId/files", jsonBody(addBatchFilesRequestSchema(deps.config.limits)), async (c) => {
+    .post(API_ROUTES.addBatchFiles.path, jsonBody(addBatchFilesRequestSchema(deps.config.limits)), async (c) => {
       const batchId = batchIdParam(c.req.param("batchId"));
       const added = await addBatchFiles(deps, c.get("owner"), batchId, c.req.valid("json"));
       return c.json(added, 201);
     })
-    .get("/:batchId", async (c) => {
+    .get(API_ROUTES.getBatch.path, async (c) => {
       const status = await batchStatus(deps, c.get("owner"), batchIdParam(c.req.param("batchId")));
       return c.json(status, 200);
     })
-    .delete("/:batchId", async (c) => {
+    .delete(API_ROUTES.discardBatch.path, async (c) => {
       await discardBatch(deps, c.get("owner"), batchIdParam(c.req.param("batchId")));
       return c.body(null, 204);
     })
-    .delete("/:batchId/files/:index", async (c) => {
+    .delete(API_ROUTES.removeBatchFile.path, async (c) => {
       const batchId = batchIdParam(c.req.param("batchId"));
       await removeBatchFile(deps, c.get("owner"), batchId, fileIndexParam(c.req.param("index")));
       return c.body(null, 204);

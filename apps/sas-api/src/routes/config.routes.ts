@@ -1,8 +1,9 @@
 import { Hono } from "hono";
+import { API_ROUTES } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 
 export function configRoutes({ config }: AppDeps) {
-  return new Hono<AppEnv>().get("/", (c) =>
+  return new Hono<AppEnv>().get(API_ROUTES.config.path, (c) =>
     c.json(
       {
         ...config.limits,

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { API_ROUTES } from "@study-uploader/shared";
 import type { AppDeps, AppEnv } from "../app-env.js";
 import { ApiProblem } from "../errors.js";
 import { oncePerPeriod } from "../once-per-period.js";
@@ -8,7 +9,7 @@ const PING_SHARED_FOR_MS = 1000;
 
 export function healthRoutes({ storage, logger, now }: AppDeps) {
   const pingStorage = oncePerPeriod(() => storage.account.ping(AbortSignal.timeout(3000)), PING_SHARED_FOR_MS, now);
-  return new Hono<AppEnv>().get("/", async (c) => {
+  return new Hono<AppEnv>().get(API_ROUTES.health.path, async (c) => {
     try {
       await pingStorage();
     } catch (error) {

@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { RestError } from "@azure/storage-blob";
+import { sleep } from "@study-uploader/shared";
 import { isNetworkError } from "./storage-errors.js";
 
 /** What storage answered to one plain request. */
@@ -87,7 +88,7 @@ async function sendWithRetries<T>(
       response.resume();
     } catch (error) {
       if (attempt >= MAX_TRIES || !isNetworkError(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await sleep(delay);
       continue;
     }
     if (attempt >= MAX_TRIES || !RETRY_STATUSES.has(status)) {
@@ -96,7 +97,7 @@ async function sendWithRetries<T>(
         code,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { ZodType } from "zod";
+import { errorMessage } from "@study-uploader/shared";
 import { metadataHeaders, sendBlobRequest, responseHeader, type BlobResponse } from "./blob-requests.js";
 import type { ServerPermission } from "./sas-urls.js";
 import { errorCode, isRestStatus } from "./storage-errors.js";
@@ -108,8 +109,7 @@ export class RecordStore {
     try {
       return { value: schema.parse(JSON.parse(text)), leased, etag };
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`Stored record ${kind}/${name} is malformed: ${reason}`, { cause: error });
+      throw new Error(`Stored record ${kind}/${name} is malformed: ${errorMessage(error)}`, { cause: error });
     }
   }
 
