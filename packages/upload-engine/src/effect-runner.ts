@@ -1,6 +1,10 @@
-import { ApiRequestError, type CommitStudyRequest, type UploadTarget } from "@study-uploader/shared";
-import { errorMessage } from "./error-message.js";
-import { abortableSleep } from "./abortable-sleep.js";
+import {
+  ApiRequestError,
+  errorMessage,
+  sleep,
+  type CommitStudyRequest,
+  type UploadTarget,
+} from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
 import { indexOf } from "./file-steps.js";
 import { classifyPutOutcome } from "./retry-policy.js";
@@ -193,7 +197,7 @@ export function createEffectRunner(context: EffectRunnerContext) {
           void put(effect, generation);
           return;
         case "wait":
-          abortableSleep(Math.max(0, effect.at - context.now()), signalOf(effect.key)).then(
+          sleep(Math.max(0, effect.at - context.now()), signalOf(effect.key)).then(
             () => dispatch({ kind: "retry-due", generation, key: effect.key, attempt: effect.attempt }),
             () => undefined,
           );
@@ -245,7 +249,7 @@ async function sendCommit(
       const busy =
         error instanceof ApiRequestError && (error.code === "commit_in_progress" || error.code === "server_busy");
       if (!busy || attempt >= COMMIT_ATTEMPTS) throw error;
-      await abortableSleep(COMMIT_BUSY_DELAY_MS, signal);
+      await sleep(COMMIT_BUSY_DELAY_MS, signal);
     }
   }
 }

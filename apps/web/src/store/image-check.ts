@@ -1,4 +1,4 @@
-import { imageHeadBytes, scanImageStructure, type ImageType } from "@study-uploader/shared";
+import { errorMessage, imageHeadBytes, scanImageStructure, type ImageType } from "@study-uploader/shared";
 
 /** The file's bytes [from, end), one head's worth at a time: the check stops taking them once it has its answer. */
 async function* fileChunks(file: Blob, type: ImageType, from: number, end: number) {
@@ -22,6 +22,5 @@ export async function imageStructureProblem(file: Blob, type: ImageType): Promis
 /** The same for a picked file, which may also fail to be read (moved or deleted since): its problem says so. */
 export const checkedImageProblem = (file: Blob, type: ImageType): Promise<string | null> =>
   imageStructureProblem(file, type).catch(
-    (error: unknown) =>
-      `Not sent: the file could not be read (${error instanceof Error ? error.message : String(error)})`,
+    (error: unknown) => `Not sent: the file could not be read (${errorMessage(error)})`,
   );

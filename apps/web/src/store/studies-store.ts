@@ -1,4 +1,11 @@
-import { ApiRequestError, type ApiClient, type Study, type StudyList, type StudySummary } from "@study-uploader/shared";
+import {
+  ApiRequestError,
+  errorMessage,
+  type ApiClient,
+  type Study,
+  type StudyList,
+  type StudySummary,
+} from "@study-uploader/shared";
 import { createStore } from "zustand/vanilla";
 
 type PageKind = "first" | "more";
@@ -50,8 +57,6 @@ export interface StudiesState {
 }
 
 const DELETED = "This study has been deleted.";
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * A page added after the loaded studies. A study already there keeps its place and is not shown twice: pages can

@@ -1,3 +1,4 @@
+import { errorMessage } from "@study-uploader/shared";
 import type { CommitOutcome } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
 import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
@@ -18,8 +19,6 @@ import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./save
 import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
 export type { StudyDraftDeps };
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The study form's state: what the researcher typed, picked, labelled and ordered, and whether this tab holds the
