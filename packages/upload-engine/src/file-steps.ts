@@ -24,6 +24,10 @@ export const moveTo = <K extends FileKind>(_from: FileIn<K>, to: FileIn<NextKind
 
 export const indexOf = (state: FileState): number | null => ("index" in state ? state.index : null);
 
+/** Bytes of a file that reached storage: all of an arrived one, and never fewer across retries. */
+export const sentBytesOf = ({ state, spec }: FileEntry): number =>
+  state.kind === "uploaded" ? spec.size : "sent" in state ? state.sent : 0;
+
 /** Not yet announced, and still meant to be sent. */
 export const needsAnnouncing = (state: FileState) =>
   state.kind === "announcing" || ((state.kind === "checking" || state.kind === "hashing") && state.index === null);

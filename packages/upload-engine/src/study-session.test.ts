@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 import type { Md5Hasher } from "./md5.js";
 import type { RetryOptions } from "./retry-policy.js";
+import { sentBytesOf } from "./file-steps.js";
 import { createStudySession, type SessionFile } from "./study-session.js";
 import { deferred, settle, type Deferred } from "./testing/deferred.js";
 import type { FileState } from "./upload-state.js";
@@ -189,7 +190,7 @@ function setup(
       const seen = states.get(entry.id) ?? [];
       const status = statusOf(entry.state);
       if (JSON.stringify(seen.at(-1)) !== JSON.stringify(status)) states.set(entry.id, [...seen, status]);
-      const sent = entry.state.kind === "uploaded" ? entry.spec.size : "sent" in entry.state ? entry.state.sent : 0;
+      const sent = sentBytesOf(entry);
       const sentSoFar = progress.get(entry.id) ?? [];
       if (sent > (sentSoFar.at(-1) ?? 0)) progress.set(entry.id, [...sentSoFar, sent]);
     }

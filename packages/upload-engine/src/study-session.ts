@@ -1,5 +1,5 @@
 import { createEffectRunner } from "./effect-runner.js";
-import { indexOf } from "./file-steps.js";
+import { indexOf, sentBytesOf } from "./file-steps.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
 import type {
@@ -18,8 +18,6 @@ import { emptySession, type FileEntry, type SessionEvent, type SessionState } fr
 
 export type * from "./study-session-types.js";
 
-const sentOf = ({ state, spec }: FileEntry) =>
-  state.kind === "uploaded" ? spec.size : "sent" in state ? state.sent : 0;
 const isSending = ({ state }: FileEntry) => state.kind === "uploading";
 
 /** What a kept draft saves of a snapshot: the batch, and each announced file's index, MD5 and whether it arrived. */
@@ -71,7 +69,7 @@ export function createStudySession(deps: StudySessionDeps) {
     if (event.kind === "progress" || event.kind === "put-started") {
       rate.record(
         now(),
-        [...state.files.values()].reduce((sum, entry) => sum + sentOf(entry), 0),
+        [...state.files.values()].reduce((sum, entry) => sum + sentBytesOf(entry), 0),
       );
       bytesPerSecond = rate.bytesPerSecond();
     }

@@ -1,4 +1,4 @@
-import type { FileEntry, UploadSnapshot } from "@study-uploader/upload-engine";
+import { sentBytesOf, type FileEntry, type UploadSnapshot } from "@study-uploader/upload-engine";
 import type { DraftImage, DraftImages, DraftPhase, StudyDraftState } from "./study-draft-state.js";
 
 /** The study session's side of the form: how far each image got, and the commit. */
@@ -17,11 +17,7 @@ export function draftPhase(upload: Pick<UploadSnapshot, "commit">): DraftPhase {
 }
 
 /** Bytes of this image that reached storage (and stay counted across retries). */
-export function sentOf(entry: FileEntry | undefined): number {
-  if (!entry) return 0;
-  const { state } = entry;
-  return state.kind === "uploaded" ? entry.spec.size : "sent" in state ? state.sent : 0;
-}
+export const sentOf = (entry: FileEntry | undefined): number => (entry ? sentBytesOf(entry) : 0);
 
 const ON_THE_WAY = new Set<FileEntry["state"]["kind"]>([
   "checking",
