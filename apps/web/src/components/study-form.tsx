@@ -1,20 +1,13 @@
-import { useState } from "react";
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
 import { useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes, imageTypeNames } from "../format.js";
-import { studyPath } from "../router/routes.js";
-import {
-  canRetry,
-  draftPhase,
-  resumableCount,
-  uploadingCount,
-  waitingForFilesCount,
-} from "../store/draft-selectors.js";
+import { canRetry, draftPhase, uploadingCount } from "../store/draft-selectors.js";
 import { formProblems } from "../store/draft-validation.js";
 import type { DraftPhase } from "../store/study-draft-state.js";
+import { DiscardDraft } from "./discard-draft.js";
+import { DraftNoticeBanner } from "./draft-notice.js";
 import { ImageDropZone } from "./image-drop-zone.js";
 import { ImageList } from "./image-list.js";
-import { Link } from "./link.js";
 import { TotalProgress } from "./total-progress.js";
 
 function LimitsHint() {
@@ -27,77 +20,6 @@ function LimitsHint() {
       {imageTypeNames(config.allowedTypes)} · up to {formatBytes(config.maxFileBytes)} each · at most {config.maxFiles}{" "}
       images
     </p>
-  );
-}
-
-/** What became of the draft saved before this page opened (or that another tab holds it), with what to do next. */
-function DraftNoticeBanner() {
-  const notice = useStudyDraft((s) => s.draftNotice);
-  const access = useStudyDraft((s) => s.draftAccess);
-  const waiting = useDraft(waitingForFilesCount);
-  const resumable = useDraft(resumableCount);
-  const actions = useStudyDraft((s) => s.actions);
-  if (!notice) return null;
-  return (
-    <section className="draft-notice" aria-label="Saved draft">
-      <p>
-        {notice.message}
-        {notice.studyId && (
-          <>
-            {" "}
-            <Link href={studyPath(notice.studyId)}>Open the study</Link>
-          </>
-        )}
-      </p>
-      <div className="draft-notice-actions">
-        {resumable > 0 && waiting > 0 && (
-          <button type="button" className="button button-secondary" onClick={() => void actions.resumeFromHandles()}>
-            Resume {resumable === 1 ? "1 image" : `${resumable} images`} without picking again
-          </button>
-        )}
-        {access !== "other-tab" && (
-          <button type="button" className="button button-small button-quiet" onClick={actions.dismissNotice}>
-            Dismiss
-          </button>
-        )}
-      </div>
-    </section>
-  );
-}
-
-/** Discarding minutes of labelling takes a second, deliberate press. */
-function DiscardDraft() {
-  const [confirming, setConfirming] = useState(false);
-  const hasDraft = useStudyDraft((s) => s.imageIds.length > 0 || s.title !== "" || s.description !== "");
-  const editable = useDraft((form, upload) => draftPhase(upload) === "editing" && form.draftAccess === "open");
-  const discardDraft = useStudyDraft((s) => s.actions.discardDraft);
-  if (!hasDraft || !editable) return null;
-  if (!confirming) {
-    return (
-      <button type="button" className="button button-quiet" onClick={() => setConfirming(true)}>
-        Discard draft
-      </button>
-    );
-  }
-  return (
-    <span className="discard-confirm" role="group" aria-label="Discard the draft?">
-      <span>Discard the title, labels and every image?</span>
-      <button
-        type="button"
-        className="button button-danger"
-        // Focus lands on the confirmation, so a keyboard user hears what is asked.
-        autoFocus
-        onClick={() => {
-          setConfirming(false);
-          discardDraft();
-        }}
-      >
-        Discard
-      </button>
-      <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
-        Keep
-      </button>
-    </span>
   );
 }
 
