@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type DragEvent } from "react";
+import { useEffect, useId, useRef, useState, type DragEvent } from "react";
 import { useDraft, useStudyDraft } from "../app-stores.js";
 import { draftPhase } from "../store/draft-selectors.js";
 import { keptFileHandle } from "../drafts/file-handles.js";
@@ -9,6 +9,7 @@ const preventFileOpen = (event: Event) => event.preventDefault();
 export function ImageDropZone() {
   const inputId = useId();
   const [dragging, setDragging] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
   const addFiles = useStudyDraft((s) => s.actions.addFiles);
   const allowedTypes = useStudyDraft((s) => s.config?.allowedTypes);
   const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess === "other-tab");
@@ -48,8 +49,16 @@ export function ImageDropZone() {
       onDragOver={onDragOver}
       onDragLeave={onDragLeave}
       onDrop={onDrop}
+      // The whole zone opens the picker (the label and input already do; a second click would open it twice).
+      onClick={(event) => {
+        const target = event.target as HTMLElement;
+        if (locked) return;
+        if (target === event.currentTarget || target.classList.contains("drop-hint")) input.current?.click();
+      }}
     >
       <input
+        ref={input}
+        data-add-images
         id={inputId}
         className="file-input"
         type="file"

@@ -48,6 +48,23 @@ function statusText({ status, attempt, reason }: ReturnType<typeof rowStatus>, p
 
 const TONES = { queued: "active", uploading: "active", retrying: "active", done: "done", failed: "failed" } as const;
 
+/**
+ * Removes the image and gives focus to the next row's Remove (or the previous row's, or Add images), where a
+ * keyboard user goes on from; without this, focus falls back to the page.
+ */
+function removeKeepingFocus(imageId: string, remove: (id: string) => void) {
+  const { imageIds } = studyDraftStore.getState();
+  const at = imageIds.indexOf(imageId);
+  const next = imageIds[at + 1] ?? imageIds[at - 1];
+  remove(imageId);
+  requestAnimationFrame(() => {
+    const target = next
+      ? document.querySelector<HTMLElement>(`[data-remove-image="${CSS.escape(next)}"]`)
+      : document.querySelector<HTMLElement>("[data-add-images]");
+    target?.focus();
+  });
+}
+
 /** Where a row dragged over this one would land: before it in its upper half, after it in its lower half. */
 function dropPosition(event: DragEvent<HTMLLIElement>, position: number, from: number): number {
   const box = event.currentTarget.getBoundingClientRect();
@@ -67,6 +84,7 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
   const config = useStudyDraft((s) => s.config);
   const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess !== "open");
   const actions = useStudyDraft((s) => s.actions);
+  const pointedOut = useStudyDraft((s) => s.pickNotice?.alreadyAdded.some((file) => file.id === imageId) ?? false);
   const [previewBroken, setPreviewBroken] = useState(false);
   const [dropMark, setDropMark] = useState<"before" | "after" | null>(null);
   const upButton = useRef<HTMLButtonElement>(null);
@@ -100,7 +118,7 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
     <li
       className={`image-row status-${problem ? "invalid" : waiting ? "waiting" : upload.status}${
         dropMark ? ` drop-${dropMark}` : ""
-      }`}
+      }${pointedOut ? " is-pointed-out" : ""}`}
       draggable={!locked}
       onDragStart={(event) => {
         event.dataTransfer.setData(IMAGE_DRAG_TYPE, imageId);
@@ -142,6 +160,7 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
         <div className="row-head">
           <span className="file-name">{name}</span>
           <span className="file-size">{formatBytes(size)}</span>
+          {pointedOut && <span className="row-badge">already added</span>}
         </div>
         <input
           className="label-input"
@@ -208,8 +227,9 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
           type="button"
           className="button button-small button-quiet"
           aria-label={`Remove ${name}`}
+          data-remove-image={imageId}
           disabled={locked}
-          onClick={() => actions.removeImage(imageId)}
+          onClick={() => removeKeepingFocus(imageId, actions.removeImage)}
         >
           Remove
         </button>

@@ -1,14 +1,13 @@
 import { MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH } from "@study-uploader/shared";
 import { useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes, imageTypeNames } from "../format.js";
-import { canRetry, draftPhase, uploadingCount } from "../store/draft-selectors.js";
-import { formProblems } from "../store/draft-validation.js";
-import type { DraftPhase } from "../store/study-draft-state.js";
+import { draftPhase } from "../store/draft-selectors.js";
 import { DiscardDraft } from "./discard-draft.js";
 import { DraftNoticeBanner } from "./draft-notice.js";
 import { ImageDropZone } from "./image-drop-zone.js";
 import { ImageList } from "./image-list.js";
-import { TotalProgress } from "./total-progress.js";
+import { PickNotice } from "./pick-notice.js";
+import { UploadStatusBar } from "./upload-status-bar.js";
 
 function LimitsHint() {
   const config = useStudyDraft((s) => s.config);
@@ -23,25 +22,12 @@ function LimitsHint() {
   );
 }
 
-/** The button says what pressing it does now: uploads still going mean the study follows the last one. */
-function createButtonText(phase: DraftPhase, uploading: number): string {
-  if (phase === "committing") return "Creating the study…";
-  if (phase === "waiting")
-    return `Creating the study after ${uploading} more ${uploading === 1 ? "upload" : "uploads"}…`;
-  return uploading > 0 ? "Create study when uploads finish" : "Create study";
-}
-
 export function StudyForm() {
   const actions = useStudyDraft((s) => s.actions);
   const title = useStudyDraft((s) => s.title);
   const description = useStudyDraft((s) => s.description);
   const phase = useDraft((_form, upload) => draftPhase(upload));
-  const formError = useStudyDraft((s) => s.formError);
-  const problems = useDraft(formProblems);
-  const retryable = useDraft(canRetry);
-  const uploading = useDraft(uploadingCount);
   const access = useStudyDraft((s) => s.draftAccess);
-  const locked = phase !== "editing" || access !== "open";
   // Typing goes on while the draft is read back (what is typed stays), not while another tab holds it.
   const textLocked = phase !== "editing" || access === "other-tab";
 
@@ -85,39 +71,13 @@ export function StudyForm() {
           <legend>Images</legend>
           <LimitsHint />
           <ImageDropZone />
+          <PickNotice />
           <ImageList />
-          <TotalProgress />
         </fieldset>
-
-        {formError && <p className="form-error">{formError}</p>}
-        <div className="form-actions">
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={locked || problems.length > 0}
-            aria-describedby={problems.length > 0 ? "form-problems" : undefined}
-          >
-            {createButtonText(phase, uploading)}
-          </button>
-          {phase === "waiting" && (
-            <button type="button" className="button button-secondary" onClick={actions.cancel}>
-              Cancel
-            </button>
-          )}
-          {retryable && (
-            <button type="button" className="button button-secondary" onClick={() => void actions.retryFailed()}>
-              Retry failed
-            </button>
-          )}
+        <div className="draft-actions">
           <DiscardDraft />
         </div>
-        {problems.length > 0 && !locked && (
-          <ul id="form-problems" className="form-problems">
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
-            ))}
-          </ul>
-        )}
+        <UploadStatusBar />
       </form>
     </>
   );

@@ -4,7 +4,9 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 
 export const draftMessages = {
   added: (count: number) => `${plural(count, "image")} added`,
-  removed: (name: string) => `${name} removed`,
+  removed: (name: string) => `${name} removed. Undo puts it back.`,
+  restored: (name: string) => `${name} is back in the list`,
+  rejectedRemoved: (count: number) => `${plural(count, "rejected image")} removed`,
   uploading: (count: number) => `Uploading ${plural(count, "image")}`,
   fileFailed: (name: string, reason: string) => `${name} failed: ${reason}`,
   filesFailed: (count: number) =>

@@ -38,18 +38,6 @@ export const contentProblem = (entry: FileEntry | undefined) =>
 
 const images = (form: DraftImages) => form.imageIds.map((id) => form.images[id]!);
 
-export function totalBytes(form: DraftImages): number {
-  return images(form).reduce((sum, image) => sum + image.file.size, 0);
-}
-
-export function sentBytes(form: DraftImages, upload: UploadView): number {
-  return form.imageIds.reduce((sum, id) => sum + sentOf(upload.files[id]), 0);
-}
-
-export function doneCount(form: DraftImages, upload: UploadView): number {
-  return form.imageIds.filter((id) => upload.files[id]?.state.kind === "uploaded").length;
-}
-
 /** Images still on their way: being checked, hashed or sent, or held back until the batch has room. */
 export function uploadingCount(form: DraftImages, upload: UploadView): number {
   return images(form).filter((image) => {

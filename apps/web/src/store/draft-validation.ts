@@ -8,7 +8,7 @@ import {
 import { formatBytes, imageTypeNames } from "../format.js";
 import { contentProblem, needsFile, type UploadView } from "./draft-selectors.js";
 import type { FileFacts } from "./saved-draft.js";
-import type { StudyDraftState } from "./study-draft-state.js";
+import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
 
 /** Why this file cannot be sent, checked before anything goes out; null when it may be uploaded. */
 export function imageProblem(file: Pick<FileFacts, "name" | "type" | "size">, config: UploadConfig): string | null {
@@ -22,6 +22,13 @@ export function imageProblem(file: Pick<FileFacts, "name" | "type" | "size">, co
     return `Too large: ${formatBytes(file.size)}, the limit is ${formatBytes(config.maxFileBytes)}`;
   return null;
 }
+
+/** Whether the image will not be sent whatever happens (its row says why): it counts in no total or limit. */
+export const isRefused = (
+  config: UploadConfig | null,
+  image: Pick<DraftImage, "id" | "file">,
+  upload: Pick<UploadView, "files">,
+) => contentProblem(upload.files[image.id]) !== null || (config !== null && imageProblem(image.file, config) !== null);
 
 export function labelProblem(label: string): string | null {
   const parsed = labelSchema.safeParse(label);
@@ -41,13 +48,14 @@ export function formProblems(
     problems.push(state.title.trim() === "" ? "Add a title" : `Title: ${title.error.issues[0]?.message}`);
   const description = descriptionSchema.safeParse(state.description);
   if (!description.success) problems.push(`Description: ${description.error.issues[0]?.message}`);
-  const count = state.imageIds.length;
-  if (count === 0) problems.push("Add at least one image");
+  if (state.imageIds.length === 0) problems.push("Add at least one image");
+  const images = state.imageIds.map((id) => state.images[id]!);
+  // Refused rows are said below; the limit is on the images that will be sent.
+  const count = images.filter((image) => !isRefused(config, image, upload)).length;
   if (count > config.maxFiles)
     problems.push(
       `Too many images: ${count}, at most ${config.maxFiles} are allowed; remove ${count - config.maxFiles}`,
     );
-  const images = state.imageIds.map((id) => state.images[id]!);
   const waiting = images.filter((image) => needsFile(image, upload.files[image.id])).length;
   if (waiting > 0)
     problems.push(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchWaitingImages, readSavedDraft, restoreDraft } from "./saved-draft.js";
+import { readSavedDraft, restoreDraft } from "./saved-draft.js";
 
 const file = (name: string, lastModified = 1) => ({ name, size: 10, type: "image/png", lastModified });
 const image = (id: string, batchIndex: number | null, uploaded: boolean, md5: string | null = "m") => ({
@@ -76,19 +76,5 @@ describe("readSavedDraft", () => {
   it("a version it does not know is no draft", () => {
     expect(readSavedDraft(undefined)).toBeNull();
     expect(readSavedDraft({ version: 3 })).toBeNull();
-  });
-});
-
-describe("matchWaitingImages", () => {
-  it("pairs files by name, size and last change, each waiting image once, the rest are new", () => {
-    const waiting = [
-      { id: "1", file: file("a.png") },
-      { id: "2", file: file("a.png") },
-      { id: "3", file: file("b.png", 5) },
-    ];
-    const picked = [file("a.png"), file("b.png", 6), file("a.png"), file("a.png")];
-    const { matched, unmatched } = matchWaitingImages(waiting, picked);
-    expect(matched.map((m) => m.id)).toEqual(["1", "2"]);
-    expect(unmatched).toEqual([file("b.png", 6), file("a.png")]);
   });
 });

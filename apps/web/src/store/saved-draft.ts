@@ -86,29 +86,6 @@ const stagingExpiry = (draft: SavedDraft, status: BatchStatus | null) =>
 export const sameFile = (a: FileFacts, b: FileFacts) =>
   a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
 
-/**
- * Pairs files added again with the restored images waiting for them, each image at most once, in list order.
- * Files that match no waiting image are new images.
- */
-export function matchWaitingImages<F extends FileFacts>(
-  waiting: readonly { id: string; file: FileFacts }[],
-  files: readonly F[],
-): { matched: { id: string; file: F }[]; unmatched: F[] } {
-  const open = [...waiting];
-  const matched: { id: string; file: F }[] = [];
-  const unmatched: F[] = [];
-  for (const file of files) {
-    const at = open.findIndex((image) => sameFile(image.file, file));
-    if (at === -1) {
-      unmatched.push(file);
-      continue;
-    }
-    matched.push({ id: open[at]!.id, file });
-    open.splice(at, 1);
-  }
-  return { matched, unmatched };
-}
-
 /** A draft kept by the version before the study session kept its own snapshot (upload state on each image). */
 interface SavedDraftVersion1 extends Omit<SavedDraft, "version" | "upload" | "images"> {
   version: 1;

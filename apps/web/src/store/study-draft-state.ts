@@ -1,6 +1,7 @@
 import type { UploadConfig } from "@study-uploader/shared";
 import type { StudySession } from "@study-uploader/upload-engine";
 import type { DraftKeeper } from "./draft-autosave.js";
+import type { PickNotice } from "./draft-picking.js";
 import type { FileFacts, KeptFileHandle } from "./saved-draft.js";
 
 /**
@@ -67,8 +68,13 @@ export interface StudyDraftActions {
   /** Starts over: uploads stop, the batch's staged blobs are dropped, the saved draft is cleared. */
   discardDraft: () => void;
   dismissNotice: () => void;
-  /** Removes an image: its upload stops and its staged copy is deleted. */
+  /** Removes an image; Undo can put it back for a few seconds, then its upload stops and its staged copy goes. */
   removeImage: (imageId: string) => void;
+  /** Puts the image removed last back where it was, upload and all. */
+  undoRemove: () => void;
+  /** Removes every image that will not be sent (wrong type, too large, not the image its type says). */
+  removeRejected: () => void;
+  dismissPickNotice: () => void;
   /** Commits the study now if every image has arrived, else as soon as the last one does. */
   createStudy: () => Promise<void>;
   /** Sends failed images again (and retries a commit that failed): done images are never sent again. */
@@ -91,6 +97,13 @@ export interface StudyDraftState {
   formError: string | null;
   /** The latest status message for the polite live region. */
   announcement: string;
+  /** Files the last pick left out (already in the list, beyond the limits), said above the list. */
+  pickNotice: PickNotice | null;
+  /**
+   * The image removed last, while Undo can still put it back at `position`; `keptUpload`: it had arrived, and its
+   * staged copy stays until Undo is no longer offered.
+   */
+  removed: { image: DraftImage; position: number; keptUpload: boolean } | null;
   draftAccess: DraftAccess;
   draftNotice: DraftNotice | null;
   /** When the draft can no longer be committed (wall-clock ms): its batch's staging deadline. */
@@ -112,4 +125,6 @@ export const emptyForm = {
   commitRequested: false,
   formError: null,
   expiresAt: null,
+  pickNotice: null,
+  removed: null,
 } satisfies Partial<StudyDraftState>;

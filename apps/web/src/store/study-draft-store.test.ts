@@ -10,7 +10,8 @@ import { syntheticImage } from "@study-uploader/shared/synthetic-images";
 import { describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
-import { canRetry, contentProblem, doneCount, draftPhase, needsFile, sentBytes, sentOf } from "./draft-selectors.js";
+import { canRetry, contentProblem, draftPhase, needsFile, sentOf } from "./draft-selectors.js";
+import { uploadTotals } from "./draft-totals.js";
 import { formProblems } from "./draft-validation.js";
 import { readSavedDraft, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
 import { createStudyDraftStore, type StudyDraftDeps } from "./study-draft-store.js";
@@ -47,6 +48,8 @@ function setup(
     wallClock?: () => number;
     /** The session's subscribers hear of changes only when the test runs a frame. */
     inFrames?: boolean;
+    undoWindowMs?: number;
+    hashMd5?: StudyDraftDeps["hashMd5"];
   } = {},
 ) {
   const frames: (() => void)[] = [];
@@ -95,7 +98,7 @@ function setup(
   const deps: StudyDraftDeps = {
     api,
     transport,
-    hashMd5: async (blob) => `md5-${(blob as File).name}`,
+    hashMd5: options.hashMd5 ?? (async (blob) => `md5-${(blob as File).name}`),
     scheduleNotify: options.inFrames ? (notify) => void frames.push(notify) : queueMicrotask,
     previews,
     onStudyCommitted,
@@ -104,6 +107,8 @@ function setup(
     keepsDrafts: options.keepsDrafts,
     thumbnail: async (file) => new Blob([`thumb of ${file.name}`]),
     wallClock: options.wallClock,
+    // A removal is final at once unless a test looks at Undo.
+    undoWindowMs: options.undoWindowMs ?? 0,
   };
   const store = createStudyDraftStore(deps);
   const runFrame = () => frames.splice(0).forEach((frame) => frame());
@@ -163,24 +168,25 @@ describe("study draft: editing", () => {
     });
     expect(image("scan.final.png").label).toBe("scan.final");
     actions.removeImage(image("photo-01.png").id);
-    expect(previews.revoke).toHaveBeenCalledWith("blob:photo-01.png");
     expect(store.getState().imageIds).toHaveLength(1);
+    await vi.waitFor(() => expect(previews.revoke).toHaveBeenCalledWith("blob:photo-01.png"));
   });
 
-  it("lists what blocks submitting: title, images, limits and invalid rows", async () => {
+  it("lists what blocks submitting: title, images and invalid rows (refused rows take no room)", async () => {
     const { upload, store, actions, image } = setup({ config: { maxFiles: 2, maxFileBytes: 150 } });
     expect(formProblems(store.getState(), upload())).toEqual(["Waiting for the upload limits"]);
     await actions.loadConfig();
     expect(formProblems(store.getState(), upload())).toEqual(["Add a title", "Add at least one image"]);
     actions.setTitle("T");
     actions.addFiles([png("a.png"), png("b.png", 200), new File(["<html>"], "c.html", { type: "text/html" })]);
-    expect(formProblems(store.getState(), upload())).toEqual([
-      "Too many images: 3, at most 2 are allowed; remove 1",
-      "Fix or remove 2 images marked in the list above",
-    ]);
+    expect(store.getState().imageIds).toHaveLength(3);
+    expect(formProblems(store.getState(), upload())).toEqual(["Fix or remove 2 images marked in the list above"]);
     actions.removeImage(image("c.html").id);
     actions.setLabel(image("a.png").id, "  ");
     expect(formProblems(store.getState(), upload())).toEqual(["Fix or remove 2 images marked in the list above"]);
+    actions.removeRejected();
+    expect(store.getState().imageIds.map((id) => store.getState().images[id]!.file.name)).toEqual(["a.png"]);
+    expect(store.getState().announcement).toBe("1 rejected image removed");
   });
 
   it("never sends a file whose content is not the image its type says, and says why in its row", async () => {
@@ -201,18 +207,29 @@ describe("study draft: editing", () => {
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
-  it("never sends more images than a batch may hold; one held back goes once a removal makes room", async () => {
+  it("refuses files beyond the study's limit when picked and says so; picked again after a removal, they go", async () => {
     const { store, actions, api, puts, image } = setup({ config: { maxFiles: 2 } });
     await actions.loadConfig();
-    actions.addFiles([png("a.png"), png("b.png"), png("c.png")]);
-    await vi.waitFor(() => expect(puts).toHaveLength(2));
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png"]);
-    expect(image("c.png").state).toBeUndefined();
+    actions.addFiles([png("a.png"), png("b.png"), png("c.png"), png("d.png")]);
+    expect(store.getState().imageIds).toHaveLength(2);
+    expect(store.getState().pickNotice?.overLimit).toEqual(["c.png", "d.png"]);
+    expect(store.getState().announcement).toMatch(/^2 images added\. 2 images were not added: a study holds at most 2/);
+    await uploadsSettled(store);
     actions.removeImage(image("a.png").id);
+    await vi.waitFor(() => expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 0));
+    actions.addFiles([png("c.png")]);
+    expect(store.getState().pickNotice).toBeNull();
     await uploadsSettled(store);
     expect(puts.map((p) => (p.body as File).name)).toEqual(["a.png", "b.png", "c.png"]);
     expect(api.addBatchFiles.mock.calls.map(([, request]) => request.files.length)).toEqual([1]);
+  });
+
+  it("totals count only the images that will be sent", async () => {
+    const { store, upload, actions } = setup({ config: { maxFileBytes: 150 } });
+    await actions.loadConfig();
+    actions.addFiles([png("a.png", 100), png("big.png", 200)]);
+    await vi.waitFor(() => expect(uploadTotals(store.getState(), upload()).done).toBe(1));
+    expect(uploadTotals(store.getState(), upload())).toEqual({ count: 1, bytes: 100, sent: 100, done: 1, failed: 0 });
   });
 
   it("starts uploading the moment images are added, before the title is typed", async () => {
@@ -366,7 +383,7 @@ describe("study draft: creating a study", () => {
     runFrame();
     expect(heard).toHaveBeenCalledTimes(1);
     expect(image("a.png").sent).toBe(100);
-    expect(sentBytes(store.getState(), upload())).toBe(100);
+    expect(uploadTotals(store.getState(), upload()).sent).toBe(100);
     release();
     await vi.waitFor(() => {
       runFrame();
@@ -388,7 +405,7 @@ describe("study draft: creating a study", () => {
       state: "failed",
       reason: "gave up after 2 attempts: storage error (500)",
     });
-    expect(doneCount(store.getState(), upload())).toBe(2);
+    expect(uploadTotals(store.getState(), upload()).done).toBe(2);
     expect(store.getState().announcement).toMatch(/1 image failed. Nothing was committed/);
     expect(canRetry(store.getState(), upload())).toBe(true);
 
@@ -413,7 +430,7 @@ describe("study draft: creating a study", () => {
     await actions.retryFailed();
     await uploadsSettled(store);
     expect(puts.at(-1)?.body).toBeDefined();
-    expect(doneCount(store.getState(), upload())).toBe(1);
+    expect(uploadTotals(store.getState(), upload()).done).toBe(1);
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
@@ -455,7 +472,7 @@ describe("study draft: creating a study", () => {
     });
     release();
     await uploadsSettled(store);
-    expect(doneCount(store.getState(), upload())).toBe(2);
+    expect(uploadTotals(store.getState(), upload()).done).toBe(2);
     expect(api.commitStudy).not.toHaveBeenCalled();
   });
 
@@ -643,8 +660,12 @@ describe("study draft: kept across a reload", () => {
     expect(formProblems(store.getState(), upload())).toEqual([
       "Add the 2 images not uploaded before the page was closed again, or remove them",
     ]);
-    // A file that matches nothing is a new image; the matching ones resume.
-    actions.addFiles([pngAt("c.png"), pngAt("d.png"), pngAt("e.png")]);
+    // A file that matches nothing is a new image; the matching ones resume; the arrived ones are already there.
+    actions.addFiles([pngAt("a.png"), pngAt("b.png"), pngAt("c.png"), pngAt("d.png"), pngAt("e.png")]);
+    expect(store.getState().pickNotice?.alreadyAdded).toEqual([
+      { name: "a.png", id: "image-1" },
+      { name: "b.png", id: "image-2" },
+    ]);
     await uploadsSettled(store);
     expect(store.getState().imageIds.map((id) => store.getState().images[id]!.file.name)).toEqual([
       "a.png",
@@ -903,5 +924,101 @@ describe("study draft: order", () => {
     ]);
     await actions.createStudy();
     expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.index)).toEqual([2, 1, 0]);
+  });
+});
+
+describe("study draft: duplicates and undo", () => {
+  const named = (store: ReturnType<typeof setup>["store"]) =>
+    store.getState().imageIds.map((id) => store.getState().images[id]!.file.name);
+
+  it("a file already in the list is not added again, in the same pick or a later one; its row is pointed out", async () => {
+    const { store, actions, puts, image } = setup();
+    await actions.loadConfig();
+    const photo = pngAt("photo.png");
+    actions.addFiles([photo, pngAt("photo.png"), pngAt("other.png")]);
+    await uploadsSettled(store);
+    actions.addFiles([pngAt("photo.png"), pngAt("new.png")]);
+    expect(named(store)).toEqual(["photo.png", "other.png", "new.png"]);
+    expect(store.getState().pickNotice?.alreadyAdded).toEqual([{ name: "photo.png", id: image("photo.png").id }]);
+    expect(store.getState().announcement).toBe("1 image added. photo.png is already in the list: not added again.");
+    await uploadsSettled(store);
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["photo.png", "other.png", "new.png"]);
+    // A file that only shares the name (another size or date) is another image.
+    actions.addFiles([pngAt("photo.png", 300)]);
+    expect(named(store)).toEqual(["photo.png", "other.png", "new.png", "photo.png"]);
+  });
+
+  it("a file found, once hashed, to hold an image already in the list is taken out unsent and pointed out", async () => {
+    const { store, actions, api, puts, image } = setup({
+      hashMd5: async (blob) => `md5-of-${blob.size}`,
+    });
+    await actions.loadConfig();
+    actions.addFiles([pngAt("photo.png", 100)]);
+    await uploadsSettled(store);
+    actions.addFiles([pngAt("photo copy.png", 100), pngAt("else.png", 120)]);
+    await vi.waitFor(() => expect(named(store)).toEqual(["photo.png", "else.png"]));
+    expect(store.getState().pickNotice?.alreadyAdded).toEqual([
+      { name: "photo copy.png", id: image("photo.png").id, sameAs: "photo.png" },
+    ]);
+    await uploadsSettled(store);
+    expect(puts.map((p) => (p.body as File).name)).toEqual(["photo.png", "else.png"]);
+    actions.setTitle("T");
+    await actions.createStudy();
+    expect(api.commitStudy.mock.calls[0]![0].elements).toHaveLength(2);
+  });
+
+  it("Undo puts a removed image back where it was, upload and all; without Undo the removal becomes final", async () => {
+    const { store, actions, api, puts, image } = setup({ undoWindowMs: 60 });
+    await actions.loadConfig();
+    actions.addFiles([pngAt("a.png"), pngAt("b.png"), pngAt("c.png")]);
+    await uploadsSettled(store);
+    const b = image("b.png").id;
+    actions.removeImage(b);
+    expect(named(store)).toEqual(["a.png", "c.png"]);
+    expect(store.getState().removed?.image.file.name).toBe("b.png");
+    actions.undoRemove();
+    expect(named(store)).toEqual(["a.png", "b.png", "c.png"]);
+    expect(image("b.png").state).toBe("uploaded");
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(api.removeBatchFile).not.toHaveBeenCalled();
+    actions.removeImage(b);
+    await vi.waitFor(() => expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 1));
+    expect(store.getState().removed).toBeNull();
+    actions.undoRemove();
+    expect(named(store)).toEqual(["a.png", "c.png"]);
+    expect(puts).toHaveLength(3);
+  });
+
+  it("an image removed on its way stops at once (its staged copy goes); Undo sends it again", async () => {
+    const { store, actions, api, puts, image } = setup({
+      undoWindowMs: 60_000,
+      outcomeFor: (request) =>
+        (request.body as File).name === "bad.png"
+          ? { kind: "response", status: 500, errorCode: null }
+          : { kind: "response", status: 201, errorCode: null },
+    });
+    await actions.loadConfig();
+    actions.addFiles([pngAt("good.png"), pngAt("bad.png")]);
+    await uploadsSettled(store);
+    expect(image("bad.png").state).toBe("failed");
+    const sentBefore = puts.length;
+    actions.removeImage(image("bad.png").id);
+    await vi.waitFor(() => expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 1));
+    actions.undoRemove();
+    expect(named(store)).toEqual(["good.png", "bad.png"]);
+    await vi.waitFor(() => expect(puts.length).toBeGreaterThan(sentBefore));
+    expect((puts.at(-1)!.body as File).name).toBe("bad.png");
+  });
+
+  it("Create study makes a removal final at once: the study never holds the removed image", async () => {
+    const { store, actions, api, image } = setup({ undoWindowMs: 60_000 });
+    await actions.loadConfig();
+    actions.setTitle("T");
+    actions.addFiles([pngAt("a.png"), pngAt("b.png")]);
+    await uploadsSettled(store);
+    actions.removeImage(image("a.png").id);
+    await actions.createStudy();
+    expect(api.removeBatchFile).toHaveBeenCalledWith("batch-1", 0);
+    expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.md5)).toEqual(["md5-b.png"]);
   });
 });

@@ -5,17 +5,11 @@ import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { draftPhase, needsFile, uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import {
-  imageNumber,
-  newImage,
-  stagingTtlMs,
-  stateAfterFailedCommit,
-  withFileBack,
-  withImageMoved,
-} from "./draft-images.js";
+import { imageNumber, stagingTtlMs, stateAfterFailedCommit, withImageMoved } from "./draft-images.js";
+import { createImageActions } from "./draft-image-actions.js";
 import { connectUploadSession, type StudyDraftDeps } from "./draft-upload-session.js";
 import { keepingTypedText, readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
-import { matchWaitingImages, type KeptFileHandle, type SavedDraft } from "./saved-draft.js";
+import type { KeptFileHandle, SavedDraft } from "./saved-draft.js";
 import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
 export type { StudyDraftDeps };
@@ -40,7 +34,11 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         return image ? { images: { ...state.images, [id]: { ...image, ...change(image) } } } : {};
       });
 
-    const { session, resizePool, send } = connectUploadSession(deps, { get, set, updateImage, wallClock });
+    const { session, resizePool, send } = connectUploadSession(
+      deps,
+      { get, set, updateImage, wallClock },
+      { sameBytes: (id, ofId) => imageActions.dropDuplicate(id, ofId) },
+    );
     const upload = () => session.getSnapshot();
 
     const finish = (outcome: CommitOutcome) => {
@@ -54,6 +52,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     /** Empties the form for the next study; the autosave then clears the saved draft. */
     const clearForm = (announcement: string) => {
+      imageActions.forgetRemoval();
       for (const image of Object.values(get().images)) if (image.previewUrl) deps.previews.revoke(image.previewUrl);
       set({ ...emptyForm, announcement });
     };
@@ -70,20 +69,18 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
     /** Text can be typed from the first moment (a restored draft keeps it), not while another tab holds the draft. */
     const typable = () => editing() && get().draftAccess !== "other-tab";
 
-    /** Gives restored images their files back (matched by the caller); each is checked, then resumed in place. */
-    const attachFiles = (matched: readonly { id: string; file: File }[]) => {
-      if (matched.length === 0) return;
-      set((state) => {
-        const images = { ...state.images };
-        for (const { id, file } of matched) {
-          const image = images[id]!;
-          if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-          images[id] = withFileBack(image, file, deps.previews.create(file));
-        }
-        return { images };
-      });
-      send(matched.map((m) => m.id));
-    };
+    const imageActions = createImageActions({
+      get,
+      set,
+      updateImage,
+      wallClock,
+      session,
+      send,
+      previews: deps.previews,
+      editable,
+      newId: () => `image-${++nextImageNumber}`,
+      undoWindowMs: deps.undoWindowMs,
+    });
 
     /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
     const takeBack = async (saved: SavedDraft, keeper: DraftKeeper) => {
@@ -100,6 +97,8 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     const createStudy = async () => {
       if (!editable() || formProblems(get(), upload()).length > 0 || !get().config) return;
+      // A removal Undo could take back is final once the study is on its way.
+      imageActions.settleRemoval();
       const pending = uploadingCount(get(), upload());
       set({
         commitRequested: true,
@@ -188,38 +187,17 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           return;
         }
         if (!editable() || files.length === 0) return;
-        const { imageIds, images } = get();
-        const waiting = imageIds.map((id) => images[id]!).filter((image) => needsFile(image, upload().files[image.id]));
-        const { matched, unmatched } = matchWaitingImages(waiting, files);
-        attachFiles(matched);
-        const added: Record<string, DraftImage> = {};
-        for (const file of unmatched) {
-          const id = `image-${++nextImageNumber}`;
-          added[id] = newImage(id, file, deps.previews.create(file));
-        }
-        set((state) => ({
-          images: { ...state.images, ...added },
-          imageIds: [...state.imageIds, ...Object.keys(added)],
-          announcement: draftMessages.added(files.length),
-        }));
-        send(Object.keys(added));
-        // Kept handles let a reload resume these files without picking them again.
-        const idOf = new Map<File, string>(matched.map(({ id, file }) => [file, id]));
-        Object.keys(added).forEach((id, i) => idOf.set(unmatched[i]!, id));
-        handles?.forEach((kept, i) => {
-          const id = idOf.get(files[i]!);
-          if (id) void kept.then((handle) => handle && updateImage(id, () => ({ handle })));
-        });
+        imageActions.addFiles(files, handles);
       },
       async resumeFromHandles() {
         if (!editable()) return;
-        const { imageIds, images } = get();
+        const { imageIds } = get();
         const waiting = (id: string) => {
           const image = get().images[id];
           return image !== undefined && needsFile(image, upload().files[id]);
         };
-        const found = await readKeptFiles(imageIds.filter(waiting).map((id) => images[id]!));
-        attachFiles(found.filter(({ id }) => waiting(id)));
+        const found = await readKeptFiles(imageIds.filter(waiting).map((id) => get().images[id]!));
+        imageActions.attachFiles(found.filter(({ id }) => waiting(id)));
       },
       moveImage(imageId, position) {
         const reordered = withImageMoved(get().imageIds, imageId, position);
@@ -237,22 +215,10 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       dismissNotice() {
         set({ draftNotice: null });
       },
-      removeImage(imageId) {
-        const { images } = get();
-        const image = images[imageId];
-        if (!editable() || !image) return;
-        if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-        const { [imageId]: _removed, ...rest } = images;
-        set((state) => ({
-          images: rest,
-          imageIds: state.imageIds.filter((id) => id !== imageId),
-          announcement: draftMessages.removed(image.file.name),
-        }));
-        // If the delete fails, the sweep removes the staged blob when the batch expires.
-        session.remove(imageId).catch(() => undefined);
-        // Images held back by the batch's limits may fit now.
-        send(get().imageIds);
-      },
+      removeImage: imageActions.removeImage,
+      undoRemove: imageActions.undoRemove,
+      removeRejected: imageActions.removeRejected,
+      dismissPickNotice: imageActions.dismissPickNotice,
       createStudy,
       retryFailed: () => retry(),
       retryImage: (imageId) => retry((id) => id === imageId),
