@@ -24,16 +24,22 @@ test("bad files are refused in the form, before anything is sent", async ({ page
   for (const name of refused) await page.getByRole("button", { name: `Remove ${name}` }).click();
   await expect(form.createButton).toBeEnabled();
 
-  // One file too many.
+  // More files than a study holds: those beyond the limit are refused at the pick, and said above the list.
   const many = Array.from({ length: config.maxFiles }, (_, i) => pngImage(`many-${i + 1}.png`, 200));
   await form.pick(many);
-  await expect(page.getByText(/too many/i)).toBeVisible();
-  await expect(form.createButton).toBeDisabled();
-  await form.createButton.click({ force: true });
-  expect(traffic.commits).toHaveLength(0);
+  const notice = page.getByRole("group", { name: "Files not added" });
+  await expect(notice).toContainText(`1 image was not added: a study holds at most ${config.maxFiles} images`);
+  await expect(notice).toContainText(`Not added: many-${config.maxFiles}.png`);
+  await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem")).toHaveCount(config.maxFiles);
+  // Nothing waits for ever: every image listed arrives, and the total counts just those.
+  await expect(form.totalProgress).toHaveAttribute(
+    "aria-valuetext",
+    `100%, ${config.maxFiles} of ${config.maxFiles} files done`,
+  );
 
-  // Removing one makes the set valid; the image held back by the limit is sent then.
+  // Removing one makes room: the refused file, picked again, is sent then.
   await page.getByRole("button", { name: `Remove many-1.png` }).click();
+  await form.pick([many.at(-1)!]);
   await expect(form.createButton).toBeEnabled();
   await expect.poll(() => traffic.puts.length).toBe(config.maxFiles + 1);
 

@@ -112,8 +112,14 @@ test("reload mid-upload: adding the same files again sends only the unfinished o
   await expect(form.createButton).toBeDisabled();
   const putsBefore = traffic.puts.length;
 
-  await form.pick(large);
+  // Picking the whole set again, as people do: the image already up is pointed out, never added twice.
+  await form.pick([small, ...large]);
+  await expect(form.row(small.name)).toContainText("already added");
+  await expect(page.getByRole("group", { name: "Files not added" })).toContainText(
+    `${small.name} is already in the list: not added again.`,
+  );
   for (const image of large) await expect(form.row(image.name)).toContainText(/done/i);
+  await expect(page.getByRole("list", { name: "Images" }).getByRole("listitem")).toHaveCount(3);
   const resent = traffic.puts.slice(putsBefore).map((put) => new URL(put.url()).pathname);
   expect(resent.sort()).toEqual([expect.stringMatching(`/${batchId}/1$`), expect.stringMatching(`/${batchId}/2$`)]);
   expect(traffic.batches).toHaveLength(1);
@@ -218,7 +224,8 @@ test("Discard draft drops the staged uploads and nothing comes back after a relo
 
   await page.getByRole("button", { name: "Discard draft" }).click();
   const confirm = page.getByRole("group", { name: "Discard the draft?" });
-  await expect(confirm.getByRole("button", { name: "Discard" })).toBeFocused();
+  // The safe answer has focus: Enter pressed once too often discards nothing.
+  await expect(confirm.getByRole("button", { name: "Keep" })).toBeFocused();
   expect(await seriousViolations(page)).toEqual([]);
   const discarded = page.waitForResponse(
     (r) => r.request().method() === "DELETE" && /\/api\/batches\/[^/]+$/.test(r.url()),

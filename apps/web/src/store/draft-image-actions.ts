@@ -87,6 +87,8 @@ export function createImageActions(deps: ImageActionDeps) {
 
     /** Sorts a pick: bytes back for restored images, new rows, and what was left out (said above the list). */
     addFiles: (files: readonly File[], handles?: readonly Promise<KeptFileHandle | null>[]) => {
+      // The batch must have the room a removed image still holds: Undo ends with the next pick.
+      settleRemoval();
       const { config, imageIds, images } = get();
       const listed = imageIds.map((id) => {
         const image = images[id]!;
