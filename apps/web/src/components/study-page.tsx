@@ -1,7 +1,7 @@
 import type { StudyElement } from "@study-uploader/shared";
 import { useEffect, useRef, useState } from "react";
 import { useStudies } from "../app-stores.js";
-import { formatBytes, formatPixelSize } from "../format.js";
+import { formatBytes, formatDateTime, formatPixelSize } from "../format.js";
 import { DeleteStudy } from "./delete-study.js";
 import { ImageViewer } from "./image-viewer.js";
 import { Link } from "./link.js";
@@ -63,7 +63,7 @@ export function StudyPage({ studyId }: { studyId: string }) {
       <h1 tabIndex={-1}>{study.title}</h1>
       <p className="study-meta">
         {study.elements.length} images · created{" "}
-        <time dateTime={study.createdAt}>{new Date(study.createdAt).toLocaleString()}</time>
+        <time dateTime={study.createdAt}>{formatDateTime(study.createdAt)}</time>
       </p>
       {study.description && <p className="study-description">{study.description}</p>}
       <DeleteStudy study={study} />
