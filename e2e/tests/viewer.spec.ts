@@ -1,4 +1,5 @@
 import type { Locator, Page } from "@playwright/test";
+import { PNG } from "pngjs";
 import { commitStudyThroughApi } from "../support/api-studies.js";
 import { seriousViolations } from "../support/axe.js";
 import { expect, test } from "../support/fixtures.js";
@@ -60,6 +61,7 @@ test("a large image opens fitted to the window, the arrow keys move through the 
   await expect(third.getByRole("img", { name: "viewer-third.jpg" })).toBeVisible();
   await expect(third.getByRole("status")).toHaveText("viewer-third.jpg, 3 of 3");
   await expect(third.getByRole("button", { name: "Next" })).toHaveAttribute("aria-disabled", "true");
+  expect(await seriousViolations(page)).toEqual([]);
   // The last image is where it stops.
   await page.keyboard.press("ArrowRight");
   await expect(third.getByText("3 of 3", { exact: true })).toBeVisible();
@@ -147,4 +149,28 @@ test("on a phone the large image is fitted too, with Close and Download in view"
   await expectWithin(large, { x: 0, y: 0, width: 390, height: 844 });
   await expect(viewer.getByRole("button", { name: "Close" })).toBeInViewport({ ratio: 1 });
   await expect(viewer.getByRole("link", { name: "Download original" })).toBeInViewport({ ratio: 1 });
+});
+
+/** The colour of one pixel of what the page shows inside `locator`'s box. */
+async function pixelAt(locator: Locator, x: number, y: number) {
+  const png = PNG.sync.read(await locator.screenshot());
+  const i = (png.width * y + x) * 4;
+  return [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+}
+
+test("a gallery thumbnail reached by Tab shows its focus ring over the image", async ({ page, api }) => {
+  await openLargeImageStudy(page, api, "Focus ring");
+  const thumbnail = page.getByRole("button", { name: "View viewer-first.jpg full size" });
+  await expect(thumbnail.getByRole("img")).toHaveJSProperty("complete", true);
+  const box = (await thumbnail.boundingBox())!;
+  const edge = { x: 1, y: Math.round(box.height / 2) };
+  const accent = [0x0b, 0x5c, 0xad];
+  const isAccent = (rgb: number[]) => rgb.every((value, i) => Math.abs(value - accent[i]!) <= 8);
+  expect(isAccent(await pixelAt(thumbnail, edge.x, edge.y))).toBe(false);
+
+  await page.getByRole("button", { name: "Delete study", exact: true }).focus();
+  await page.keyboard.press("Tab");
+  await expect(thumbnail).toBeFocused();
+  expect(isAccent(await pixelAt(thumbnail, edge.x, edge.y))).toBe(true);
+  expect(isAccent(await pixelAt(thumbnail, Math.round(box.width / 2), Math.round(box.height) - 2))).toBe(true);
 });
