@@ -26,11 +26,16 @@ test("an error while a page renders shows a way back instead of a blank page, an
   api,
 }) => {
   const study = await commitStudyThroughApi(api, "Breaks while rendering", [jpegImage("breaks.jpg", 64, 48)]);
-  // The study page formats its date while rendering: making that throw stands for any render error.
+  // The study page formats its date while rendering: making that throw stands for any render error. The list
+  // formats dates the same way, so only a study's own page breaks (the path is read at each call).
   await page.addInitScript(() => {
-    Date.prototype.toLocaleString = () => {
-      throw new Error("date formatting failed");
-    };
+    const formatDescriptor = Object.getOwnPropertyDescriptor(Intl.DateTimeFormat.prototype, "format")!;
+    Object.defineProperty(Intl.DateTimeFormat.prototype, "format", {
+      get(this: Intl.DateTimeFormat) {
+        if (/^\/studies\/./.test(location.pathname)) throw new Error("date formatting failed");
+        return formatDescriptor.get!.call(this) as unknown;
+      },
+    });
   });
   await page.goto(`/studies/${study.id}`);
   await expect(page.getByRole("heading", { name: "Something went wrong", level: 1 })).toBeVisible();

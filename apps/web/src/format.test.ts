@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatDuration, formatPixelSize } from "./format.js";
+import { formatBytes, formatDateTime, formatDuration, formatPixelSize } from "./format.js";
 
 describe("formatBytes", () => {
   it.each([
@@ -27,4 +27,16 @@ describe("formatDuration", () => {
     [125, "2 min 5 s"],
     [3780, "1 h 3 min"],
   ])("%d → %s", (seconds, text) => expect(formatDuration(seconds)).toBe(text));
+});
+
+describe("formatDateTime", () => {
+  it("writes a moment the same from an ISO string, epoch milliseconds and a Date, with its date and time of day", () => {
+    const moment = new Date(2025, 2, 4, 15, 7);
+    const expected = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(moment);
+    expect(formatDateTime(moment.toISOString())).toBe(expected);
+    expect(formatDateTime(moment.getTime())).toBe(expected);
+    expect(formatDateTime(moment)).toBe(expected);
+    expect(expected).toMatch(/2025/);
+    expect(expected).not.toMatch(/:\d\d:\d\d/);
+  });
 });

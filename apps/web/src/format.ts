@@ -19,6 +19,13 @@ export function formatPixelSize(width: number | null, height: number | null): st
   return width === null || height === null ? null : `${width} × ${height} px`;
 }
 
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** A moment in the reader's locale and time zone, the same everywhere the app shows one: "Mar 4, 2025, 3:07 PM". */
+export function formatDateTime(moment: Date | number | string): string {
+  return dateTimeFormat.format(new Date(moment));
+}
+
 /** A rough, human duration for "time left": "8 s", "2 min 5 s", "1 h 3 min". */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.ceil(seconds));

@@ -1,10 +1,9 @@
 import type { StudySummary } from "@study-uploader/shared";
 import { useEffect, useRef, useState, type Ref } from "react";
 import { useStudies } from "../app-stores.js";
+import { formatDateTime } from "../format.js";
 import { studyPath } from "../router/routes.js";
 import { Link } from "./link.js";
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
 /** The loaded studies, asking for the first page when there is none yet. */
 function useStudySummaries(): StudySummary[] | null {
@@ -93,7 +92,7 @@ function StudyItems({ studies, listRef }: { studies: StudySummary[]; listRef?: R
                 <Link href={studyPath(study.id)}>{study.title}</Link>
                 <span className="study-meta">
                   {study.elementCount} {study.elementCount === 1 ? "image" : "images"} ·{" "}
-                  <time dateTime={study.createdAt}>{dateFormat.format(new Date(study.createdAt))}</time>
+                  <time dateTime={study.createdAt}>{formatDateTime(study.createdAt)}</time>
                 </span>
               </>
             )}

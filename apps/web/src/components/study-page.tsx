@@ -1,22 +1,17 @@
 import type { StudyElement } from "@study-uploader/shared";
 import { useEffect, useRef, useState } from "react";
 import { useStudies } from "../app-stores.js";
-import { formatBytes, formatPixelSize } from "../format.js";
+import { formatBytes, formatDateTime, formatPixelSize } from "../format.js";
 import { DeleteStudy } from "./delete-study.js";
 import { ImageViewer } from "./image-viewer.js";
 import { Link } from "./link.js";
 
-function GalleryItem({ element, onOpen }: { element: StudyElement; onOpen: (opener: HTMLButtonElement) => void }) {
+function GalleryItem({ element, onOpen }: { element: StudyElement; onOpen: () => void }) {
   const pixelSize = formatPixelSize(element.width, element.height);
   return (
     <li>
       <figure>
-        <button
-          type="button"
-          className="gallery-open"
-          aria-label={`View ${element.label} full size`}
-          onClick={(event) => onOpen(event.currentTarget)}
-        >
+        <button type="button" className="gallery-open" aria-label={`View ${element.label} full size`} onClick={onOpen}>
           <img src={element.url} alt={element.label} />
         </button>
         <figcaption>
@@ -36,9 +31,9 @@ export function StudyPage({ studyId }: { studyId: string }) {
   const error = useStudies((s) => s.studyErrors[studyId]);
   const loadStudy = useStudies((s) => s.actions.loadStudy);
   const known = study !== undefined;
+  /** The viewed image's place in the study's elements, while the viewer is open. */
   const [viewing, setViewing] = useState<number | null>(null);
-  /** The gallery button that opened the viewer, to take focus back when it closes. */
-  const opener = useRef<HTMLButtonElement | null>(null);
+  const gallery = useRef<HTMLUListElement>(null);
 
   useEffect(() => {
     if (!known) void loadStudy(studyId);
@@ -57,35 +52,29 @@ export function StudyPage({ studyId }: { studyId: string }) {
       <p className="hint">Loading study…</p>
     );
   }
-  const viewed = study.elements.find((element) => element.index === viewing);
   return (
     <article>
       <h1 tabIndex={-1}>{study.title}</h1>
       <p className="study-meta">
         {study.elements.length} images · created{" "}
-        <time dateTime={study.createdAt}>{new Date(study.createdAt).toLocaleString()}</time>
+        <time dateTime={study.createdAt}>{formatDateTime(study.createdAt)}</time>
       </p>
       {study.description && <p className="study-description">{study.description}</p>}
       <DeleteStudy study={study} />
-      <ul className="gallery">
-        {study.elements.map((element) => (
-          <GalleryItem
-            key={element.index}
-            element={element}
-            onOpen={(button) => {
-              opener.current = button;
-              setViewing(element.index);
-            }}
-          />
+      <ul className="gallery" ref={gallery}>
+        {study.elements.map((element, position) => (
+          <GalleryItem key={element.index} element={element} onOpen={() => setViewing(position)} />
         ))}
       </ul>
-      {viewed && (
+      {viewing !== null && (
         <ImageViewer
-          key={viewed.index}
-          element={viewed}
+          elements={study.elements}
+          position={viewing}
+          onNavigate={setViewing}
           onClose={() => {
             setViewing(null);
-            opener.current?.focus();
+            // Back to the image last shown, which may not be the one that opened the viewer.
+            gallery.current?.querySelectorAll<HTMLButtonElement>(".gallery-open")[viewing]?.focus();
           }}
         />
       )}

@@ -1,3 +1,5 @@
+import { formatDateTime } from "../format.js";
+
 /** What the form tells the researcher (in the live region and beside the button), in one place. */
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -27,7 +29,7 @@ export const draftMessages = {
       ? `${uploaded > 0 ? "; " : ": "}add ${plural(waiting, "image")} again to finish ${waiting === 1 ? "its upload" : "their uploads"} (they are listed below).`
       : "."),
   draftExpired: (title: string, savedAt: number, hours: number) =>
-    `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} from ${new Date(savedAt).toLocaleString()} was cleared: ` +
+    `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} from ${formatDateTime(savedAt)} was cleared: ` +
     `uploads are kept for ${hours} hours, and it had not been created in that time.`,
   draftCommitted: (title: string) =>
     `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} had already been created before the page was closed.`,
