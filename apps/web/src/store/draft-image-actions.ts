@@ -14,6 +14,7 @@ export const UNDO_REMOVE_MS = 8_000;
 interface ImageActionDeps extends DraftStoreAccess {
   session: StudySession;
   previews: { create(file: Blob): string; revoke(url: string): void };
+  hashMd5: (file: Blob) => Promise<string>;
   /** Hands the session these images, as many as the batch may hold. */
   send: (ids: readonly string[]) => void;
   /** The form may be changed now: editing, and this tab holds the draft. */
@@ -73,6 +74,34 @@ export function createImageActions(deps: ImageActionDeps) {
     deps.send(matched.map((m) => m.id));
   };
 
+  /**
+   * A file taken for one the list holds (same name, size and last change) is hashed to confirm it, once the row
+   * it matched has a hash: other bytes make it another image after all, added then.
+   */
+  const confirmSame = async (file: File, holderId: string) => {
+    const held = upload().files[holderId]?.state;
+    const heldMd5 = held && "md5" in held ? held.md5 : null;
+    if (heldMd5 === null) return;
+    const md5 = await deps.hashMd5(file).catch(() => null);
+    if (md5 === null || md5 === heldMd5 || !get().images[holderId]) return;
+    const id = deps.newId();
+    set((state) => ({
+      images: { ...state.images, [id]: newImage(id, file, deps.previews.create(file)) },
+      imageIds: [...state.imageIds, id],
+      pickNotice: pickNoticeOf(
+        {
+          alreadyAdded: (state.pickNotice?.alreadyAdded ?? [])
+            .filter((entry) => entry.id !== holderId || entry.name !== file.name)
+            .map(({ name, id: heldBy }) => ({ file: { name }, id: heldBy })),
+          overLimit: state.pickNotice?.overLimit ?? [],
+        },
+        state.pickNotice?.limits ?? { maxFiles: Infinity },
+      ),
+      announcement: draftMessages.notSameAfterAll(file.name),
+    }));
+    deps.send([id]);
+  };
+
   return {
     settleRemoval,
     attachFiles,
@@ -121,6 +150,7 @@ export function createImageActions(deps: ImageActionDeps) {
       deps.send(Object.keys(added));
       // After sending, whose "Uploading" this says in full.
       set({ announcement: said.join(" ") });
+      for (const { file, id } of sorted.alreadyAdded) void confirmSame(file, id);
       // Kept handles let a reload resume these files without picking them again.
       const idOf = new Map<File, string>([...sorted.matched, ...sorted.added].map(({ id, file }) => [file, id]));
       handles?.forEach((kept, i) => {
@@ -176,24 +206,6 @@ export function createImageActions(deps: ImageActionDeps) {
         if (image.previewUrl) deps.previews.revoke(image.previewUrl);
         stopUpload(image);
       }
-    },
-
-    /** A file found, once hashed, to hold the same bytes as an image already in the list is taken out again. */
-    dropDuplicate: (imageId: string, ofId: string) => {
-      const { images } = get();
-      const image = images[imageId];
-      const original = images[ofId];
-      if (!image || !original) return;
-      takeOut([imageId]);
-      const before = get().pickNotice;
-      const sameAs = { name: image.file.name, id: ofId, sameAs: original.file.name };
-      const notice = pickNoticeOf(
-        { alreadyAdded: [...(before?.alreadyAdded ?? []), sameAs], overLimit: before?.overLimit ?? [] },
-        get().config ?? { maxFiles: 0 },
-      );
-      set({ pickNotice: notice, announcement: pickNoticeLines(notice!).join(" ") });
-      if (image.previewUrl) deps.previews.revoke(image.previewUrl);
-      stopUpload(image);
     },
 
     dismissPickNotice: () => set({ pickNotice: null }),

@@ -8,6 +8,8 @@ export const draftMessages = {
   added: (count: number) => `${plural(count, "image")} added`,
   removed: (name: string) => `${name} removed. Undo puts it back.`,
   restored: (name: string) => `${name} is back in the list`,
+  notSameAfterAll: (name: string) =>
+    `${name} has the name, size and date of an image in the list but other content: added as another image`,
   rejectedRemoved: (count: number) => `${plural(count, "rejected image")} removed`,
   uploading: (count: number) => `Uploading ${plural(count, "image")}`,
   fileFailed: (name: string, reason: string) => `${name} failed: ${reason}`,

@@ -27,7 +27,7 @@ describe("sortPicked", () => {
     expect(sorted.matched.map((m) => m.id)).toEqual(["1", "2"]);
     expect(sorted.added).toEqual([{ id: "new-1", file: file("b.png", 6) }]);
     // The third a.png is the same file as one the list holds now.
-    expect(sorted.alreadyAdded).toEqual([{ name: "a.png", id: "1" }]);
+    expect(sorted.alreadyAdded).toEqual([{ file: file("a.png"), id: "1" }]);
   });
 
   it("never adds a file the list holds, or one picked twice; a file of another size or date is another", () => {
@@ -40,8 +40,8 @@ describe("sortPicked", () => {
     );
     expect(sorted.added.map((a) => a.id)).toEqual(["new-1", "new-2"]);
     expect(sorted.alreadyAdded).toEqual([
-      { name: "a.png", id: "1" },
-      { name: "b.png", id: "new-1" },
+      { file: file("a.png"), id: "1" },
+      { file: file("b.png"), id: "new-1" },
     ]);
   });
 
@@ -63,16 +63,15 @@ describe("pickNoticeLines", () => {
     const notice = pickNoticeOf(
       {
         alreadyAdded: [
-          { name: "a.png", id: "1" },
-          { name: "b.png", id: "2" },
-          { name: "copy.png", id: "1", sameAs: "a.png" },
+          { file: file("a.png"), id: "1" },
+          { file: file("b.png"), id: "2" },
+          { file: file("a.png"), id: "1" },
         ],
         overLimit: ["c.png", "d.png", "e.png", "f.png"],
       },
       { maxFiles: 50, maxBatchBytes: 1024 },
     )!;
     expect(pickNoticeLines(notice)).toEqual([
-      "copy.png holds the same image as a.png, already in the list: not added again.",
       "2 files are already in the list: not added again (a.png, b.png).",
       "4 images were not added: a study holds at most 50 images and 1 KiB. Remove some to make room. " +
         "Not added: c.png, d.png, e.png and 1 more.",

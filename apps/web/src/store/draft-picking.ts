@@ -19,7 +19,7 @@ export interface SortedPick<F extends FileFacts> {
   /** New rows, each with its new id. */
   added: { id: string; file: F }[];
   /** Files the list already holds (same name, size and last change): not added; `id` is the row that holds it. */
-  alreadyAdded: { name: string; id: string }[];
+  alreadyAdded: { file: F; id: string }[];
   /** Files beyond the study's limits (images, or bytes a batch may hold): not added. */
   overLimit: string[];
 }
@@ -52,7 +52,7 @@ export function sortPicked<F extends FileFacts>(
     }
     const holder = held.find((image) => sameFile(image.file, file));
     if (holder) {
-      sorted.alreadyAdded.push({ name: file.name, id: holder.id });
+      sorted.alreadyAdded.push({ file, id: holder.id });
       continue;
     }
     const takesRoom = !refused(file);
@@ -73,19 +73,19 @@ export function sortPicked<F extends FileFacts>(
 
 /** What the form says above the list after a pick that left files out; null when every file was taken. */
 export interface PickNotice {
-  /** `sameAs`: found once hashed to hold the same bytes as that image under another name. */
-  alreadyAdded: { name: string; id: string; sameAs?: string }[];
+  alreadyAdded: { name: string; id: string }[];
   overLimit: string[];
   limits: Pick<UploadConfig, "maxFiles" | "maxBatchBytes">;
 }
 
 export function pickNoticeOf(
-  sorted: Pick<PickNotice, "alreadyAdded" | "overLimit">,
+  sorted: { alreadyAdded: readonly { file: Pick<FileFacts, "name">; id: string }[]; overLimit: string[] },
   limits: Pick<UploadConfig, "maxFiles" | "maxBatchBytes">,
 ): PickNotice | null {
   if (sorted.alreadyAdded.length === 0 && sorted.overLimit.length === 0) return null;
   const { maxFiles, maxBatchBytes } = limits;
-  return { alreadyAdded: sorted.alreadyAdded, overLimit: sorted.overLimit, limits: { maxFiles, maxBatchBytes } };
+  const alreadyAdded = sorted.alreadyAdded.map(({ file, id }) => ({ name: file.name, id }));
+  return { alreadyAdded, overLimit: sorted.overLimit, limits: { maxFiles, maxBatchBytes } };
 }
 
 const names = (list: readonly string[]) =>
@@ -95,11 +95,7 @@ const names = (list: readonly string[]) =>
 export function pickNoticeLines(notice: PickNotice): string[] {
   const lines: string[] = [];
   const { alreadyAdded, overLimit } = notice;
-  for (const file of alreadyAdded) {
-    if (file.sameAs)
-      lines.push(`${file.name} holds the same image as ${file.sameAs}, already in the list: not added again.`);
-  }
-  const unique = [...new Set(alreadyAdded.filter((file) => !file.sameAs).map((file) => file.name))];
+  const unique = [...new Set(alreadyAdded.map((file) => file.name))];
   if (unique.length > 0) {
     lines.push(
       unique.length === 1

@@ -2,7 +2,6 @@ import type { ApiClient, Study, UploadConfig } from "@study-uploader/shared";
 import {
   createStudySession,
   type BlobTransport,
-  type FileEntry,
   type Md5Hasher,
   type RetryOptions,
   type StudySessionDeps,
@@ -50,15 +49,6 @@ export interface StudyDraftDeps {
   now?: () => number;
 }
 
-const md5Of = (entry: FileEntry): string | null => ("md5" in entry.state ? entry.state.md5 : null);
-
-/** The file of the form added first whose bytes hash to `md5`: another with them holds the same image. */
-const firstWithBytes = (upload: UploadSnapshot, md5: string, inForm: readonly string[]) =>
-  inForm
-    .map((id) => upload.files[id])
-    .filter((entry): entry is FileEntry => entry !== undefined && md5Of(entry) === md5)
-    .sort((a, b) => a.key - b.key)[0];
-
 /** The draft store's state, as the form reads and changes it. */
 export interface DraftStoreAccess {
   get: () => StudyDraftState;
@@ -72,11 +62,7 @@ export interface DraftStoreAccess {
  * changes to say them (a failure, the commit going out), to keep a thumbnail of each arrived image, to set the
  * draft's deadline from its batch and to size the pool; `send` hands it the images the batch may hold.
  */
-export function connectUploadSession(
-  deps: StudyDraftDeps,
-  store: DraftStoreAccess,
-  hooks: { sameBytes(imageId: string, ofId: string): void },
-) {
+export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAccess) {
   const { get, set, updateImage, wallClock } = store;
 
   const session = createStudySession({
@@ -117,11 +103,6 @@ export function connectUploadSession(
       if (was === entry) continue;
       if (entry.state.kind === "failed" && was?.state.kind !== "failed") {
         set({ announcement: draftMessages.fileFailed(entry.spec.name, entry.state.reason) });
-      }
-      const md5 = md5Of(entry);
-      if (md5 !== null && (was === undefined || md5Of(was) === null)) {
-        const first = firstWithBytes(now, md5, get().imageIds);
-        if (first && first.key < entry.key && get().images[entry.id]) hooks.sameBytes(entry.id, first.id);
       }
       if (entry.state.kind === "uploaded" && was && was.state.kind !== "uploaded") {
         // A finished upload tells which protocol the upload origin speaks (resource timing): HTTP/2 takes more.

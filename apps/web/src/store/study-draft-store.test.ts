@@ -7,6 +7,7 @@ import {
   type UploadConfig,
 } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
+import { createHash } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "@study-uploader/upload-engine";
 import { settle } from "@study-uploader/upload-engine/testing";
@@ -640,9 +641,9 @@ describe("study draft: kept across a reload", () => {
   it("images not finished wait for their files; adding the same files sends only those, into their own indexes", async () => {
     const keeper = memoryKeeper(
       savedDraft([
-        savedImage("image-1", "a.png", 0, true, "md5-a"),
+        savedImage("image-1", "a.png", 0, true, "md5-a.png"),
         // Arrived after the last save: storage says so, and it is not sent again.
-        savedImage("image-2", "b.png", 1, false, "md5-b"),
+        savedImage("image-2", "b.png", 1, false, "md5-b.png"),
         savedImage("image-3", "c.png", 2, false, "md5-c.png"),
         savedImage("image-4", "d.png", null, false, null),
       ]),
@@ -681,8 +682,8 @@ describe("study draft: kept across a reload", () => {
     expect(puts.find((p) => (p.body as File).name === "c.png")!.url).toContain("batch-9/2");
     await actions.createStudy();
     expect(api.commitStudy.mock.calls[0]![0].elements.map((e) => e.md5)).toEqual([
-      "md5-a",
-      "md5-b",
+      "md5-a.png",
+      "md5-b.png",
       "md5-c.png",
       "md5-d.png",
       "md5-e.png",
@@ -948,23 +949,30 @@ describe("study draft: duplicates and undo", () => {
     expect(named(store)).toEqual(["photo.png", "other.png", "new.png", "photo.png"]);
   });
 
-  it("a file found, once hashed, to hold an image already in the list is taken out unsent and pointed out", async () => {
-    const { store, actions, api, puts, image } = setup({
-      hashMd5: async (blob) => `md5-of-${blob.size}`,
+  it("a file taken for one in the list, found once hashed to hold other bytes, is added as another image", async () => {
+    const { store, actions, puts } = setup({
+      hashMd5: async (blob) =>
+        createHash("md5")
+          .update(new Uint8Array(await blob.arrayBuffer()))
+          .digest("base64"),
     });
     await actions.loadConfig();
-    actions.addFiles([pngAt("photo.png", 100)]);
+    const first = pngAt("scan.png");
+    actions.addFiles([first]);
     await uploadsSettled(store);
-    actions.addFiles([pngAt("photo copy.png", 100), pngAt("else.png", 120)]);
-    await vi.waitFor(() => expect(named(store)).toEqual(["photo.png", "else.png"]));
-    expect(store.getState().pickNotice?.alreadyAdded).toEqual([
-      { name: "photo copy.png", id: image("photo.png").id, sameAs: "photo.png" },
-    ]);
+    // Same name, size and date, one byte different (the end of the file, past what the check reads).
+    const bytes = new Uint8Array(await first.arrayBuffer());
+    bytes[bytes.length - 1] = bytes.at(-1)! ^ 1;
+    actions.addFiles([new File([bytes], "scan.png", { type: "image/png", lastModified: first.lastModified })]);
+    expect(store.getState().pickNotice?.alreadyAdded).toHaveLength(1);
+    await vi.waitFor(() => expect(named(store)).toEqual(["scan.png", "scan.png"]));
+    expect(store.getState().pickNotice).toBeNull();
     await uploadsSettled(store);
-    expect(puts.map((p) => (p.body as File).name)).toEqual(["photo.png", "else.png"]);
-    actions.setTitle("T");
-    await actions.createStudy();
-    expect(api.commitStudy.mock.calls[0]![0].elements).toHaveLength(2);
+    expect(puts).toHaveLength(2);
+    // The same bytes again are the same image: nothing is added.
+    actions.addFiles([first]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(named(store)).toEqual(["scan.png", "scan.png"]);
   });
 
   it("Undo puts a removed image back where it was, upload and all; without Undo the removal becomes final", async () => {

@@ -34,11 +34,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         return image ? { images: { ...state.images, [id]: { ...image, ...change(image) } } } : {};
       });
 
-    const { session, resizePool, send } = connectUploadSession(
-      deps,
-      { get, set, updateImage, wallClock },
-      { sameBytes: (id, ofId) => imageActions.dropDuplicate(id, ofId) },
-    );
+    const { session, resizePool, send } = connectUploadSession(deps, { get, set, updateImage, wallClock });
     const upload = () => session.getSnapshot();
 
     const finish = (outcome: CommitOutcome) => {
@@ -77,6 +73,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       session,
       send,
       previews: deps.previews,
+      hashMd5: deps.hashMd5,
       editable,
       newId: () => `image-${++nextImageNumber}`,
       undoWindowMs: deps.undoWindowMs,
