@@ -34,6 +34,10 @@ export function createImageActions(deps: ImageActionDeps) {
   const upload = () => session.getSnapshot();
   let undoTimer: ReturnType<typeof setTimeout> | null = null;
 
+  const dropPreview = (image: DraftImage) => {
+    if (image.previewUrl) deps.previews.revoke(image.previewUrl);
+  };
+
   /** Ends the image's upload and deletes its staged copy; images held back by the batch's limits may fit now. */
   const stopUpload = (image: DraftImage) => {
     // If the delete fails, the sweep removes the staged blob when the batch expires.
@@ -48,7 +52,7 @@ export function createImageActions(deps: ImageActionDeps) {
     undoTimer = null;
     if (!removed) return;
     set({ removed: null });
-    if (removed.image.previewUrl) deps.previews.revoke(removed.image.previewUrl);
+    dropPreview(removed.image);
     if (removed.keptUpload) stopUpload(removed.image);
   };
 
@@ -66,7 +70,7 @@ export function createImageActions(deps: ImageActionDeps) {
       const images = { ...state.images };
       for (const { id, file } of matched) {
         const image = images[id]!;
-        if (image.previewUrl) deps.previews.revoke(image.previewUrl);
+        dropPreview(image);
         images[id] = withFileBack(image, file, deps.previews.create(file));
       }
       return { images };
@@ -110,8 +114,8 @@ export function createImageActions(deps: ImageActionDeps) {
     forgetRemoval: () => {
       if (undoTimer !== null) clearTimeout(undoTimer);
       undoTimer = null;
-      const preview = get().removed?.image.previewUrl;
-      if (preview) deps.previews.revoke(preview);
+      const { removed } = get();
+      if (removed) dropPreview(removed.image);
     },
 
     /** Sorts a pick: bytes back for restored images, new rows, and what was left out (said above the list). */
@@ -203,7 +207,7 @@ export function createImageActions(deps: ImageActionDeps) {
       takeOut(rejected.map((image) => image.id));
       set({ announcement: draftMessages.rejectedRemoved(rejected.length) });
       for (const image of rejected) {
-        if (image.previewUrl) deps.previews.revoke(image.previewUrl);
+        dropPreview(image);
         stopUpload(image);
       }
     },
