@@ -42,8 +42,8 @@ export function StudyForm() {
   const uploading = useDraft(uploadingCount);
   const access = useStudyDraft((s) => s.draftAccess);
   const locked = phase !== "editing" || access !== "open";
-  // Typing goes on while the draft is read back (what is typed stays), not while another tab holds it.
-  const textLocked = phase !== "editing" || access === "other-tab";
+  // Typing goes on while the draft is read back: what is typed stays.
+  const textLocked = phase !== "editing";
 
   return (
     <>

@@ -3,22 +3,26 @@ import type { StoreApi } from "zustand/vanilla";
 import type { SavedDraft } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
 
-/** Where one user's draft is kept between page loads (IndexedDB in the browser), one tab at a time. */
+/**
+ * One draft kept between page loads (IndexedDB in the browser), held by this tab (a DraftShelf hands it out):
+ * once released or taken by another tab, it writes nothing more.
+ */
 export interface DraftKeeper {
-  /**
-   * Resolves once this tab may edit the draft, or once it was released before that; calls `onHeldElsewhere`
-   * first when another tab holds it now.
-   */
-  claim(onHeldElsewhere: () => void): Promise<void>;
+  /** The key it is kept under. */
+  readonly key: string;
   load(): Promise<SavedDraft | null>;
   save(draft: SavedDraft): Promise<void>;
   clear(): Promise<void>;
-  /** Lets go of the draft (another tab may take it), or gives up waiting for it. */
+  /** Lets go of the draft: another tab may take it. */
   release(): void;
 }
 
 /** Saves are coalesced: a burst of edits (typing, progress) is one write this long after the last. */
 const SAVE_DELAY_MS = 150;
+
+/** Nothing typed or picked: such a draft is not kept, and another tab's draft may be offered instead. */
+export const isEmptyForm = (state: Pick<StudyDraftState, "imageIds" | "title" | "description">) =>
+  state.imageIds.length === 0 && state.title.trim() === "" && state.description.trim() === "";
 
 /** The draft as it is kept, or null when there is nothing worth keeping (an empty form). */
 export function savedDraftOf(
@@ -27,7 +31,7 @@ export function savedDraftOf(
   expiresAt: number,
   savedAt: number,
 ): SavedDraft | null {
-  if (state.imageIds.length === 0 && state.title.trim() === "" && state.description.trim() === "") return null;
+  if (isEmptyForm(state)) return null;
   const kept = keptUpload(upload);
   const inForm = new Set(state.imageIds);
   return {
@@ -108,11 +112,17 @@ export function createDraftAutosave(
       };
       schedule();
     },
-    /** Writes nothing more; resolves once the last write begun is done. */
-    async stop() {
+    /**
+     * Writes nothing more, after the change still waiting when `flush` (at once: what the form holds now);
+     * resolves once the last write begun is done.
+     */
+    async stop(flush: boolean) {
       unsubscribe?.();
       unsubscribe = null;
-      if (timer) clearTimeout(timer);
+      if (timer) {
+        clearTimeout(timer);
+        if (flush) write();
+      }
       timer = null;
       keeper = null;
       await writing;
