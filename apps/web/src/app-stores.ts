@@ -79,6 +79,15 @@ exposeSignOut(async () => {
   studiesStore.getState().actions.signedOut();
 });
 
+// A page being hidden or unloaded may run no later task: what was typed a moment ago is written within the event.
+// beforeunload comes first on a reload, while the new page is still being fetched: the write has time to commit.
+const saveDraftNow = () => studyDraftStore.getState().actions.saveDraftNow();
+window.addEventListener("beforeunload", saveDraftNow);
+window.addEventListener("pagehide", saveDraftNow);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") saveDraftNow();
+});
+
 export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);
 
 const uploads = studyDraftStore.getState().session;

@@ -35,6 +35,9 @@ async function openDatabase(name: string): Promise<IDBDatabase> {
   return db;
 }
 
+/** What another tab's offer of a draft shows: it hears of a save only when this changes. */
+const summaryOf = (draft: SavedDraft) => `${draft.title}\n${draft.images.length}`;
+
 const randomId = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -46,7 +49,13 @@ const randomId = () =>
  */
 export function createIndexedDbDraftShelf(owner: string, databaseName = "study-uploader"): DraftShelf {
   let database: Promise<IDBDatabase> | null = null;
-  const db = () => (database ??= openDatabase(databaseName));
+  /** The database once open: a write at once cannot wait for it. */
+  let opened: IDBDatabase | null = null;
+  const db = () =>
+    (database ??= openDatabase(databaseName).then((open) => {
+      opened = open;
+      return open;
+    }));
   // Without Web Locks (very old browsers) each tab edits as if alone.
   const locks = typeof navigator === "undefined" ? undefined : navigator.locks;
   const lockPrefix = `${databaseName}:draft:`;
@@ -86,12 +95,31 @@ export function createIndexedDbDraftShelf(owner: string, databaseName = "study-u
       async save(draft: SavedDraft) {
         if (!writable()) return;
         await inStore("readwrite", (store) => store.put(draft, key));
-        changed(`${draft.title}\n${draft.images.length}`);
+        changed(summaryOf(draft));
       },
       async clear() {
         if (!writable()) return;
         await inStore("readwrite", (store) => store.delete(key));
         changed(null);
+      },
+      writeNow(draft) {
+        if (!writable()) return;
+        if (!opened) {
+          void (draft ? keeper.save(draft) : keeper.clear()).catch(() => undefined);
+          return;
+        }
+        // Started within the event that asks: a later task may never run on a page being unloaded.
+        try {
+          const transaction = opened.transaction(STORE, "readwrite");
+          const store = transaction.objectStore(STORE);
+          if (draft) store.put(draft, key);
+          else store.delete(key);
+          // Committed without waiting for this page to hear the request succeed: it may be gone by then.
+          transaction.commit();
+          transaction.oncomplete = () => changed(draft && summaryOf(draft));
+        } catch {
+          // A database closed for a newer version: the draft is then just not kept, as with a full disk.
+        }
       },
       release() {
         if (released.signal.aborted) return;

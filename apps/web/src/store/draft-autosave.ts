@@ -13,6 +13,11 @@ export interface DraftKeeper {
   load(): Promise<SavedDraft | null>;
   save(draft: SavedDraft): Promise<void>;
   clear(): Promise<void>;
+  /**
+   * Writes the draft (null: clears it) starting within this very task: a page being hidden or unloaded may run
+   * no later one. Where absent, a save or clear as usual.
+   */
+  writeNow?(draft: SavedDraft | null): void;
   /** Lets go of the draft: another tab may take it. */
   release(): void;
 }
@@ -78,6 +83,10 @@ export function createDraftAutosave(
   let lastKey: string | null = null;
   /** A draft with no batch yet lives a staging TTL from when it was first kept. */
   let startedExpiry: number | null = null;
+  /** Bumped by a write at once: a coalesced write still queued before it must not land on top of it. */
+  let generation = 0;
+  /** Writes begun and not done: while there are none and no change waits, the kept draft is the form. */
+  let unfinished = 0;
 
   const write = () => {
     timer = null;
@@ -89,10 +98,16 @@ export function createDraftAutosave(
     const key = contentKey(draft);
     if (key === lastKey) return;
     lastKey = key;
+    const queuedIn = generation;
+    unfinished++;
     writing = writing
-      .then(() => (draft ? target.save(draft) : target.clear()))
+      .then(() => {
+        if (queuedIn !== generation) return;
+        return draft ? target.save(draft) : target.clear();
+      })
       // A full disk or a blocked database must not break the form: the draft is then just not kept.
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => unfinished--);
   };
 
   return {
@@ -111,6 +126,22 @@ export function createDraftAutosave(
         fromUploads();
       };
       schedule();
+    },
+    /**
+     * Writes what the form holds now, at once (the page is being hidden: it may run no later task), unless the
+     * kept draft already is just that (no change waits, no write is on its way).
+     */
+    flushNow() {
+      const state = store.getState();
+      const target = keeper;
+      if (state.draftAccess !== "open" || !target || (!timer && unfinished === 0)) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const draft = savedDraftOf(state, upload.getSnapshot(), (startedExpiry ??= defaultExpiry()), wallClock());
+      lastKey = contentKey(draft);
+      generation++;
+      if (target.writeNow) target.writeNow(draft);
+      else writing = writing.then(() => (draft ? target.save(draft) : target.clear())).catch(() => undefined);
     },
     /**
      * Writes nothing more, after the change still waiting when `flush` (at once: what the form holds now);

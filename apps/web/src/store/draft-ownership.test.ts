@@ -36,6 +36,8 @@ function setup(options: { openDraft?: (keeper: DraftKeeper) => Promise<void>; ke
   const log: string[] = [];
   const opened: DraftKeeper[] = [];
   let token: string | null = "alice";
+  /** While set, the token provider's answers wait for the test. */
+  let held: ((owner: string | null) => void)[] | null = null;
   const ownership = createDraftOwnership({
     form: () => emptyForm,
     actions: {
@@ -54,13 +56,18 @@ function setup(options: { openDraft?: (keeper: DraftKeeper) => Promise<void>; ke
       log.push(`drafts of ${owner}`);
       return recordingShelf(owner, log, owner === "alice" ? options.kept : []);
     },
-    currentOwner: async () => token,
+    currentOwner: () => (held ? new Promise<string | null>((resolve) => held!.push(resolve)) : Promise.resolve(token)),
   });
   return {
     ownership,
     log,
     opened,
     signInAs: (owner: string | null) => (token = owner),
+    /** From now on the provider answers only when told: `answer` gives every waiting question its answer. */
+    holdAnswers: () => {
+      held = [];
+      return (owner: string | null) => held!.splice(0).forEach((resolve) => resolve(owner));
+    },
   };
 }
 
@@ -123,6 +130,22 @@ describe("draft ownership", () => {
       "save alice: typed by Alice",
       "save alice: typed while the provider did not answer",
     ]);
+  });
+
+  it("a write at once goes by the last owner seen, without asking; an older save answered after it goes nowhere", async () => {
+    const { ownership, log, opened, holdAnswers } = setup();
+    await ownership.start();
+    await ownership.ownerSeen("alice");
+    const alices = opened[0]!;
+    const answer = holdAnswers();
+    const older = alices.save(draft("saved a moment before"));
+    alices.writeNow!(draft("typed as the page went away"));
+    answer("alice");
+    await older;
+    await ownership.ownerSeen("bob");
+    alices.writeNow!(draft("typed by Bob into what was shown"));
+    await settle();
+    expect(log.filter((line) => line.startsWith("save"))).toEqual(["save alice: typed as the page went away"]);
   });
 
   it("sign-out closes the draft and deletes it, even when the token already names no one", async () => {

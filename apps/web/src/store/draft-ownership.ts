@@ -20,6 +20,8 @@ export function createDraftOwnership(deps: DraftOwnershipDeps) {
   /** The shown owner's drafts in this tab. */
   let tabs: DraftTabs | null = null;
   let started = false;
+  /** The owner the token named last (every one seen is reported): a write at once has no time to ask. */
+  let latest: string | null = null;
   /** While a sign-out deletes the draft: the token may already name no one, and the deletion must still happen. */
   let signingOut = false;
   let changes: Promise<void> = Promise.resolve();
@@ -30,20 +32,34 @@ export function createDraftOwnership(deps: DraftOwnershipDeps) {
     return turn;
   };
 
-  /** Writes only while the token still names this owner: what another user did never lands in their draft. */
+  /**
+   * Writes only while the token still names this owner: what another user did never lands in their draft. The
+   * answer can come after a later write at once (the page being hidden): the older write then goes nowhere.
+   */
   const guardedKeeper = (owner: string, keeper: DraftKeeper): DraftKeeper => {
+    let writes = 0;
+    let newestStarted = 0;
     const mayWrite = async () => {
       if (signingOut) return true;
       const now = await deps.currentOwner();
       return now === null || now === owner;
     };
+    const inOrder = async (write: () => Promise<void>) => {
+      const call = ++writes;
+      if (!(await mayWrite()) || call < newestStarted) return;
+      newestStarted = call;
+      await write();
+    };
     return {
       ...keeper,
-      async save(draft) {
-        if (await mayWrite()) await keeper.save(draft);
-      },
-      async clear() {
-        if (await mayWrite()) await keeper.clear();
+      save: (draft) => inOrder(() => keeper.save(draft)),
+      clear: () => inOrder(() => keeper.clear()),
+      writeNow(draft) {
+        const call = ++writes;
+        if (!signingOut && latest !== null && latest !== owner) return;
+        newestStarted = call;
+        if (keeper.writeNow) keeper.writeNow(draft);
+        else void (draft ? keeper.save(draft) : keeper.clear()).catch(() => undefined);
       },
     };
   };
@@ -73,6 +89,7 @@ export function createDraftOwnership(deps: DraftOwnershipDeps) {
     },
     /** An owner the token provider just named (before start: ignored, start asks again). */
     ownerSeen(owner: string): Promise<void> {
+      latest = owner;
       return started ? show(owner) : Promise.resolve();
     },
     /** Takes over a draft another tab holds (Continue here). */

@@ -56,6 +56,8 @@ export interface StudyDraftActions {
    * "lost": another tab took it without asking; nothing more is written to it.
    */
   closeDraft: (how: "keep" | "forget" | "lost") => Promise<void>;
+  /** Writes the kept draft at once: the page is being hidden or unloaded, and may run no later task. */
+  saveDraftNow: () => void;
   /** Which of the user's drafts other tabs hold (offered to continue here while this form is empty). */
   showDraftsElsewhere: (drafts: DraftElsewhere[]) => void;
   /**

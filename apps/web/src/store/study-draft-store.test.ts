@@ -499,6 +499,9 @@ function memoryKeeper(initial: SavedDraft | null = null) {
     clear: vi.fn(async () => {
       saved = null;
     }),
+    writeNow: vi.fn((draft: SavedDraft | null) => {
+      saved = draft;
+    }),
     release: vi.fn(),
     get saved() {
       return saved;
@@ -861,6 +864,18 @@ describe("study draft: whose draft is open", () => {
     await actions.closeDraft("keep");
     expect(keeper.saved?.title).toBe("typed just before");
     expect(keeper.save.mock.invocationCallOrder.at(-1)).toBeLessThan(keeper.release.mock.invocationCallOrder[0]!);
+  });
+
+  it("saved at once (the page is being hidden): what was typed a moment ago is written in the same task", async () => {
+    const keeper = memoryKeeper();
+    const { actions } = await openedForm(keeper);
+    actions.setTitle("typed a moment before");
+    await vi.waitFor(() => expect(keeper.saved?.title).toBe("typed a moment before"));
+    actions.setTitle("typed a moment before the reload");
+    actions.saveDraftNow();
+    expect(keeper.saved?.title).toBe("typed a moment before the reload");
+    await settle(200);
+    expect(keeper.saved?.title).toBe("typed a moment before the reload");
   });
 
   it("lost to another tab: not one more write, and the batch is left for that tab", async () => {

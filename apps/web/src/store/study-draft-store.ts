@@ -130,6 +130,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       },
       openDraft: (keeper) => opening.open(keeper),
       closeDraft: (how) => opening.close(how),
+      saveDraftNow: () => autosave.flushNow(),
       showDraftsElsewhere(draftsElsewhere) {
         set({ draftsElsewhere });
       },
