@@ -1,8 +1,8 @@
 import type { ApiClient } from "@study-uploader/shared";
 import type { testStorage } from "../support/azurite-storage.js";
 import { seriousViolations } from "../support/axe.js";
-import { expect, test, throttle, type StudyFormPage } from "../support/fixtures.js";
-import { keepFileHandles, keptDraft } from "../support/saved-draft.js";
+import { expect, StudyFormPage, test, throttle } from "../support/fixtures.js";
+import { keepFileHandles, keptDraft, keptDrafts } from "../support/saved-draft.js";
 import { pngImage, type TestImage } from "../support/test-images.js";
 
 const draftNotice = (form: StudyFormPage) => form.page.getByRole("region", { name: "Saved draft" });
@@ -153,32 +153,105 @@ test("images whose file handles the browser kept resume without picking them aga
   await createAndCheck({ form, api, storage }, "Resumed from handles", [small, ...large]);
 });
 
-test("a second tab waits read-only and never corrupts the first tab's draft; it takes over once that tab closes", async ({
+test("a tab that only browses, or shows an empty form, locks no other tab: a study is made in the second one", async ({
+  page,
+  studiesList,
+  context,
+  api,
+}) => {
+  await studiesList.open();
+  const second = new StudyFormPage(await context.newPage());
+  await second.open();
+  await expect(second.title).toBeEditable();
+  await expect(second.fileInput).toBeEnabled();
+  await expect(draftNotice(second)).toHaveCount(0);
+
+  // The first tab now shows the form too, empty: each tab edits a draft of its own.
+  await page.goto("/");
+  await expect(page.getByRole("textbox", { name: "Title" })).toBeEditable();
+  await second.page.reload();
+  await expect(second.title).toBeEditable();
+  await expect(draftNotice(second)).toHaveCount(0);
+  await expect(draftNotice(new StudyFormPage(page))).toHaveCount(0);
+
+  const image = pngImage("second-tab.png", 20_000);
+  await second.fillTitle("Made in the second tab");
+  await second.pick([image]);
+  await expect(second.row(image.name)).toContainText(/done/i);
+  await second.createButton.click();
+  const study = await api.getStudy(await second.waitForStudyPage("Made in the second tab"));
+  expect(study.elements.map((e) => e.name)).toEqual([image.name]);
+});
+
+test("Continue here takes over the draft another tab edits; that tab lets go and what it does next stays its own", async ({
   page,
   form,
   context,
+  api,
+  storage,
 }) => {
   const images = [pngImage("tab-1.png", 20_000), pngImage("tab-2.png", 20_000)];
   await uploadedDraft(form, "First tab's draft", images);
+  await form.label("tab-2.png").fill("Labelled in the first tab");
   await keptAsUploaded(form, images);
+  await expect.poll(async () => (await keptDraft(page))?.images[1]?.label).toBe("Labelled in the first tab");
 
-  const second = await context.newPage();
-  await second.goto("/");
-  const secondTitle = second.getByRole("textbox", { name: "Title" });
-  await expect(second.getByRole("region", { name: "Saved draft" })).toContainText("open in another tab");
-  await expect(secondTitle).not.toBeEditable();
-  await expect(second.getByLabel("Add images")).toBeDisabled();
-  expect(await seriousViolations(second)).toEqual([]);
+  const second = new StudyFormPage(await context.newPage());
+  await second.open();
+  await expect(second.title).toBeEditable();
+  await expect(second.title).toHaveValue("");
+  const offer = draftNotice(second);
+  await expect(offer).toContainText("Your draft “First tab's draft” (2 images) is open in another tab.");
+  expect(await seriousViolations(second.page)).toEqual([]);
 
-  // The first tab goes on editing; the second one saves nothing over it.
-  await form.label("tab-1.png").fill("Edited in the first tab");
-  await expect.poll(async () => (await keptDraft(page))?.images[0]?.label).toBe("Edited in the first tab");
-  await page.close();
+  await offer.getByRole("button", { name: "Continue here" }).click();
+  await expect(second.title).toHaveValue("First tab's draft");
+  await expect(second.label("tab-2.png")).toHaveValue("Labelled in the first tab");
+  for (const image of images) await expect(second.row(image.name)).toContainText(/done/i);
 
-  await expect(secondTitle).toHaveValue("First tab's draft");
-  await expect(secondTitle).toBeEditable();
-  await expect(second.getByRole("textbox", { name: "Label for tab-1.png" })).toHaveValue("Edited in the first tab");
-  await expect(second.getByRole("listitem").filter({ hasText: "tab-2.png" })).toContainText(/done/i);
+  await expect(draftNotice(form)).toContainText("“First tab's draft” continues in another tab.");
+  await expect(draftNotice(form).getByRole("button", { name: "Continue here" })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
+  await expect(form.title).toHaveValue("");
+  await expect(page.getByText("No images yet.")).toBeVisible();
+  // What the first tab does now goes to a draft of its own, never into the one the second tab took.
+  await form.fillTitle("Typed in the first tab afterwards");
+  await expect
+    .poll(async () => (await keptDrafts(page)).map(({ key, title }) => ({ own: key === "anonymous", title })))
+    .toEqual(expect.arrayContaining([{ own: false, title: "Typed in the first tab afterwards" }]));
+  expect(await keptDraft(page)).toMatchObject({
+    title: "First tab's draft",
+    images: [
+      { name: "tab-1.png", uploaded: true },
+      { name: "tab-2.png", label: "Labelled in the first tab" },
+    ],
+  });
+
+  await second.createButton.click();
+  const study = await api.getStudy(await second.waitForStudyPage("First tab's draft"));
+  expect(study.elements.map((e) => e.label)).toEqual(["tab-1", "Labelled in the first tab"]);
+  expect(await storage.storedImages(study)).toEqual(images.map(({ name, md5 }) => ({ name, md5 })));
+});
+
+test("once the tab that held a draft created its study, no other tab offers it", async ({ page, form, context }) => {
+  const image = pngImage("offered.png", 20_000);
+  await uploadedDraft(form, "Offered, then created", [image]);
+  await keptAsUploaded(form, [image]);
+  const second = new StudyFormPage(await context.newPage());
+  await second.open();
+  await expect(draftNotice(second)).toContainText("“Offered, then created” (1 image) is open in another tab");
+
+  await form.createButton.click();
+  await form.waitForStudyPage("Offered, then created");
+  await expect(draftNotice(second)).toHaveCount(0);
+  await second.page.reload();
+  await expect(second.title).toBeEditable();
+  await expect(draftNotice(second)).toHaveCount(0);
+  const third = new StudyFormPage(await context.newPage());
+  await third.open();
+  await expect(third.title).toBeEditable();
+  await expect(draftNotice(third)).toHaveCount(0);
+  expect(await keptDrafts(page)).toEqual([]);
 });
 
 test("images reorder with the keyboard (and by dragging); the study keeps the order shown", async ({

@@ -1,4 +1,5 @@
 import { expect, test } from "../support/fixtures.js";
+import { keptDraft } from "../support/saved-draft.js";
 import { pngImage } from "../support/test-images.js";
 
 const TRIES = 10;
@@ -39,5 +40,22 @@ test("typed at once after picking images, ten times over, every character reache
       await expect(page.getByRole("heading", { name: typed })).toBeVisible({ timeout: 30_000 });
     }
     await context.close();
+  }
+});
+
+test("typed just before a reload, five times over, the kept draft has every key", async ({ page, form }) => {
+  await form.open();
+  await form.fillTitle("kept before");
+  await expect.poll(async () => (await keptDraft(page))?.title).toBe("kept before");
+  let kept = "kept before";
+  for (let i = 0; i < 5; i++) {
+    await page.reload();
+    // The kept title is back (the draft is open), then typed over and the page reloaded at once.
+    await expect(form.title).toHaveValue(kept);
+    await form.title.selectText();
+    kept = `typed right before reload ${i}`;
+    await page.keyboard.type(kept);
+    await page.reload();
+    await expect(form.title).toHaveValue(kept);
   }
 });

@@ -18,7 +18,7 @@ import {
   uploadConcurrency,
   type UploadSnapshot,
 } from "@study-uploader/upload-engine";
-import { createIndexedDbDraftKeeper } from "./drafts/indexed-db-drafts.js";
+import { createIndexedDbDraftShelf } from "./drafts/indexed-db-drafts.js";
 import { makeThumbnailWhenIdle } from "./drafts/thumbnails.js";
 import { createBrowserMd5 } from "./workers/md5-worker.js";
 
@@ -54,12 +54,21 @@ export const studyDraftStore = createStudyDraftStore({
   },
 });
 
-/** The signed-in user's kept draft: opened at start, followed when the token names someone else, and signed out. */
+/** The signed-in user's kept drafts: one opened here, followed when the token names someone else, and signed out. */
 export const draftOwnership = createDraftOwnership({
   actions: studyDraftStore.getState().actions,
-  keeperFor: (owner) => createIndexedDbDraftKeeper(owner),
+  form: () => studyDraftStore.getState(),
+  shelfFor: (owner) => createIndexedDbDraftShelf(owner),
   currentOwner: draftOwner.currentOwner,
+  discardBatch: (batchId) => api.discardBatch(batchId),
 });
+// At page load, on every page: the saved draft's deadline and checks need the limits.
+const limitsLoaded = studyDraftStore.getState().actions.loadConfig();
+/**
+ * Opens one of the user's drafts in this tab, the first time the new-study page shows: a tab that only browses
+ * holds none. The store lives on across in-app navigation, so uploads go on while browsing.
+ */
+export const openDraftHere = () => void limitsLoaded.then(() => draftOwnership.start());
 draftOwner.onOwner((owner) => {
   studiesStore.getState().actions.userSeen(owner);
   void draftOwnership.ownerSeen(owner);
@@ -68,6 +77,15 @@ exposeSignOut(async () => {
   // After the draft's clean-up, whose API calls still carry the signed-out user's token.
   await draftOwnership.signOut();
   studiesStore.getState().actions.signedOut();
+});
+
+// A page being hidden or unloaded may run no later task: what was typed a moment ago is written within the event.
+// beforeunload comes first on a reload, while the new page is still being fetched: the write has time to commit.
+const saveDraftNow = () => studyDraftStore.getState().actions.saveDraftNow();
+window.addEventListener("beforeunload", saveDraftNow);
+window.addEventListener("pagehide", saveDraftNow);
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") saveDraftNow();
 });
 
 export const useStudyDraft = <T>(selector: (state: StudyDraftState) => T): T => useStore(studyDraftStore, selector);

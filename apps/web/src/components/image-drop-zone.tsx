@@ -12,7 +12,7 @@ export function ImageDropZone() {
   const input = useRef<HTMLInputElement>(null);
   const addFiles = useStudyDraft((s) => s.actions.addFiles);
   const allowedTypes = useStudyDraft((s) => s.config?.allowedTypes);
-  const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess === "other-tab");
+  const locked = useDraft((_form, upload) => draftPhase(upload) !== "editing");
 
   // A file dropped just outside the zone would otherwise replace the page with the image.
   useEffect(() => {

@@ -1,3 +1,5 @@
+import { useEffect } from "react";
+import { openDraftHere } from "../app-stores.js";
 import { Link } from "./link.js";
 import { DeletedNotice, RecentStudies, StudiesList } from "./studies-list.js";
 import { StudyForm } from "./study-form.js";
@@ -5,6 +7,7 @@ import { StudyForm } from "./study-form.js";
 export { StudyPage } from "./study-page.js";
 
 export function NewStudyPage() {
+  useEffect(openDraftHere, []);
   return (
     <>
       <h1 tabIndex={-1}>New study</h1>

@@ -27,9 +27,8 @@ export function StudyForm() {
   const title = useStudyDraft((s) => s.title);
   const description = useStudyDraft((s) => s.description);
   const phase = useDraft((_form, upload) => draftPhase(upload));
-  const access = useStudyDraft((s) => s.draftAccess);
-  // Typing goes on while the draft is read back (what is typed stays), not while another tab holds it.
-  const textLocked = phase !== "editing" || access === "other-tab";
+  // Typing goes on while the draft is read back: what is typed stays.
+  const textLocked = phase !== "editing";
 
   return (
     <>

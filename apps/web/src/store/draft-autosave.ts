@@ -3,22 +3,31 @@ import type { StoreApi } from "zustand/vanilla";
 import type { SavedDraft } from "./saved-draft.js";
 import type { StudyDraftState } from "./study-draft-state.js";
 
-/** Where one user's draft is kept between page loads (IndexedDB in the browser), one tab at a time. */
+/**
+ * One draft kept between page loads (IndexedDB in the browser), held by this tab (a DraftShelf hands it out):
+ * once released or taken by another tab, it writes nothing more.
+ */
 export interface DraftKeeper {
-  /**
-   * Resolves once this tab may edit the draft, or once it was released before that; calls `onHeldElsewhere`
-   * first when another tab holds it now.
-   */
-  claim(onHeldElsewhere: () => void): Promise<void>;
+  /** The key it is kept under. */
+  readonly key: string;
   load(): Promise<SavedDraft | null>;
   save(draft: SavedDraft): Promise<void>;
   clear(): Promise<void>;
-  /** Lets go of the draft (another tab may take it), or gives up waiting for it. */
+  /**
+   * Writes the draft (null: clears it) starting within this very task: a page being hidden or unloaded may run
+   * no later one. Where absent, a save or clear as usual.
+   */
+  writeNow?(draft: SavedDraft | null): void;
+  /** Lets go of the draft: another tab may take it. */
   release(): void;
 }
 
 /** Saves are coalesced: a burst of edits (typing, progress) is one write this long after the last. */
 const SAVE_DELAY_MS = 150;
+
+/** Nothing typed or picked: such a draft is not kept, and another tab's draft may be offered instead. */
+export const isEmptyForm = (state: Pick<StudyDraftState, "imageIds" | "title" | "description">) =>
+  state.imageIds.length === 0 && state.title.trim() === "" && state.description.trim() === "";
 
 /** The draft as it is kept, or null when there is nothing worth keeping (an empty form). */
 export function savedDraftOf(
@@ -27,7 +36,7 @@ export function savedDraftOf(
   expiresAt: number,
   savedAt: number,
 ): SavedDraft | null {
-  if (state.imageIds.length === 0 && state.title.trim() === "" && state.description.trim() === "") return null;
+  if (isEmptyForm(state)) return null;
   const kept = keptUpload(upload);
   const inForm = new Set(state.imageIds);
   return {
@@ -74,6 +83,10 @@ export function createDraftAutosave(
   let lastKey: string | null = null;
   /** A draft with no batch yet lives a staging TTL from when it was first kept. */
   let startedExpiry: number | null = null;
+  /** Bumped by a write at once: a coalesced write still queued before it must not land on top of it. */
+  let generation = 0;
+  /** Writes begun and not done: while there are none and no change waits, the kept draft is the form. */
+  let unfinished = 0;
 
   const write = () => {
     timer = null;
@@ -85,10 +98,16 @@ export function createDraftAutosave(
     const key = contentKey(draft);
     if (key === lastKey) return;
     lastKey = key;
+    const queuedIn = generation;
+    unfinished++;
     writing = writing
-      .then(() => (draft ? target.save(draft) : target.clear()))
+      .then(() => {
+        if (queuedIn !== generation) return;
+        return draft ? target.save(draft) : target.clear();
+      })
       // A full disk or a blocked database must not break the form: the draft is then just not kept.
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => unfinished--);
   };
 
   return {
@@ -108,11 +127,33 @@ export function createDraftAutosave(
       };
       schedule();
     },
-    /** Writes nothing more; resolves once the last write begun is done. */
-    async stop() {
+    /**
+     * Writes what the form holds now, at once (the page is being hidden: it may run no later task), unless the
+     * kept draft already is just that (no change waits, no write is on its way).
+     */
+    flushNow() {
+      const state = store.getState();
+      const target = keeper;
+      if (state.draftAccess !== "open" || !target || (!timer && unfinished === 0)) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const draft = savedDraftOf(state, upload.getSnapshot(), (startedExpiry ??= defaultExpiry()), wallClock());
+      lastKey = contentKey(draft);
+      generation++;
+      if (target.writeNow) target.writeNow(draft);
+      else writing = writing.then(() => (draft ? target.save(draft) : target.clear())).catch(() => undefined);
+    },
+    /**
+     * Writes nothing more, after the change still waiting when `flush` (at once: what the form holds now);
+     * resolves once the last write begun is done.
+     */
+    async stop(flush: boolean) {
       unsubscribe?.();
       unsubscribe = null;
-      if (timer) clearTimeout(timer);
+      if (timer) {
+        clearTimeout(timer);
+        if (flush) write();
+      }
       timer = null;
       keeper = null;
       await writing;

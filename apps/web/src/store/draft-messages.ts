@@ -35,5 +35,7 @@ export const draftMessages = {
     `uploads are kept for ${hours} hours, and it had not been created in that time.`,
   draftCommitted: (title: string) =>
     `Your unfinished study${title.trim() ? ` “${title.trim()}”` : ""} had already been created before the page was closed.`,
-  otherTab: "This draft is open in another tab. Close that tab to continue it here; nothing here is saved meanwhile.",
+  openElsewhere: (title: string, images: number) =>
+    `Your ${title ? `draft “${title}”` : "untitled draft"} (${plural(images, "image")}) is open in another tab.`,
+  continuesElsewhere: (title: string) => `${title ? `“${title}”` : "Your draft"} continues in another tab.`,
 };

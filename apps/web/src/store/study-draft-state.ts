@@ -2,6 +2,7 @@ import type { UploadConfig } from "@study-uploader/shared";
 import type { StudySession } from "@study-uploader/upload-engine";
 import type { DraftKeeper } from "./draft-autosave.js";
 import type { PickNotice } from "./draft-picking.js";
+import type { DraftElsewhere } from "./draft-shelf.js";
 import type { FileFacts, KeptFileHandle } from "./saved-draft.js";
 
 /**
@@ -30,11 +31,10 @@ export interface DraftImage {
 export type DraftPhase = "editing" | "waiting" | "committing";
 
 /**
- * opening: the saved draft is being read (or whose it is: text can be typed, images picked wait for it).
- * other-tab: another tab has this draft open; this one waits, read-only, until that tab closes. open: this tab
- * edits (and saves) the draft.
+ * opening: the kept draft is being chosen or read (text can be typed, images picked wait for it). open: this tab
+ * edits (and saves) it. Another tab never locks the form: each tab edits a draft of its own.
  */
-export type DraftAccess = "opening" | "other-tab" | "open";
+export type DraftAccess = "opening" | "open";
 
 /** What happened to the draft saved before this page was opened, said once above the form. */
 export interface DraftNotice {
@@ -49,13 +49,18 @@ export interface StudyDraftActions {
   setTitle: (title: string) => void;
   setDescription: (description: string) => void;
   setLabel: (imageId: string, label: string) => void;
-  /** Takes this tab's claim on one user's saved draft, then brings it back; text typed meanwhile stays. */
+  /** Opens a kept draft this tab holds and brings it back; text typed meanwhile stays. */
   openDraft: (keeper: DraftKeeper) => Promise<void>;
   /**
-   * Lets go of the open draft and empties the form: its uploads stop. "keep": the saved draft and its batch wait
-   * for their owner (another user signed in). "forget": both are deleted (its owner signed out).
+   * Lets go of the open draft and empties the form: its uploads stop. "keep": the saved draft (written up to
+   * now) and its batch wait for their owner or another tab. "forget": both are deleted (its owner signed out).
+   * "lost": another tab took it without asking; nothing more is written to it.
    */
-  closeDraft: (how: "keep" | "forget") => Promise<void>;
+  closeDraft: (how: "keep" | "forget" | "lost") => Promise<void>;
+  /** Writes the kept draft at once: the page is being hidden or unloaded, and may run no later task. */
+  saveDraftNow: () => void;
+  /** Which of the user's drafts other tabs hold (offered to continue here while this form is empty). */
+  showDraftsElsewhere: (drafts: DraftElsewhere[]) => void;
   /**
    * Adds images; each starts uploading as soon as its bytes are checked. A file that matches a restored image
    * waiting for its bytes resumes that image. `handles` (same order) are kept so a reload can read them again.
@@ -106,6 +111,7 @@ export interface StudyDraftState {
   removed: { image: DraftImage; position: number; keptUpload: boolean } | null;
   draftAccess: DraftAccess;
   draftNotice: DraftNotice | null;
+  draftsElsewhere: DraftElsewhere[];
   /** When the draft can no longer be committed (wall-clock ms): its batch's staging deadline. */
   expiresAt: number | null;
   /** The study session of the images: how far each got and the commit (`getSnapshot`, `subscribe`). */

@@ -503,17 +503,12 @@ describe("study draft: creating a study", () => {
   });
 });
 
-/** The browser's IndexedDB and Web Locks, in memory: one saved draft, and one tab holding it at a time. */
-function memoryKeeper(initial: SavedDraft | null = null, options: { heldElsewhere?: Promise<void> } = {}) {
+/** One draft in the browser's IndexedDB, in memory, as the tab that holds it sees it. */
+function memoryKeeper(initial: SavedDraft | null = null) {
   let saved = initial;
   const keeper = {
+    key: "anonymous",
     saves: 0,
-    claim: vi.fn(async (onHeldElsewhere: () => void) => {
-      if (options.heldElsewhere) {
-        onHeldElsewhere();
-        await options.heldElsewhere;
-      }
-    }),
     load: vi.fn(async () => saved),
     save: vi.fn(async (draft: SavedDraft) => {
       keeper.saves++;
@@ -521,6 +516,9 @@ function memoryKeeper(initial: SavedDraft | null = null, options: { heldElsewher
     }),
     clear: vi.fn(async () => {
       saved = null;
+    }),
+    writeNow: vi.fn((draft: SavedDraft | null) => {
+      saved = draft;
     }),
     release: vi.fn(),
     get saved() {
@@ -733,24 +731,17 @@ describe("study draft: kept across a reload", () => {
     expect(store.getState().imageIds).toEqual([]);
   });
 
-  it("while another tab holds the draft, this one shows it is busy and changes nothing; it takes over after", async () => {
-    let release!: () => void;
-    const keeper = memoryKeeper(savedDraft([], { batchId: null }), {
-      heldElsewhere: new Promise((resolve) => (release = resolve)),
-    });
+  it("text typed before the draft opens stays, and nothing is saved until it is open", async () => {
+    const keeper = memoryKeeper(savedDraft([], { batchId: null }));
     const { store, actions } = setup({ keepsDrafts: true });
     await actions.loadConfig();
-    const opening = actions.openDraft(keeper);
-    await settle();
-    expect(store.getState().draftAccess).toBe("other-tab");
-    expect(store.getState().draftNotice?.message).toMatch(/open in another tab/);
-    actions.setTitle("typed in the second tab");
-    expect(store.getState().title).toBe("");
-    expect(keeper.load).not.toHaveBeenCalled();
-    release();
-    await opening;
-    expect(store.getState()).toMatchObject({ draftAccess: "open", title: "Saved faces" });
+    actions.setTitle("typed before the draft opened");
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "typed before the draft opened" });
+    await settle(200);
     expect(keeper.save).not.toHaveBeenCalled();
+    await actions.openDraft(keeper);
+    expect(store.getState()).toMatchObject({ draftAccess: "open", title: "typed before the draft opened" });
+    await vi.waitFor(() => expect(keeper.saved?.title).toBe("typed before the draft opened"));
   });
 
   it("files picked while the saved draft is read join it once it is back", async () => {
@@ -888,16 +879,38 @@ describe("study draft: whose draft is open", () => {
     expect(store.getState()).toMatchObject({ draftAccess: "open", title: "", imageIds: [], draftNotice: null });
   });
 
-  it("a draft another tab holds is no longer waited for once closed", async () => {
-    const keeper = memoryKeeper(savedDraft([], { batchId: null }), { heldElsewhere: new Promise(() => undefined) });
-    const { store, actions } = setup({ keepsDrafts: true });
-    await actions.loadConfig();
-    void actions.openDraft(keeper);
-    await settle();
-    expect(store.getState().draftAccess).toBe("other-tab");
+  it("closed to be kept, the change typed a moment before is written first: nothing typed is lost", async () => {
+    const keeper = memoryKeeper();
+    const { actions } = await openedForm(keeper);
+    actions.setTitle("typed just before");
     await actions.closeDraft("keep");
-    expect(keeper.release).toHaveBeenCalled();
-    expect(store.getState()).toMatchObject({ draftAccess: "opening", draftNotice: null });
+    expect(keeper.saved?.title).toBe("typed just before");
+    expect(keeper.save.mock.invocationCallOrder.at(-1)).toBeLessThan(keeper.release.mock.invocationCallOrder[0]!);
+  });
+
+  it("saved at once (the page is being hidden): what was typed a moment ago is written in the same task", async () => {
+    const keeper = memoryKeeper();
+    const { actions } = await openedForm(keeper);
+    actions.setTitle("typed a moment before");
+    await vi.waitFor(() => expect(keeper.saved?.title).toBe("typed a moment before"));
+    actions.setTitle("typed a moment before the reload");
+    actions.saveDraftNow();
+    expect(keeper.saved?.title).toBe("typed a moment before the reload");
+    await settle(200);
+    expect(keeper.saved?.title).toBe("typed a moment before the reload");
+  });
+
+  it("lost to another tab: not one more write, and the batch is left for that tab", async () => {
+    const { store, actions, api, keeper, uploadSignal } = await draftMidUpload("Taken by another tab");
+    const saves = keeper.saves;
+    actions.setTitle("typed as the other tab took it");
+    await actions.closeDraft("lost");
+    expect(uploadSignal.aborted).toBe(true);
+    expect(api.discardBatch).not.toHaveBeenCalled();
+    expect(store.getState()).toMatchObject({ draftAccess: "opening", title: "" });
+    await settle(200);
+    expect(keeper.saves).toBe(saves);
+    expect(keeper.saved?.title).toBe("Taken by another tab");
   });
 
   it("closed on sign-out: uploads stop, the batch is discarded and the saved draft deleted", async () => {

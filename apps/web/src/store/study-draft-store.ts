@@ -1,31 +1,27 @@
 import { errorMessage } from "@study-uploader/shared";
 import type { CommitOutcome } from "@study-uploader/upload-engine";
 import { createStore } from "zustand/vanilla";
-import { createDraftAutosave, type DraftKeeper } from "./draft-autosave.js";
+import { createDraftAutosave } from "./draft-autosave.js";
 import { draftMessages } from "./draft-messages.js";
 import { draftPhase, needsFile, uploadingCount } from "./draft-selectors.js";
 import { formProblems } from "./draft-validation.js";
-import { imageNumber, stagingTtlMs, stateAfterFailedCommit, withImageMoved } from "./draft-images.js";
+import { stagingTtlMs, stateAfterFailedCommit, withImageMoved } from "./draft-images.js";
 import { createImageActions } from "./draft-image-actions.js";
 import { connectUploadSession, type StudyDraftDeps } from "./draft-upload-session.js";
-import { keepingTypedText, readBackDraft, readKeptFiles, stateOfRestoredDraft } from "./draft-restore.js";
-import type { KeptFileHandle, SavedDraft } from "./saved-draft.js";
+import { createDraftOpening } from "./draft-opening.js";
+import { readKeptFiles } from "./draft-restore.js";
 import { emptyForm, type DraftImage, type StudyDraftActions, type StudyDraftState } from "./study-draft-state.js";
 
 export type { StudyDraftDeps };
 
 /**
- * The study form's state: what the researcher typed, picked, labelled and ordered, and whether this tab holds the
- * draft. Images upload from the moment they are added; the study session (`state.session`) does the work and alone
+ * The study form's state: what the researcher typed, picked, labelled and ordered, and whether its kept draft is
+ * open yet. Images upload from the moment they are added; the study session (`state.session`) does the work and alone
  * knows how far each got: components read that from its snapshot.
  */
 export function createStudyDraftStore(deps: StudyDraftDeps) {
   const wallClock = deps.wallClock ?? (() => Date.now());
-  /** Files added while the saved draft is still being read: they join it once it is back. */
-  let addedWhileOpening: { files: readonly File[]; handles?: readonly Promise<KeptFileHandle | null>[] }[] = [];
   let nextImageNumber = 0;
-  /** The kept draft the form is open on, or opening: an opening it no longer is stops where it is. */
-  let openKeeper: DraftKeeper | null = null;
 
   const store = createStore<StudyDraftState>()((set, get) => {
     const updateImage = (id: string, change: (image: DraftImage) => Partial<DraftImage>) =>
@@ -62,8 +58,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
 
     const editing = () => draftPhase(upload()) === "editing";
     const editable = () => editing() && get().draftAccess === "open";
-    /** Text can be typed from the first moment (a restored draft keeps it), not while another tab holds the draft. */
-    const typable = () => editing() && get().draftAccess !== "other-tab";
 
     const imageActions = createImageActions({
       get,
@@ -79,19 +73,6 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       undoWindowMs: deps.undoWindowMs,
     });
 
-    /** Brings back a draft saved before this page was opened, as far as storage still holds it. */
-    const takeBack = async (saved: SavedDraft, keeper: DraftKeeper) => {
-      const restored = await readBackDraft(saved, { api: deps.api, drafts: keeper, now: wallClock() });
-      if (openKeeper !== keeper) return;
-      if (restored.kind === "restored") {
-        const { batchId } = saved.upload;
-        if (batchId) session.restore(batchId, restored.sessionFiles);
-        for (const image of restored.images) nextImageNumber = Math.max(nextImageNumber, imageNumber(image.id));
-      }
-      const back = stateOfRestoredDraft(restored, stagingTtlMs(get().config), (blob) => deps.previews.create(blob));
-      set(keepingTypedText(back, get()));
-    };
-
     const createStudy = async () => {
       if (!editable() || formProblems(get(), upload()).length > 0 || !get().config) return;
       // A removal Undo could take back is final once the study is on its way.
@@ -102,7 +83,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         formError: null,
         announcement: pending > 0 ? draftMessages.waiting(pending) : draftMessages.committing,
       });
-      const keeper = openKeeper;
+      const keeper = opening.current();
       // The session commits once every image arrived (and a file picked just before the click is checked).
       const outcome = await session.commit({
         order: get().imageIds,
@@ -112,7 +93,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         },
       });
       // Closed meanwhile (another user): the form is theirs now; its owner's kept draft tells the outcome.
-      if (openKeeper === keeper) finish(outcome);
+      if (opening.current() === keeper) finish(outcome);
     };
 
     /** A retry that leaves nothing failed carries on with the commit the researcher already asked for. */
@@ -125,6 +106,19 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       if (commitRequested && !stillFailed) await createStudy();
     };
 
+    const opening = createDraftOpening({
+      deps,
+      get,
+      set,
+      wallClock,
+      session,
+      autosave: () => autosave,
+      addFiles: (files, handles) => actions.addFiles(files, handles),
+      stopUploads,
+      clearForm,
+      noteImageNumber: (number) => (nextImageNumber = Math.max(nextImageNumber, number)),
+    });
+
     const actions: StudyDraftActions = {
       async loadConfig() {
         try {
@@ -136,51 +130,25 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
           set({ configError: draftMessages.configFailed(errorMessage(error)) });
         }
       },
-      async openDraft(keeper) {
-        if (openKeeper || get().draftAccess !== "opening") return;
-        openKeeper = keeper;
-        const closed = () => openKeeper !== keeper;
-        await keeper.claim(() => {
-          if (!closed())
-            set({ draftAccess: "other-tab", draftNotice: { message: draftMessages.otherTab, studyId: null } });
-        });
-        if (closed()) return;
-        // Another tab may have let go with the notice up: it no longer applies.
-        if (get().draftAccess === "other-tab") set({ draftNotice: null });
-        const saved = await keeper.load().catch(() => null);
-        if (saved && !closed()) await takeBack(saved, keeper);
-        if (closed()) return;
-        set({ draftAccess: "open" });
-        autosave.start(keeper, saved);
-        const waiting = addedWhileOpening;
-        addedWhileOpening = [];
-        for (const { files, handles } of waiting) actions.addFiles(files, handles);
+      openDraft: (keeper) => opening.open(keeper),
+      closeDraft: (how) => opening.close(how),
+      saveDraftNow: () => autosave.flushNow(),
+      showDraftsElsewhere(draftsElsewhere) {
+        set({ draftsElsewhere });
       },
-      async closeDraft(how) {
-        const keeper = openKeeper;
-        if (!keeper) return;
-        openKeeper = null;
-        await autosave.stop();
-        // Kept for its owner, the batch stays for the draft to resume; forgotten, both go.
-        stopUploads(how === "forget");
-        if (how === "forget") await keeper.clear().catch(() => undefined);
-        keeper.release();
-        addedWhileOpening = [];
-        clearForm("");
-        set({ draftAccess: "opening", draftNotice: null });
-      },
+      // Text can be typed from the first moment: a draft read back meanwhile keeps it.
       setTitle(title) {
-        if (typable()) set({ title });
+        if (editing()) set({ title });
       },
       setDescription(description) {
-        if (typable()) set({ description });
+        if (editing()) set({ description });
       },
       setLabel(imageId, label) {
         if (editable()) updateImage(imageId, () => ({ label }));
       },
       addFiles(files, handles) {
         if (get().draftAccess === "opening" && editing()) {
-          addedWhileOpening.push({ files, handles });
+          opening.holdBack({ files, handles });
           return;
         }
         if (!editable() || files.length === 0) return;
@@ -232,6 +200,7 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
       announcement: "",
       draftAccess: deps.keepsDrafts ? "opening" : "open",
       draftNotice: null,
+      draftsElsewhere: [],
       session,
       actions,
     };
