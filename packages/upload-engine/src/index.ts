@@ -3,6 +3,7 @@ export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } fr
 export { createWorkerMd5, type Md5WorkerLike, type WorkerMd5Options } from "./md5-worker-client.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
 export { sentBytesOf } from "./file-steps.js";
+export { SerialQueue } from "./serial-queue.js";
 export { nextFrameScheduler, type NotifyScheduler } from "./notify-scheduler.js";
 export {
   DEFAULT_RETRY_OPTIONS,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { DraftKeeper } from "../store/draft-autosave.js";
+import { writeDraft, type DraftKeeper } from "../store/draft-autosave.js";
 import { draftKeyOf, draftKeyRange, type DraftShelf, type ListedDraft } from "../store/draft-shelf.js";
 import { readSavedDraft, type SavedDraft } from "../store/saved-draft.js";
 
@@ -105,7 +105,7 @@ export function createIndexedDbDraftShelf(owner: string, databaseName = "study-u
       writeNow(draft) {
         if (!writable()) return;
         if (!opened) {
-          void (draft ? keeper.save(draft) : keeper.clear()).catch(() => undefined);
+          void writeDraft(keeper, draft).catch(() => undefined);
           return;
         }
         // Started within the event that asks: a later task may never run on a page being unloaded.

@@ -22,6 +22,16 @@ export interface DraftKeeper {
   release(): void;
 }
 
+/** Keeps `draft` (null: nothing worth keeping, so the kept one is cleared). */
+export const writeDraft = (keeper: Pick<DraftKeeper, "save" | "clear">, draft: SavedDraft | null) =>
+  draft ? keeper.save(draft) : keeper.clear();
+
+/** The same, started within this task where the keeper can (`writeNow`); failures only mean it is not kept. */
+export function writeDraftNow(keeper: DraftKeeper, draft: SavedDraft | null) {
+  if (keeper.writeNow) keeper.writeNow(draft);
+  else void writeDraft(keeper, draft).catch(() => undefined);
+}
+
 /** Saves are coalesced: a burst of edits (typing, progress) is one write this long after the last. */
 const SAVE_DELAY_MS = 150;
 
@@ -103,7 +113,7 @@ export function createDraftAutosave(
     writing = writing
       .then(() => {
         if (queuedIn !== generation) return;
-        return draft ? target.save(draft) : target.clear();
+        return writeDraft(target, draft);
       })
       // A full disk or a blocked database must not break the form: the draft is then just not kept.
       .catch(() => undefined)
@@ -140,8 +150,9 @@ export function createDraftAutosave(
       const draft = savedDraftOf(state, upload.getSnapshot(), (startedExpiry ??= defaultExpiry()), wallClock());
       lastKey = contentKey(draft);
       generation++;
+      // Without a write at once, after the writes queued before (the generation keeps them off it).
       if (target.writeNow) target.writeNow(draft);
-      else writing = writing.then(() => (draft ? target.save(draft) : target.clear())).catch(() => undefined);
+      else writing = writing.then(() => writeDraft(target, draft)).catch(() => undefined);
     },
     /**
      * Writes nothing more, after the change still waiting when `flush` (at once: what the form holds now);

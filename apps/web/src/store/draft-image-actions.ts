@@ -1,6 +1,6 @@
 import type { StudySession } from "@study-uploader/upload-engine";
 import { draftMessages } from "./draft-messages.js";
-import { pickNoticeLines, pickNoticeOf, sortPicked } from "./draft-picking.js";
+import { pickNoticeLines, pickNoticeOf, sortPicked, withoutAlreadyAdded } from "./draft-picking.js";
 import { needsFile } from "./draft-selectors.js";
 import { imageProblem, isRefused } from "./draft-validation.js";
 import { newImage, withFileBack } from "./draft-images.js";
@@ -92,15 +92,7 @@ export function createImageActions(deps: ImageActionDeps) {
     set((state) => ({
       images: { ...state.images, [id]: newImage(id, file, deps.previews.create(file)) },
       imageIds: [...state.imageIds, id],
-      pickNotice: pickNoticeOf(
-        {
-          alreadyAdded: (state.pickNotice?.alreadyAdded ?? [])
-            .filter((entry) => entry.id !== holderId || entry.name !== file.name)
-            .map(({ name, id: heldBy }) => ({ file: { name }, id: heldBy })),
-          overLimit: state.pickNotice?.overLimit ?? [],
-        },
-        state.pickNotice?.limits ?? { maxFiles: Infinity },
-      ),
+      pickNotice: withoutAlreadyAdded(state.pickNotice, file.name, holderId),
       announcement: draftMessages.notSameAfterAll(file.name),
     }));
     deps.send([id]);

@@ -1,4 +1,5 @@
-import type { DraftKeeper } from "./draft-autosave.js";
+import { SerialQueue } from "@study-uploader/upload-engine";
+import { writeDraftNow, type DraftKeeper } from "./draft-autosave.js";
 import type { DraftShelf } from "./draft-shelf.js";
 import { createDraftTabs, forgetUnheldDrafts, type DraftTabs, type DraftTabsDeps } from "./draft-tabs.js";
 
@@ -24,13 +25,10 @@ export function createDraftOwnership(deps: DraftOwnershipDeps) {
   let latest: string | null = null;
   /** While a sign-out deletes the draft: the token may already name no one, and the deletion must still happen. */
   let signingOut = false;
-  let changes: Promise<void> = Promise.resolve();
+  /** One change at a time, in the order asked. */
+  const turns = new SerialQueue();
 
-  const inTurn = (change: () => Promise<void>) => {
-    const turn = changes.then(change);
-    changes = turn.catch(() => undefined);
-    return turn;
-  };
+  const inTurn = (change: () => Promise<void>) => turns.run(change);
 
   /**
    * Writes only while the token still names this owner: what another user did never lands in their draft. The
@@ -58,8 +56,7 @@ export function createDraftOwnership(deps: DraftOwnershipDeps) {
         const call = ++writes;
         if (!signingOut && latest !== null && latest !== owner) return;
         newestStarted = call;
-        if (keeper.writeNow) keeper.writeNow(draft);
-        else void (draft ? keeper.save(draft) : keeper.clear()).catch(() => undefined);
+        writeDraftNow(keeper, draft);
       },
     };
   };

@@ -79,13 +79,20 @@ export interface PickNotice {
 }
 
 export function pickNoticeOf(
-  sorted: { alreadyAdded: readonly { file: Pick<FileFacts, "name">; id: string }[]; overLimit: string[] },
+  sorted: { alreadyAdded: readonly { file: FileFacts; id: string }[]; overLimit: string[] },
   limits: Pick<UploadConfig, "maxFiles" | "maxBatchBytes">,
 ): PickNotice | null {
   if (sorted.alreadyAdded.length === 0 && sorted.overLimit.length === 0) return null;
   const { maxFiles, maxBatchBytes } = limits;
   const alreadyAdded = sorted.alreadyAdded.map(({ file, id }) => ({ name: file.name, id }));
   return { alreadyAdded, overLimit: sorted.overLimit, limits: { maxFiles, maxBatchBytes } };
+}
+
+/** The notice once a file it said was already in the list turned out to be another image (null: nothing left). */
+export function withoutAlreadyAdded(notice: PickNotice | null, name: string, id: string): PickNotice | null {
+  if (!notice) return null;
+  const alreadyAdded = notice.alreadyAdded.filter((entry) => entry.id !== id || entry.name !== name);
+  return alreadyAdded.length === 0 && notice.overLimit.length === 0 ? null : { ...notice, alreadyAdded };
 }
 
 const names = (list: readonly string[]) =>

@@ -1,3 +1,4 @@
+import { SerialQueue } from "@study-uploader/upload-engine";
 import { isEmptyForm, type DraftKeeper } from "./draft-autosave.js";
 import { draftsElsewhere, takeFirstFree, type DraftShelf } from "./draft-shelf.js";
 import type { StudyDraftActions, StudyDraftState } from "./study-draft-state.js";
@@ -44,14 +45,11 @@ export function createDraftTabs(deps: DraftTabsDeps) {
   /** Drafts this tab let go of to another tab: they "continue in another tab" rather than "are open" there. */
   const movedFromHere = new Set<string>();
   let closed = false;
-  let changes: Promise<void> = Promise.resolve();
+  /** One change at a time, in the order asked. */
+  const turns = new SerialQueue();
   let refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
-  const inTurn = (change: () => Promise<void>) => {
-    const turn = changes.then(change);
-    changes = turn.catch(() => undefined);
-    return turn;
-  };
+  const inTurn = (change: () => Promise<void>) => turns.run(change);
 
   const refresh = async () => {
     const [listed, held] = await Promise.all([shelf.list(), shelf.heldKeys()]);
