@@ -8,3 +8,4 @@ export * from "./api-client.js";
 export * from "./error-message.js";
 export * from "./sleep.js";
 export * from "./api-routes.js";
+export * from "./blocks.js";

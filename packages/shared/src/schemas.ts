@@ -30,6 +30,10 @@ export const uploadConfigSchema = z.object({
   authRequired: z.boolean().optional(),
   /** How long a batch can be uploaded to and committed; a saved draft lives no longer (absent from older APIs). */
   stagingTtlSeconds: z.number().int().positive().optional(),
+  /** Files larger than this go in blocks (absent from older APIs: every file is one Put Blob). */
+  blockThresholdBytes: z.number().int().positive().optional(),
+  /** A block's size before the link was measured (see `blockBytesFor`). */
+  blockBytes: z.number().int().positive().optional(),
 });
 export type UploadConfig = z.infer<typeof uploadConfigSchema>;
 
@@ -74,11 +78,16 @@ export const storageUrlSchema = z.union([
   z.string().regex(/^\/(?!\/)[^\s]*$/, "must be an absolute URL or a path on this origin"),
 ]);
 
-/** One presigned upload: PUT the file's bytes to `uploadUrl` with these headers. */
+/**
+ * One presigned upload. `single`: PUT the file's bytes to `uploadUrl` with these headers (Put Blob). `blocks`: PUT
+ * each block to `uploadUrl&comp=block&blockid=…` with its Content-MD5 (Put Block), then the block list to
+ * `uploadUrl&comp=blocklist` with these headers and the file's MD5 (Put Block List). Absent: `single`.
+ */
 export const uploadTargetSchema = z.object({
   index: z.number().int().nonnegative(),
   uploadUrl: storageUrlSchema,
   headers: z.record(z.string(), z.string()),
+  mode: z.enum(["single", "blocks"]).optional(),
 });
 export type UploadTarget = z.infer<typeof uploadTargetSchema>;
 
@@ -106,6 +115,9 @@ export type AddBatchFilesRequest = CreateBatchRequest;
 export const addBatchFilesResponseSchema = refreshBatchResponseSchema;
 export type AddBatchFilesResponse = RefreshBatchResponse;
 
+/** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
+export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
+
 /**
  * `GET /api/batches/:id`: what storage holds for a batch, so a draft reopened after a reload knows which images
  * arrived (never sent again) and until when the batch lives. `studyId` is set once the batch is a study.
@@ -125,13 +137,19 @@ export const batchStatusSchema = z.object({
       removed: z.boolean(),
       /** Storage holds a blob for it (its bytes are checked at commit, not here). */
       uploaded: z.boolean(),
+      /**
+       * A file sent in blocks and not yet uploaded: the blocks storage holds for it (uncommitted), by the block
+       * number and MD5 their ids name. Absent for other files and from older APIs.
+       */
+      stagedBlocks: z
+        .array(
+          z.object({ block: z.number().int().nonnegative(), md5: md5Base64Schema, size: z.number().int().positive() }),
+        )
+        .optional(),
     }),
   ),
 });
 export type BatchStatus = z.infer<typeof batchStatusSchema>;
-
-/** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
-export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
 
 /** Text a researcher typed: at most `max` characters, none of them unsafe (see unsafeTextProblem). */
 const safeText = (max: number, what: string, options: { multiline?: boolean } = {}) =>
