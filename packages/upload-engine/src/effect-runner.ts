@@ -1,15 +1,13 @@
-import {
-  ApiRequestError,
-  errorMessage,
-  sleep,
-  type CommitStudyRequest,
-  type UploadTarget,
-} from "@study-uploader/shared";
+import { ApiRequestError, errorMessage, sleep, type UploadTarget } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
+import { blockBytesOfFile, sendBlockRound } from "./block-upload.js";
+import { commitRequestOf, sendCommit } from "./commit-request.js";
 import { indexOf } from "./file-steps.js";
-import { classifyPutOutcome } from "./retry-policy.js";
+import { createChunkedDigest } from "./md5.js";
+import { callThroughOutages, sendThroughOutagesOf, type NetworkWatch } from "./network-watch.js";
+import { classifyPutOutcome, type AttemptVerdict } from "./retry-policy.js";
 import { SerialQueue } from "./serial-queue.js";
-import type { CommitOutcome, StudyDetails, StudySessionDeps } from "./study-session-types.js";
+import type { BlockSettings, CommitOutcome, StudyDetails, StudySessionDeps } from "./study-session-types.js";
 import type { UploadQueue } from "./upload-queue.js";
 import { cancellationError } from "./upload-queue.js";
 import { UploadTargetBook, type UploadTargets } from "./upload-targets.js";
@@ -17,18 +15,20 @@ import type { CommitAnswer, Effect, SessionEvent, SessionState } from "./upload-
 
 /** Links closer than this to expiry are renewed before an attempt instead of waiting for a 403. */
 const LINK_EXPIRY_MARGIN_MS = 30_000;
-/** The API's Retry-After for a busy batch; three tries outlast a commit that is running (it waits up to 10 s itself). */
-const COMMIT_BUSY_DELAY_MS = 2_000;
-const COMMIT_ATTEMPTS = 3;
 
 export interface EffectRunnerContext {
-  deps: Pick<StudySessionDeps, "api" | "hashMd5" | "inspect">;
+  deps: Pick<StudySessionDeps, "api" | "hashMd5" | "hashDigest" | "inspect">;
+  /** When files go in blocks (null: never). */
+  blockSettings: () => BlockSettings | null;
   transport: BlobTransport;
   queue: UploadQueue;
   state: () => SessionState;
   dispatch: (event: SessionEvent) => void;
   /** The session's clock (ms), the one retry deadlines are set in. */
   now: () => number;
+  network: NetworkWatch;
+  /** What one connection sent per second lately (null before anything was measured): a block's size follows it. */
+  bytesPerConnectionPerSecond: () => number | null;
 }
 
 /**
@@ -37,9 +37,12 @@ export interface EffectRunnerContext {
  * the commits' callers. Every wait ends when its file is removed or the session starts over.
  */
 export function createEffectRunner(context: EffectRunnerContext) {
-  const { deps, dispatch } = context;
+  const { deps, dispatch, network } = context;
+  const hashDigest = deps.hashDigest ?? createChunkedDigest();
   const bodies = new Map<number, Blob>();
   const controllers = new Map<number, AbortController>();
+  /** The current attempt of each file being sent: a pause aborts it and keeps the file. */
+  const attempts = new Map<number, AbortController>();
   /** The link storage last refused for a file, so a renewal is not asked for twice. */
   const lastTarget = new Map<number, UploadTarget>();
   /** Hashes run one at a time in the order files were added, so the first upload waits for one hash only. */
@@ -64,6 +67,10 @@ export function createEffectRunner(context: EffectRunnerContext) {
       return index === null || finished ? [] : [index];
     });
 
+  /** The block size a file is hashed with: kept from before a reload, else chosen now; null for a file sent whole. */
+  const blockBytesOf = (key: number) =>
+    blockBytesOfFile(context.state().files.get(key), context.blockSettings(), context.bytesPerConnectionPerSecond());
+
   const useBatch = (batchId: string, issued: UploadTargets) => {
     targets = new UploadTargetBook(
       issued,
@@ -73,18 +80,23 @@ export function createEffectRunner(context: EffectRunnerContext) {
     );
   };
 
+  const throughOutages = <T>(call: () => Promise<T>, signal: AbortSignal) => callThroughOutages(network, call, signal);
+  const sendThroughOutages = sendThroughOutagesOf(network, context.transport);
+
   const announce = async (effect: Extract<Effect, { kind: "announce" }>, generation: number) => {
     const request = { files: effect.files.map((f) => f.spec) };
+    const signal = generationSignal.signal;
     try {
       let batchId = effect.batchId;
       let issued: UploadTargets;
       if (batchId === null || targets === null) {
-        const created = await deps.api.createBatch(request);
+        const created = await throughOutages(() => deps.api.createBatch(request), signal);
         batchId = created.batchId;
         if (generation === context.state().generation) useBatch(batchId, created);
         issued = created;
       } else {
-        issued = await deps.api.addBatchFiles(batchId, request);
+        const id = batchId;
+        issued = await throughOutages(() => deps.api.addBatchFiles(id, request), signal);
         if (generation === context.state().generation) targets.add(issued);
       }
       const indexes = issued.files.map((t) => t.index);
@@ -96,32 +108,68 @@ export function createEffectRunner(context: EffectRunnerContext) {
 
   const put = async (effect: Extract<Effect, { kind: "put" }>, generation: number) => {
     const { key, attempt } = effect;
-    const signal = signalOf(key);
+    const thisAttempt = new AbortController();
+    attempts.get(key)?.abort(cancellationError());
+    attempts.set(key, thisAttempt);
+    const signal = AbortSignal.any([signalOf(key), thisAttempt.signal]);
     const body = bodies.get(key);
     const book = targets;
-    const verdict = await context.queue.add(async (slot) => {
-      if (signal.aborted) return { kind: "cancelled" } as const;
-      dispatch({ kind: "put-started", generation, key, attempt });
-      if (!body || !book) return { kind: "fatal", reason: "the file's bytes are not at hand" } as const;
-      let target: UploadTarget;
-      try {
-        target = await book.usable(effect.index, effect.renewLink ? (lastTarget.get(key) ?? null) : null);
-      } catch (error) {
-        if (signal.aborted) return { kind: "cancelled" } as const;
-        return { kind: "retry", reason: `could not renew the upload link (${errorMessage(error)})` } as const;
-      }
-      if (signal.aborted) return { kind: "cancelled" } as const;
+    const blocks = context.state().files.get(key)?.blocks ?? null;
+    const started = () => dispatch({ kind: "put-started", generation, key, attempt });
+    const link = async () => {
+      if (!book) throw new Error("the batch has no upload links");
+      const target = await book.usable(effect.index, effect.renewLink ? (lastTarget.get(key) ?? null) : null);
       lastTarget.set(key, target);
-      const outcome = await context.transport({
-        url: target.uploadUrl,
-        headers: { ...target.headers, "Content-MD5": effect.md5 },
+      return target;
+    };
+    const onProgress = (sent: number) => dispatch({ kind: "progress", generation, key, sent });
+    let verdict: AttemptVerdict;
+    if (blocks && body && book) {
+      verdict = await sendBlockRound({
+        queue: context.queue,
+        send: sendThroughOutages,
+        link: () => throughOutages(link, signal),
         body,
-        // The pool's signal (everything stops) or the file's own (it was removed).
-        signal: AbortSignal.any([slot, signal]),
-        onProgress: (sent) => dispatch({ kind: "progress", generation, key, sent }),
+        md5: effect.md5,
+        blocks,
+        signal,
+        onStarted: started,
+        onProgress,
+        onBlockDone: (block) => dispatch({ kind: "block-done", generation, key, block }),
       });
-      return classifyPutOutcome(outcome);
-    });
+    } else {
+      verdict = await context.queue
+        .add(async (slot) => {
+          if (signal.aborted) return { kind: "cancelled" } as const;
+          started();
+          if (!body || !book) return { kind: "fatal", reason: "the file's bytes are not at hand" } as const;
+          let target: UploadTarget;
+          try {
+            target = await throughOutages(link, signal);
+          } catch (error) {
+            if (signal.aborted) return { kind: "cancelled" } as const;
+            return { kind: "retry", reason: `could not renew the upload link (${errorMessage(error)})` } as const;
+          }
+          if (signal.aborted) return { kind: "cancelled" } as const;
+          if (target.mode === "blocks") {
+            return {
+              kind: "fatal",
+              reason: "storage expects this file in blocks; reload the page and add it again",
+            } as const;
+          }
+          const outcome = await sendThroughOutages({
+            url: target.uploadUrl,
+            headers: { ...target.headers, "Content-MD5": effect.md5 },
+            body,
+            // The pool's signal (everything stops), the file's own (it was removed) or the attempt's (paused).
+            signal: AbortSignal.any([slot, signal]),
+            onProgress,
+          });
+          return classifyPutOutcome(outcome);
+        })
+        .catch(() => ({ kind: "cancelled" }) as const);
+    }
+    if (attempts.get(key) === thisAttempt) attempts.delete(key);
     dispatch({ kind: "put-ended", generation, key, attempt, verdict });
   };
 
@@ -131,13 +179,8 @@ export function createEffectRunner(context: EffectRunnerContext) {
     let answer: CommitAnswer;
     try {
       if (!details) throw new Error("the commit was not asked for");
-      const request: CommitStudyRequest = {
-        batchId: effect.batchId,
-        title: details.title.trim(),
-        description: details.description?.trim() || undefined,
-        elements: effect.elements.map((e) => ({ index: e.index, label: details.labelOf(e.id).trim(), md5: e.md5 })),
-      };
-      answer = { kind: "committed", study: await sendCommit(deps.api, request, signal) };
+      const request = commitRequestOf(effect, details);
+      answer = { kind: "committed", study: await throughOutages(() => sendCommit(deps.api, request, signal), signal) };
     } catch (error) {
       const files = error instanceof ApiRequestError ? error.files : [];
       answer = { kind: files.length > 0 ? "refused" : "error", message: errorMessage(error), files };
@@ -168,14 +211,19 @@ export function createEffectRunner(context: EffectRunnerContext) {
         case "hash": {
           const signal = signalOf(effect.key);
           const body = bodies.get(effect.key);
+          const blockBytes = blockBytesOf(effect.key);
           void hashes
             .run(async () => {
               signal.throwIfAborted();
               if (!body) throw new Error("its bytes are not at hand");
-              return deps.hashMd5(body, signal);
+              if (blockBytes === null) return { md5: await deps.hashMd5(body, signal), blockMd5s: null };
+              return hashDigest(body, blockBytes, signal);
             })
             .then(
-              (md5) => dispatch({ kind: "hashed", generation, key: effect.key, md5 }),
+              ({ md5, blockMd5s }) => {
+                const blocks = blockBytes === null || !blockMd5s ? undefined : { blockBytes, md5s: blockMd5s };
+                dispatch({ kind: "hashed", generation, key: effect.key, md5, blocks });
+              },
               (error: unknown) => {
                 if (!signal.aborted)
                   dispatch({ kind: "unreadable", generation, key: effect.key, reason: errorMessage(error) });
@@ -188,8 +236,7 @@ export function createEffectRunner(context: EffectRunnerContext) {
           return;
         case "remove":
           // A failure leaves the staged blob to the sweep, which deletes it at the batch's expiry.
-          void deps.api
-            .removeBatchFile(effect.batchId, effect.index)
+          void throughOutages(() => deps.api.removeBatchFile(effect.batchId, effect.index), generationSignal.signal)
             .catch(() => undefined)
             .then(() => dispatch({ kind: "removed", generation }));
           return;
@@ -201,6 +248,10 @@ export function createEffectRunner(context: EffectRunnerContext) {
             () => dispatch({ kind: "retry-due", generation, key: effect.key, attempt: effect.attempt }),
             () => undefined,
           );
+          return;
+        case "halt":
+          attempts.get(effect.key)?.abort(cancellationError("Paused"));
+          attempts.delete(effect.key);
           return;
         case "abort":
           controllers.get(effect.key)?.abort(cancellationError("Image removed"));
@@ -231,25 +282,4 @@ export function createEffectRunner(context: EffectRunnerContext) {
       useBatch(batchId, { expiresAt: new Date(0).toISOString(), files: [] });
     },
   };
-}
-
-/**
- * Commits once; a 409 `commit_in_progress` (another commit of the batch, or an edit racing it) and a 503
- * `server_busy` (the instance verifies as many commits as it may) are asked again after a wait `signal` ends.
- */
-async function sendCommit(
-  api: StudySessionDeps["api"],
-  request: CommitStudyRequest,
-  signal: AbortSignal,
-): ReturnType<StudySessionDeps["api"]["commitStudy"]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await api.commitStudy(request);
-    } catch (error) {
-      const busy =
-        error instanceof ApiRequestError && (error.code === "commit_in_progress" || error.code === "server_busy");
-      if (!busy || attempt >= COMMIT_ATTEMPTS) throw error;
-      await sleep(COMMIT_BUSY_DELAY_MS, signal);
-    }
-  }
 }

@@ -1,12 +1,14 @@
 import type { AttemptVerdict } from "./retry-policy.js";
 import type {
   ApiCall,
+  BlockProgress,
   Effect,
   FileEntry,
   FileIn,
   FileKind,
   FileState,
   NextKind,
+  RestoredEntry,
   TransitionContext,
 } from "./upload-state.js";
 
@@ -17,6 +19,8 @@ export interface FileChange {
   calls?: ApiCall[];
   /** Calls that go before every call already queued (a removal that makes room for the next addition). */
   urgentCalls?: ApiCall[];
+  /** The file's blocks, when they change. */
+  blocks?: BlockProgress | null;
 }
 
 /** The only way a file changes state: `to` must be one `NEXT_STATES` allows after `from`'s kind. */
@@ -24,9 +28,33 @@ export const moveTo = <K extends FileKind>(_from: FileIn<K>, to: FileIn<NextKind
 
 export const indexOf = (state: FileState): number | null => ("index" in state ? state.index : null);
 
-/** Bytes of a file that reached storage: all of an arrived one, and never fewer across retries. */
-export const sentBytesOf = ({ state, spec }: FileEntry): number =>
-  state.kind === "uploaded" ? spec.size : "sent" in state ? state.sent : 0;
+/** A file restored after a reload: arrived, or waiting at its index for its bytes (and its reported blocks). */
+export function restoredEntry(key: number, restored: RestoredEntry): FileEntry {
+  const { id, spec, index, md5, uploaded } = restored;
+  const state: FileState =
+    uploaded && md5 !== null ? { kind: "uploaded", index, md5 } : { kind: "waiting-for-bytes", index, md5 };
+  const blocks = restored.blocks && { ...restored.blocks, md5s: [], done: new Set<number>() };
+  return { key, id, spec, bytes: false, state, blocks, paused: false };
+}
+
+/** Bytes of the blocks storage holds for a file sent in blocks (0 for a file sent whole). */
+export function keptBytesOf({ blocks, spec }: Pick<FileEntry, "blocks" | "spec">): number {
+  if (!blocks) return 0;
+  const lastBlock = Math.ceil(spec.size / blocks.blockBytes) - 1;
+  let kept = 0;
+  for (const block of blocks.done)
+    kept += block === lastBlock ? spec.size - lastBlock * blocks.blockBytes : blocks.blockBytes;
+  return kept;
+}
+
+/** Bytes of a file that reached storage: all of an arrived one, its kept blocks, and never fewer across retries. */
+export const sentBytesOf = (entry: FileEntry): number =>
+  entry.state.kind === "uploaded"
+    ? entry.spec.size
+    : Math.max("sent" in entry.state ? entry.state.sent : 0, keptBytesOf(entry));
+
+/** Where a file resumes from: the blocks storage holds; a file sent whole starts again from its first byte. */
+const resumeBytesOf = (entry: FileEntry): number => keptBytesOf(entry);
 
 /** Not yet announced, and still meant to be sent. */
 export const needsAnnouncing = (state: FileState) =>
@@ -34,16 +62,42 @@ export const needsAnnouncing = (state: FileState) =>
 
 const queued = (
   key: number,
-  from: FileIn<"hashing" | "announcing" | "failed" | "retrying" | "uploading">,
-  next: { index: number; md5: string; attempt: number; reason: string | null; renewLink?: boolean },
+  from: FileIn<"hashing" | "announcing" | "failed" | "retrying" | "uploading" | "paused">,
+  next: { index: number; md5: string; attempt: number; reason: string | null; renewLink?: boolean; spared?: number },
+  sent = "sent" in from ? from.sent : 0,
 ): FileChange => {
-  const { index, md5, attempt, reason, renewLink = false } = next;
-  const sent = "sent" in from ? from.sent : 0;
+  const { index, md5, attempt, reason, renewLink = false, spared } = next;
   return {
-    state: moveTo(from, { kind: "queued", index, md5, attempt, sent, reason, renewLink }),
+    state: moveTo(from, { kind: "queued", index, md5, attempt, sent, reason, renewLink, spared }),
     effects: [{ kind: "put", key, index, md5, attempt, renewLink }],
   };
 };
+
+/** A paused file that would be queued is held instead: nothing is sent until it is resumed. */
+export function heldIfPaused(entry: FileEntry, change: FileChange | null): FileChange | null {
+  if (!change || !entry.paused || change.state.kind !== "queued") return change;
+  const { index, md5, attempt } = change.state;
+  const held = { kind: "paused", index, md5, attempt, sent: resumeBytesOf(entry) } as const;
+  return { ...change, state: held, effects: change.effects?.filter((e) => e.kind !== "put") };
+}
+
+/** Pause: a file on its way to storage stops now and keeps what storage holds. */
+export function paused(entry: FileEntry): FileChange | null {
+  const { key, state } = entry;
+  if (state.kind !== "queued" && state.kind !== "uploading" && state.kind !== "retrying") return null;
+  const { index, md5, attempt } = state;
+  return {
+    state: moveTo(state, { kind: "paused", index, md5, attempt, sent: resumeBytesOf(entry) }),
+    effects: [{ kind: "halt", key }],
+  };
+}
+
+/** Resume: a paused file is sent again, with a new attempt (the paused one's answers are ignored). */
+export function resumed(entry: FileEntry): FileChange | null {
+  const { key, state } = entry;
+  if (state.kind !== "paused") return null;
+  return queued(key, state, { index: state.index, md5: state.md5, attempt: state.attempt + 1, reason: null });
+}
 
 const rejected = (from: FileIn<"checking" | "failed">, problem: string): FileChange => ({
   state: moveTo(from, { kind: "rejected", index: from.index, problem }),
@@ -62,18 +116,47 @@ export function checked({ key, state }: FileEntry, problem: string | null): File
   return state.kind === "failed" && problem !== null ? rejected(state, problem) : null;
 }
 
-export function hashed({ key, state }: FileEntry, md5: string): FileChange | null {
-  if (state.kind === "failed") return { state: moveTo(state, { ...state, md5 }) };
+/**
+ * The file's blocks once hashed: blocks storage reported before a reload count as done when this file's block has
+ * the MD5 their id names (the same bytes at the same place).
+ */
+function hashedBlocks(
+  entry: FileEntry,
+  digest: { blockBytes: number; md5s: readonly string[] } | null,
+): BlockProgress | null {
+  if (!digest) return null;
+  const reported = entry.blocks?.blockBytes === digest.blockBytes ? entry.blocks.reported : [];
+  const done = new Set(reported.filter(({ block, md5 }) => digest.md5s[block] === md5).map(({ block }) => block));
+  return { blockBytes: digest.blockBytes, md5s: digest.md5s, done, reported: [] };
+}
+
+export function hashed(
+  entry: FileEntry,
+  md5: string,
+  digest: { blockBytes: number; md5s: readonly string[] } | null = null,
+): FileChange | null {
+  const { key, state } = entry;
+  const blocks = hashedBlocks(entry, digest);
+  if (state.kind === "failed") return { state: moveTo(state, { ...state, md5 }), blocks };
   if (state.kind !== "hashing") return null;
-  if (state.index === null) return { state: moveTo(state, { kind: "announcing", md5 }) };
+  if (state.index === null) return { state: moveTo(state, { kind: "announcing", md5 }), blocks };
   if (state.expectedMd5 !== null && state.expectedMd5 !== md5) {
     // Another file under the name of one hashed before the reload: its old index goes, it joins as a new one.
     return {
       state: moveTo(state, { kind: "announcing", md5 }),
       calls: [{ kind: "remove", index: state.index }, { kind: "announce" }],
+      blocks: blocks && { ...blocks, done: new Set() },
     };
   }
-  return queued(key, state, { index: state.index, md5, attempt: 1, reason: null });
+  const kept = keptBytesOf({ blocks, spec: entry.spec });
+  return { ...queued(key, state, { index: state.index, md5, attempt: 1, reason: null }, kept), blocks };
+}
+
+/** Storage holds one more block of the file. */
+export function blockDone(entry: FileEntry, block: number): FileChange | null {
+  const { blocks } = entry;
+  if (!blocks || blocks.done.has(block) || block >= blocks.md5s.length) return null;
+  return { state: entry.state, blocks: { ...blocks, done: new Set(blocks.done).add(block) } };
 }
 
 export function unreadable({ state }: FileEntry, reason: string): FileChange | null {
@@ -88,14 +171,15 @@ export function unreadable({ state }: FileEntry, reason: string): FileChange | n
   return { state: moveTo(state, failed) };
 }
 
-export function announcedAt({ key, state }: FileEntry, index: number): FileChange | null {
+export function announcedAt(entry: FileEntry, index: number): FileChange | null {
+  const { key, state } = entry;
   switch (state.kind) {
     case "checking":
     case "hashing":
     case "failed":
       return state.index === null ? { state: moveTo(state, { ...state, index }) } : null;
     case "announcing":
-      return queued(key, state, { index, md5: state.md5, attempt: 1, reason: null });
+      return queued(key, state, { index, md5: state.md5, attempt: 1, reason: null }, resumeBytesOf(entry));
     case "rejected":
       return { state, urgentCalls: [{ kind: "remove", index }] };
     default:
@@ -120,8 +204,8 @@ export function announceFailed({ state }: FileEntry, reason: string): FileChange
 
 export function putStarted({ state }: FileEntry, attempt: number): FileChange | null {
   if (state.kind !== "queued" || state.attempt !== attempt) return null;
-  const { index, md5, sent, reason } = state;
-  return { state: moveTo(state, { kind: "uploading", index, md5, attempt, sent, reason }) };
+  const { index, md5, sent, reason, spared } = state;
+  return { state: moveTo(state, { kind: "uploading", index, md5, attempt, sent, reason, spared }) };
 }
 
 /** Progress never goes back, also across retries, and never past the file's size. */
@@ -132,13 +216,16 @@ export function progressed({ spec, state }: FileEntry, sent: number): FileChange
 
 /** After a PUT: done, tried again at once with a fresh link, after a backoff, or failed for good. */
 export function putEnded(
-  { key, state }: FileEntry,
+  entry: FileEntry,
   attempt: number,
   verdict: AttemptVerdict,
   context: TransitionContext,
 ): FileChange | null {
+  const { key, state } = entry;
   if (state.kind !== "uploading" || state.attempt !== attempt) return null;
-  const { index, md5, sent } = state;
+  const { index, md5 } = state;
+  // A file in blocks shows what storage holds; a file sent whole keeps its furthest progress.
+  const sent = entry.blocks ? resumeBytesOf(entry) : state.sent;
   const failed = (reason: string): FileChange => ({
     state: moveTo(state, { kind: "failed", index, md5, sent, reason }),
   });
@@ -153,12 +240,14 @@ export function putEnded(
     case "refresh":
     case "retry": {
       const { reason } = verdict;
-      if (attempt >= context.maxAttempts) return failed(`gave up after ${attempt} attempts: ${reason}`);
+      const spared = (state.spared ?? 0) + (verdict.kind === "retry" && verdict.progressed ? 1 : 0);
+      const failures = attempt - spared;
+      if (failures >= context.maxAttempts) return failed(`gave up after ${failures} attempts: ${reason}`);
       if (verdict.kind === "refresh")
-        return queued(key, state, { index, md5, attempt: attempt + 1, reason, renewLink: true });
-      const at = context.now + context.backoffMs(attempt);
+        return queued(key, state, { index, md5, attempt: attempt + 1, reason, renewLink: true, spared }, sent);
+      const at = context.now + context.backoffMs(Math.max(1, failures));
       return {
-        state: moveTo(state, { kind: "retrying", index, md5, attempt: attempt + 1, sent, reason, at }),
+        state: moveTo(state, { kind: "retrying", index, md5, attempt: attempt + 1, sent, reason, at, spared }),
         effects: [{ kind: "wait", key, attempt: attempt + 1, at }],
       };
     }
@@ -167,11 +256,13 @@ export function putEnded(
 
 export function retryDue({ key, state }: FileEntry, attempt: number): FileChange | null {
   if (state.kind !== "retrying" || state.attempt !== attempt) return null;
-  return queued(key, state, { index: state.index, md5: state.md5, attempt, reason: state.reason });
+  const { index, md5, reason, spared } = state;
+  return queued(key, state, { index, md5, attempt, reason, spared });
 }
 
 /** "Retry failed": a failed file goes back as far as it must (hash, announce or send); arrived files never. */
-export function retried({ key, bytes, state }: FileEntry): FileChange | null {
+export function retried(entry: FileEntry): FileChange | null {
+  const { key, bytes, state } = entry;
   if (state.kind !== "failed") return null;
   const { index, md5 } = state;
   if (!bytes) {
@@ -186,14 +277,18 @@ export function retried({ key, bytes, state }: FileEntry): FileChange | null {
     };
   }
   if (index === null) return { state: moveTo(state, { kind: "announcing", md5 }), calls: [{ kind: "announce" }] };
-  return queued(key, { ...state, sent: 0 }, { index, md5, attempt: 1, reason: null });
+  return queued(key, state, { index, md5, attempt: 1, reason: null }, resumeBytesOf(entry));
 }
 
-/** The commit's verification refused an uploaded file and deleted it: it must be sent again, with a fresh link. */
-export function refusedByCommit({ state }: FileEntry, problem: string): FileChange | null {
+/**
+ * The commit's verification refused an uploaded file and deleted it (its blocks with it): it must be sent again,
+ * whole, with a fresh link.
+ */
+export function refusedByCommit({ state, blocks }: FileEntry, problem: string): FileChange | null {
   if (state.kind !== "uploaded") return null;
   return {
     state: moveTo(state, { kind: "failed", index: state.index, md5: state.md5, sent: 0, reason: problem }),
     effects: [{ kind: "forget-link", index: state.index }],
+    blocks: blocks && { ...blocks, done: new Set() },
   };
 }

@@ -1,4 +1,4 @@
-import { createChunkedMd5, type Md5Hasher } from "./md5.js";
+import { createChunkedDigest, type DigestHasher, type FileDigest, type Md5Hasher } from "./md5.js";
 import type { Md5WorkerRequest, Md5WorkerResponse } from "./md5-worker-protocol.js";
 
 /** The part of a `Worker` the client uses; a real `new Worker(...)` fits it, and tests drive a fake. */
@@ -14,10 +14,16 @@ export interface WorkerMd5Options {
   fallback?: Md5Hasher;
 }
 
+export interface WorkerDigestOptions {
+  /** Hashes on the main thread when no worker can run (default: `createChunkedDigest()`). */
+  fallback?: DigestHasher;
+}
+
 interface PendingHash {
   blob: Blob;
+  blockBytes: number | null;
   signal: AbortSignal | undefined;
-  resolve: (md5: string | Promise<string>) => void;
+  resolve: (digest: FileDigest | Promise<FileDigest>) => void;
   reject: (reason: unknown) => void;
   stopListening: () => void;
 }
@@ -29,15 +35,25 @@ interface RunningWorker {
   answered: boolean;
 }
 
+/** The whole file's MD5 only, hashed in the worker (see `createWorkerDigest`). */
+export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: WorkerMd5Options = {}): Md5Hasher {
+  const { fallback } = options;
+  const digest = createWorkerDigest(createWorker, {
+    fallback:
+      fallback && (async (blob, _blockBytes, signal) => ({ md5: await fallback(blob, signal), blockMd5s: null })),
+  });
+  return async (blob, signal) => (await digest(blob, null, signal)).md5;
+}
+
 /**
- * An `Md5Hasher` that hashes in one long-lived worker, so the page's main thread only posts a blob handle and
+ * A `DigestHasher` that hashes in one long-lived worker, so the page's main thread only posts a blob handle and
  * waits. Requests are matched by id; an abort posts `cancel` and rejects with the signal's reason. A worker
  * that crashes rejects what it was hashing and is replaced on the next call. When no worker can be created, or
  * the first one fails before answering anything, every hash (pending ones included) runs on `fallback`.
  * One worker suffices: the study session hashes files one at a time, in upload order.
  */
-export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: WorkerMd5Options = {}): Md5Hasher {
-  const fallback = options.fallback ?? createChunkedMd5();
+export function createWorkerDigest(createWorker: () => Md5WorkerLike, options: WorkerDigestOptions = {}): DigestHasher {
+  const fallback = options.fallback ?? createChunkedDigest();
   let current: RunningWorker | null = null;
   let unavailable = false;
   let nextId = 1;
@@ -49,7 +65,7 @@ export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: Work
     const crash = new Error(`the MD5 worker stopped (${event.message || "no reason given"})`);
     for (const request of running.pending.values()) {
       request.stopListening();
-      if (unavailable) request.resolve(fallback(request.blob, request.signal));
+      if (unavailable) request.resolve(fallback(request.blob, request.blockBytes, request.signal));
       else request.reject(crash);
     }
     running.pending.clear();
@@ -70,19 +86,19 @@ export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: Work
       if (!request) return;
       running.pending.delete(data.id);
       request.stopListening();
-      if ("md5" in data) request.resolve(data.md5);
+      if ("md5" in data) request.resolve({ md5: data.md5, blockMd5s: data.blockMd5s ?? null });
       else request.reject(Object.assign(new Error(data.error), { name: data.name }));
     };
     worker.onerror = (event) => fail(running, event);
     return running;
   };
 
-  return async (blob, signal) => {
+  return async (blob, blockBytes, signal) => {
     signal?.throwIfAborted();
     const running = unavailable ? null : (current ??= spawn());
-    if (!running) return fallback(blob, signal);
+    if (!running) return fallback(blob, blockBytes, signal);
     const id = nextId++;
-    return new Promise<string>((resolve, reject) => {
+    return new Promise<FileDigest>((resolve, reject) => {
       const onAbort = () => {
         running.pending.delete(id);
         running.worker.postMessage({ id, cancel: true });
@@ -90,8 +106,8 @@ export function createWorkerMd5(createWorker: () => Md5WorkerLike, options: Work
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       const stopListening = () => signal?.removeEventListener("abort", onAbort);
-      running.pending.set(id, { blob, signal, resolve, reject, stopListening });
-      running.worker.postMessage({ id, blob });
+      running.pending.set(id, { blob, blockBytes, signal, resolve, reject, stopListening });
+      running.worker.postMessage(blockBytes === null ? { id, blob } : { id, blob, blockBytes });
     });
   };
 }

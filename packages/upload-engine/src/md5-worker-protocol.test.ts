@@ -28,7 +28,9 @@ describe("createMd5MessageHandler", () => {
       [1, deferred<string>()],
       [2, deferred<string>()],
     ]);
-    const { handle, replies } = handlerWithReplies((blob) => gates.get(blob.size)!.promise);
+    const { handle, replies } = handlerWithReplies((blob) =>
+      gates.get(blob.size)!.promise.then((md5) => ({ md5, blockMd5s: null })),
+    );
     handle({ id: 10, blob: new Blob(["a"]) });
     handle({ id: 11, blob: new Blob(["bb"]) });
     gates.get(2)!.resolve("second");
@@ -44,7 +46,7 @@ describe("createMd5MessageHandler", () => {
   it("aborts the hash of a cancelled request and answers nothing for it", async () => {
     let seen: AbortSignal | undefined;
     const { handle, replies } = handlerWithReplies(
-      (_blob, signal) =>
+      (_blob, _blockBytes, signal) =>
         new Promise((_, reject) => {
           seen = signal;
           signal?.addEventListener("abort", () => reject(signal.reason as Error));
@@ -69,5 +71,19 @@ describe("createMd5MessageHandler", () => {
     handle({ id: 5, blob: new Blob(["x"]) });
     await settle();
     expect(replies).toEqual([{ id: 5, error: "the file changed on disk", name: "NotReadableError" }]);
+  });
+
+  it("answers each block's MD5 when asked for blocks", async () => {
+    const blob = new Blob([bytesOf(10_000)]);
+    const { handle, replies } = handlerWithReplies();
+    handle({ id: 4, blob, blockBytes: 4096 });
+    await expect.poll(() => replies.length).toBe(1);
+    const blocks = [0, 4096, 8192].map((start) => blob.slice(start, start + 4096));
+    const md5 = createChunkedMd5();
+    expect(replies[0]).toEqual({
+      id: 4,
+      md5: await md5(blob),
+      blockMd5s: await Promise.all(blocks.map((b) => md5(b))),
+    });
   });
 });

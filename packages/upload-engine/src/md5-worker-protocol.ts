@@ -1,10 +1,11 @@
-import { createChunkedMd5, type Md5Hasher } from "./md5.js";
+import { createChunkedDigest, type DigestHasher } from "./md5.js";
 
-/** Main thread → worker: hash this blob, or stop hashing request `id`. */
-export type Md5WorkerRequest = { id: number; blob: Blob } | { id: number; cancel: true };
+/** Main thread → worker: hash this blob (and its blocks of `blockBytes`), or stop hashing request `id`. */
+export type Md5WorkerRequest = { id: number; blob: Blob; blockBytes?: number } | { id: number; cancel: true };
 
-/** Worker → main thread: the MD5 of request `id`, or why it could not be computed. */
-export type Md5WorkerResponse = { id: number; md5: string } | { id: number; error: string; name: string };
+/** Worker → main thread: the MD5s of request `id`, or why they could not be computed. */
+export type Md5WorkerResponse =
+  { id: number; md5: string; blockMd5s?: string[] } | { id: number; error: string; name: string };
 
 /**
  * The worker's side of the protocol, without the worker: `createMd5MessageHandler(post)` returns the function to
@@ -13,13 +14,13 @@ export type Md5WorkerResponse = { id: number; md5: string } | { id: number; erro
  */
 export function createMd5MessageHandler(
   post: (response: Md5WorkerResponse) => void,
-  hashMd5: Md5Hasher = createChunkedMd5(),
+  digest: DigestHasher = createChunkedDigest(),
 ): (request: Md5WorkerRequest) => void {
   const running = new Map<number, AbortController>();
-  const hash = async (id: number, blob: Blob, signal: AbortSignal) => {
+  const hash = async (id: number, blob: Blob, blockBytes: number | null, signal: AbortSignal) => {
     try {
-      const md5 = await hashMd5(blob, signal);
-      if (!signal.aborted) post({ id, md5 });
+      const { md5, blockMd5s } = await digest(blob, blockBytes, signal);
+      if (!signal.aborted) post(blockMd5s ? { id, md5, blockMd5s } : { id, md5 });
     } catch (error) {
       if (signal.aborted) return;
       const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
@@ -35,6 +36,6 @@ export function createMd5MessageHandler(
     }
     const controller = new AbortController();
     running.set(request.id, controller);
-    void hash(request.id, request.blob, controller.signal);
+    void hash(request.id, request.blob, request.blockBytes ?? null, controller.signal);
   };
 }

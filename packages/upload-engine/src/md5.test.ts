@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { base64FromBytes, createChunkedMd5 } from "./md5.js";
+import { base64FromBytes, createChunkedDigest, createChunkedMd5 } from "./md5.js";
 
 const nodeMd5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64");
 
@@ -41,5 +41,18 @@ describe("createChunkedMd5", () => {
 describe("base64FromBytes", () => {
   it("encodes raw bytes", () => {
     expect(base64FromBytes(new Uint8Array([0, 255, 16]))).toBe("AP8Q");
+  });
+});
+
+describe("createChunkedDigest", () => {
+  it("gives each block's MD5 and the file's in one read, with blocks and chunks of different sizes", async () => {
+    const bytes = new Uint8Array(10_500).map((_, i) => (i * 7) % 253);
+    const digest = await createChunkedDigest(4096)(new Blob([bytes]), 3000);
+    expect(digest.md5).toBe(nodeMd5(bytes));
+    expect(digest.blockMd5s).toEqual([0, 3000, 6000, 9000].map((start) => nodeMd5(bytes.slice(start, start + 3000))));
+  });
+
+  it("gives no block MD5s without a block size", async () => {
+    expect((await createChunkedDigest()(new Blob(["abc"]), null)).blockMd5s).toBeNull();
   });
 });

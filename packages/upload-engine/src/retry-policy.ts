@@ -4,7 +4,8 @@ export type AttemptVerdict =
   | { kind: "uploaded" }
   /** A create-only link cannot overwrite: the bytes are already there, and the commit's verification decides. */
   | { kind: "already-exists" }
-  | { kind: "retry"; reason: string }
+  /** `progressed`: a file in blocks kept new blocks in this attempt, so it does not count toward giving up. */
+  | { kind: "retry"; reason: string; progressed?: boolean }
   /** The upload link expired: fetch a fresh one and try again at once. */
   | { kind: "refresh"; reason: string }
   | { kind: "fatal"; reason: string }

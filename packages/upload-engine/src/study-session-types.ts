@@ -1,6 +1,7 @@
 import type { ApiClient, ImageType } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
-import type { Md5Hasher } from "./md5.js";
+import type { DigestHasher, Md5Hasher } from "./md5.js";
+import type { NetworkProbe } from "./network-watch.js";
 import type { RetryOptions } from "./retry-policy.js";
 import type { CommitState, FileEntry } from "./upload-state.js";
 
@@ -27,6 +28,17 @@ export interface RestoredFile {
   /** Its MD5 when it was hashed before the reload: the file added again must have the same, or it is another file. */
   md5: string | null;
   uploaded: boolean;
+  /**
+   * A file sent in blocks: its block size and the blocks storage reported holding (`GET /api/batches/:id`). Once the
+   * file is added again and hashes to the same MD5s, those blocks are not sent again.
+   */
+  blocks?: { blockBytes: number; reported: readonly { block: number; md5: string }[] } | null;
+}
+
+/** When files go in blocks and how large a block is before the link was measured (the API's config). */
+export interface BlockSettings {
+  thresholdBytes: number;
+  blockBytes: number;
 }
 
 /** What the commit carries besides the images, read when the commit is sent. */
@@ -40,6 +52,15 @@ export interface StudySessionDeps {
   api: Pick<ApiClient, "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy">;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
+  /** Hashes a file and its blocks in one read (default: on this thread, chunk by chunk). */
+  hashDigest?: DigestHasher;
+  /** Files larger than the threshold go in blocks; absent or null: every file is one Put Blob. */
+  blocks?: BlockSettings | null;
+  /**
+   * Tells whether storage answers: a request that got no answer asks it, and while it says no, uploads wait (and
+   * count no failure) until it says yes. Absent: every failure counts.
+   */
+  probe?: NetworkProbe;
   /**
    * Why these bytes are not the image their type says (a renamed PDF), or null: checked before a file is hashed
    * or sent. Files are announced while they are checked; one that fails leaves the batch unsent.
@@ -66,12 +87,21 @@ export interface UploadSnapshot {
   commit: CommitState;
   /** Bytes per second over the last seconds while files are sending; null when nothing was measured yet. */
   bytesPerSecond: number | null;
+  /** "offline" while storage cannot be reached: uploads wait and go on by themselves when it is back. */
+  network: "online" | "offline";
 }
 
 /** What a kept draft saves of the uploads: the batch and where each announced file got; restored with `restore`. */
 export interface KeptUpload {
   batchId: string | null;
-  files: { id: string; index: number; md5: string | null; uploaded: boolean }[];
+  files: {
+    id: string;
+    index: number;
+    md5: string | null;
+    uploaded: boolean;
+    /** A file sent in blocks: its block size, each block's MD5 and the blocks storage held. */
+    blocks?: { blockBytes: number; md5s: readonly string[]; done: number[] };
+  }[];
 }
 
 export interface CommitRequest {

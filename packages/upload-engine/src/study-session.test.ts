@@ -1,140 +1,21 @@
-import {
-  ApiRequestError,
-  type AddBatchFilesRequest,
-  type CommitStudyRequest,
-  type CreateBatchRequest,
-  type Study,
-} from "@study-uploader/shared";
+import { ApiRequestError } from "@study-uploader/shared";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 import type { Md5Hasher } from "./md5.js";
 import type { RetryOptions } from "./retry-policy.js";
 import { sentBytesOf } from "./file-steps.js";
-import { createStudySession, type SessionFile } from "./study-session.js";
+import { createStudySession } from "./study-session.js";
 import { deferred, settle, type Deferred } from "./testing/deferred.js";
+import {
+  answerAll,
+  fakeApi,
+  fakeMd5,
+  file,
+  holdBatchCreation,
+  manualTransport,
+  ok,
+  refusal,
+} from "./testing/session-fakes.js";
 import type { FileState } from "./upload-state.js";
-
-const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
-const refusal = (status: number, errorCode: string | null = null): PutBlobOutcome => ({
-  kind: "response",
-  status,
-  errorCode,
-});
-
-interface TransportCall {
-  request: PutBlobRequest;
-  /** `b1/g1/0`: batch, link generation, index. */
-  path: string;
-  index: number;
-  answer: Deferred<PutBlobOutcome>;
-}
-
-/** Records every PUT; the test answers each call by hand. */
-function manualTransport() {
-  const calls: TransportCall[] = [];
-  const answered = new WeakSet<TransportCall>();
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const transport = (request: PutBlobRequest) => {
-    const answer = deferred<PutBlobOutcome>();
-    inFlight += 1;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    request.signal.addEventListener("abort", () => answer.resolve({ kind: "aborted" }));
-    const path = new URL(request.url).pathname.slice(1);
-    calls.push({ request, path, index: Number(path.split("/").at(-1)), answer });
-    return answer.promise.finally(() => (inFlight -= 1));
-  };
-  return {
-    transport,
-    calls,
-    get inFlight() {
-      return inFlight;
-    },
-    get maxInFlight() {
-      return maxInFlight;
-    },
-    pending: () => calls.filter((c) => !c.request.signal.aborted && !answered.has(c)),
-    answer(call: TransportCall, outcome: PutBlobOutcome) {
-      answered.add(call);
-      call.answer.resolve(outcome);
-    },
-  };
-}
-
-type FakeTransport = ReturnType<typeof manualTransport>;
-
-/** Answers every pending call with `outcome` until nothing is pending. */
-async function answerAll(fake: FakeTransport, outcome: PutBlobOutcome = ok) {
-  for (let round = 0; round < 50; round++) {
-    await settle();
-    const pending = fake.pending();
-    if (pending.length === 0) return;
-    for (const call of pending) fake.answer(call, outcome);
-  }
-}
-
-/**
- * The batch API as the server keeps it: files get the next indexes; a refresh hands out a new generation of
- * links, valid for ten minutes (first links last `linkLifetimeMs`).
- */
-function fakeApi(linkLifetimeMs: number) {
-  const sizes = new Map<string, number>();
-  let generation = 1;
-  const links = (batchId: string, indexes: number[], lifetimeMs = linkLifetimeMs) => ({
-    expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
-    files: indexes.map((index) => ({
-      index,
-      uploadUrl: `http://storage/${batchId}/g${generation}/${index}`,
-      headers: { "x-ms-blob-type": "BlockBlob" },
-    })),
-  });
-  const append = (batchId: string, count: number) => {
-    const first = sizes.get(batchId) ?? 0;
-    sizes.set(batchId, first + count);
-    return Array.from({ length: count }, (_, i) => first + i);
-  };
-  return {
-    createBatch: vi.fn(async (request: CreateBatchRequest) => {
-      const batchId = `b${sizes.size + 1}`;
-      return { batchId, ...links(batchId, append(batchId, request.files.length)) };
-    }),
-    addBatchFiles: vi.fn(async (batchId: string, request: AddBatchFilesRequest) =>
-      links(batchId, append(batchId, request.files.length)),
-    ),
-    removeBatchFile: vi.fn(async (_batchId: string, _index: number) => {}),
-    refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => {
-      generation++;
-      return links(batchId, indexes, 600_000);
-    }),
-    commitStudy: vi.fn(async (request: CommitStudyRequest): Promise<Study> => ({
-      id: "S".repeat(22),
-      title: request.title,
-      description: request.description ?? "",
-      createdAt: new Date().toISOString(),
-      elements: [],
-    })),
-  };
-}
-
-/** Keeps the next batch creation waiting until the returned deferred resolves. */
-function holdBatchCreation(api: ReturnType<typeof fakeApi>) {
-  const creation = deferred<void>();
-  const create = api.createBatch.getMockImplementation()!;
-  api.createBatch.mockImplementationOnce(async (request) => {
-    await creation.promise;
-    return create(request);
-  });
-  return creation;
-}
-
-const file = (id: string, size = 100): SessionFile => ({
-  id,
-  body: new Blob([new Uint8Array(size)]),
-  name: `${id}.png`,
-  type: "image/png",
-});
-
-const fakeMd5: Md5Hasher = async (blob) => `md5-of-${blob.size}`;
 
 /** A file's state as the tests speak of it: waiting, sending (an attempt past the first is a retry), done, failed. */
 type Status =
@@ -143,7 +24,7 @@ type Status =
   | { status: "retrying"; attempt: number; reason: string }
   | { status: "done" }
   | { status: "failed"; reason: string }
-  | { status: "waiting-for-bytes" | "rejected" };
+  | { status: "waiting-for-bytes" | "rejected" | "paused" };
 
 function statusOf(state: FileState): Status {
   switch (state.kind) {

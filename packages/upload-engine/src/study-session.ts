@@ -4,6 +4,7 @@ import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
 import type {
   CommitOutcome,
+  BlockSettings,
   CommitRequest,
   KeptUpload,
   RestoredFile,
@@ -15,6 +16,7 @@ import { TransferRateMeter } from "./transfer-rate.js";
 import { transition } from "./upload-machine.js";
 import { UploadQueue } from "./upload-queue.js";
 import { emptySession, type FileEntry, type SessionEvent, type SessionState } from "./upload-state.js";
+import { NetworkWatch } from "./network-watch.js";
 
 export type * from "./study-session-types.js";
 
@@ -23,10 +25,14 @@ const isSending = ({ state }: FileEntry) => state.kind === "uploading";
 /** What a kept draft saves of a snapshot: the batch, and each announced file's index, MD5 and whether it arrived. */
 export const keptUpload = (snapshot: UploadSnapshot): KeptUpload => ({
   batchId: snapshot.batchId,
-  files: Object.values(snapshot.files).flatMap(({ id, state }) => {
+  files: Object.values(snapshot.files).flatMap(({ id, state, blocks }) => {
     const index = indexOf(state);
     const md5 = "md5" in state ? state.md5 : null;
-    return index === null ? [] : [{ id, index, md5, uploaded: state.kind === "uploaded" }];
+    if (index === null) return [];
+    const kept = { id, index, md5, uploaded: state.kind === "uploaded" };
+    if (!blocks || blocks.md5s.length === 0 || kept.uploaded) return [kept];
+    const { blockBytes, md5s, done } = blocks;
+    return [{ ...kept, blocks: { blockBytes, md5s, done: [...done].sort((a, b) => a - b) } }];
   }),
 });
 
@@ -47,7 +53,8 @@ export function createStudySession(deps: StudySessionDeps) {
   const listeners = new Set<() => void>();
   let state: SessionState = emptySession();
   let bytesPerSecond: number | null = null;
-  let snapshot: { of: SessionState; rate: number | null; value: UploadSnapshot } | null = null;
+  let network: UploadSnapshot["network"] = "online";
+  let snapshot: { of: SessionState; rate: number | null; network: string; value: UploadSnapshot } | null = null;
   let notifying = false;
   let nextTicket = 1;
 
@@ -91,13 +98,23 @@ export function createStudySession(deps: StudySessionDeps) {
     for (const effect of result.effects) runner.run(effect, state.generation);
   };
 
+  const blockSettings = { current: deps.blocks ?? null };
+  const watch = new NetworkWatch(deps.probe ?? null, (online) => {
+    network = online ? "online" : "offline";
+    notify();
+  });
+
   const runner = createEffectRunner({
     deps,
+    blockSettings: () => blockSettings.current,
     transport: withStallTimeout(deps.transport, retry.stallTimeoutMs),
     queue,
     state: () => state,
     dispatch,
     now,
+    network: watch,
+    bytesPerConnectionPerSecond: () =>
+      bytesPerSecond === null ? null : bytesPerSecond / Math.max(1, Math.min(queue.concurrency, queue.runningCount)),
   });
 
   /** Resolves once the additions and removals asked for so far reached the API. */
@@ -116,11 +133,11 @@ export function createStudySession(deps: StudySessionDeps) {
 
   return {
     getSnapshot(): UploadSnapshot {
-      if (snapshot?.of !== state || snapshot.rate !== bytesPerSecond) {
+      if (snapshot?.of !== state || snapshot.rate !== bytesPerSecond || snapshot.network !== network) {
         const files = Object.fromEntries([...state.files.values()].map((entry) => [entry.id, entry]));
         const { batchId, uploadUrl, commit } = state;
-        const value = { batchId, uploadUrl, files, commit, bytesPerSecond };
-        snapshot = { of: state, rate: bytesPerSecond, value };
+        const value = { batchId, uploadUrl, files, commit, bytesPerSecond, network };
+        snapshot = { of: state, rate: bytesPerSecond, network, value };
       }
       return snapshot.value;
     },
@@ -151,12 +168,13 @@ export function createStudySession(deps: StudySessionDeps) {
       dispatch({
         kind: "restore",
         batchId,
-        files: restored.map(({ id, index, name, size, type, md5, uploaded }) => ({
+        files: restored.map(({ id, index, name, size, type, md5, uploaded, blocks }) => ({
           id,
           spec: { name, size, type },
           index,
           md5,
           uploaded,
+          blocks: blocks ?? null,
         })),
       });
       runner.takeUpBatch(batchId);
@@ -174,6 +192,29 @@ export function createStudySession(deps: StudySessionDeps) {
     /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */
     retry(only: (id: string) => boolean = () => true): void {
       dispatch({ kind: "retry", ids: [...state.files.values()].map((entry) => entry.id).filter(only) });
+    },
+
+    /**
+     * Holds images (all of them, or those `only` picks): what they have in flight stops now; a file in blocks
+     * keeps the blocks storage holds. Files still being hashed or announced are held once they could be sent.
+     */
+    pause(only: (id: string) => boolean = () => true): void {
+      dispatch({ kind: "pause", ids: [...state.files.values()].map((entry) => entry.id).filter(only) });
+    },
+
+    /** Sends held images again: a file in blocks only the blocks storage does not hold. */
+    resume(only: (id: string) => boolean = () => true): void {
+      dispatch({ kind: "resume", ids: [...state.files.values()].map((entry) => entry.id).filter(only) });
+    },
+
+    /** The browser's online/offline events: offline is believed at once, online is checked with a probe. */
+    networkChanged(online: boolean): void {
+      watch.browserSays(online);
+    },
+
+    /** Which files go in blocks (the API's config, known after the session started). */
+    setBlockSettings(settings: BlockSettings | null): void {
+      blockSettings.current = settings;
     },
 
     /** Commits the study in one request once every one of its images has arrived; never while one failed. */

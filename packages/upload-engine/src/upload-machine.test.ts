@@ -17,7 +17,7 @@ const spec = { name: "a.png", size: 100, type: "image/png" } as const;
 
 /** A session holding file "a" (key 1) in `state`, in batch b1 unless told otherwise. */
 function sessionWith(state: FileState, extra: Partial<SessionState> = {}, bytes = true): SessionState {
-  const entry: FileEntry = { key: 1, id: "a", spec, bytes, state };
+  const entry: FileEntry = { key: 1, id: "a", spec, bytes, state, blocks: null, paused: state.kind === "paused" };
   return { ...emptySession(), nextKey: 2, batchId: "b1", files: new Map([[1, entry]]), ...extra };
 }
 
@@ -142,6 +142,28 @@ const fileTable: [string, FileState, SessionEvent, Partial<FileState>, string[]]
   ["a start out of turn is ignored", uploaded, { kind: "put-started", ...g, attempt: 1 }, uploaded, []],
   ["an end out of turn is ignored", queued, verdict({ kind: "uploaded" }), queued, []],
   [
+    "pause stops a file on its way",
+    uploading(1, 30),
+    { kind: "pause", ids: ["a"] },
+    { kind: "paused", sent: 0 },
+    ["halt"],
+  ],
+  ["pause holds a queued file", queued, { kind: "pause", ids: ["a"] }, { kind: "paused", attempt: 1 }, ["halt"]],
+  [
+    "resume sends a paused file with a new attempt",
+    { kind: "paused", index: 2, md5: "m", attempt: 3, sent: 0 },
+    { kind: "resume", ids: ["a"] },
+    { kind: "queued", attempt: 4 },
+    ["put"],
+  ],
+  [
+    "an attempt that kept new blocks does not count toward giving up",
+    uploading(3),
+    { kind: "put-ended", ...g, attempt: 3, verdict: { kind: "retry", reason: "network error", progressed: true } },
+    { kind: "retrying", attempt: 4, spared: 1 },
+    ["wait"],
+  ],
+  [
     "a result of an earlier study is ignored",
     hashingAt2,
     { kind: "hashed", generation: 7, key: 1, md5: "m" },
@@ -157,6 +179,14 @@ describe("upload machine: one file's transitions", () => {
     expect(kinds(asked)).toEqual(effects);
     const next = fileA(state)!.kind;
     if (next !== from.kind) expect(NEXT_STATES[from.kind] as readonly string[]).toContain(next);
+  });
+
+  it("a paused file that gets its index is held, not sent", () => {
+    const announcing = sessionWith({ kind: "announcing", md5: "m" }, { apiBusy: { kind: "announce", keys: [1] } });
+    const paused = step(announcing, { kind: "pause", ids: ["a"] }).state;
+    const { state, effects } = step(paused, { kind: "announced", ...g, batchId: "b1", indexes: [4], uploadUrl: null });
+    expect(fileA(state)).toEqual({ kind: "paused", index: 4, md5: "m", attempt: 1, sent: 0 });
+    expect(kinds(effects)).toEqual([]);
   });
 
   it("a restored file the commit refused waits for its bytes when retried", () => {

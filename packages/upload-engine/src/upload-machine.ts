@@ -7,7 +7,6 @@ import type {
   CommitOutcome,
   Effect,
   FileEntry,
-  FileState,
   SessionEvent,
   SessionState,
   TransitionContext,
@@ -67,10 +66,12 @@ class Step {
     else if (call.kind === "remove" || this.apiQueue.at(-1)?.kind !== "announce") this.apiQueue.push(call);
   }
 
-  applyChange(entry: FileEntry, change: FileChange | null) {
+  applyChange(entry: FileEntry, proposed: FileChange | null) {
+    const change = steps.heldIfPaused(entry, proposed);
     if (!change) return;
-    if (change.state !== entry.state) {
-      this.files.set(entry.key, { ...entry, state: change.state });
+    const blocks = change.blocks === undefined ? entry.blocks : change.blocks;
+    if (change.state !== entry.state || blocks !== entry.blocks) {
+      this.files.set(entry.key, { ...entry, state: change.state, blocks });
       this.changed = true;
     }
     this.effects.push(...(change.effects ?? []));
@@ -102,6 +103,9 @@ class Step {
           if (failed) this.applyChange(failed, steps.retried(failed));
         }
         return;
+      case "pause":
+      case "resume":
+        return this.pauseOrResume(event.ids, event.kind === "pause");
       case "commit": {
         const commit = this.next.commit;
         if (commit.kind === "sending") {
@@ -120,7 +124,9 @@ class Step {
       case "checked":
         return entry && this.applyChange(entry, steps.checked(entry, event.problem));
       case "hashed":
-        return entry && this.applyChange(entry, steps.hashed(entry, event.md5));
+        return entry && this.applyChange(entry, steps.hashed(entry, event.md5, event.blocks));
+      case "block-done":
+        return entry && this.applyChange(entry, steps.blockDone(entry, event.block));
       case "unreadable":
         return entry && this.applyChange(entry, steps.unreadable(entry, event.reason));
       case "announced":
@@ -154,7 +160,8 @@ class Step {
       const entry = this.byId(id);
       if (!entry) {
         const key = this.next.nextKey;
-        this.add({ key, id, spec, bytes: true, state: { kind: "checking", index: null, expectedMd5: null } });
+        const checking = { kind: "checking", index: null, expectedMd5: null } as const;
+        this.add({ key, id, spec, bytes: true, state: checking, blocks: null, paused: false });
         this.effects.push({ kind: "check", key });
         fresh = true;
         continue;
@@ -172,10 +179,18 @@ class Step {
   restore(event: Extract<SessionEvent, { kind: "restore" }>) {
     if (this.files.size > 0 || this.next.batchId !== null) throw new Error("restore needs an empty session");
     this.update({ batchId: event.batchId });
-    for (const { id, spec, index, md5, uploaded } of event.files) {
-      const state: FileState =
-        uploaded && md5 !== null ? { kind: "uploaded", index, md5 } : { kind: "waiting-for-bytes", index, md5 };
-      this.add({ key: this.next.nextKey, id, spec, bytes: false, state });
+    for (const restored of event.files) this.add(steps.restoredEntry(this.next.nextKey, restored));
+  }
+
+  /** Pause holds files (those on their way stop now); resume sends the held ones again. */
+  pauseOrResume(ids: readonly string[], pause: boolean) {
+    for (const id of ids) {
+      const entry = this.byId(id);
+      if (!entry || entry.paused === pause) continue;
+      const flagged = { ...entry, paused: pause };
+      this.files.set(entry.key, flagged);
+      this.changed = true;
+      this.applyChange(flagged, pause ? steps.paused(flagged) : steps.resumed(flagged));
     }
   }
 

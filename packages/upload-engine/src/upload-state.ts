@@ -30,10 +30,31 @@ export type FileState =
       /** Why the last attempt did not do (null before the first). */
       reason: string | null;
       renewLink: boolean;
+      /** Attempts that kept new blocks: they do not count toward giving up. */
+      spared?: number;
     }
-  | { kind: "uploading"; index: number; md5: string; attempt: number; sent: number; reason: string | null }
+  | {
+      kind: "uploading";
+      index: number;
+      md5: string;
+      attempt: number;
+      sent: number;
+      reason: string | null;
+      spared?: number;
+    }
+  /** Held by the researcher (Pause); Resume sends it again, a file in blocks only the blocks storage lacks. */
+  | { kind: "paused"; index: number; md5: string; attempt: number; sent: number }
   /** Waits until `at` (ms, the session's clock) before its next attempt. */
-  | { kind: "retrying"; index: number; md5: string; attempt: number; sent: number; reason: string; at: number }
+  | {
+      kind: "retrying";
+      index: number;
+      md5: string;
+      attempt: number;
+      sent: number;
+      reason: string;
+      at: number;
+      spared?: number;
+    }
   | { kind: "uploaded"; index: number; md5: string }
   | { kind: "failed"; index: number | null; md5: string | null; sent: number; reason: string }
   /** Its bytes are not the image its type says: never sent. */
@@ -50,17 +71,29 @@ export type FileIn<K extends FileKind> = Extract<FileState, { kind: K }>;
 export const NEXT_STATES = {
   "waiting-for-bytes": ["checking"],
   checking: ["checking", "hashing", "rejected", "failed"],
-  hashing: ["hashing", "announcing", "queued", "failed"],
-  announcing: ["queued", "failed"],
-  queued: ["uploading"],
-  uploading: ["uploading", "queued", "retrying", "uploaded", "failed"],
-  retrying: ["queued"],
+  hashing: ["hashing", "announcing", "queued", "failed", "paused"],
+  announcing: ["queued", "failed", "paused"],
+  queued: ["uploading", "paused"],
+  uploading: ["uploading", "queued", "retrying", "uploaded", "failed", "paused"],
+  retrying: ["queued", "paused"],
+  paused: ["queued"],
   uploaded: ["failed"],
-  failed: ["failed", "rejected", "waiting-for-bytes", "hashing", "announcing", "queued"],
+  failed: ["failed", "rejected", "waiting-for-bytes", "hashing", "announcing", "queued", "paused"],
   rejected: [],
 } as const satisfies { [K in FileKind]: readonly FileKind[] };
 
 export type NextKind<K extends FileKind> = (typeof NEXT_STATES)[K][number];
+
+/** A file sent in blocks: its block size, each block's MD5 once hashed, and the blocks storage holds. */
+export interface BlockProgress {
+  blockBytes: number;
+  /** In block order; empty until the file is hashed. */
+  md5s: readonly string[];
+  /** Blocks storage holds for it (staged, not yet listed), by number. */
+  done: ReadonlySet<number>;
+  /** After a reload: the blocks storage reported; each counts as done once the file hashes to the same block MD5. */
+  reported: readonly { block: number; md5: string }[];
+}
 
 /** A file of the session: `key` names this incarnation (an id removed and added again is another file). */
 export interface FileEntry {
@@ -70,6 +103,10 @@ export interface FileEntry {
   /** Whether the runner holds its bytes (a restored file has none until it is added again). */
   bytes: boolean;
   state: FileState;
+  /** Set for a file sent in blocks once its block size is chosen (when it is hashed, or restored). */
+  blocks: BlockProgress | null;
+  /** The researcher paused it: it is not sent until resumed (hashing and announcing go on). */
+  paused: boolean;
 }
 
 /** The commit of the study; `waiting` asked while uploads go on, `sending` the request is out. */
@@ -115,6 +152,8 @@ export type Effect =
   | { kind: "announce"; batchId: string | null; files: readonly { key: number; spec: FileSpec }[] }
   | { kind: "remove"; batchId: string; index: number }
   | { kind: "put"; key: number; index: number; md5: string; attempt: number; renewLink: boolean }
+  /** Stops the file's requests in flight (paused); its bytes and finished blocks are kept. */
+  | { kind: "halt"; key: number }
   | { kind: "wait"; key: number; attempt: number; at: number }
   | { kind: "abort"; key: number }
   | { kind: "forget-link"; index: number }
@@ -132,6 +171,8 @@ export interface RestoredEntry {
   index: number;
   md5: string | null;
   uploaded: boolean;
+  /** A file sent in blocks: its block size and the blocks storage reported holding. */
+  blocks: { blockBytes: number; reported: readonly { block: number; md5: string }[] } | null;
 }
 
 export type CommitAnswer =
@@ -146,11 +187,20 @@ export type SessionEvent =
   | { kind: "restore"; batchId: string; files: readonly RestoredEntry[] }
   | { kind: "remove"; id: string }
   | { kind: "retry"; ids: readonly string[] }
+  | { kind: "pause"; ids: readonly string[] }
+  | { kind: "resume"; ids: readonly string[] }
   | { kind: "commit"; ticket: number; order: readonly string[] }
   | { kind: "cancel-commit" }
   | { kind: "start-over" }
   | { kind: "checked"; generation: number; key: number; problem: string | null }
-  | { kind: "hashed"; generation: number; key: number; md5: string }
+  | {
+      kind: "hashed";
+      generation: number;
+      key: number;
+      md5: string;
+      /** A file sent in blocks: the block size it was hashed with and each block's MD5 (absent: sent whole). */
+      blocks?: { blockBytes: number; md5s: readonly string[] } | null;
+    }
   | { kind: "unreadable"; generation: number; key: number; reason: string }
   | {
       kind: "announced";
@@ -163,6 +213,8 @@ export type SessionEvent =
   | { kind: "removed"; generation: number }
   | { kind: "put-started"; generation: number; key: number; attempt: number }
   | { kind: "progress"; generation: number; key: number; sent: number }
+  /** Storage holds this block of the file now. */
+  | { kind: "block-done"; generation: number; key: number; block: number }
   | { kind: "put-ended"; generation: number; key: number; attempt: number; verdict: AttemptVerdict }
   | { kind: "retry-due"; generation: number; key: number; attempt: number }
   | { kind: "commit-answered"; generation: number; answer: CommitAnswer };

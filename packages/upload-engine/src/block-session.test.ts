@@ -1,0 +1,170 @@
+import { blockIdOf, parseBlockId } from "@study-uploader/shared";
+import { describe, expect, it } from "vitest";
+import { sentBytesOf } from "./file-steps.js";
+import { createChunkedDigest, createChunkedMd5 } from "./md5.js";
+import { createStudySession, type SessionFile } from "./study-session.js";
+import { settle } from "./testing/deferred.js";
+import { answerAll, fakeApi, manualTransport, ok, refusal, type TransportCall } from "./testing/session-fakes.js";
+
+const BLOCK = 256;
+/** Five blocks: four of 256 bytes and one of 76. */
+const SIZE = 4 * BLOCK + 76;
+const bytes = new Uint8Array(SIZE).map((_, i) => (i * 37) % 251);
+const bigFile = (id = "big"): SessionFile => ({ id, body: new Blob([bytes]), name: `${id}.png`, type: "image/png" });
+const md5 = createChunkedMd5();
+const blockMd5 = (block: number) => md5(new Blob([bytes.slice(block * BLOCK, (block + 1) * BLOCK)]));
+
+function setup(options: { probe?: () => boolean } = {}) {
+  const fake = manualTransport();
+  const api = fakeApi(600_000, 1000);
+  const session = createStudySession({
+    api,
+    transport: fake.transport,
+    hashMd5: md5,
+    hashDigest: createChunkedDigest(),
+    blocks: { thresholdBytes: 1000, blockBytes: BLOCK },
+    concurrency: 3,
+    retry: { baseDelayMs: 1, maxDelayMs: 1 },
+    random: () => 0.5,
+    probe: options.probe && (async () => options.probe!()),
+    scheduleNotify: (notify) => notify(),
+  });
+  const entry = (id = "big") => session.getSnapshot().files[id]!;
+  return { fake, api, session, entry };
+}
+
+const query = (call: TransportCall) => new URL(call.request.url).searchParams;
+const blockOf = (call: TransportCall) => parseBlockId(query(call).get("blockid") ?? "")?.block ?? null;
+const blockCalls = (calls: readonly TransportCall[]) => calls.filter((c) => query(c).get("comp") === "block");
+
+/** Waits until the file has been hashed and its first blocks are out. */
+async function untilSending(fake: ReturnType<typeof manualTransport>, count: number) {
+  for (let i = 0; i < 100 && fake.pending().length < count; i++) await new Promise((r) => setTimeout(r, 5));
+  await settle();
+}
+
+describe("a large file goes in blocks", () => {
+  it("sends blocks in parallel through the pool, each with its MD5 in Content-MD5 and its id, then the block list", async () => {
+    const { fake, session, entry } = setup();
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    expect(fake.pending().map(blockOf)).toEqual([0, 1, 2]);
+    for (const call of fake.pending()) {
+      const block = blockOf(call)!;
+      expect(call.request.headers["Content-MD5"]).toBe(await blockMd5(block));
+      expect(query(call).get("blockid")).toBe(blockIdOf(block, await blockMd5(block)));
+      expect(call.request.body.size).toBe(BLOCK);
+    }
+    await answerAll(fake);
+    const list = fake.calls.at(-1)!;
+    expect(query(list).get("comp")).toBe("blocklist");
+    expect(list.request.headers["x-ms-blob-content-md5"]).toBe(await md5(new Blob([bytes])));
+    const xml = await list.request.body.text();
+    expect(xml.match(/<Latest>/g)).toHaveLength(5);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([0, 1, 2, 3, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("pauses at once, keeping finished blocks, and resumes with only the blocks storage lacks", async () => {
+    const { fake, session, entry } = setup();
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    const [first, second, third] = fake.pending();
+    fake.answer(first!, ok);
+    await settle();
+    session.pause();
+    await settle();
+    expect(second!.request.signal.aborted && third!.request.signal.aborted).toBe(true);
+    expect(fake.pending()).toEqual([]);
+    expect(entry().state.kind).toBe("paused");
+    expect(entry().paused).toBe(true);
+    expect(sentBytesOf(entry())).toBe(BLOCK);
+
+    const before = fake.calls.length;
+    session.resume();
+    await answerAll(fake);
+    expect(blockCalls(fake.calls.slice(before)).map(blockOf)).toEqual([1, 2, 3, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("holds a file paused before it was hashed, and sends nothing until resumed", async () => {
+    const { fake, session, entry } = setup();
+    session.add([bigFile()]);
+    session.pause();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fake.calls).toEqual([]);
+    expect(entry().state.kind).toBe("paused");
+    session.resume();
+    await untilSending(fake, 3);
+    await answerAll(fake);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("sends again only the block that failed or was damaged on the way; finished ones are kept", async () => {
+    const { fake, session, entry } = setup();
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    const [first, second, third] = fake.pending();
+    fake.answer(second!, refusal(400, "Md5Mismatch"));
+    fake.answer(first!, ok);
+    fake.answer(third!, ok);
+    await settle();
+    expect(entry().state.kind).toBe("retrying");
+    expect(sentBytesOf(entry())).toBe(2 * BLOCK);
+    await untilSending(fake, 1);
+    await answerAll(fake);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([0, 1, 2, 1, 3, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("waits for the network without counting a failure, and goes on by itself once storage answers", async () => {
+    let reachable = true;
+    const { fake, session, entry } = setup({ probe: () => reachable });
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    reachable = false;
+    for (const call of fake.pending()) fake.answer(call, { kind: "network-error" });
+    await settle();
+    expect(session.getSnapshot().network).toBe("offline");
+    expect(entry().state.kind).toBe("uploading");
+    expect(fake.pending()).toEqual([]);
+
+    reachable = true;
+    session.networkChanged(true);
+    await untilSending(fake, 3);
+    expect(session.getSnapshot().network).toBe("online");
+    await answerAll(fake);
+    expect(entry().state.kind).toBe("uploaded");
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([0, 1, 2, 0, 1, 2, 3, 4]);
+  });
+
+  it("after a reload, sends only the blocks storage does not hold with the same MD5", async () => {
+    const { fake, session, entry } = setup();
+    const wrong = await blockMd5(0);
+    session.restore("b9", [
+      {
+        id: "big",
+        index: 0,
+        name: "big.png",
+        size: SIZE,
+        type: "image/png",
+        md5: await md5(new Blob([bytes])),
+        uploaded: false,
+        blocks: {
+          blockBytes: BLOCK,
+          reported: [
+            { block: 0, md5: await blockMd5(0) },
+            { block: 3, md5: await blockMd5(3) },
+            { block: 2, md5: wrong },
+          ],
+        },
+      },
+    ]);
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    expect(sentBytesOf(entry())).toBeGreaterThanOrEqual(2 * BLOCK);
+    await answerAll(fake);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([1, 2, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+});

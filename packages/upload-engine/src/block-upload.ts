@@ -1,0 +1,152 @@
+import {
+  blockBytesFor,
+  blockIdOf,
+  blockListXml,
+  blockRange,
+  usesBlocks,
+  type UploadTarget,
+} from "@study-uploader/shared";
+import type { BlobTransport, PutBlobOutcome } from "./blob-transport.js";
+import { classifyPutOutcome, type AttemptVerdict } from "./retry-policy.js";
+import type { UploadQueue } from "./upload-queue.js";
+import type { BlockSettings } from "./study-session-types.js";
+import type { BlockProgress, FileEntry } from "./upload-state.js";
+
+/** The block size a file is hashed with: kept from before a reload, else chosen now; null for a file sent whole. */
+export function blockBytesOfFile(
+  entry: FileEntry | undefined,
+  settings: BlockSettings | null,
+  bytesPerConnectionPerSecond: number | null,
+): number | null {
+  if (!entry) return null;
+  if (entry.blocks) return entry.blocks.blockBytes;
+  if (!settings || !usesBlocks(entry.spec.size, settings.thresholdBytes)) return null;
+  return blockBytesFor(entry.spec.size, settings.blockBytes, bytesPerConnectionPerSecond);
+}
+
+export interface BlockRoundInput {
+  queue: UploadQueue;
+  /** Sends one request (through network outages). */
+  send: BlobTransport;
+  /** A usable upload link of the file (renewed when it is close to expiry). */
+  link: () => Promise<UploadTarget>;
+  body: Blob;
+  /** The file's MD5, which Put Block List records (storage does not check it; the commit copies block by block). */
+  md5: string;
+  blocks: BlockProgress;
+  /** Stops the round: the file was paused or removed. */
+  signal: AbortSignal;
+  /** The first request of the round started. */
+  onStarted: () => void;
+  /** Bytes storage holds plus those of the blocks in flight. */
+  onProgress: (sent: number) => void;
+  onBlockDone: (block: number) => void;
+}
+
+const withQuery = (url: string, query: string) => `${url}${url.includes("?") ? "&" : "?"}${query}`;
+
+/** A block storage refused as damaged (its Content-MD5) is sent again; the file is not given up for it. */
+function blockVerdict(outcome: PutBlobOutcome): AttemptVerdict {
+  if (outcome.kind === "response" && outcome.errorCode === "Md5Mismatch") {
+    return { kind: "retry", reason: "a block was damaged on the way (checksum mismatch)" };
+  }
+  return classifyPutOutcome(outcome);
+}
+
+/**
+ * One attempt at a file sent in blocks: every block storage does not hold yet goes through the shared pool (so
+ * one large file can use all of it) with its own Content-MD5, then Put Block List. A failed block stops new blocks
+ * of the file from starting; those in flight finish and are kept. Ends with one verdict for the file, `progressed`
+ * when it kept new blocks.
+ */
+export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVerdict> {
+  const { blocks, body, signal } = input;
+  const size = body.size;
+  const inFlight = new Map<number, number>();
+  const held = new Set(blocks.done);
+  let kept = 0;
+  for (const block of blocks.done) kept += blockSize(block);
+  let failure = null as AttemptVerdict | null;
+  let progressed = false;
+  let started = false;
+  function blockSize(block: number) {
+    const { start, end } = blockRange(block, size, blocks.blockBytes);
+    return end - start;
+  }
+  const report = () => {
+    let sent = kept;
+    for (const loaded of inFlight.values()) sent += loaded;
+    input.onProgress(sent);
+  };
+  const start = () => {
+    if (!started) input.onStarted();
+    started = true;
+  };
+
+  const sendBlock = async (block: number, slot: AbortSignal) => {
+    if (signal.aborted || failure) return;
+    start();
+    let target: UploadTarget;
+    try {
+      target = await input.link();
+    } catch (error) {
+      failure ??= { kind: "retry", reason: `could not renew the upload link (${String(error)})` };
+      return;
+    }
+    const { start: from, end } = blockRange(block, size, blocks.blockBytes);
+    const md5 = blocks.md5s[block]!;
+    const outcome = await input.send({
+      url: withQuery(target.uploadUrl, `comp=block&blockid=${encodeURIComponent(blockIdOf(block, md5))}`),
+      headers: { "Content-MD5": md5 },
+      body: body.slice(from, end),
+      signal: AbortSignal.any([slot, signal]),
+      onProgress: (loaded) => {
+        inFlight.set(block, loaded);
+        report();
+      },
+    });
+    inFlight.delete(block);
+    const verdict = blockVerdict(outcome);
+    if (verdict.kind === "uploaded") {
+      kept += end - from;
+      held.add(block);
+      progressed = true;
+      input.onBlockDone(block);
+      report();
+    } else if (verdict.kind !== "cancelled") {
+      failure ??= verdict;
+    }
+    report();
+  };
+
+  const missing = blocks.md5s.map((_, block) => block).filter((block) => !blocks.done.has(block));
+  // A task the pool drops (everything stopped) rejects: the round then ends as cancelled below.
+  await Promise.all(missing.map((block) => input.queue.add((slot) => sendBlock(block, slot)).catch(() => undefined)));
+  if (signal.aborted) return { kind: "cancelled" };
+  if (failure !== null) {
+    const stopped: AttemptVerdict = failure;
+    return stopped.kind === "retry" ? { ...stopped, progressed } : stopped;
+  }
+  if (held.size < blocks.md5s.length) return { kind: "cancelled" };
+
+  return input.queue
+    .add(async (slot): Promise<AttemptVerdict> => {
+      start();
+      let target: UploadTarget;
+      try {
+        target = await input.link();
+      } catch (error) {
+        return { kind: "retry", reason: `could not renew the upload link (${String(error)})` };
+      }
+      const ids = blocks.md5s.map((md5, block) => blockIdOf(block, md5));
+      const outcome = await input.send({
+        url: withQuery(target.uploadUrl, "comp=blocklist"),
+        headers: { ...target.headers, "x-ms-blob-content-md5": input.md5 },
+        body: new Blob([blockListXml(ids)], { type: "application/xml" }),
+        signal: AbortSignal.any([slot, signal]),
+        onProgress: () => undefined,
+      });
+      return classifyPutOutcome(outcome);
+    })
+    .catch(() => ({ kind: "cancelled" }) as const);
+}
