@@ -13,6 +13,7 @@ import type { StudyDraftState } from "./store/study-draft-state.js";
 import { createStudyDraftStore } from "./store/study-draft-store.js";
 import {
   nextFrameScheduler,
+  createFetchProbe,
   createXhrPutBlob,
   readUploadProtocol,
   uploadConcurrency,
@@ -20,7 +21,7 @@ import {
 } from "@study-uploader/upload-engine";
 import { createIndexedDbDraftShelf } from "./drafts/indexed-db-drafts.js";
 import { makeThumbnailWhenIdle } from "./drafts/thumbnails.js";
-import { createBrowserMd5 } from "./workers/md5-worker.js";
+import { createBrowserHashers } from "./workers/md5-worker.js";
 
 /** The real dependencies, wired once for the browser. */
 const draftOwner = watchDraftOwner(configuredAccessToken);
@@ -28,7 +29,7 @@ const api = createApiClient("", undefined, draftOwner.accessToken);
 
 export const studiesStore = createStudiesStore(api);
 
-const hashMd5 = createBrowserMd5();
+const { hashMd5, hashDigest } = createBrowserHashers();
 // Starts the worker and compiles its WebAssembly while the page is idle, not when the first images are picked.
 setTimeout(() => void hashMd5(new Blob([])).catch(() => undefined), 0);
 
@@ -36,6 +37,9 @@ export const studyDraftStore = createStudyDraftStore({
   api,
   transport: createXhrPutBlob(),
   hashMd5,
+  hashDigest,
+  // Storage answers (even with an error) once the network is back: its upload links, else the API.
+  probe: createFetchProbe(() => studyDraftStore.getState().session.getSnapshot().uploadUrl ?? "/api/health"),
   scheduleNotify: nextFrameScheduler,
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
   keepsDrafts: true,
@@ -84,6 +88,9 @@ exposeSignOut(async () => {
 const saveDraftNow = () => studyDraftStore.getState().actions.saveDraftNow();
 window.addEventListener("beforeunload", saveDraftNow);
 window.addEventListener("pagehide", saveDraftNow);
+const networkChanged = () => studyDraftStore.getState().session.networkChanged(navigator.onLine);
+window.addEventListener("online", networkChanged);
+window.addEventListener("offline", networkChanged);
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "hidden") saveDraftNow();
 });

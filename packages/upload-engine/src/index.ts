@@ -1,8 +1,23 @@
 export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
-export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } from "./md5.js";
-export { createWorkerMd5, type Md5WorkerLike, type WorkerMd5Options } from "./md5-worker-client.js";
+export {
+  createChunkedDigest,
+  createChunkedMd5,
+  base64FromBytes,
+  MD5_CHUNK_BYTES,
+  type DigestHasher,
+  type FileDigest,
+  type Md5Hasher,
+} from "./md5.js";
+export {
+  createWorkerDigest,
+  createWorkerMd5,
+  type Md5WorkerLike,
+  type WorkerDigestOptions,
+  type WorkerMd5Options,
+} from "./md5-worker-client.js";
+export { createFetchProbe, type NetworkProbe } from "./network-watch.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
-export { sentBytesOf } from "./file-steps.js";
+export { keptBytesOf, sentBytesOf } from "./file-steps.js";
 export { SerialQueue } from "./serial-queue.js";
 export { nextFrameScheduler, type NotifyScheduler } from "./notify-scheduler.js";
 export {
@@ -16,6 +31,7 @@ export { withStallTimeout } from "./stall-timeout.js";
 export {
   createStudySession,
   keptUpload,
+  type BlockSettings,
   type KeptUpload,
   type SessionFile,
   type StudyDetails,

@@ -3,13 +3,13 @@ import type { FileEntry } from "@study-uploader/upload-engine";
 import { studyDraftStore, useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes } from "../format.js";
 import { imageProblem, labelProblem } from "../store/draft-validation.js";
-import { contentProblem, draftPhase, needsFile, sentOf } from "../store/draft-selectors.js";
+import { canPause, contentProblem, draftPhase, needsFile, sentOf } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
 /** What a drag of a row carries: the image's id, under a type no file drop has. */
 export const IMAGE_DRAG_TYPE = "application/x-study-uploader-image";
 
-type RowStatus = "queued" | "uploading" | "retrying" | "done" | "failed";
+type RowStatus = "queued" | "uploading" | "retrying" | "paused" | "done" | "failed";
 
 /** How far the image's upload got, as the row says it; an attempt after the first is a retry. */
 function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: number; reason: string | null } {
@@ -21,6 +21,8 @@ function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: 
       const status = state.attempt > 1 ? "retrying" : state.kind === "queued" ? "queued" : "uploading";
       return { status, attempt: state.attempt, reason: state.reason };
     }
+    case "paused":
+      return { status: "paused", attempt: state.attempt, reason: null };
     case "uploaded":
       return { status: "done", attempt: 0, reason: null };
     case "failed":
@@ -31,8 +33,17 @@ function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: 
   }
 }
 
-function statusText({ status, attempt, reason }: ReturnType<typeof rowStatus>, percent: number): string {
+function statusText(
+  { status, attempt, reason }: ReturnType<typeof rowStatus>,
+  percent: number,
+  kept: { sent: number; offline: boolean },
+): string {
+  if (kept.offline && status !== "done" && status !== "failed" && status !== "paused") {
+    return `waiting for the network ${percent}%`;
+  }
   switch (status) {
+    case "paused":
+      return `paused: ${formatBytes(kept.sent)} kept`;
     case "queued":
       return "queued";
     case "uploading":
@@ -46,7 +57,14 @@ function statusText({ status, attempt, reason }: ReturnType<typeof rowStatus>, p
   }
 }
 
-const TONES = { queued: "active", uploading: "active", retrying: "active", done: "done", failed: "failed" } as const;
+const TONES = {
+  queued: "active",
+  uploading: "active",
+  retrying: "active",
+  paused: "active",
+  done: "done",
+  failed: "failed",
+} as const;
 
 /**
  * Removes the image and gives focus to the next row's Remove (or the previous row's, or Add images), where a
@@ -81,6 +99,7 @@ function dropPosition(event: DragEvent<HTMLLIElement>, position: number, from: n
 export function ImageRow({ imageId, position, count }: { imageId: string; position: number; count: number }) {
   const image = useStudyDraft((s) => s.images[imageId]);
   const entry = useDraft((_form, upload) => upload.files[imageId]);
+  const offline = useDraft((_form, upload) => upload.network === "offline");
   const config = useStudyDraft((s) => s.config);
   const locked = useDraft((form, upload) => draftPhase(upload) !== "editing" || form.draftAccess !== "open");
   const actions = useStudyDraft((s) => s.actions);
@@ -185,7 +204,9 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
               tone={TONES[upload.status]}
             />
             <p className={`row-status row-status-${upload.status}`}>
-              {waiting ? "not uploaded yet: add this file again to finish" : statusText(upload, percent)}
+              {waiting
+                ? "not uploaded yet: add this file again to finish"
+                : statusText(upload, percent, { sent: sentOf(entry), offline })}
             </p>
           </>
         )}
@@ -213,6 +234,16 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
             ↓
           </button>
         </div>
+        {!locked && (canPause(entry) || entry?.paused) && (
+          <button
+            type="button"
+            className="button button-small button-quiet"
+            aria-label={`${entry?.paused ? "Resume" : "Pause"} ${name}`}
+            onClick={() => (entry?.paused ? actions.resume(imageId) : actions.pause(imageId))}
+          >
+            {entry?.paused ? "Resume" : "Pause"}
+          </button>
+        )}
         {upload.status === "failed" && !locked && (
           <button
             type="button"

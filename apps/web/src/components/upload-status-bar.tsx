@@ -1,25 +1,16 @@
-import { useSyncExternalStore } from "react";
 import { useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes, formatDuration } from "../format.js";
-import { canRetry, draftPhase, uploadingCount } from "../store/draft-selectors.js";
+import { draftMessages } from "../store/draft-messages.js";
+import { canRetry, draftPhase, pausableCount, pausedCount, uploadingCount } from "../store/draft-selectors.js";
 import { uploadTotals } from "../store/draft-totals.js";
 import { formProblems } from "../store/draft-validation.js";
 import type { DraftPhase } from "../store/study-draft-state.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
 
-const subscribeToConnection = (listener: () => void) => {
-  window.addEventListener("online", listener);
-  window.addEventListener("offline", listener);
-  return () => {
-    window.removeEventListener("online", listener);
-    window.removeEventListener("offline", listener);
-  };
-};
-const useOnline = () => useSyncExternalStore(subscribeToConnection, () => navigator.onLine);
-
 /** The button says what pressing it does now: uploads still going mean the study follows the last one. */
-function createButtonText(phase: DraftPhase, uploading: number): string {
+function createButtonText(phase: DraftPhase, uploading: number, paused: number): string {
   if (phase === "committing") return "Creating the study…";
+  if (paused > 0) return `Create study (resume ${paused === 1 ? "the paused upload" : "paused uploads"} first)`;
   if (phase === "waiting")
     return `Creating the study after ${uploading} more ${uploading === 1 ? "upload" : "uploads"}…`;
   return uploading > 0 ? "Create study when uploads finish" : "Create study";
@@ -52,14 +43,14 @@ function TotalLine() {
 
 /** What the live region last said, also in plain sight beside the buttons it concerns. */
 function StatusMessages({ failed }: { failed: number }) {
-  const online = useOnline();
+  const offline = useDraft((_form, upload) => upload.network === "offline");
   const announcement = useStudyDraft((s) => s.announcement);
   const formError = useStudyDraft((s) => s.formError);
   const removed = useStudyDraft((s) => s.removed);
   const undoRemove = useStudyDraft((s) => s.actions.undoRemove);
   return (
     <div className="status-messages">
-      {!online && <p className="status-offline">You are offline: uploads go on when the connection is back.</p>}
+      {offline && <p className="status-offline">{draftMessages.waitingForNetwork}</p>}
       {failed > 0 && (
         <p className="status-failed">
           {failed === 1 ? "1 image failed" : `${failed} images failed`}: Retry {failed === 1 ? "it" : "them"} or remove{" "}
@@ -91,6 +82,8 @@ export function UploadStatusBar() {
   const problems = useDraft(formProblems);
   const retryable = useDraft(canRetry);
   const uploading = useDraft(uploadingCount);
+  const paused = useDraft(pausedCount);
+  const pausable = useDraft(pausableCount);
   const failed = useDraft((form, upload) => uploadTotals(form, upload).failed);
   const access = useStudyDraft((s) => s.draftAccess);
   const locked = phase !== "editing" || access !== "open";
@@ -112,11 +105,21 @@ export function UploadStatusBar() {
         <button
           type="submit"
           className={`button ${retryLeads ? "button-secondary" : "button-primary"}`}
-          disabled={locked || problems.length > 0}
+          disabled={locked || problems.length > 0 || paused > 0}
           aria-describedby={problems.length > 0 ? "form-problems" : undefined}
         >
-          {createButtonText(phase, uploading)}
+          {createButtonText(phase, uploading, paused)}
         </button>
+        {!locked && paused > 0 && (
+          <button type="button" className="button button-secondary" onClick={() => actions.resume()}>
+            Resume all
+          </button>
+        )}
+        {!locked && pausable > 0 && (
+          <button type="button" className="button button-secondary" onClick={() => actions.pause()}>
+            Pause all
+          </button>
+        )}
         {phase === "waiting" && (
           <button type="button" className="button button-secondary" onClick={actions.cancel}>
             Cancel

@@ -23,6 +23,10 @@ export const draftMessages = {
   startFailed: (reason: string) => `Could not start the upload: ${reason}`,
   configFailed: (reason: string) => `Could not load the upload limits: ${reason}`,
   cancelled: "The study will not be created for now; uploads go on.",
+  paused: (name: string | undefined) =>
+    `${name ? `${name} paused` : "Uploads paused"}: finished parts are kept. Resume to go on.`,
+  resumed: (name: string | undefined) => `${name ? `${name} resumes` : "Uploads resume"}`,
+  waitingForNetwork: "Waiting for the network: uploads go on by themselves when it is back.",
   moved: (name: string, position: number, count: number) => `${name} moved to position ${position} of ${count}`,
   discarded: "Draft discarded",
   draftRestored: (uploaded: number, waiting: number) =>

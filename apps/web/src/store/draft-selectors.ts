@@ -26,7 +26,25 @@ const ON_THE_WAY = new Set<FileEntry["state"]["kind"]>([
   "queued",
   "uploading",
   "retrying",
+  "paused",
 ]);
+
+/** States a file can be paused in (or is about to be sent from). */
+const PAUSABLE = new Set<FileEntry["state"]["kind"]>(["hashing", "announcing", "queued", "uploading", "retrying"]);
+
+/** Whether Pause applies to this image now (on its way, not already held). */
+export const canPause = (entry: FileEntry | undefined) =>
+  entry !== undefined && !entry.paused && (PAUSABLE.has(entry.state.kind) || entry.state.kind === "checking");
+
+/** Images held by Pause: the study cannot be created until they are resumed. */
+export function pausedCount(form: DraftImages, upload: UploadView): number {
+  return images(form).filter((image) => upload.files[image.id]?.paused === true).length;
+}
+
+/** Images that Pause all would hold. */
+export function pausableCount(form: DraftImages, upload: UploadView): number {
+  return images(form).filter((image) => canPause(upload.files[image.id])).length;
+}
 
 /** The image's file must be added again (restored without its bytes, and not arrived before the reload). */
 export const needsFile = (image: DraftImage, entry: FileEntry | undefined) =>

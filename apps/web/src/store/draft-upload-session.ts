@@ -2,7 +2,9 @@ import type { ApiClient, Study, UploadConfig } from "@study-uploader/shared";
 import {
   createStudySession,
   type BlobTransport,
+  type DigestHasher,
   type Md5Hasher,
+  type NetworkProbe,
   type RetryOptions,
   type StudySessionDeps,
   type UploadSnapshot,
@@ -13,6 +15,10 @@ import { uploadingCount } from "./draft-selectors.js";
 import { imagesThatFit, sessionFile, stagingTtlMs } from "./draft-images.js";
 import { checkedImageProblem } from "./image-check.js";
 import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
+
+/** Files above the API's block threshold go in blocks; an API that names none takes every file whole. */
+const blockSettingsOf = ({ blockThresholdBytes, blockBytes }: UploadConfig) =>
+  blockThresholdBytes && blockBytes ? { thresholdBytes: blockThresholdBytes, blockBytes } : null;
 
 export interface StudyDraftDeps {
   api: Pick<
@@ -28,6 +34,10 @@ export interface StudyDraftDeps {
   >;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
+  /** Hashes a large file and its blocks in one read (in a worker in the browser). */
+  hashDigest?: DigestHasher;
+  /** Whether storage answers now: uploads wait for the network instead of failing while it says no. */
+  probe?: NetworkProbe;
   /** When the session's subscribers hear of changes: once per frame in the browser (a burst of progress is one). */
   scheduleNotify?: StudySessionDeps["scheduleNotify"];
   previews: { create(file: Blob): string; revoke(url: string): void };
@@ -69,6 +79,8 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     api: deps.api,
     transport: deps.transport,
     hashMd5: deps.hashMd5,
+    hashDigest: deps.hashDigest,
+    probe: deps.probe,
     inspect: checkedImageProblem,
     retry: deps.retry,
     now: deps.now,
@@ -128,6 +140,7 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     if (!config) return;
     const sendable = imagesThatFit(get(), session.getSnapshot(), ids, config);
     if (sendable.length === 0) return;
+    session.setBlockSettings(blockSettingsOf(config));
     session.add(sendable.map((id) => sessionFile(get().images[id]!)));
     set({ announcement: draftMessages.uploading(sendable.length) });
   };

@@ -87,6 +87,10 @@ export interface StudyDraftActions {
   retryImage: (imageId: string) => Promise<void>;
   /** Stops waiting to commit; uploads go on. */
   cancel: () => void;
+  /** Holds one image's upload (or all of them): what is in flight stops, finished blocks are kept. */
+  pause: (imageId?: string) => void;
+  /** Sends held uploads again: a large file only the blocks storage does not hold. */
+  resume: (imageId?: string) => void;
 }
 
 export interface StudyDraftState {

@@ -191,6 +191,14 @@ export function createStudyDraftStore(deps: StudyDraftDeps) {
         if (!session.cancelCommit()) return;
         set({ commitRequested: false, announcement: draftMessages.cancelled });
       },
+      pause(imageId) {
+        session.pause(imageId === undefined ? undefined : (id) => id === imageId);
+        set({ announcement: draftMessages.paused(imageId && get().images[imageId]?.file.name) });
+      },
+      resume(imageId) {
+        session.resume(imageId === undefined ? undefined : (id) => id === imageId);
+        set({ announcement: draftMessages.resumed(imageId && get().images[imageId]?.file.name) });
+      },
     };
 
     return {
