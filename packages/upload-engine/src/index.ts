@@ -1,8 +1,10 @@
+export { AdaptiveConcurrency, startingConcurrency, type AdaptiveConcurrencyOptions } from "./adaptive-concurrency.js";
 export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 export { createChunkedMd5, base64FromBytes, MD5_CHUNK_BYTES, type Md5Hasher } from "./md5.js";
 export { createWorkerMd5, type Md5WorkerLike, type WorkerMd5Options } from "./md5-worker-client.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
 export { sentBytesOf } from "./file-steps.js";
+export { PoolGoodput, type GoodputWindow } from "./pool-goodput.js";
 export { SerialQueue } from "./serial-queue.js";
 export { nextFrameScheduler, type NotifyScheduler } from "./notify-scheduler.js";
 export {
