@@ -1,3 +1,4 @@
+export { AdaptiveConcurrency, startingConcurrency, type AdaptiveConcurrencyOptions } from "./adaptive-concurrency.js";
 export type { BlobTransport, PutBlobOutcome, PutBlobRequest } from "./blob-transport.js";
 export {
   createChunkedDigest,
@@ -18,6 +19,7 @@ export {
 export { createFetchProbe, type NetworkProbe } from "./network-watch.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
 export { keptBytesOf, sentBytesOf } from "./file-steps.js";
+export { PoolGoodput, type GoodputWindow } from "./pool-goodput.js";
 export { SerialQueue } from "./serial-queue.js";
 export { nextFrameScheduler, type NotifyScheduler } from "./notify-scheduler.js";
 export {
