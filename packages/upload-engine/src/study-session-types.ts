@@ -68,6 +68,11 @@ export interface StudySessionDeps {
   inspect?: (body: Blob, type: ImageType) => Promise<string | null>;
   /** Uploads in flight at once (the pool); `setConcurrency` changes it later. */
   concurrency?: number;
+  /**
+   * The pool's size follows what the link delivers (adaptive-concurrency.ts), from 6 up to `concurrency` (or what
+   * `setConcurrency` allows later); otherwise it is exactly that.
+   */
+  adaptiveConcurrency?: boolean;
   retry?: Partial<RetryOptions>;
   random?: () => number;
   /** A monotonic clock (ms) for retry deadlines and the transfer rate. */

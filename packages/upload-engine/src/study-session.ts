@@ -1,4 +1,6 @@
+import { AdaptiveConcurrency, startingConcurrency } from "./adaptive-concurrency.js";
 import { createEffectRunner } from "./effect-runner.js";
+import { meteredTransport } from "./metered-transport.js";
 import { indexOf, sentBytesOf } from "./file-steps.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
@@ -48,7 +50,19 @@ export function createStudySession(deps: StudySessionDeps) {
   const random = deps.random ?? Math.random;
   const now = deps.now ?? (() => performance.now());
   const scheduleNotify = deps.scheduleNotify ?? queueMicrotask;
-  const queue = new UploadQueue(deps.concurrency ?? 6);
+  const initialConcurrency = deps.concurrency ?? 6;
+  const queue = new UploadQueue(initialConcurrency);
+  // The pool's size follows the goodput it measures (adaptive-concurrency.ts); `setConcurrency` sets its maximum.
+  const adaptive = deps.adaptiveConcurrency
+    ? new AdaptiveConcurrency({
+        start: startingConcurrency(initialConcurrency),
+        max: initialConcurrency,
+        now,
+        onChange: (size) => queue.setConcurrency(size),
+      })
+    : null;
+  if (adaptive) queue.setConcurrency(adaptive.current);
+  const stallSafe = withStallTimeout(deps.transport, retry.stallTimeoutMs);
   const rate = new TransferRateMeter();
   const listeners = new Set<() => void>();
   let state: SessionState = emptySession();
@@ -107,7 +121,7 @@ export function createStudySession(deps: StudySessionDeps) {
   const runner = createEffectRunner({
     deps,
     blockSettings: () => blockSettings.current,
-    transport: withStallTimeout(deps.transport, retry.stallTimeoutMs),
+    transport: adaptive ? meteredTransport(stallSafe, adaptive) : stallSafe,
     queue,
     state: () => state,
     dispatch,
@@ -233,9 +247,13 @@ export function createStudySession(deps: StudySessionDeps) {
       return true;
     },
 
-    /** More (or fewer) uploads at once, e.g. when the upload origin turns out to speak HTTP/2. */
+    /**
+     * More (or fewer) uploads at once, e.g. when the upload origin turns out to speak HTTP/2; with an adaptive pool,
+     * the most it may grow to.
+     */
     setConcurrency(concurrency: number): void {
-      queue.setConcurrency(concurrency);
+      if (adaptive) adaptive.setMax(concurrency);
+      else queue.setConcurrency(concurrency);
     },
 
     /** Abandons the study: stops everything; its staged blobs are left to the sweep (or the caller discards them). */
