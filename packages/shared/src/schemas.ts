@@ -32,6 +32,8 @@ export const uploadConfigSchema = z.object({
   stagingTtlSeconds: z.number().int().positive().optional(),
   /** Files larger than this go in blocks (absent from older APIs: every file is one Put Blob). */
   blockThresholdBytes: z.number().int().positive().optional(),
+  /** Whether the browser's pool follows the link up to its maximum (absent from older APIs: a fixed pool). */
+  adaptiveConcurrency: z.boolean().optional(),
   /** A block's size before the link was measured (see `blockBytesFor`). */
   blockBytes: z.number().int().positive().optional(),
 });

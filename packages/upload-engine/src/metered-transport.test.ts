@@ -27,7 +27,7 @@ describe("meteredTransport", () => {
     const transport = meteredTransport(async (r) => {
       for (const sent of [1, 3, 2, 3]) r.onProgress(sent);
       return { kind: "response", status: 201, errorCode: null };
-    }, controller);
+    }, () => controller);
     await transport(request((sent) => seen.push(sent)));
     expect(heard).toEqual({ started: 1, bytes: 3, ended: [{ ok: true, stalled: false }] });
     expect(seen).toEqual([1, 3, 2, 3]);
@@ -41,7 +41,7 @@ describe("meteredTransport", () => {
     [{ kind: "aborted" }, true],
   ])("counts only what says something of the link as a failure: %j", async (outcome, ok) => {
     const { controller, heard } = controllerSpy();
-    await meteredTransport(async () => outcome, controller)(request());
+    await meteredTransport(async () => outcome, () => controller)(request());
     expect(heard.ended[0]!.ok).toBe(ok);
   });
 });

@@ -6,8 +6,13 @@ import type { BlobTransport } from "./blob-transport.js";
  * Only what says something of the link counts against it: no answer, a stall or a 5xx; a pause, a removal or a
  * refusal of the file itself does not.
  */
-export function meteredTransport(transport: BlobTransport, controller: AdaptiveConcurrency): BlobTransport {
+export function meteredTransport(
+  transport: BlobTransport,
+  controllerNow: () => AdaptiveConcurrency | null,
+): BlobTransport {
   return async (request) => {
+    const controller = controllerNow();
+    if (!controller) return transport(request);
     controller.requestStarted();
     let reported = 0;
     const outcome = await transport({

@@ -50,18 +50,22 @@ export function createStudySession(deps: StudySessionDeps) {
   const random = deps.random ?? Math.random;
   const now = deps.now ?? (() => performance.now());
   const scheduleNotify = deps.scheduleNotify ?? queueMicrotask;
-  const initialConcurrency = deps.concurrency ?? 6;
-  const queue = new UploadQueue(initialConcurrency);
+  let maxConcurrency = deps.concurrency ?? 6;
+  const queue = new UploadQueue(maxConcurrency);
   // The pool's size follows the goodput it measures (adaptive-concurrency.ts); `setConcurrency` sets its maximum.
-  const adaptive = deps.adaptiveConcurrency
-    ? new AdaptiveConcurrency({
-        start: startingConcurrency(initialConcurrency),
-        max: initialConcurrency,
-        now,
-        onChange: (size) => queue.setConcurrency(size),
-      })
-    : null;
-  if (adaptive) queue.setConcurrency(adaptive.current);
+  let adaptive: AdaptiveConcurrency | null = null;
+  const adaptPool = (on: boolean) => {
+    adaptive = on
+      ? new AdaptiveConcurrency({
+          start: startingConcurrency(maxConcurrency),
+          max: maxConcurrency,
+          now,
+          onChange: (size) => queue.setConcurrency(size),
+        })
+      : null;
+    queue.setConcurrency(adaptive?.current ?? maxConcurrency);
+  };
+  if (deps.adaptiveConcurrency) adaptPool(true);
   const stallSafe = withStallTimeout(deps.transport, retry.stallTimeoutMs);
   const rate = new TransferRateMeter();
   const listeners = new Set<() => void>();
@@ -121,7 +125,7 @@ export function createStudySession(deps: StudySessionDeps) {
   const runner = createEffectRunner({
     deps,
     blockSettings: () => blockSettings.current,
-    transport: adaptive ? meteredTransport(stallSafe, adaptive) : stallSafe,
+    transport: meteredTransport(stallSafe, () => adaptive),
     queue,
     state: () => state,
     dispatch,
@@ -252,8 +256,14 @@ export function createStudySession(deps: StudySessionDeps) {
      * the most it may grow to.
      */
     setConcurrency(concurrency: number): void {
+      maxConcurrency = concurrency;
       if (adaptive) adaptive.setMax(concurrency);
       else queue.setConcurrency(concurrency);
+    },
+
+    /** Whether the pool's size follows the link (up to the `setConcurrency` maximum) or is exactly that. */
+    setAdaptiveConcurrency(on: boolean): void {
+      if (on !== (adaptive !== null)) adaptPool(on);
     },
 
     /** Abandons the study: stops everything; its staged blobs are left to the sweep (or the caller discards them). */

@@ -64,6 +64,16 @@ export function uploadingCount(form: DraftImages, upload: UploadView): number {
   }).length;
 }
 
+/** Requests still to send: one per image on its way, or one per missing block of an image sent in blocks. */
+export function pendingRequests(form: DraftImages, upload: UploadView): number {
+  return images(form).reduce((sum, image) => {
+    const entry = upload.files[image.id];
+    if (!entry) return sum + (image.blob !== null ? 1 : 0);
+    if (!ON_THE_WAY.has(entry.state.kind)) return sum;
+    return sum + (entry.blocks && entry.blocks.md5s.length > 0 ? entry.blocks.md5s.length - entry.blocks.done.size : 1);
+  }, 0);
+}
+
 /** True when an image failed or the last commit did: Retry failed has something to do. */
 export function canRetry(form: Pick<StudyDraftState, "imageIds" | "images" | "formError">, upload: UploadView) {
   if (draftPhase(upload) !== "editing") return false;

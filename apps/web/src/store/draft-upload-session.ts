@@ -11,7 +11,7 @@ import {
 } from "@study-uploader/upload-engine";
 import type { StoreApi } from "zustand/vanilla";
 import { draftMessages } from "./draft-messages.js";
-import { uploadingCount } from "./draft-selectors.js";
+import { pendingRequests } from "./draft-selectors.js";
 import { imagesThatFit, sessionFile, stagingTtlMs } from "./draft-images.js";
 import { checkedImageProblem } from "./image-check.js";
 import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
@@ -91,7 +91,7 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     const { config } = get();
     if (!config) return;
     const { uploadUrl } = session.getSnapshot();
-    const size = deps.poolSize?.(config, uploadUrl, uploadingCount(get(), session.getSnapshot())) ?? config.concurrency;
+    const size = deps.poolSize?.(config, uploadUrl, pendingRequests(get(), session.getSnapshot())) ?? config.concurrency;
     session.setConcurrency(size);
   };
 
@@ -141,6 +141,7 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     const sendable = imagesThatFit(get(), session.getSnapshot(), ids, config);
     if (sendable.length === 0) return;
     session.setBlockSettings(blockSettingsOf(config));
+    session.setAdaptiveConcurrency(config.adaptiveConcurrency === true);
     session.add(sendable.map((id) => sessionFile(get().images[id]!)));
     set({ announcement: draftMessages.uploading(sendable.length) });
   };
