@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
-import { azuriteAccountsEnv } from "@study-uploader/sas-api/azurite";
+import { AZURITE_ACCOUNT_NAME, azuriteAccountsEnv } from "@study-uploader/sas-api/azurite";
 import { chromiumLaunchOptions } from "@study-uploader/shared/chromium-launch";
 import { E2E_JWT_SECRET } from "./support/access-tokens.js";
 import { e2ePorts } from "./support/ports.js";
@@ -10,7 +10,7 @@ const ports = e2ePorts();
 /** The built API (`pnpm --filter @study-uploader/sas-api build`), found through its package exports. */
 const apiEntry = fileURLToPath(import.meta.resolve("@study-uploader/sas-api/main"));
 const connectionString = e2eAzuriteConnectionString();
-const origins = [ports.api, ports.shortSasApi, ports.authApi].flatMap((p) => [
+const origins = [ports.api, ports.shortSasApi, ports.authApi, ports.blocksApi].flatMap((p) => [
   `http://127.0.0.1:${p}`,
   `http://localhost:${p}`,
 ]);
@@ -67,5 +67,11 @@ export default defineConfig({
     apiServer(ports.shortSasApi, { SAS_TTL_SECONDS: "3" }),
     // A third that requires a signed-in user (HS256 tokens the tests mint), for drafts kept per user.
     apiServer(ports.authApi, { AUTH_JWT_SECRET: E2E_JWT_SECRET }),
+    // A fourth that sends files over 1 MiB in blocks of 256 KiB, through a storage proxy its tests slow, drop and damage.
+    apiServer(ports.blocksApi, {
+      UPLOAD_BLOCK_THRESHOLD_BYTES: String(1024 * 1024),
+      UPLOAD_BLOCK_BYTES: String(256 * 1024),
+      PUBLIC_BLOB_ENDPOINT: `http://127.0.0.1:${ports.storageProxy}/${AZURITE_ACCOUNT_NAME}`,
+    }),
   ],
 });

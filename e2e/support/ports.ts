@@ -5,5 +5,8 @@ export function e2ePorts() {
     api: Number(process.env.E2E_API_PORT ?? 18_787),
     shortSasApi: Number(process.env.E2E_SHORT_SAS_API_PORT ?? 18_788),
     authApi: Number(process.env.E2E_AUTH_API_PORT ?? 18_789),
+    blocksApi: Number(process.env.E2E_BLOCKS_API_PORT ?? 18_790),
+    /** The storage proxy the blocks API names in its URLs; its tests start it. */
+    storageProxy: Number(process.env.E2E_STORAGE_PROXY_PORT ?? 18_791),
   };
 }

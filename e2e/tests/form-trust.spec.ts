@@ -93,10 +93,11 @@ test("what goes wrong is shown beside the buttons, not only announced: failures,
   await form.cancelButton.click();
   await expect(bar).toContainText("The study will not be created for now; uploads go on.");
 
+  // The browser says it is offline: the uploads wait for the network (a probe tells when it is back).
   await context.setOffline(true);
-  await expect(bar).toContainText("You are offline");
+  await expect(bar).toContainText("Waiting for the network");
   await context.setOffline(false);
-  await expect(bar).not.toContainText("You are offline");
+  await expect(bar).not.toContainText("Waiting for the network");
 });
 
 test("with twelve images the status bar stays in view: total, Retry and Create without scrolling", async ({
