@@ -111,7 +111,8 @@ test("Pause stops every request of the file within a second, and Resume sends on
   await expect(form.row("paused-scan.png")).toContainText("paused:");
   await expect(form.createButton).toHaveText(/resume the paused upload first/);
   await expect(form.createButton).toBeDisabled();
-  // Held: nothing more goes while it is paused.
+  // Held: nothing more goes while it is paused. An absence can only be watched for a while.
+  // eslint-disable-next-line no-restricted-properties -- no state to wait for: nothing must happen
   await page.waitForTimeout(1_500);
   expect(traffic.sent.length).toBe(sentAtPause);
 
@@ -185,6 +186,8 @@ test("a lost network: uploads wait without failing and go on by themselves once 
   // A file added while the network is down waits too.
   await form.pick([small]);
   await form.label("offline-small.png").fill("small");
+  // Failures used to show about 5 s after the network went; watch for them a while.
+  // eslint-disable-next-line no-restricted-properties -- no state to wait for: nothing must fail
   await page.waitForTimeout(3_000);
   await expect(page.getByText(/failed/)).toHaveCount(0);
   await expect(form.retryFailedButton).toHaveCount(0);
