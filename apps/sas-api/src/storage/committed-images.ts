@@ -142,7 +142,6 @@ export class CommittedImages {
   }
 }
 
-
 /** One Put Block From URL: "copied", "source-changed" (the upload changed or went), or "bad" (MD5 mismatch). */
 async function putBlockFromUrl(
   url: string,
