@@ -12,7 +12,10 @@ describe("parseEnv", () => {
       maxFiles: 50,
       concurrency: 6,
       sasTtlSeconds: 600,
+      blockThresholdBytes: 32 * 1024 * 1024,
+      blockBytes: 8 * 1024 * 1024,
     });
+    expect(config.maxBatchBytes).toBe(1024 * 1024 * 1024);
     expect(config.corsOrigins).toContain("http://localhost:8787");
   });
 
@@ -25,8 +28,11 @@ describe("parseEnv", () => {
       SAS_TTL_SECONDS: "5",
       CORS_ORIGINS: "https://a.example, https://b.example",
       COMMIT_VERIFY_CONCURRENCY: "2",
+      UPLOAD_BLOCK_THRESHOLD_BYTES: "1048576",
+      UPLOAD_BLOCK_BYTES: "262144",
     });
     const config = apiConfigFromEnv(env);
+    expect(config.limits).toMatchObject({ blockThresholdBytes: 1048576, blockBytes: 262144 });
     expect(config.commitVerifyConcurrency).toBe(2);
     expect(env.PORT).toBe(9000);
     expect(config.limits).toMatchObject({ maxFileBytes: 1024, maxFiles: 3, concurrency: 2, sasTtlSeconds: 5 });
@@ -175,10 +181,22 @@ describe("lifetimes and sizes", () => {
     ["SAS_TTL_SECONDS", 3600, /at most 3600 \(one hour/],
     ["READ_SAS_TTL_SECONDS", 86_400, /at most 86400 \(one day/],
     ["STAGING_TTL_HOURS", 168, /at most 168 \(7 days: the longest a user delegation key lasts\)/],
-    ["MAX_FILE_BYTES", 256 * 1024 * 1024, /at most 268435456 \(256 MiB: .*Copy Blob From URL/],
+    ["MAX_FILE_BYTES", 4096 * 1024 * 1024, /at most 4294967296 \(4 GiB: .*block by block, Put Block From URL/],
+    ["UPLOAD_BLOCK_BYTES", 4000 * 1024 * 1024, /at most 4194304000 \(Put Block's limit\)/],
   ])("caps %s at %i, saying why", (name, max, why) => {
     expect(parseEnv({ [name]: String(max) })[name as keyof Env]).toBe(max);
     expect(() => parseEnv({ [name]: String(max + 1) })).toThrow(new RegExp(`${name}: must be ${why.source}`));
+  });
+
+  it("takes blocks of at least 64 KiB", () => {
+    expect(parseEnv({ UPLOAD_BLOCK_BYTES: "65536" }).UPLOAD_BLOCK_BYTES).toBe(65536);
+    expect(() => parseEnv({ UPLOAD_BLOCK_BYTES: "65535" })).toThrow(/UPLOAD_BLOCK_BYTES: must be at least 65536/);
+  });
+
+  it("lets a batch hold at least one largest file unless MAX_BATCH_BYTES says otherwise", () => {
+    const large = { MAX_FILE_BYTES: String(3 * 1024 * 1024 * 1024) };
+    expect(apiConfigFromEnv(parseEnv(large)).maxBatchBytes).toBe(3 * 1024 * 1024 * 1024);
+    expect(apiConfigFromEnv(parseEnv({ ...large, MAX_BATCH_BYTES: "5000" })).maxBatchBytes).toBe(5000);
   });
 
   it("reports every lifetime and size problem at once", () => {
@@ -186,7 +204,7 @@ describe("lifetimes and sizes", () => {
       SAS_TTL_SECONDS: "3601",
       READ_SAS_TTL_SECONDS: "86401",
       STAGING_TTL_HOURS: "169",
-      MAX_FILE_BYTES: String(256 * 1024 * 1024 + 1),
+      MAX_FILE_BYTES: String(4096 * 1024 * 1024 + 1),
     };
     for (const name of Object.keys(everythingTooBig)) {
       expect(() => parseEnv(everythingTooBig)).toThrow(`${name}: must be at most`);

@@ -1,4 +1,4 @@
-import { IMAGE_TYPES, type RateLimitBucket, type UploadConfig } from "@study-uploader/shared";
+import { IMAGE_TYPES, MiB, type RateLimitBucket, type UploadConfig } from "@study-uploader/shared";
 import type { AllowedHost } from "./allowed-hosts.js";
 import { authConfigFromEnv, type AuthConfig } from "./auth-config.js";
 import type { Env } from "./env.js";
@@ -43,8 +43,10 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       concurrency: env.UPLOAD_CONCURRENCY,
       http2Concurrency: env.UPLOAD_CONCURRENCY_HTTP2,
       sasTtlSeconds: env.SAS_TTL_SECONDS,
+      blockThresholdBytes: env.UPLOAD_BLOCK_THRESHOLD_BYTES,
+      blockBytes: env.UPLOAD_BLOCK_BYTES,
     },
-    maxBatchBytes: env.MAX_BATCH_BYTES,
+    maxBatchBytes: env.MAX_BATCH_BYTES ?? Math.max(1024 * MiB, env.MAX_FILE_BYTES),
     commitVerifyConcurrency: env.COMMIT_VERIFY_CONCURRENCY,
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
     stagingTtlHours: env.STAGING_TTL_HOURS,

@@ -1,7 +1,13 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { DEFAULT_LIMITS, MiB } from "@study-uploader/shared";
+import {
+  DEFAULT_BLOCK_BYTES,
+  DEFAULT_BLOCK_THRESHOLD_BYTES,
+  DEFAULT_LIMITS,
+  MAX_BLOCK_BYTES,
+  MAX_FILE_BYTES_LIMIT,
+} from "@study-uploader/shared";
 import { isLocalHostName, parseHost, type AllowedHost } from "./allowed-hosts.js";
 import { RATE_LIMIT_SETTINGS, forEachRateLimitEnv } from "./rate-limit-settings.js";
 
@@ -66,15 +72,21 @@ const envSchema = z
     AUTH_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     ALLOW_ANONYMOUS: booleanFromEnv,
     ...forEachRateLimitEnv((bucket) => nonNegativeInt(RATE_LIMIT_SETTINGS[bucket].defaultPerMinute)),
-    MAX_BATCH_BYTES: positiveInt(1024 * 1024 * 1024),
+    // Absent: the larger of 1 GiB and MAX_FILE_BYTES (config.ts), so one largest file always fits a batch.
+    MAX_BATCH_BYTES: z.coerce.number().int().positive().optional(),
     COMMIT_VERIFY_CONCURRENCY: positiveInt(4),
     AZURITE_BLOB_PORT: z.coerce.number().int().min(0).max(65535).default(10000),
     AZURITE_LOCATION: z.string().default(path.join(REPO_ROOT, ".data/azurite")),
     AZURITE_IN_MEMORY: booleanFromEnv,
     MAX_FILE_BYTES: positiveIntAtMost(
       DEFAULT_LIMITS.maxFileBytes,
-      256 * MiB,
-      "256 MiB: the commit copies each image with Copy Blob From URL, whose limit that is",
+      MAX_FILE_BYTES_LIMIT,
+      "4 GiB: files above the block threshold are copied block by block, Put Block From URL",
+    ),
+    UPLOAD_BLOCK_THRESHOLD_BYTES: positiveInt(DEFAULT_BLOCK_THRESHOLD_BYTES),
+    UPLOAD_BLOCK_BYTES: positiveIntAtMost(DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES, "Put Block's limit").pipe(
+      // Smaller blocks would cost a request per few kilobytes and reach the 50,000-block limit at 3 GiB.
+      z.number().min(64 * 1024, "must be at least 65536 (64 KiB)"),
     ),
     MAX_FILES_PER_STUDY: positiveInt(DEFAULT_LIMITS.maxFiles),
     UPLOAD_CONCURRENCY: positiveInt(DEFAULT_LIMITS.concurrency),

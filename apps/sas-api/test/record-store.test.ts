@@ -67,4 +67,15 @@ describe("records read back from storage", () => {
     expect(await records.replace("batches", "missing.json", {}, second.etag)).toBe("changed");
     expect(await records.replace("batches", name, { n: 3 }, second.etag, { owner: "o" })).toBe("replaced");
   });
+
+  it("keep a lease while it is renewed, and a released one cannot be renewed", async () => {
+    const records = api.storage.records;
+    await records.create("batches", "renewed.json", { n: 0 });
+    const lease = await records.lease("batches", "renewed.json", 15);
+    if (typeof lease === "string") throw new Error(`no lease: ${lease}`);
+    expect(await lease.renew()).toBe(true);
+    expect(await records.lease("batches", "renewed.json", 15)).toBe("held");
+    await lease.release();
+    expect(await lease.renew()).toBe(false);
+  });
 });

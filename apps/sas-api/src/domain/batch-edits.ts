@@ -9,12 +9,13 @@ import {
   isCommitted,
   liveFiles,
   planMetadata,
+  plannedFile,
   uploadExpiry,
   uploadTargets,
   type BatchDeps,
 } from "./batches.js";
 import { DomainError, notFound } from "./domain-error.js";
-import { batchPlanName, imageBlobName, type BatchPlan } from "./records.js";
+import { batchPlanName, type BatchPlan } from "./records.js";
 
 /** Edits of one plan racing from other instances are rare; each lost race costs one more read and write. */
 const EDIT_ATTEMPTS = 5;
@@ -89,11 +90,7 @@ export async function addBatchFiles(
           "start a new batch",
       );
     }
-    const added = request.files.map((file, i) => ({
-      index: first + i,
-      ...file,
-      blobName: imageBlobName(batchId, first + i),
-    }));
+    const added = request.files.map((file, i) => plannedFile(deps.config, batchId, first + i, file));
     return { ...current, files: [...current.files, ...added] };
   });
   // The written plan ends with this request's files, whichever attempt won.
@@ -104,7 +101,7 @@ export async function addBatchFiles(
 
 /**
  * Takes a file out of a batch before the commit: no commit may name it, refresh hands out no URL for it, and
- * its upload goes now (snapshots included), not with the sweep. Removing it again is harmless and deletes again
+ * its upload goes now (snapshots and uncommitted blocks included), not with the sweep. Removing it again is harmless and deletes again
  * whatever an upload URL still valid wrote since.
  */
 export async function removeBatchFile(deps: BatchDeps, owner: string, batchId: string, index: number): Promise<void> {
@@ -120,7 +117,8 @@ export async function removeBatchFile(deps: BatchDeps, owner: string, batchId: s
     if (file.removed) return null;
     return { ...current, files: current.files.map((f) => (f.index === index ? { ...f, removed: true as const } : f)) };
   });
-  await deps.storage.images.delete(plan.files[index]!.blobName);
+  const file = plan.files[index]!;
+  await deps.storage.images.delete(file.blobName, { blocks: file.blocks === true });
 }
 
 /**

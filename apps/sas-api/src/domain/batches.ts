@@ -1,8 +1,11 @@
-import type {
-  CreateBatchRequest,
-  CreateBatchResponse,
-  RefreshBatchResponse,
-  UploadTarget,
+import {
+  DEFAULT_BLOCK_THRESHOLD_BYTES,
+  usesBlocks,
+  type CreateBatchRequest,
+  type CreateBatchResponse,
+  type FileSpec,
+  type RefreshBatchResponse,
+  type UploadTarget,
 } from "@study-uploader/shared";
 import type { ApiConfig } from "../config.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
@@ -18,23 +21,44 @@ export interface BatchDeps {
   now: () => number;
 }
 
+type PlannedFile = BatchPlan["files"][number];
+
+/**
+ * A file's entry in the plan. Whether it goes in blocks is decided here, once: the commit copies it the way it
+ * was meant to be sent even if the threshold changes meanwhile.
+ */
+export function plannedFile(config: Pick<ApiConfig, "limits">, batchId: string, index: number, file: FileSpec) {
+  const threshold = config.limits.blockThresholdBytes ?? DEFAULT_BLOCK_THRESHOLD_BYTES;
+  const planned: PlannedFile = { index, ...file, blobName: imageBlobName(batchId, index) };
+  return usesBlocks(file.size, threshold) ? { ...planned, blocks: true as const } : planned;
+}
+
+async function uploadTarget(deps: BatchDeps, file: PlannedFile, expiresOn: Date): Promise<UploadTarget> {
+  if (file.blocks) {
+    return {
+      index: file.index,
+      uploadUrl: await deps.storage.sas.blockUploadUrl(file.blobName, expiresOn),
+      // For Put Block List; each block carries its own Content-MD5, and the commit checks each block's MD5.
+      headers: { "x-ms-blob-content-type": file.type },
+      mode: "blocks",
+    };
+  }
+  return {
+    index: file.index,
+    uploadUrl: await deps.storage.sas.uploadUrl(file.blobName, expiresOn),
+    // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
+    headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
+    mode: "single",
+  };
+}
+
 export function uploadTargets(
   deps: BatchDeps,
   plan: BatchPlan,
   indexes: number[],
   expiresOn: Date,
 ): Promise<UploadTarget[]> {
-  return Promise.all(
-    indexes.map(async (index) => {
-      const file = plan.files[index]!;
-      return {
-        index,
-        uploadUrl: await deps.storage.sas.uploadUrl(file.blobName, expiresOn),
-        // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
-        headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
-      };
-    }),
-  );
+  return Promise.all(indexes.map((index) => uploadTarget(deps, plan.files[index]!, expiresOn)));
 }
 
 const expiryFromNow = (deps: BatchDeps) => new Date(deps.now() + deps.config.limits.sasTtlSeconds * 1000);
@@ -97,7 +121,7 @@ export async function createBatch(
     batchId,
     owner,
     createdAt: new Date(deps.now()).toISOString(),
-    files: request.files.map((file, index) => ({ index, ...file, blobName: imageBlobName(batchId, index) })),
+    files: request.files.map((file, index) => plannedFile(deps.config, batchId, index, file)),
   };
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
   await deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan));

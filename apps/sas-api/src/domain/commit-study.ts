@@ -5,7 +5,6 @@ import { DomainError, notFound } from "./domain-error.js";
 import { studyIdForBatch } from "./ids.js";
 import {
   batchPlanName,
-  committedImageName,
   isDeletedStudy,
   storedStudySchema,
   studyRecordName,
@@ -14,10 +13,16 @@ import {
   type StudyRecord,
 } from "./records.js";
 import { indexStudy } from "./study-index.js";
+import { copyVerified } from "./copy-verified.js";
 import { verifyUploads, type Verified, type VerifyDeps } from "./verify-uploads.js";
 
 /** Storage allows 15–60 s; a commit takes well under a second, and a crashed one frees its batch within this. */
 const COMMIT_LEASE_SECONDS = 30;
+/**
+ * A commit that copies large files block by block can take minutes: it renews its lease this often, so the lease
+ * never lapses while it runs (three tries before it would).
+ */
+const COMMIT_LEASE_RENEW_MS = (COMMIT_LEASE_SECONDS * 1000) / 4;
 /** How long a commit waits for another commit of the same batch (usually its own retry) before answering 409. */
 const COMMIT_LEASE_WAIT_MS = 10_000;
 /** Polls start quick (a racing commit is usually done in tens of milliseconds) and back off. */
@@ -35,37 +40,6 @@ function elementProblems(plan: BatchPlan, request: CommitStudyRequest): FileProb
     seen.add(element.index);
   }
   return problems;
-}
-
-/**
- * Copies each verified upload version into the committed container, with only the server's headers and metadata.
- * Returns the committed names, or the files whose upload changed (or went) since it was verified.
- */
-async function copyVerified(
-  deps: BatchDeps,
-  studyId: string,
-  verified: Verified[],
-): Promise<{ names: string[]; changed: FileProblem[] }> {
-  const results = await Promise.all(
-    verified.map(async ({ file, md5, observed }) => {
-      const name = committedImageName(studyId, file.index, observed.etag);
-      const url = await deps.storage.sas.copySourceUrl(file.blobName);
-      const copied = await deps.storage.committed.copyVerified(name, { url, etag: observed.etag }, md5, {
-        study: studyId,
-        element: String(file.index),
-      });
-      if (copied === "copied" && (observed.contentType !== file.type || observed.hasUploaderHeaders)) {
-        await deps.storage.committed.seal(name, file.type, md5);
-      }
-      return { name, copied };
-    }),
-  );
-  const changed = results.flatMap(({ copied }, i) =>
-    copied === "source-changed"
-      ? [{ index: verified[i]!.file.index, problem: "changed while the study was being committed; upload it again" }]
-      : [],
-  );
-  return { names: results.map((r) => r.name), changed };
 }
 
 function verificationFailed(plan: BatchPlan, failed: FileProblem[]): DomainError {
@@ -105,9 +79,13 @@ async function underBatchLease<T>(
     if (lease === "missing") throw notFound("Batch");
     if (lease === "changed") throw batchChangedDuringCommit();
     if (lease !== "held") {
+      // A failed renewal is tried again at the next tick; should the lease lapse, the study is still created once
+      // (its record is a conditional create) and each copy is of the version it verified.
+      const keeper = setInterval(() => void lease.renew(), COMMIT_LEASE_RENEW_MS);
       try {
         return await commit();
       } finally {
+        clearInterval(keeper);
         // Awaited, so that once a commit has answered, its batch reads as committed, not as being committed.
         await lease.release();
       }

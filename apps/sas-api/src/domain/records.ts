@@ -19,6 +19,9 @@ export const batchPlanSchema = z.object({
       blobName: z.string(),
       // Taken out before the commit. Optional, so plans stay version 1: older code reads them (and strips it).
       removed: z.literal(true).optional(),
+      // Sent as blocks (decided when planned, from its size and the config then): the commit copies it block by
+      // block. Optional, as above; older plans have none.
+      blocks: z.literal(true).optional(),
     }),
   ),
   // Discarded by its owner: no route finds it any more; kept (uploads deleted) for the sweep to finish at the deadline.

@@ -1,10 +1,12 @@
 import { imageHeadBytes, scanImageStructure, type CommitStudyRequest, type ImageVerdict } from "@study-uploader/shared";
 import { mapConcurrently } from "../map-concurrently.js";
 import type { Semaphore } from "../semaphore.js";
+import type { BlockToCopy } from "../storage/committed-images.js";
 import type { StagedBlobInfo } from "../storage/image-blobs.js";
 import type { BatchDeps } from "./batches.js";
 import { DomainError } from "./domain-error.js";
 import type { BatchPlan } from "./records.js";
+import { BLOCKS_PROBLEM, blocksToCopy } from "./verify-blocks.js";
 import { metadataProblem } from "./verify-image.js";
 
 type PlannedFile = BatchPlan["files"][number];
@@ -30,9 +32,17 @@ export const VERIFY_SLOT_WAIT_MS = 10_000;
 /** An upload as storage reported it, without the head bytes read with it: a verified file keeps this until copied. */
 type UploadInfo = Omit<StagedBlobInfo, "head">;
 
-/** What checking one upload found. */
+/** What checking one upload found; `blocks` for a file sent in blocks: what its copy copies. */
 type Verdict =
-  | { ok: true; file: PlannedFile; md5: string; observed: UploadInfo; width: number; height: number }
+  | {
+      ok: true;
+      file: PlannedFile;
+      md5: string;
+      observed: UploadInfo;
+      width: number;
+      height: number;
+      blocks?: BlockToCopy[];
+    }
   | { ok: false; index: number; problem: string };
 
 export type Verified = Extract<Verdict, { ok: true }>;
@@ -45,16 +55,35 @@ async function imageStructure(deps: BatchDeps, file: PlannedFile, observed: Stag
   return structure ?? { kind: "invalid", problem: "changed while it was being checked; upload it again" };
 }
 
+/**
+ * The blocks of the inspected version of an upload sent in blocks, or why it cannot be copied block by block. Its
+ * Content-MD5 is whatever the browser set (storage does not check it on Put Block List): what proves the bytes
+ * is each block's MD5, named by its id and checked by storage on the copy.
+ */
+async function stagedBlocks(
+  deps: BatchDeps,
+  file: PlannedFile,
+  etag: string,
+): Promise<{ blocks: BlockToCopy[] } | { problem: string }> {
+  const lists = await deps.storage.images.blockLists(file.blobName, "committed");
+  if (lists?.etag !== etag) return { problem: "changed while it was being checked; upload it again" };
+  const blocks = blocksToCopy(lists.committed, file.size);
+  return blocks ? { blocks } : { problem: BLOCKS_PROBLEM };
+}
+
 /** Verifies one upload against the plan, the browser's MD5 and the image format, reading as little as it can. */
 async function verifyUpload(deps: BatchDeps, file: PlannedFile, md5: string): Promise<Verdict> {
   const inspected = await deps.storage.images.inspect(file.blobName, imageHeadBytes(file.type));
   if (!inspected) return { ok: false, index: file.index, problem: "was not uploaded" };
   let problem = metadataProblem(file, md5, inspected);
+  const staged = !problem && file.blocks ? await stagedBlocks(deps, file, inspected.etag) : null;
+  if (staged && "problem" in staged) problem = staged.problem;
   if (!problem) {
     const structure = await imageStructure(deps, file, inspected);
     if (structure.kind === "valid") {
       const { head: _head, ...observed } = inspected;
-      return { ok: true, file, md5, observed, width: structure.width, height: structure.height };
+      const { width, height } = structure;
+      return { ok: true, file, md5, observed, width, height, ...(staged && "blocks" in staged ? staged : {}) };
     }
     problem = structure.problem;
   }

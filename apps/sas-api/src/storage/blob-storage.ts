@@ -1,4 +1,5 @@
-import { CommittedImages, ImageBlobs } from "./image-blobs.js";
+import { CommittedImages } from "./committed-images.js";
+import { ImageBlobs } from "./image-blobs.js";
 import { RecordStore } from "./record-store.js";
 import { SasUrls } from "./sas-urls.js";
 import { StorageAccount, connectToAccount, containerNames, type StorageAccess } from "./storage-account.js";
@@ -37,7 +38,11 @@ export class BlobStorage {
     });
     const sas = this.sas;
     this.images = new ImageBlobs(images, (name) => sas.serverUrl(images, "r", name));
-    this.committed = new CommittedImages(committed, (name) => sas.serverUrl(committed, "c", name));
+    this.committed = new CommittedImages(
+      committed,
+      (name) => sas.serverUrl(committed, "c", name),
+      (name) => sas.serverUrl(committed, "w", name),
+    );
     const records = {
       batches: service.getContainerClient(containers.batches),
       studies: service.getContainerClient(containers.studies),

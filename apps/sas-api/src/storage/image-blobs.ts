@@ -1,5 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
-import { metadataHeaders, responseHeader, sendBlobRequest, streamBlob } from "./blob-requests.js";
+import { responseHeader, sendBlobRequest, streamBlob } from "./blob-requests.js";
+import { deleteWithUncommittedBlocks, readBlockLists, type BlockListType, type BlockLists } from "./block-blobs.js";
 import { isRestStatus } from "./storage-errors.js";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
@@ -17,9 +18,10 @@ export interface StagedBlobInfo {
   head: Uint8Array;
 }
 
-async function blobNames(container: ContainerClient, prefix: string): Promise<string[]> {
+/** Names under a prefix, those holding only uncommitted blocks (an upload in blocks not finished) included. */
+export async function blobNames(container: ContainerClient, prefix: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const blob of container.listBlobsFlat({ prefix })) names.push(blob.name);
+  for await (const blob of container.listBlobsFlat({ prefix, includeUncommitedBlobs: true })) names.push(blob.name);
   return names;
 }
 
@@ -112,6 +114,11 @@ export class ImageBlobs {
     }
   }
 
+  /** An upload's block lists (Get Block List), read with the server's read SAS; null when nothing is there. */
+  async blockLists(blobName: string, type: BlockListType): Promise<BlockLists | null> {
+    return readBlockLists(await this.serverUrl(blobName), type);
+  }
+
   async exists(blobName: string): Promise<boolean> {
     return this.container.getBlobClient(blobName).exists();
   }
@@ -131,87 +138,27 @@ export class ImageBlobs {
     }
   }
 
-  /** Deletes one upload, whatever its version, with its snapshots; nothing to delete is fine. */
-  async delete(blobName: string): Promise<void> {
-    await this.container.getBlobClient(blobName).deleteIfExists({ deleteSnapshots: "include" });
+  /**
+   * Deletes one upload, whatever its version, with its snapshots; nothing to delete is fine. `blocks`: the upload
+   * was sent in blocks, so blocks not yet committed go too (an extra write and delete when nothing is there).
+   */
+  async delete(blobName: string, { blocks = false } = {}): Promise<void> {
+    if (blocks) await deleteWithUncommittedBlocks(this.container.getBlockBlobClient(blobName));
+    else await this.container.getBlobClient(blobName).deleteIfExists({ deleteSnapshots: "include" });
   }
 
-  /** Deletes every upload under a prefix (a batch's are under `{batchId}/`), snapshots included; how many. */
+  /**
+   * Deletes every upload under a prefix (a batch's are under `{batchId}/`), snapshots and uncommitted blocks
+   * included; how many.
+   */
   async deleteAll(prefix: string): Promise<number> {
     const names = await this.list(prefix);
-    await Promise.all(names.map((name) => this.delete(name)));
+    await Promise.all(names.map((name) => this.delete(name, { blocks: true })));
     return names.length;
   }
 
-  /** Names of the uploads under a prefix (snapshots are not listed: they go with their blob). */
+  /** Names of the uploads under a prefix, unfinished block uploads included (snapshots go with their blob). */
   list(prefix: string): Promise<string[]> {
     return blobNames(this.container, prefix);
-  }
-}
-
-/** How copying one verified upload into the committed container went. */
-export type CopyResult = "copied" | "source-changed";
-
-/**
- * The images studies show. Only the commit writes here, and only with If-None-Match: *, so a committed image
- * never changes; no upload URL names this container.
- */
-export class CommittedImages {
-  /** `serverUrl` names a copy with a create-only SAS: the commit's copies skip the SDK's per-call pipeline. */
-  constructor(
-    private readonly container: ContainerClient,
-    private readonly serverUrl: ServerUrl,
-  ) {}
-
-  /**
-   * Copies exactly the upload version that was verified (If-Match on its ETag) to a new name (If-None-Match: *).
-   * The name carries that ETag, so finding it already there means a racing or repeated commit copied the very
-   * same bytes: that is success too. Storage also checks the bytes against `md5` on the way. The uploader's
-   * metadata is replaced by the server's.
-   */
-  async copyVerified(
-    name: string,
-    source: { url: string; etag: string },
-    md5: string,
-    metadata: Record<string, string>,
-  ): Promise<CopyResult> {
-    try {
-      // Copy Blob From URL, as the SDK's syncCopyFromURL sends it.
-      await sendBlobRequest(await this.serverUrl(name), "PUT", {
-        "x-ms-copy-source": source.url,
-        "x-ms-requires-sync": "true",
-        "x-ms-source-if-match": source.etag,
-        "if-none-match": "*",
-        "x-ms-source-content-md5": md5,
-        ...metadataHeaders(metadata),
-        "content-length": "0",
-      });
-      return "copied";
-    } catch (error) {
-      // 409 / 412 mean either "already copied" or "the upload changed": only the destination tells which.
-      if (isRestStatus(error, 409) || isRestStatus(error, 412)) {
-        return (await this.container.getBlobClient(name).exists()) ? "copied" : "source-changed";
-      }
-      if (isRestStatus(error, 404)) return "source-changed";
-      // A create-only SAS may not write over a blob at all: when the copy is there already, that was the refusal.
-      if (isRestStatus(error, 403) && (await this.container.getBlobClient(name).exists())) return "copied";
-      throw error;
-    }
-  }
-
-  /** Replaces every standard header with the server's: the verified type and MD5, nothing the uploader chose. */
-  async seal(name: string, type: string, md5: string): Promise<void> {
-    await this.container.getBlobClient(name).setHTTPHeaders({
-      blobContentType: type,
-      blobContentMD5: Buffer.from(md5, "base64"),
-    });
-  }
-
-  list(prefix: string): Promise<string[]> {
-    return blobNames(this.container, prefix);
-  }
-
-  async delete(name: string): Promise<void> {
-    await this.container.getBlobClient(name).deleteIfExists();
   }
 }

@@ -31,6 +31,8 @@ export type ReplaceResult = "replaced" | "changed" | "leased";
 
 /** A lease this process holds on a record; release it when done (it also lapses by itself). */
 export interface RecordLease {
+  /** Starts the lease's time again; false when it could not (it lapsed and someone else took it, or storage failed). */
+  renew(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -160,6 +162,11 @@ export class RecordStore {
       throw error;
     }
     return {
+      renew: () =>
+        client.renewLease().then(
+          () => true,
+          () => false,
+        ),
       release: async () => {
         await client.releaseLease().catch(() => undefined);
       },

@@ -23,9 +23,11 @@ const SERVER_SAS_TTL_MS = 10 * 60 * 1000;
 
 /**
  * What the server itself does through a container SAS, which it only ever sends to storage: read (uploads, to
- * check them and as the source of copies; records) or create (copies, never overwriting one).
+ * check them and as the source of copies; records), create (copies, never overwriting one) or write (the block
+ * copy of a large file: Azurite, and Azure before service version 2026-04-06, require "w" for Put Block From URL
+ * and Put Block List; the final Put Block List is If-None-Match: *, so nothing committed is ever overwritten).
  */
-export type ServerPermission = "r" | "c";
+export type ServerPermission = "r" | "c" | "w";
 
 export interface SasUrlOptions {
   images: ContainerClient;
@@ -84,6 +86,22 @@ export class SasUrls {
     const sas = await this.sign(this.containers.staged.containerName, {
       blobName,
       permissions: BlobSASPermissions.parse("c"),
+      expiresOn,
+    });
+    return this.publicUrl("staged", blobName, sas);
+  }
+
+  /**
+   * A URL that can put blocks to this one image blob and commit them (Put Block, Put Block List), and nothing
+   * else: no read, list or delete, no other blob, and it stops working at `expiresOn`. It needs "w" besides "c"
+   * (Azurite, and Azure before service version 2026-04-06, refuse those calls without it), so it could also
+   * overwrite this blob. That is acceptable: an upload is untrusted until the commit verifies it, and the commit
+   * copies exactly the version (ETag) it verified into a container no upload URL names.
+   */
+  async blockUploadUrl(blobName: string, expiresOn: Date): Promise<string> {
+    const sas = await this.sign(this.containers.staged.containerName, {
+      blobName,
+      permissions: BlobSASPermissions.parse("cw"),
       expiresOn,
     });
     return this.publicUrl("staged", blobName, sas);

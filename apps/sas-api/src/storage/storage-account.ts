@@ -61,7 +61,10 @@ export class StorageAccount {
     );
   }
 
-  /** Lets browsers at these origins PUT straight to storage. Replaces the account's CORS rules. */
+  /**
+   * Lets browsers at these origins PUT straight to storage. Replaces the account's CORS rules. Put Block List of a
+   * file sent in blocks carries the file's MD5 in x-ms-blob-content-md5.
+   */
   async configureCors(origins: string[]): Promise<void> {
     await this.service.setProperties({
       cors: [
@@ -69,7 +72,8 @@ export class StorageAccount {
           allowedOrigins: origins.join(","),
           allowedMethods: "PUT,GET,HEAD,OPTIONS",
           allowedHeaders:
-            "content-type,content-md5,x-ms-blob-type,x-ms-blob-content-type,x-ms-client-request-id,x-ms-version",
+            "content-type,content-md5,x-ms-blob-type,x-ms-blob-content-type,x-ms-blob-content-md5,x-ms-client-request-id," +
+            "x-ms-version",
           exposedHeaders: "x-ms-error-code,x-ms-request-id,content-md5,etag",
           maxAgeInSeconds: 3600,
         },
