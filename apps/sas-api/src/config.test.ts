@@ -14,6 +14,7 @@ describe("parseEnv", () => {
       sasTtlSeconds: 600,
       blockThresholdBytes: 32 * 1024 * 1024,
       blockBytes: 8 * 1024 * 1024,
+      adaptiveConcurrency: true,
     });
     expect(config.maxBatchBytes).toBe(1024 * 1024 * 1024);
     expect(config.corsOrigins).toContain("http://localhost:8787");
@@ -30,9 +31,10 @@ describe("parseEnv", () => {
       COMMIT_VERIFY_CONCURRENCY: "2",
       UPLOAD_BLOCK_THRESHOLD_BYTES: "1048576",
       UPLOAD_BLOCK_BYTES: "262144",
+      UPLOAD_CONCURRENCY_ADAPTIVE: "false",
     });
     const config = apiConfigFromEnv(env);
-    expect(config.limits).toMatchObject({ blockThresholdBytes: 1048576, blockBytes: 262144 });
+    expect(config.limits).toMatchObject({ blockThresholdBytes: 1048576, blockBytes: 262144, adaptiveConcurrency: false });
     expect(config.commitVerifyConcurrency).toBe(2);
     expect(env.PORT).toBe(9000);
     expect(config.limits).toMatchObject({ maxFileBytes: 1024, maxFiles: 3, concurrency: 2, sasTtlSeconds: 5 });

@@ -44,6 +44,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       http2Concurrency: env.UPLOAD_CONCURRENCY_HTTP2,
       sasTtlSeconds: env.SAS_TTL_SECONDS,
       blockThresholdBytes: env.UPLOAD_BLOCK_THRESHOLD_BYTES,
+      adaptiveConcurrency: env.UPLOAD_CONCURRENCY_ADAPTIVE,
       blockBytes: env.UPLOAD_BLOCK_BYTES,
     },
     maxBatchBytes: env.MAX_BATCH_BYTES ?? Math.max(1024 * MiB, env.MAX_FILE_BYTES),

@@ -84,6 +84,11 @@ const envSchema = z
       "4 GiB: files above the block threshold are copied block by block, Put Block From URL",
     ),
     UPLOAD_BLOCK_THRESHOLD_BYTES: positiveInt(DEFAULT_BLOCK_THRESHOLD_BYTES),
+    // On unless set to false: the browser's pool follows the link (up to UPLOAD_CONCURRENCY[_HTTP2]).
+    UPLOAD_CONCURRENCY_ADAPTIVE: z
+      .enum(["true", "false", "1", "0", ""])
+      .optional()
+      .transform((v) => v !== "false" && v !== "0"),
     UPLOAD_BLOCK_BYTES: positiveIntAtMost(DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES, "Put Block's limit").pipe(
       // Smaller blocks would cost a request per few kilobytes and reach the 50,000-block limit at 3 GiB.
       z.number().min(64 * 1024, "must be at least 65536 (64 KiB)"),

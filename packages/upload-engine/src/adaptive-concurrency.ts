@@ -1,5 +1,5 @@
 import { PoolGoodput, type GoodputWindow } from "./pool-goodput.js";
-import { HTTP1_CONNECTIONS_PER_ORIGIN } from "./upload-concurrency.js";
+import { HTTP1_CONNECTIONS_PER_ORIGIN } from "./connection-limits.js";
 
 export interface AdaptiveConcurrencyOptions {
   /** The floor (default 2, so one stuck request never holds up the whole pool). */

@@ -16,7 +16,8 @@ export {
   type WorkerDigestOptions,
   type WorkerMd5Options,
 } from "./md5-worker-client.js";
-export { createFetchProbe, type NetworkProbe } from "./network-watch.js";
+export { createFetchProbe } from "./fetch-probe.js";
+export type { NetworkProbe } from "./network-watch.js";
 export { createMd5MessageHandler, type Md5WorkerRequest, type Md5WorkerResponse } from "./md5-worker-protocol.js";
 export { keptBytesOf, sentBytesOf } from "./file-steps.js";
 export { PoolGoodput, type GoodputWindow } from "./pool-goodput.js";

@@ -1,5 +1,6 @@
-/** Browsers open at most 6 HTTP/1.1 connections to one origin; further requests wait inside the browser. */
-export const HTTP1_CONNECTIONS_PER_ORIGIN = 6;
+import { HTTP1_CONNECTIONS_PER_ORIGIN } from "./connection-limits.js";
+
+export { HTTP1_CONNECTIONS_PER_ORIGIN };
 
 /**
  * Uploads at once when the upload origin speaks HTTP/2 or HTTP/3 (streams on one connection, no per-origin
