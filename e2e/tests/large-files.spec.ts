@@ -182,7 +182,9 @@ test("a lost network: uploads wait without failing and go on by themselves once 
   await expect.poll(() => traffic.stored.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
 
   proxy.drop();
-  await expect(page.getByText("Waiting for the network")).toBeVisible();
+  const bar = page.getByRole("group", { name: "Upload status" });
+  await expect(bar.getByText("Waiting for the network")).toBeVisible();
+  await expect(form.row("offline-scan.png")).toContainText("waiting for the network");
   // A file added while the network is down waits too.
   await form.pick([small]);
   await form.label("offline-small.png").fill("small");
@@ -195,7 +197,7 @@ test("a lost network: uploads wait without failing and go on by themselves once 
   proxy.restore();
   await expect(form.row("offline-scan.png")).toContainText("done", { timeout: 60_000 });
   await expect(form.row("offline-small.png")).toContainText("done");
-  await expect(page.getByText("Waiting for the network")).toHaveCount(0);
+  await expect(page.getByText(/waiting for the network/i)).toHaveCount(0);
   await form.createButton.click();
   await form.waitForStudyPage("Offline");
 });
