@@ -34,7 +34,11 @@ describe("parseEnv", () => {
       UPLOAD_CONCURRENCY_ADAPTIVE: "false",
     });
     const config = apiConfigFromEnv(env);
-    expect(config.limits).toMatchObject({ blockThresholdBytes: 1048576, blockBytes: 262144, adaptiveConcurrency: false });
+    expect(config.limits).toMatchObject({
+      blockThresholdBytes: 1048576,
+      blockBytes: 262144,
+      adaptiveConcurrency: false,
+    });
     expect(config.commitVerifyConcurrency).toBe(2);
     expect(env.PORT).toBe(9000);
     expect(config.limits).toMatchObject({ maxFileBytes: 1024, maxFiles: 3, concurrency: 2, sasTtlSeconds: 5 });

@@ -17,11 +17,19 @@ const blockMd5 = (block: number) => md5(new Blob([bytes.slice(block * BLOCK, (bl
 function setup(options: { probe?: () => boolean } = {}) {
   const fake = manualTransport();
   const api = fakeApi(600_000, 1000);
+  const digest = createChunkedDigest();
+  const reads = { whole: 0, blocks: 0 };
   const session = createStudySession({
     api,
     transport: fake.transport,
-    hashMd5: md5,
-    hashDigest: createChunkedDigest(),
+    hashMd5: (blob, signal) => {
+      reads.blocks += blob.size < SIZE ? 1 : 0;
+      return md5(blob, signal);
+    },
+    hashDigest: (blob, blockBytes, signal) => {
+      reads.whole++;
+      return digest(blob, blockBytes, signal);
+    },
     blocks: { thresholdBytes: 1000, blockBytes: BLOCK },
     concurrency: 3,
     retry: { baseDelayMs: 1, maxDelayMs: 1 },
@@ -30,7 +38,27 @@ function setup(options: { probe?: () => boolean } = {}) {
     scheduleNotify: (notify) => notify(),
   });
   const entry = (id = "big") => session.getSnapshot().files[id]!;
-  return { fake, api, session, entry };
+  return { fake, api, session, entry, reads };
+}
+
+const allBlockMd5s = () => Promise.all([0, 1, 2, 3, 4].map(blockMd5));
+
+/** The draft of a file hashed and half sent before a reload: blocks 0 and 3 in storage. */
+async function restoredBig(md5s: readonly string[]) {
+  return {
+    id: "big",
+    index: 0,
+    name: "big.png",
+    size: SIZE,
+    type: "image/png" as const,
+    md5: await md5(new Blob([bytes])),
+    uploaded: false,
+    blocks: {
+      blockBytes: BLOCK,
+      reported: [0, 3].map((block) => ({ block, md5: md5s[block]! })),
+      md5s,
+    },
+  };
 }
 
 const query = (call: TransportCall) => new URL(call.request.url).searchParams;
@@ -164,6 +192,30 @@ describe("a large file goes in blocks", () => {
     await untilSending(fake, 3);
     expect(sentBytesOf(entry())).toBeGreaterThanOrEqual(2 * BLOCK);
     await answerAll(fake);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([1, 2, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("after a reload with the draft's block MD5s, checks only the first and last block, then sends the rest at once", async () => {
+    const { fake, session, entry, reads } = setup();
+    session.restore("b9", [await restoredBig(await allBlockMd5s())]);
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    await answerAll(fake);
+    expect(reads).toEqual({ whole: 0, blocks: 2 });
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([1, 2, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("reads the whole file again when its last block no longer hashes as the draft says", async () => {
+    const { fake, session, entry, reads } = setup();
+    const kept = await allBlockMd5s();
+    session.restore("b9", [await restoredBig([...kept.slice(0, 4), await blockMd5(0)])]);
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    await answerAll(fake);
+    expect(reads.whole).toBe(1);
+    // The same bytes as before: blocks 0 and 3 are still the ones storage holds.
     expect(blockCalls(fake.calls).map(blockOf)).toEqual([1, 2, 4]);
     expect(entry().state.kind).toBe("uploaded");
   });

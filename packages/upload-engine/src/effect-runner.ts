@@ -1,6 +1,7 @@
 import { ApiRequestError, errorMessage, sleep, type UploadTarget } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
 import { blockBytesOfFile, sendBlockRound } from "./block-upload.js";
+import { digestOf } from "./file-digest.js";
 import { commitRequestOf, sendCommit } from "./commit-request.js";
 import { indexOf } from "./file-steps.js";
 import { createChunkedDigest } from "./md5.js";
@@ -212,12 +213,12 @@ export function createEffectRunner(context: EffectRunnerContext) {
           const signal = signalOf(effect.key);
           const body = bodies.get(effect.key);
           const blockBytes = blockBytesOf(effect.key);
+          const entry = context.state().files.get(effect.key);
           void hashes
             .run(async () => {
               signal.throwIfAborted();
-              if (!body) throw new Error("its bytes are not at hand");
-              if (blockBytes === null) return { md5: await deps.hashMd5(body, signal), blockMd5s: null };
-              return hashDigest(body, blockBytes, signal);
+              if (!body || !entry) throw new Error("its bytes are not at hand");
+              return digestOf(entry, body, blockBytes, { hashMd5: deps.hashMd5, hashDigest }, signal);
             })
             .then(
               ({ md5, blockMd5s }) => {

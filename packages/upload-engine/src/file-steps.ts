@@ -33,7 +33,12 @@ export function restoredEntry(key: number, restored: RestoredEntry): FileEntry {
   const { id, spec, index, md5, uploaded } = restored;
   const state: FileState =
     uploaded && md5 !== null ? { kind: "uploaded", index, md5 } : { kind: "waiting-for-bytes", index, md5 };
-  const blocks = restored.blocks && { ...restored.blocks, md5s: [], done: new Set<number>() };
+  const blocks = restored.blocks && {
+    blockBytes: restored.blocks.blockBytes,
+    reported: restored.blocks.reported,
+    md5s: restored.blocks.md5s ?? [],
+    done: new Set<number>(),
+  };
   return { key, id, spec, bytes: false, state, blocks, paused: false };
 }
 

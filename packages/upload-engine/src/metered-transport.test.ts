@@ -24,10 +24,13 @@ describe("meteredTransport", () => {
   it("reports each request's start, its bytes once each, and how it ended", async () => {
     const { controller, heard } = controllerSpy();
     const seen: number[] = [];
-    const transport = meteredTransport(async (r) => {
-      for (const sent of [1, 3, 2, 3]) r.onProgress(sent);
-      return { kind: "response", status: 201, errorCode: null };
-    }, () => controller);
+    const transport = meteredTransport(
+      async (r) => {
+        for (const sent of [1, 3, 2, 3]) r.onProgress(sent);
+        return { kind: "response", status: 201, errorCode: null };
+      },
+      () => controller,
+    );
     await transport(request((sent) => seen.push(sent)));
     expect(heard).toEqual({ started: 1, bytes: 3, ended: [{ ok: true, stalled: false }] });
     expect(seen).toEqual([1, 3, 2, 3]);
@@ -41,7 +44,10 @@ describe("meteredTransport", () => {
     [{ kind: "aborted" }, true],
   ])("counts only what says something of the link as a failure: %j", async (outcome, ok) => {
     const { controller, heard } = controllerSpy();
-    await meteredTransport(async () => outcome, () => controller)(request());
+    await meteredTransport(
+      async () => outcome,
+      () => controller,
+    )(request());
     expect(heard.ended[0]!.ok).toBe(ok);
   });
 });

@@ -32,7 +32,12 @@ export interface RestoredFile {
    * A file sent in blocks: its block size and the blocks storage reported holding (`GET /api/batches/:id`). Once the
    * file is added again and hashes to the same MD5s, those blocks are not sent again.
    */
-  blocks?: { blockBytes: number; reported: readonly { block: number; md5: string }[] } | null;
+  blocks?: {
+    blockBytes: number;
+    reported: readonly { block: number; md5: string }[];
+    /** Every block's MD5 as the draft kept it: the file added again is then checked by its first and last block. */
+    md5s?: readonly string[];
+  } | null;
 }
 
 /** When files go in blocks and how large a block is before the link was measured (the API's config). */

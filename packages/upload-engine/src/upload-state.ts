@@ -87,7 +87,7 @@ export type NextKind<K extends FileKind> = (typeof NEXT_STATES)[K][number];
 /** A file sent in blocks: its block size, each block's MD5 once hashed, and the blocks storage holds. */
 export interface BlockProgress {
   blockBytes: number;
-  /** In block order; empty until the file is hashed. */
+  /** In block order; empty until the file is hashed (a restored file's are the draft's until it is hashed again). */
   md5s: readonly string[];
   /** Blocks storage holds for it (staged, not yet listed), by number. */
   done: ReadonlySet<number>;
@@ -171,8 +171,12 @@ export interface RestoredEntry {
   index: number;
   md5: string | null;
   uploaded: boolean;
-  /** A file sent in blocks: its block size and the blocks storage reported holding. */
-  blocks: { blockBytes: number; reported: readonly { block: number; md5: string }[] } | null;
+  /** A file sent in blocks: its block size, the blocks storage reported holding, and the block MD5s kept. */
+  blocks: {
+    blockBytes: number;
+    reported: readonly { block: number; md5: string }[];
+    md5s?: readonly string[];
+  } | null;
 }
 
 export type CommitAnswer =

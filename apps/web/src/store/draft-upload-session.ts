@@ -91,7 +91,8 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     const { config } = get();
     if (!config) return;
     const { uploadUrl } = session.getSnapshot();
-    const size = deps.poolSize?.(config, uploadUrl, pendingRequests(get(), session.getSnapshot())) ?? config.concurrency;
+    const size =
+      deps.poolSize?.(config, uploadUrl, pendingRequests(get(), session.getSnapshot())) ?? config.concurrency;
     session.setConcurrency(size);
   };
 

@@ -85,7 +85,11 @@ describe("restoredBlocks", () => {
 
   it("takes the blocks storage reports, with the draft's block size", () => {
     const staged = [{ block: 1, md5: md5(1), size: 8 }];
-    expect(restoredBlocks(kept, staged)).toEqual({ blockBytes: 8, reported: [{ block: 1, md5: md5(1) }] });
+    expect(restoredBlocks(kept, staged)).toEqual({
+      blockBytes: 8,
+      reported: [{ block: 1, md5: md5(1) }],
+      md5s: kept.md5s,
+    });
   });
 
   it("trusts the draft's finished blocks when storage could not be asked", () => {
@@ -95,6 +99,7 @@ describe("restoredBlocks", () => {
         { block: 0, md5: md5(0) },
         { block: 2, md5: md5(2) },
       ],
+      md5s: kept.md5s,
     });
   });
 

@@ -95,7 +95,8 @@ export function restoredBlocks(
   const reported = staged ?? kept?.done.map((block) => ({ block, md5: kept.md5s[block]!, size: 0 })) ?? [];
   const blockBytes = kept?.blockBytes ?? Math.max(0, ...reported.map((b) => b.size));
   if (blockBytes === 0) return null;
-  return { blockBytes, reported: reported.map(({ block, md5 }) => ({ block, md5 })) };
+  const md5s = kept ? { md5s: kept.md5s } : {};
+  return { blockBytes, reported: reported.map(({ block, md5 }) => ({ block, md5 })), ...md5s };
 }
 
 const stagingExpiry = (draft: SavedDraft, status: BatchStatus | null) =>
