@@ -1,4 +1,4 @@
-import { blockIdOf, parseBlockId } from "@study-uploader/shared";
+import { ApiRequestError, blockIdOf, parseBlockId } from "@study-uploader/shared";
 import { describe, expect, it } from "vitest";
 import { sentBytesOf } from "./file-steps.js";
 import { createChunkedDigest, createChunkedMd5 } from "./md5.js";
@@ -10,6 +10,7 @@ const BLOCK = 256;
 /** Five blocks: four of 256 bytes and one of 76. */
 const SIZE = 4 * BLOCK + 76;
 const bytes = new Uint8Array(SIZE).map((_, i) => (i * 37) % 251);
+const smallFile = (): SessionFile => ({ id: "small", body: new Blob(["tiny"]), name: "small.png", type: "image/png" });
 const bigFile = (id = "big"): SessionFile => ({ id, body: new Blob([bytes]), name: `${id}.png`, type: "image/png" });
 const md5 = createChunkedMd5();
 const blockMd5 = (block: number) => md5(new Blob([bytes.slice(block * BLOCK, (block + 1) * BLOCK)]));
@@ -218,5 +219,24 @@ describe("a large file goes in blocks", () => {
     // The same bytes as before: blocks 0 and 3 are still the ones storage holds.
     expect(blockCalls(fake.calls).map(blockOf)).toEqual([1, 2, 4]);
     expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("a file added while the network is down waits for it instead of failing its announcement", async () => {
+    let reachable = false;
+    const { fake, api, session } = setup({ probe: () => reachable });
+    const create = api.createBatch.getMockImplementation()!;
+    api.createBatch.mockImplementationOnce(() =>
+      Promise.reject(new ApiRequestError(0, "network_error", "Failed to fetch")),
+    );
+    api.createBatch.mockImplementation(create);
+    session.add([smallFile()]);
+    await expect.poll(() => session.getSnapshot().network).toBe("offline");
+    expect(session.getSnapshot().files.small!.state.kind).toBe("announcing");
+    reachable = true;
+    session.networkChanged(true);
+    await untilSending(fake, 1);
+    await answerAll(fake);
+    expect(session.getSnapshot().files.small!.state.kind).toBe("uploaded");
+    expect(api.createBatch).toHaveBeenCalledTimes(2);
   });
 });
