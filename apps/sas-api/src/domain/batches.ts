@@ -34,21 +34,16 @@ export function plannedFile(config: Pick<ApiConfig, "limits">, batchId: string, 
 }
 
 async function uploadTarget(deps: BatchDeps, file: PlannedFile, expiresOn: Date): Promise<UploadTarget> {
-  if (file.blocks) {
-    return {
-      index: file.index,
-      uploadUrl: await deps.storage.sas.blockUploadUrl(file.blobName, expiresOn),
-      // For Put Block List; each block carries its own Content-MD5, and the commit checks each block's MD5.
-      headers: { "x-ms-blob-content-type": file.type },
-      mode: "blocks",
-    };
-  }
+  const mode = file.blocks ? "blocks" : "single";
   return {
     index: file.index,
-    uploadUrl: await deps.storage.sas.uploadUrl(file.blobName, expiresOn),
-    // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
-    headers: { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
-    mode: "single",
+    uploadUrl: await deps.storage.sas.uploadUrl(file.blobName, expiresOn, mode),
+    headers: file.blocks
+      ? // For Put Block List; each block carries its own Content-MD5, and the commit checks each block's MD5.
+        { "x-ms-blob-content-type": file.type }
+      : // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
+        { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
+    mode,
   };
 }
 

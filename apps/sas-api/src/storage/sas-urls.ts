@@ -79,29 +79,16 @@ export class SasUrls {
   }
 
   /**
-   * A URL that can create this one image blob and nothing else: create-only ("c"), so it can never
-   * overwrite, read, list or delete, and it stops working at `expiresOn`.
+   * A URL that can write this one image blob and nothing else (no read, list or delete, no other blob), until
+   * `expiresOn`. `single`: create-only ("c"), so it can never overwrite. `blocks`: Put Block and Put Block List
+   * need "w" besides "c" (Azurite, and Azure before service version 2026-04-06, refuse them without it), so it
+   * could also overwrite this blob. That is acceptable: an upload is untrusted until the commit verifies it, and
+   * the commit copies exactly the version (ETag) it verified into a container no upload URL names.
    */
-  async uploadUrl(blobName: string, expiresOn: Date): Promise<string> {
+  async uploadUrl(blobName: string, expiresOn: Date, mode: "single" | "blocks" = "single"): Promise<string> {
     const sas = await this.sign(this.containers.staged.containerName, {
       blobName,
-      permissions: BlobSASPermissions.parse("c"),
-      expiresOn,
-    });
-    return this.publicUrl("staged", blobName, sas);
-  }
-
-  /**
-   * A URL that can put blocks to this one image blob and commit them (Put Block, Put Block List), and nothing
-   * else: no read, list or delete, no other blob, and it stops working at `expiresOn`. It needs "w" besides "c"
-   * (Azurite, and Azure before service version 2026-04-06, refuse those calls without it), so it could also
-   * overwrite this blob. That is acceptable: an upload is untrusted until the commit verifies it, and the commit
-   * copies exactly the version (ETag) it verified into a container no upload URL names.
-   */
-  async blockUploadUrl(blobName: string, expiresOn: Date): Promise<string> {
-    const sas = await this.sign(this.containers.staged.containerName, {
-      blobName,
-      permissions: BlobSASPermissions.parse("cw"),
+      permissions: BlobSASPermissions.parse(mode === "blocks" ? "cw" : "c"),
       expiresOn,
     });
     return this.publicUrl("staged", blobName, sas);
