@@ -239,4 +239,21 @@ describe("a large file goes in blocks", () => {
     expect(session.getSnapshot().files.small!.state.kind).toBe("uploaded");
     expect(api.createBatch).toHaveBeenCalledTimes(2);
   });
+
+  it("a link storage refused as expired is renewed once for the whole file, not once per block", async () => {
+    const { fake, api, session, entry } = setup();
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    const [first, second, third] = fake.pending();
+    fake.answer(first!, refusal(403, "AuthenticationFailed"));
+    fake.answer(second!, ok);
+    fake.answer(third!, ok);
+    await untilSending(fake, 1);
+    await answerAll(fake);
+    expect(api.refreshBatch).toHaveBeenCalledTimes(1);
+    const renewed = fake.calls.slice(3);
+    expect(renewed.every((call) => call.path.includes("/g2/"))).toBe(true);
+    expect(blockCalls(renewed).map(blockOf)).toEqual([0, 3, 4]);
+    expect(entry().state.kind).toBe("uploaded");
+  });
 });

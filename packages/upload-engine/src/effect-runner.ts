@@ -117,9 +117,12 @@ export function createEffectRunner(context: EffectRunnerContext) {
     const book = targets;
     const blocks = context.state().files.get(key)?.blocks ?? null;
     const started = () => dispatch({ kind: "put-started", generation, key, attempt });
+    // The link storage refused is renewed once, by the first request of the attempt (a file in blocks has many).
+    let expired = effect.renewLink ? (lastTarget.get(key) ?? null) : null;
     const link = async () => {
       if (!book) throw new Error("the batch has no upload links");
-      const target = await book.usable(effect.index, effect.renewLink ? (lastTarget.get(key) ?? null) : null);
+      const target = await book.usable(effect.index, expired);
+      expired = null;
       lastTarget.set(key, target);
       return target;
     };
