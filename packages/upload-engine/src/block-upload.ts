@@ -3,6 +3,7 @@ import {
   blockIdOf,
   blockListXml,
   blockRange,
+  errorMessage,
   usesBlocks,
   type UploadTarget,
 } from "@study-uploader/shared";
@@ -45,12 +46,19 @@ export interface BlockRoundInput {
 
 const withQuery = (url: string, query: string) => `${url}${url.includes("?") ? "&" : "?"}${query}`;
 
-/** A block storage refused as damaged (its Content-MD5) is sent again; the file is not given up for it. */
+/**
+ * A block storage refused as damaged (its Content-MD5) is sent again; the file is not given up for it. Storage
+ * never answers "already there" to a block: a refusal that reads so for a whole file is one for good here.
+ */
 function blockVerdict(outcome: PutBlobOutcome): AttemptVerdict {
-  if (outcome.kind === "response" && outcome.errorCode === "Md5Mismatch") {
+  if (outcome.kind !== "response") return classifyPutOutcome(outcome);
+  if (outcome.errorCode === "Md5Mismatch") {
     return { kind: "retry", reason: "a block was damaged on the way (checksum mismatch)" };
   }
-  return classifyPutOutcome(outcome);
+  const verdict = classifyPutOutcome(outcome);
+  if (verdict.kind !== "already-exists") return verdict;
+  const code = outcome.errorCode ? ` ${outcome.errorCode}` : "";
+  return { kind: "fatal", reason: `storage refused a block (${outcome.status}${code})` };
 }
 
 /**
@@ -90,7 +98,7 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
     try {
       target = await input.link();
     } catch (error) {
-      failure ??= { kind: "retry", reason: `could not renew the upload link (${String(error)})` };
+      failure ??= { kind: "retry", reason: `could not renew the upload link (${errorMessage(error)})` };
       return;
     }
     const { start: from, end } = blockRange(block, size, blocks.blockBytes);
@@ -112,7 +120,6 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
       held.add(block);
       progressed = true;
       input.onBlockDone(block);
-      report();
     } else if (verdict.kind !== "cancelled") {
       failure ??= verdict;
     }
@@ -136,7 +143,7 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
       try {
         target = await input.link();
       } catch (error) {
-        return { kind: "retry", reason: `could not renew the upload link (${String(error)})` };
+        return { kind: "retry", reason: `could not renew the upload link (${errorMessage(error)})` };
       }
       const ids = blocks.md5s.map((md5, block) => blockIdOf(block, md5));
       const outcome = await input.send({
