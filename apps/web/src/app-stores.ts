@@ -44,13 +44,13 @@ export const studyDraftStore = createStudyDraftStore({
   previews: { create: (file) => URL.createObjectURL(file), revoke: (url) => URL.revokeObjectURL(url) },
   keepsDrafts: true,
   thumbnail: makeThumbnailWhenIdle,
-  poolSize: (config, uploadUrl, unfinished) =>
+  poolSize: (config, uploadUrl, pendingRequests) =>
     uploadConcurrency({
       configured: config.concurrency,
       http2: config.http2Concurrency,
       protocol: uploadUrl ? readUploadProtocol(new URL(uploadUrl, location.href).origin) : undefined,
       // Never below the configured size: images added later must not wait for a resize.
-      files: Math.max(unfinished, config.concurrency),
+      files: Math.max(pendingRequests, config.concurrency),
     }),
   onStudyCommitted(study) {
     studiesStore.getState().actions.remember(study);

@@ -49,10 +49,11 @@ export interface StudyDraftDeps {
   wallClock?: () => number;
   onStudyCommitted(study: Study): void;
   /**
-   * Uploads at once, given the configuration and an upload URL once one is known: the browser raises it when
-   * the upload origin speaks HTTP/2. The configured concurrency when absent.
+   * Uploads at once (with an adaptive pool: the most), given the configuration, an upload URL once one is known
+   * (the browser raises it when the upload origin speaks HTTP/2) and the requests still to send. The configured
+   * concurrency when absent.
    */
-  poolSize?: (config: UploadConfig, uploadUrl: string | null, unfinished: number) => number;
+  poolSize?: (config: UploadConfig, uploadUrl: string | null, pendingRequests: number) => number;
   retry?: Partial<RetryOptions>;
   /** How long Undo is offered after a Remove (tests shorten it). */
   undoWindowMs?: number;
