@@ -2,6 +2,7 @@ import { useRef, useState, type DragEvent } from "react";
 import type { FileEntry } from "@study-uploader/upload-engine";
 import { studyDraftStore, useDraft, useStudyDraft } from "../app-stores.js";
 import { formatBytes } from "../format.js";
+import { previewable } from "../store/draft-images.js";
 import { imageProblem, labelProblem } from "../store/draft-validation.js";
 import { canPause, contentProblem, draftPhase, needsFile, sentOf } from "../store/draft-selectors.js";
 import { ProgressBar, percentOf } from "./progress-bar.js";
@@ -131,7 +132,8 @@ export function ImageRow({ imageId, position, count }: { imageId: string; positi
   const waiting = needsFile(image, entry);
   const upload = rowStatus(entry);
   const problemId = `${imageId}-problem`;
-  const showPreview = image.previewUrl !== null && type.startsWith("image/") && !previewBroken;
+  const showPreview =
+    image.previewUrl !== null && type.startsWith("image/") && previewable(image.file) && !previewBroken;
 
   return (
     <li

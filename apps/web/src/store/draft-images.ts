@@ -17,6 +17,14 @@ const DEFAULT_STAGING_TTL_SECONDS = 24 * 3600;
 export const stagingTtlMs = (config: UploadConfig | null) =>
   (config?.stagingTtlSeconds ?? DEFAULT_STAGING_TTL_SECONDS) * 1000;
 
+/**
+ * Images up to this size are shown in the list and get a kept thumbnail. A larger one is not decoded in the page:
+ * a picture of that many bytes can take gigabytes once decoded, even to draw it 64 px wide.
+ */
+export const MAX_PREVIEW_BYTES = 64 * 1024 * 1024;
+
+export const previewable = (file: { size: number }) => file.size <= MAX_PREVIEW_BYTES;
+
 export const newImage = (id: string, file: File, previewUrl: string): DraftImage => ({
   id,
   file,

@@ -12,7 +12,7 @@ import {
 import type { StoreApi } from "zustand/vanilla";
 import { draftMessages } from "./draft-messages.js";
 import { pendingRequests } from "./draft-selectors.js";
-import { imagesThatFit, sessionFile, stagingTtlMs } from "./draft-images.js";
+import { imagesThatFit, previewable, sessionFile, stagingTtlMs } from "./draft-images.js";
 import { checkedImageProblem } from "./image-check.js";
 import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
 
@@ -123,7 +123,7 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
         resizePool();
         // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
         const image = get().images[entry.id];
-        if (image?.blob && !image.thumbnail) void keepThumbnail(image);
+        if (image?.blob && !image.thumbnail && previewable(image.blob)) void keepThumbnail(image);
       }
     }
   };
