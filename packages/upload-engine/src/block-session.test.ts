@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sentBytesOf } from "./file-steps.js";
 import { createChunkedDigest, createChunkedMd5 } from "./md5.js";
 import { createStudySession, type SessionFile } from "./study-session.js";
-import { settle } from "./testing/deferred.js";
+import { deferred, settle } from "./testing/deferred.js";
 import { answerAll, fakeApi, manualTransport, ok, refusal, type TransportCall } from "./testing/session-fakes.js";
 
 const BLOCK = 256;
@@ -27,9 +27,9 @@ function setup(options: { probe?: () => boolean } = {}) {
       reads.blocks += blob.size < SIZE ? 1 : 0;
       return md5(blob, signal);
     },
-    hashDigest: (blob, blockBytes, signal) => {
+    hashDigest: (blob, blockBytes, signal, onBlock) => {
       reads.whole++;
-      return digest(blob, blockBytes, signal);
+      return digest(blob, blockBytes, signal, onBlock);
     },
     blocks: { thresholdBytes: 1000, blockBytes: BLOCK },
     concurrency: 3,
@@ -255,5 +255,46 @@ describe("a large file goes in blocks", () => {
     expect(renewed.every((call) => call.path.includes("/g2/"))).toBe(true);
     expect(blockCalls(renewed).map(blockOf)).toEqual([0, 3, 4]);
     expect(entry().state.kind).toBe("uploaded");
+  });
+
+  it("sends each block as soon as the worker has hashed it, and the block list only once the whole file is", async () => {
+    const fake = manualTransport();
+    const gate = deferred<void>();
+    const real = createChunkedDigest();
+    const session = createStudySession({
+      api: fakeApi(600_000, 1000),
+      transport: fake.transport,
+      hashMd5: md5,
+      // A worker that has read the first two blocks and waits before reading on.
+      hashDigest: async (blob, blockBytes, signal, onBlock) => {
+        const digest = await real(blob, blockBytes, signal);
+        onBlock?.(0, digest.blockMd5s![0]!);
+        onBlock?.(1, digest.blockMd5s![1]!);
+        await gate.promise;
+        digest.blockMd5s!.slice(2).forEach((blockMd5, i) => onBlock?.(i + 2, blockMd5));
+        return digest;
+      },
+      blocks: { thresholdBytes: 1000, blockBytes: BLOCK },
+      concurrency: 3,
+      scheduleNotify: (notify) => notify(),
+    });
+    session.add([bigFile()]);
+    await untilSending(fake, 2);
+    expect(fake.pending().map(blockOf)).toEqual([0, 1]);
+    expect(session.getSnapshot().files.big!.state).toMatchObject({ kind: "uploading", md5: "" });
+    await answerAll(fake);
+    // Both blocks stored; the list waits for the rest of the file.
+    expect(fake.calls.map(blockOf)).toEqual([0, 1]);
+    gate.resolve();
+    await untilSending(fake, 1);
+    await answerAll(fake);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([0, 1, 2, 3, 4]);
+    const list = fake.calls.at(-1)!;
+    expect(list.request.headers["x-ms-blob-content-md5"]).toBe(await md5(new Blob([bytes])));
+    expect(session.getSnapshot().files.big!.state).toEqual({
+      kind: "uploaded",
+      index: 0,
+      md5: await md5(new Blob([bytes])),
+    });
   });
 });

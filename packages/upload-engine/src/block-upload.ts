@@ -32,9 +32,11 @@ export interface BlockRoundInput {
   /** A usable upload link of the file (renewed when it is close to expiry). */
   link: () => Promise<UploadTarget>;
   body: Blob;
+  /** Each block's MD5: at once, or when the worker has hashed that far (a file is sent while it is hashed). */
+  md5Of: (block: number) => Promise<string>;
   /** The file's MD5, which Put Block List records (storage does not check it; the commit copies block by block). */
-  md5: string;
-  blocks: BlockProgress;
+  fileMd5: () => Promise<string>;
+  blocks: Pick<BlockProgress, "blockBytes" | "done"> & { count: number };
   /** Stops the round: the file was paused or removed. */
   signal: AbortSignal;
   /** The first request of the round started. */
@@ -91,7 +93,7 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
     started = true;
   };
 
-  const sendBlock = async (block: number, slot: AbortSignal) => {
+  const sendBlock = async (block: number, md5: string, slot: AbortSignal) => {
     if (signal.aborted || failure) return;
     start();
     let target: UploadTarget;
@@ -102,7 +104,6 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
       return;
     }
     const { start: from, end } = blockRange(block, size, blocks.blockBytes);
-    const md5 = blocks.md5s[block]!;
     const outcome = await input.send({
       url: withQuery(target.uploadUrl, `comp=block&blockid=${encodeURIComponent(blockIdOf(block, md5))}`),
       headers: { "Content-MD5": md5 },
@@ -126,15 +127,39 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
     report();
   };
 
-  const missing = blocks.md5s.map((_, block) => block).filter((block) => !blocks.done.has(block));
-  // A task the pool drops (everything stopped) rejects: the round then ends as cancelled below.
-  await Promise.all(missing.map((block) => input.queue.add((slot) => sendBlock(block, slot)).catch(() => undefined)));
+  const unreadable = (error: unknown) => {
+    failure ??= { kind: "fatal", reason: `could not read the file (${errorMessage(error)})` };
+  };
+  const missing = Array.from({ length: blocks.count }, (_, block) => block).filter((b) => !blocks.done.has(b));
+  // Each block joins the pool once its MD5 is known, so no slot waits for the hash. A task the pool drops
+  // (everything stopped) rejects: the round then ends as cancelled below.
+  await Promise.all(
+    missing.map((block) =>
+      input
+        .md5Of(block)
+        .then(
+          (md5) =>
+            failure ? undefined : input.queue.add((slot) => sendBlock(block, md5, slot)).catch(() => undefined),
+          unreadable,
+        ),
+    ),
+  );
   if (signal.aborted) return { kind: "cancelled" };
   if (failure !== null) {
     const stopped: AttemptVerdict = failure;
     return stopped.kind === "retry" ? { ...stopped, progressed } : stopped;
   }
-  if (held.size < blocks.md5s.length) return { kind: "cancelled" };
+  if (held.size < blocks.count) return { kind: "cancelled" };
+  let fileMd5: string;
+  let ids: string[];
+  try {
+    fileMd5 = await input.fileMd5();
+    const blockIds = Array.from({ length: blocks.count }, (_, b) => input.md5Of(b).then((md5) => blockIdOf(b, md5)));
+    ids = await Promise.all(blockIds);
+  } catch (error) {
+    unreadable(error);
+    return failure!;
+  }
 
   return input.queue
     .add(async (slot): Promise<AttemptVerdict> => {
@@ -145,10 +170,9 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
       } catch (error) {
         return { kind: "retry", reason: `could not renew the upload link (${errorMessage(error)})` };
       }
-      const ids = blocks.md5s.map((md5, block) => blockIdOf(block, md5));
       const outcome = await input.send({
         url: withQuery(target.uploadUrl, "comp=blocklist"),
-        headers: { ...target.headers, "x-ms-blob-content-md5": input.md5 },
+        headers: { ...target.headers, "x-ms-blob-content-md5": fileMd5 },
         body: new Blob([blockListXml(ids)], { type: "application/xml" }),
         signal: AbortSignal.any([slot, signal]),
         onProgress: () => undefined,

@@ -1,7 +1,8 @@
 import { ApiRequestError, errorMessage, sleep, type UploadTarget } from "@study-uploader/shared";
 import type { BlobTransport } from "./blob-transport.js";
 import { blockBytesOfFile, sendBlockRound } from "./block-upload.js";
-import { digestOf } from "./file-digest.js";
+import type { DigestInProgress } from "./file-digest.js";
+import { hashFile } from "./hash-file.js";
 import { commitRequestOf, sendCommit } from "./commit-request.js";
 import { indexOf } from "./file-steps.js";
 import { createChunkedDigest } from "./md5.js";
@@ -42,6 +43,8 @@ export function createEffectRunner(context: EffectRunnerContext) {
   const hashDigest = deps.hashDigest ?? createChunkedDigest();
   const bodies = new Map<number, Blob>();
   const controllers = new Map<number, AbortController>();
+  /** Large files being hashed while they are sent. */
+  const digests = new Map<number, DigestInProgress>();
   /** The current attempt of each file being sent: a pause aborts it and keeps the file. */
   const attempts = new Map<number, AbortController>();
   /** The link storage last refused for a file, so a renewal is not asked for twice. */
@@ -129,13 +132,15 @@ export function createEffectRunner(context: EffectRunnerContext) {
     const onProgress = (sent: number) => dispatch({ kind: "progress", generation, key, sent });
     let verdict: AttemptVerdict;
     if (blocks && body && book) {
+      const progress = digests.get(key);
       verdict = await sendBlockRound({
         queue: context.queue,
         send: sendThroughOutages,
         link: () => throughOutages(link, signal),
         body,
-        md5: effect.md5,
-        blocks,
+        md5Of: (block) => (blocks.md5s[block] ? Promise.resolve(blocks.md5s[block]) : progress!.block(block)),
+        fileMd5: () => (effect.md5 ? Promise.resolve(effect.md5) : progress!.file),
+        blocks: { blockBytes: blocks.blockBytes, done: blocks.done, count: blocks.md5s.length },
         signal,
         onStarted: started,
         onProgress,
@@ -177,6 +182,13 @@ export function createEffectRunner(context: EffectRunnerContext) {
     dispatch({ kind: "put-ended", generation, key, attempt, verdict });
   };
 
+  const hash = (key: number, generation: number) =>
+    hashFile(
+      { hashers: { hashMd5: deps.hashMd5, hashDigest }, serial: hashes, digests, dispatch },
+      { key, generation, entry: context.state().files.get(key), body: bodies.get(key), blockBytes: blockBytesOf(key) },
+      signalOf(key),
+    );
+
   const commit = async (effect: Extract<Effect, { kind: "commit" }>, generation: number) => {
     const details = commits.get(effect.ticket)?.details();
     const signal = generationSignal.signal;
@@ -212,29 +224,8 @@ export function createEffectRunner(context: EffectRunnerContext) {
           void checked.then((problem) => dispatch({ kind: "checked", generation, key: effect.key, problem }));
           return;
         }
-        case "hash": {
-          const signal = signalOf(effect.key);
-          const body = bodies.get(effect.key);
-          const blockBytes = blockBytesOf(effect.key);
-          const entry = context.state().files.get(effect.key);
-          void hashes
-            .run(async () => {
-              signal.throwIfAborted();
-              if (!body || !entry) throw new Error("its bytes are not at hand");
-              return digestOf(entry, body, blockBytes, { hashMd5: deps.hashMd5, hashDigest }, signal);
-            })
-            .then(
-              ({ md5, blockMd5s }) => {
-                const blocks = blockBytes === null || !blockMd5s ? undefined : { blockBytes, md5s: blockMd5s };
-                dispatch({ kind: "hashed", generation, key: effect.key, md5, blocks });
-              },
-              (error: unknown) => {
-                if (!signal.aborted)
-                  dispatch({ kind: "unreadable", generation, key: effect.key, reason: errorMessage(error) });
-              },
-            );
-          return;
-        }
+        case "hash":
+          return hash(effect.key, generation);
         case "announce":
           void announce(effect, generation);
           return;
@@ -261,6 +252,7 @@ export function createEffectRunner(context: EffectRunnerContext) {
           controllers.get(effect.key)?.abort(cancellationError("Image removed"));
           controllers.delete(effect.key);
           bodies.delete(effect.key);
+          digests.delete(effect.key);
           lastTarget.delete(effect.key);
           return;
         case "forget-link":

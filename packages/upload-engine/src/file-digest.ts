@@ -27,6 +27,7 @@ export async function digestOf(
   blockBytes: number | null,
   hashers: Hashers,
   signal: AbortSignal,
+  onBlock?: (block: number, md5: string) => void,
 ): Promise<FileDigest> {
   if (blockBytes === null) return { md5: await hashers.hashMd5(body, signal), blockMd5s: null };
   const kept = keptDigest(entry, blockBytes);
@@ -41,5 +42,71 @@ export async function digestOf(
     );
     if (hashed.every((md5, i) => md5 === kept.blockMd5s![ends[i]!])) return kept;
   }
-  return hashers.hashDigest(body, blockBytes, signal);
+  return hashers.hashDigest(body, blockBytes, signal, onBlock);
+}
+
+/**
+ * A new large file (not one coming back after a reload, whose MD5 must be known to tell whether it is the same
+ * file) is sent while it is hashed: its progress, the MD5s it has until the end (""), and the `onBlock` to hash
+ * it with, which calls `started` once its first block's MD5 is known.
+ */
+export function streamedDigest(entry: FileEntry, blockBytes: number) {
+  if (entry.state.kind !== "hashing" || entry.state.expectedMd5 !== null) return null;
+  const count = blockCountOf(entry.spec.size, blockBytes);
+  const progress = new DigestInProgress(count);
+  let started = false;
+  return {
+    progress,
+    placeholders: Array.from({ length: count }, () => ""),
+    /** Whether the file went ahead of its hash (its first block's MD5 came on the way). */
+    started: () => started,
+    onBlock: (onStart: () => void) => (block: number, md5: string) => {
+      progress.blockHashed(block, md5);
+      if (block === 0) {
+        started = true;
+        onStart();
+      }
+    },
+  };
+}
+
+/**
+ * A large file being hashed while its blocks are sent: each block's MD5 as soon as the worker has it, and the
+ * file's once the whole file was read. A block's upload waits only for its own MD5.
+ */
+export class DigestInProgress {
+  readonly #blocks: { promise: Promise<string>; resolve: (md5: string) => void; reject: (e: unknown) => void }[];
+  readonly file: Promise<string>;
+  #resolveFile!: (md5: string) => void;
+  #rejectFile!: (e: unknown) => void;
+
+  constructor(blockCount: number) {
+    this.#blocks = Array.from({ length: blockCount }, () => {
+      let resolve!: (md5: string) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<string>((res, rej) => ((resolve = res), (reject = rej)));
+      promise.catch(() => undefined);
+      return { promise, resolve, reject };
+    });
+    this.file = new Promise<string>((res, rej) => ((this.#resolveFile = res), (this.#rejectFile = rej)));
+    this.file.catch(() => undefined);
+  }
+
+  block(block: number): Promise<string> {
+    return this.#blocks[block]?.promise ?? Promise.reject(new Error(`no block ${block}`));
+  }
+
+  blockHashed(block: number, md5: string): void {
+    this.#blocks[block]?.resolve(md5);
+  }
+
+  hashed(md5: string): void {
+    this.#resolveFile(md5);
+  }
+
+  /** The file could not be read: every wait for it ends with why. */
+  failed(error: unknown): void {
+    for (const block of this.#blocks) block.reject(error);
+    this.#rejectFile(error);
+  }
 }

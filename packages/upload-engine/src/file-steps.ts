@@ -1,4 +1,5 @@
 import type { AttemptVerdict } from "./retry-policy.js";
+import { hashedBlocks, keptBytesOf } from "./block-steps.js";
 import type {
   ApiCall,
   BlockProgress,
@@ -8,7 +9,6 @@ import type {
   FileKind,
   FileState,
   NextKind,
-  RestoredEntry,
   TransitionContext,
 } from "./upload-state.js";
 
@@ -23,34 +23,12 @@ export interface FileChange {
   blocks?: BlockProgress | null;
 }
 
+export { keptBytesOf } from "./block-steps.js";
+
 /** The only way a file changes state: `to` must be one `NEXT_STATES` allows after `from`'s kind. */
 export const moveTo = <K extends FileKind>(_from: FileIn<K>, to: FileIn<NextKind<K>>): FileState => to;
 
 export const indexOf = (state: FileState): number | null => ("index" in state ? state.index : null);
-
-/** A file restored after a reload: arrived, or waiting at its index for its bytes (and its reported blocks). */
-export function restoredEntry(key: number, restored: RestoredEntry): FileEntry {
-  const { id, spec, index, md5, uploaded } = restored;
-  const state: FileState =
-    uploaded && md5 !== null ? { kind: "uploaded", index, md5 } : { kind: "waiting-for-bytes", index, md5 };
-  const blocks = restored.blocks && {
-    blockBytes: restored.blocks.blockBytes,
-    reported: restored.blocks.reported,
-    md5s: restored.blocks.md5s ?? [],
-    done: new Set<number>(),
-  };
-  return { key, id, spec, bytes: false, state, blocks, paused: false };
-}
-
-/** Bytes of the blocks storage holds for a file sent in blocks (0 for a file sent whole). */
-export function keptBytesOf({ blocks, spec }: Pick<FileEntry, "blocks" | "spec">): number {
-  if (!blocks) return 0;
-  const lastBlock = Math.ceil(spec.size / blocks.blockBytes) - 1;
-  let kept = 0;
-  for (const block of blocks.done)
-    kept += block === lastBlock ? spec.size - lastBlock * blocks.blockBytes : blocks.blockBytes;
-  return kept;
-}
 
 /** Bytes of a file that reached storage: all of an arrived one, its kept blocks, and never fewer across retries. */
 export const sentBytesOf = (entry: FileEntry): number =>
@@ -121,20 +99,6 @@ export function checked({ key, state }: FileEntry, problem: string | null): File
   return state.kind === "failed" && problem !== null ? rejected(state, problem) : null;
 }
 
-/**
- * The file's blocks once hashed: blocks storage reported before a reload count as done when this file's block has
- * the MD5 their id names (the same bytes at the same place).
- */
-function hashedBlocks(
-  entry: FileEntry,
-  digest: { blockBytes: number; md5s: readonly string[] } | null,
-): BlockProgress | null {
-  if (!digest) return null;
-  const reported = entry.blocks?.blockBytes === digest.blockBytes ? entry.blocks.reported : [];
-  const done = new Set(reported.filter(({ block, md5 }) => digest.md5s[block] === md5).map(({ block }) => block));
-  return { blockBytes: digest.blockBytes, md5s: digest.md5s, done, reported: [] };
-}
-
 export function hashed(
   entry: FileEntry,
   md5: string,
@@ -155,13 +119,6 @@ export function hashed(
   }
   const kept = keptBytesOf({ blocks, spec: entry.spec });
   return { ...queued(key, state, { index: state.index, md5, attempt: 1, reason: null }, kept), blocks };
-}
-
-/** Storage holds one more block of the file. */
-export function blockDone(entry: FileEntry, block: number): FileChange | null {
-  const { blocks } = entry;
-  if (!blocks || blocks.done.has(block) || block >= blocks.md5s.length) return null;
-  return { state: entry.state, blocks: { ...blocks, done: new Set(blocks.done).add(block) } };
 }
 
 export function unreadable({ state }: FileEntry, reason: string): FileChange | null {
@@ -274,7 +231,8 @@ export function retried(entry: FileEntry): FileChange | null {
     // A restored file the commit refused: its bytes must be added again.
     return index === null ? null : { state: moveTo(state, { kind: "waiting-for-bytes", index, md5: null }) };
   }
-  if (md5 === null) {
+  // Not hashed, or a large file whose hash stopped half-way (its MD5 is still ""): hashed again.
+  if (!md5) {
     return {
       state: moveTo(state, { kind: "hashing", index, expectedMd5: null }),
       effects: [{ kind: "hash", key }],

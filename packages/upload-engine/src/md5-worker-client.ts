@@ -22,6 +22,7 @@ export interface WorkerDigestOptions {
 interface PendingHash {
   blob: Blob;
   blockBytes: number | null;
+  onBlock: ((block: number, md5: string) => void) | undefined;
   signal: AbortSignal | undefined;
   resolve: (digest: FileDigest | Promise<FileDigest>) => void;
   reject: (reason: unknown) => void;
@@ -65,7 +66,7 @@ export function createWorkerDigest(createWorker: () => Md5WorkerLike, options: W
     const crash = new Error(`the MD5 worker stopped (${event.message || "no reason given"})`);
     for (const request of running.pending.values()) {
       request.stopListening();
-      if (unavailable) request.resolve(fallback(request.blob, request.blockBytes, request.signal));
+      if (unavailable) request.resolve(fallback(request.blob, request.blockBytes, request.signal, request.onBlock));
       else request.reject(crash);
     }
     running.pending.clear();
@@ -84,6 +85,10 @@ export function createWorkerDigest(createWorker: () => Md5WorkerLike, options: W
       running.answered = true;
       const request = running.pending.get(data.id);
       if (!request) return;
+      if ("block" in data) {
+        request.onBlock?.(data.block, data.blockMd5);
+        return;
+      }
       running.pending.delete(data.id);
       request.stopListening();
       if ("md5" in data) request.resolve({ md5: data.md5, blockMd5s: data.blockMd5s ?? null });
@@ -93,10 +98,10 @@ export function createWorkerDigest(createWorker: () => Md5WorkerLike, options: W
     return running;
   };
 
-  return async (blob, blockBytes, signal) => {
+  return async (blob, blockBytes, signal, onBlock) => {
     signal?.throwIfAborted();
     const running = unavailable ? null : (current ??= spawn());
-    if (!running) return fallback(blob, blockBytes, signal);
+    if (!running) return fallback(blob, blockBytes, signal, onBlock);
     const id = nextId++;
     return new Promise<FileDigest>((resolve, reject) => {
       const onAbort = () => {
@@ -106,7 +111,7 @@ export function createWorkerDigest(createWorker: () => Md5WorkerLike, options: W
       };
       signal?.addEventListener("abort", onAbort, { once: true });
       const stopListening = () => signal?.removeEventListener("abort", onAbort);
-      running.pending.set(id, { blob, blockBytes, signal, resolve, reject, stopListening });
+      running.pending.set(id, { blob, blockBytes, onBlock, signal, resolve, reject, stopListening });
       running.worker.postMessage(blockBytes === null ? { id, blob } : { id, blob, blockBytes });
     });
   };

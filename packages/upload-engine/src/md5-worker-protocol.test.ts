@@ -73,17 +73,16 @@ describe("createMd5MessageHandler", () => {
     expect(replies).toEqual([{ id: 5, error: "the file changed on disk", name: "NotReadableError" }]);
   });
 
-  it("answers each block's MD5 when asked for blocks", async () => {
+  it("answers each block's MD5 as soon as it is known, then all of them with the file's", async () => {
     const blob = new Blob([bytesOf(10_000)]);
     const { handle, replies } = handlerWithReplies();
     handle({ id: 4, blob, blockBytes: 4096 });
-    await expect.poll(() => replies.length).toBe(1);
-    const blocks = [0, 4096, 8192].map((start) => blob.slice(start, start + 4096));
+    await expect.poll(() => replies.length).toBe(4);
     const md5 = createChunkedMd5();
-    expect(replies[0]).toEqual({
-      id: 4,
-      md5: await md5(blob),
-      blockMd5s: await Promise.all(blocks.map((b) => md5(b))),
-    });
+    const blockMd5s = await Promise.all([0, 4096, 8192].map((start) => md5(blob.slice(start, start + 4096))));
+    expect(replies).toEqual([
+      ...blockMd5s.map((blockMd5, block) => ({ id: 4, block, blockMd5 })),
+      { id: 4, md5: await md5(blob), blockMd5s },
+    ]);
   });
 });

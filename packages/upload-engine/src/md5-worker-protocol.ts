@@ -3,9 +3,11 @@ import { createChunkedDigest, type DigestHasher } from "./md5.js";
 /** Main thread → worker: hash this blob (and its blocks of `blockBytes`), or stop hashing request `id`. */
 export type Md5WorkerRequest = { id: number; blob: Blob; blockBytes?: number } | { id: number; cancel: true };
 
-/** Worker → main thread: the MD5s of request `id`, or why they could not be computed. */
+/** Worker → main thread: one block's MD5 as soon as it is known, the MD5s of request `id`, or why not. */
 export type Md5WorkerResponse =
-  { id: number; md5: string; blockMd5s?: string[] } | { id: number; error: string; name: string };
+  | { id: number; block: number; blockMd5: string }
+  | { id: number; md5: string; blockMd5s?: string[] }
+  | { id: number; error: string; name: string };
 
 /**
  * The worker's side of the protocol, without the worker: `createMd5MessageHandler(post)` returns the function to
@@ -19,7 +21,10 @@ export function createMd5MessageHandler(
   const running = new Map<number, AbortController>();
   const hash = async (id: number, blob: Blob, blockBytes: number | null, signal: AbortSignal) => {
     try {
-      const { md5, blockMd5s } = await digest(blob, blockBytes, signal);
+      const onBlock = (block: number, blockMd5: string) => {
+        if (!signal.aborted) post({ id, block, blockMd5 });
+      };
+      const { md5, blockMd5s } = await digest(blob, blockBytes, signal, blockBytes === null ? undefined : onBlock);
       if (!signal.aborted) post(blockMd5s ? { id, md5, blockMd5s } : { id, md5 });
     } catch (error) {
       if (signal.aborted) return;

@@ -9,8 +9,16 @@ export interface FileDigest {
   blockMd5s: string[] | null;
 }
 
-/** Hashes a file in one read: the whole file's MD5 and, with `blockBytes`, each block's too. */
-export type DigestHasher = (blob: Blob, blockBytes: number | null, signal?: AbortSignal) => Promise<FileDigest>;
+/**
+ * Hashes a file in one read: the whole file's MD5 and, with `blockBytes`, each block's too, told to `onBlock` as
+ * soon as it is known (so its upload need not wait for the rest of the file).
+ */
+export type DigestHasher = (
+  blob: Blob,
+  blockBytes: number | null,
+  signal?: AbortSignal,
+  onBlock?: (block: number, md5: string) => void,
+) => Promise<FileDigest>;
 
 /** Small enough that hashing one chunk takes a few milliseconds, so the page never freezes. */
 export const MD5_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -26,7 +34,7 @@ export function base64FromBytes(bytes: Uint8Array): string {
  * loop breathes between chunks; each chunk feeds the file's hash and its block's.
  */
 export function createChunkedDigest(chunkBytes: number = MD5_CHUNK_BYTES): DigestHasher {
-  return async (blob, blockBytes, signal) => {
+  return async (blob, blockBytes, signal, onBlock) => {
     const whole = await createMD5();
     const block = blockBytes === null ? null : await createMD5();
     whole.init();
@@ -42,6 +50,7 @@ export function createChunkedDigest(chunkBytes: number = MD5_CHUNK_BYTES): Diges
       offset = end;
       if (block && (offset === blockEnd || offset === blob.size)) {
         blockMd5s.push(base64FromBytes(block.digest("binary")));
+        onBlock?.(blockMd5s.length - 1, blockMd5s.at(-1)!);
         block.init();
       }
     }

@@ -29,10 +29,11 @@ export const keptUpload = (snapshot: UploadSnapshot): KeptUpload => ({
   batchId: snapshot.batchId,
   files: Object.values(snapshot.files).flatMap(({ id, state, blocks }) => {
     const index = indexOf(state);
-    const md5 = "md5" in state ? state.md5 : null;
+    // A large file being hashed while it is sent has no MD5 yet ("").
+    const md5 = "md5" in state && state.md5 ? state.md5 : null;
     if (index === null) return [];
     const kept = { id, index, md5, uploaded: state.kind === "uploaded" };
-    if (!blocks || blocks.md5s.length === 0 || kept.uploaded) return [kept];
+    if (!blocks || md5 === null || kept.uploaded) return [kept];
     const { blockBytes, md5s, done } = blocks;
     return [{ ...kept, blocks: { blockBytes, md5s, done: [...done].sort((a, b) => a - b) } }];
   }),

@@ -1,17 +1,9 @@
 import { commitReadiness } from "./commit-readiness.js";
+import * as blockSteps from "./block-steps.js";
 import * as steps from "./file-steps.js";
 import type { FileChange } from "./file-steps.js";
-import type {
-  ApiCall,
-  CommitAnswer,
-  CommitOutcome,
-  Effect,
-  FileEntry,
-  SessionEvent,
-  SessionState,
-  TransitionContext,
-} from "./upload-state.js";
-import { emptySession } from "./upload-state.js";
+import { emptySession, type ApiCall, type CommitAnswer, type CommitOutcome } from "./upload-state.js";
+import type { Effect, FileEntry, SessionEvent, SessionState, TransitionContext } from "./upload-state.js";
 
 export interface Transition {
   state: SessionState;
@@ -125,8 +117,9 @@ class Step {
         return entry && this.applyChange(entry, steps.checked(entry, event.problem));
       case "hashed":
         return entry && this.applyChange(entry, steps.hashed(entry, event.md5, event.blocks));
+      case "digested":
       case "block-done":
-        return entry && this.applyChange(entry, steps.blockDone(entry, event.block));
+        return entry && this.applyChange(entry, blockSteps.blockChange(entry, event));
       case "unreadable":
         return entry && this.applyChange(entry, steps.unreadable(entry, event.reason));
       case "announced":
@@ -179,7 +172,7 @@ class Step {
   restore(event: Extract<SessionEvent, { kind: "restore" }>) {
     if (this.files.size > 0 || this.next.batchId !== null) throw new Error("restore needs an empty session");
     this.update({ batchId: event.batchId });
-    for (const restored of event.files) this.add(steps.restoredEntry(this.next.nextKey, restored));
+    for (const restored of event.files) this.add(blockSteps.restoredEntry(this.next.nextKey, restored));
   }
 
   /** Pause holds files (those on their way stop now); resume sends the held ones again. */

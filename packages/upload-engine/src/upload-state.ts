@@ -217,6 +217,8 @@ export type SessionEvent =
   | { kind: "removed"; generation: number }
   | { kind: "put-started"; generation: number; key: number; attempt: number }
   | { kind: "progress"; generation: number; key: number; sent: number }
+  /** A file sent while it is hashed has its MD5s now (until then its `md5` is "" and its block MD5s are ""). */
+  | { kind: "digested"; generation: number; key: number; md5: string; md5s: readonly string[] }
   /** Storage holds this block of the file now. */
   | { kind: "block-done"; generation: number; key: number; block: number }
   | { kind: "put-ended"; generation: number; key: number; attempt: number; verdict: AttemptVerdict }

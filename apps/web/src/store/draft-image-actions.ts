@@ -84,8 +84,9 @@ export function createImageActions(deps: ImageActionDeps) {
    */
   const confirmSame = async (file: File, holderId: string) => {
     const held = upload().files[holderId]?.state;
+    // A large file being hashed while it is sent has no MD5 yet (""): nothing to compare with.
     const heldMd5 = held && "md5" in held ? held.md5 : null;
-    if (heldMd5 === null) return;
+    if (!heldMd5) return;
     const md5 = await deps.hashMd5(file).catch(() => null);
     if (md5 === null || md5 === heldMd5 || !get().images[holderId]) return;
     const id = deps.newId();
