@@ -1,5 +1,5 @@
 import { ApiRequestError, blockIdOf, parseBlockId } from "@study-uploader/shared";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sentBytesOf } from "./file-steps.js";
 import { createChunkedDigest, createChunkedMd5 } from "./md5.js";
 import { createStudySession, type SessionFile } from "./study-session.js";
@@ -68,7 +68,7 @@ const blockCalls = (calls: readonly TransportCall[]) => calls.filter((c) => quer
 
 /** Waits until the file has been hashed and its first blocks are out. */
 async function untilSending(fake: ReturnType<typeof manualTransport>, count: number) {
-  for (let i = 0; i < 100 && fake.pending().length < count; i++) await new Promise((r) => setTimeout(r, 5));
+  for (let i = 0; i < 400 && fake.pending().length < count; i++) await new Promise((r) => setTimeout(r, 5));
   await settle();
 }
 
@@ -120,9 +120,10 @@ describe("a large file goes in blocks", () => {
     const { fake, session, entry } = setup();
     session.add([bigFile()]);
     session.pause();
-    await new Promise((r) => setTimeout(r, 50));
+    // Hashed and announced, it is held instead of sent.
+    await vi.waitFor(() => expect(entry().state.kind).toBe("paused"));
+    await settle();
     expect(fake.calls).toEqual([]);
-    expect(entry().state.kind).toBe("paused");
     session.resume();
     await untilSending(fake, 3);
     await answerAll(fake);
@@ -296,5 +297,27 @@ describe("a large file goes in blocks", () => {
       index: 0,
       md5: await md5(new Blob([bytes])),
     });
+  });
+
+  it("a file reloaded before its first hash ended is read whole first, so the blocks storage holds are not sent again", async () => {
+    const { fake, session, entry } = setup();
+    const md5s = await allBlockMd5s();
+    session.restore("b9", [
+      {
+        id: "big",
+        index: 0,
+        name: "big.png",
+        size: SIZE,
+        type: "image/png",
+        md5: null,
+        uploaded: false,
+        blocks: { blockBytes: BLOCK, reported: [0, 1].map((block) => ({ block, md5: md5s[block]! })) },
+      },
+    ]);
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    await answerAll(fake);
+    expect(blockCalls(fake.calls).map(blockOf)).toEqual([2, 3, 4]);
+    expect(entry().state.kind).toBe("uploaded");
   });
 });

@@ -46,12 +46,14 @@ export async function digestOf(
 }
 
 /**
- * A new large file (not one coming back after a reload, whose MD5 must be known to tell whether it is the same
- * file) is sent while it is hashed: its progress, the MD5s it has until the end (""), and the `onBlock` to hash
+ * A new large file (not one coming back after a reload, whose MD5s must be known to tell whether it is the same
+ * file and which of its blocks storage holds) is sent while it is hashed: its progress, the MD5s it has until the end (""), and the `onBlock` to hash
  * it with, which calls `started` once its first block's MD5 is known.
  */
 export function streamedDigest(entry: FileEntry, blockBytes: number) {
   if (entry.state.kind !== "hashing" || entry.state.expectedMd5 !== null) return null;
+  // Blocks storage reported before a reload count only once their MD5s are known: those files are read first.
+  if ((entry.blocks?.reported.length ?? 0) > 0) return null;
   const count = blockCountOf(entry.spec.size, blockBytes);
   const progress = new DigestInProgress(count);
   let started = false;
