@@ -109,7 +109,7 @@ test("Pause stops every request of the file within a second, and Resume sends on
   const sentAtPause = traffic.sent.length;
   const keptAtPause = new Set(traffic.stored);
   await expect(form.row("paused-scan.png")).toContainText("paused:");
-  await expect(form.createButton).toHaveText(/resume the paused upload first/);
+  await expect(form.createButton).toHaveText("Create study (resume first)");
   await expect(form.createButton).toBeDisabled();
   // Held: nothing more goes while it is paused. An absence can only be watched for a while.
   // eslint-disable-next-line no-restricted-properties -- no state to wait for: nothing must happen

@@ -10,7 +10,8 @@ import { ProgressBar, percentOf } from "./progress-bar.js";
 /** The button says what pressing it does now: uploads still going mean the study follows the last one. */
 function createButtonText(phase: DraftPhase, uploading: number, paused: number): string {
   if (phase === "committing") return "Creating the study…";
-  if (paused > 0) return `Create study (resume ${paused === 1 ? "the paused upload" : "paused uploads"} first)`;
+  // Short enough for a phone's width: the researcher must resume before the study can be made.
+  if (paused > 0) return "Create study (resume first)";
   if (phase === "waiting")
     return `Creating the study after ${uploading} more ${uploading === 1 ? "upload" : "uploads"}…`;
   return uploading > 0 ? "Create study when uploads finish" : "Create study";
