@@ -118,6 +118,8 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
       if (entry.state.kind === "failed" && was?.state.kind !== "failed") {
         set({ announcement: draftMessages.fileFailed(entry.spec.name, entry.state.reason) });
       }
+      // A large file's first stored block already tells the protocol: one file alone may then use HTTP/2's pool.
+      if (entry.blocks?.done.size === 1 && was?.blocks?.done.size === 0) resizePool();
       if (entry.state.kind === "uploaded" && was && was.state.kind !== "uploaded") {
         // A finished upload tells which protocol the upload origin speaks (resource timing): HTTP/2 takes more.
         resizePool();
