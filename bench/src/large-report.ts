@@ -50,6 +50,8 @@ export interface LargeMemoryResult {
   pickToCommitMs: number;
   longestTaskMs: number;
   longTaskCount: number;
+  /** Why the run did not finish; the heap figures are then what was sampled until it stopped. */
+  error?: string;
 }
 
 export interface LargeReport {
@@ -202,7 +204,7 @@ export function largeMarkdown(report: LargeReport, target = 0.95): string {
       "| --: | --- | --: | --: | --: | --: | --: | --: |",
       ...report.memory.map(
         (m, i) =>
-          `| ${i + 1} | ${m.strategy} | ${mib(m.baselineHeapBytes)} | ${mib(m.peakHeapBytes)} | ${mib(m.peakHeapBytes - m.baselineHeapBytes)} | ${s(m.pickToCommitMs)} | ${n1(m.longestTaskMs)} ms | ${m.longTaskCount} |`,
+          `| ${i + 1} | ${m.strategy} | ${mib(m.baselineHeapBytes)} | ${mib(m.peakHeapBytes)} | ${mib(m.peakHeapBytes - m.baselineHeapBytes)} | ${s(m.pickToCommitMs)} | ${n1(m.longestTaskMs)} ms | ${m.longTaskCount} |${m.error ? ` failed: ${m.error}` : ""}`,
       ),
     );
   }

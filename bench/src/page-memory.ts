@@ -47,7 +47,12 @@ export function createHeapProbe(
     const session = cdp;
     sampling = (async () => {
       while (!stopped) {
-        peak = Math.max(peak, await usedHeapBytes(session));
+        try {
+          peak = Math.max(peak, await usedHeapBytes(session));
+        } catch {
+          // The page went away (a run that failed or timed out): keep what was sampled.
+          return;
+        }
         samples += 1;
         await sleep(intervalMs);
       }

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { ExchangeObserver } from "./shaping-proxy.js";
+import { median } from "./statistics.js";
 
 /*
  * What went through a proxy, request by request: the large-file bench counts CORS preflights, Put Block requests
@@ -141,15 +142,8 @@ export function preflightCost(records: readonly ExchangeRecord[]): {
 } {
   const durations = records
     .filter((r) => r.op === "preflight" && r.endAt !== undefined)
-    .map((r) => r.endAt! - r.startAt)
-    .sort((a, b) => a - b);
+    .map((r) => r.endAt! - r.startAt);
   const count = records.filter((r) => r.op === "preflight").length;
-  const mid = Math.floor(durations.length / 2);
-  const medianMs =
-    durations.length === 0
-      ? Number.NaN
-      : durations.length % 2
-        ? durations[mid]!
-        : (durations[mid - 1]! + durations[mid]!) / 2;
+  const medianMs = median(durations);
   return { count, medianMs, totalMs: durations.reduce((a, b) => a + b, 0) };
 }
