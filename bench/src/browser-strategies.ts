@@ -78,6 +78,8 @@ export interface StudyRunOptions {
   /** Seconds between picking the files and clicking Create study. */
   thinkS: number;
   hooks?: RunHooks;
+  /** Click only once the page shows this (say, every upload done); by default as soon as the button is enabled. */
+  clickAfterText?: RegExp;
 }
 
 const cpuMs = (pid: number) => {
@@ -173,6 +175,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       await title.pressSequentially(TITLE, { delay: Math.min(100, (thinkS * 1000) / TITLE.length) });
       await page.waitForTimeout(Math.max(0, clickAt - Date.now()));
     }
+    if (options.clickAfterText) await page.getByText(options.clickAfterText).first().waitFor();
     await waitUntilEnabled(page, createButton(page), timeoutMs);
     await options.hooks?.beforeClick?.(page);
 

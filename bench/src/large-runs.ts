@@ -22,6 +22,8 @@ export interface LargeRunContext {
 
 const isGateway = (strategy: LargeStrategy) => LARGE_STRATEGIES.find((s) => s.name === strategy)!.gateway;
 const isUpload = (op: string) => op === "put-block" || op === "put-blob";
+/** The status bar's "16 of 16 files done". */
+export const UPLOADS_DONE = /\b([1-9]\d*) of \1 files? done/;
 const firstLine = (error: unknown) => errorMessage(error).split("\n")[0];
 
 /** A generous limit: ten times the ideal, plus three minutes for the commit's copies on a busy machine. */
@@ -46,6 +48,9 @@ async function timedStudy(
     timeoutMs,
     thinkS: 0,
     hooks,
+    // A click while a large file was still uploading was refused (422 "changed while the study was being
+    // committed") in both runs tried: the click waits for every upload, and pick → 201 stays the measure.
+    clickAfterText: UPLOADS_DONE,
   });
   const browserRecords = browserLog.records.slice(browserMark);
   const uploads = browserRecords.filter((r) => isUpload(r.op));
@@ -165,7 +170,7 @@ export async function runReload(
     await page.getByLabel("Add images").setInputFiles([...files]);
     // As the e2e test does: the upload finishes, then the click (a click during the resumed upload was refused once
     // with "changed while the study was being committed", a finding of its own).
-    await page.getByText(/\b1 of 1 files? done/).waitFor();
+    await page.getByText(UPLOADS_DONE).first().waitFor();
     const resend = summarizeResend(log.records.slice(mark), reloadAt);
     const create = page.getByRole("button", { name: /^Create study/ });
     while (!(await create.isEnabled())) await sleep(50);
