@@ -16,6 +16,7 @@ import {
   LARGE_WORKLOADS,
   RELOAD_WORKLOAD,
   SMALL_WORKLOAD,
+  largePlanReductions,
   planLarge,
 } from "./large-plan.js";
 import { largeMarkdown, type LargeReport } from "./large-report.js";
@@ -79,9 +80,7 @@ export async function runLarge(options: BenchOptions, repoDir: string, resultsDi
     report.reductions = [
       ...(stage === "done" ? [] : [`stopped during: ${stage} (the report is rewritten as the run goes)`]),
       ...(options.profiles.length < 2 ? [`profiles: ${options.profiles.join(", ")} only`] : []),
-      ...(options.mode === "full"
-        ? []
-        : options.profiles.slice(1).map((p) => `${p}: 4×64 MiB and the mixed workload with blocks and gateway only`)),
+      ...largePlanReductions(options.profiles, options.mode === "full"),
     ];
     writeFileSync(`${basePath}.json`, `${JSON.stringify(report, null, 2)}\n`);
     writeFileSync(`${basePath}.md`, largeMarkdown(report));

@@ -48,9 +48,6 @@ async function timedStudy(
     timeoutMs,
     thinkS: 0,
     hooks,
-    // A click while a large file was still uploading was refused (422 "changed while the study was being
-    // committed") in both runs tried: the click waits for every upload, and pick → 201 stays the measure.
-    clickAfterText: UPLOADS_DONE,
   });
   const browserRecords = browserLog.records.slice(browserMark);
   const uploads = browserRecords.filter((r) => isUpload(r.op));
@@ -168,8 +165,7 @@ export async function runReload(
     await page.getByText("add this file again").first().waitFor();
     ctx.progress.step("reload: the page asks for the file again; adding it");
     await page.getByLabel("Add images").setInputFiles([...files]);
-    // As the e2e test does: the upload finishes, then the click (a click during the resumed upload was refused once
-    // with "changed while the study was being committed", a finding of its own).
+    // As the e2e test does: the upload finishes (then the blocks sent again are counted), then the click.
     await page.getByText(UPLOADS_DONE).first().waitFor();
     const resend = summarizeResend(log.records.slice(mark), reloadAt);
     const create = page.getByRole("button", { name: /^Create study/ });

@@ -79,13 +79,21 @@ export async function startLargeTopology(
       link,
       onExchange: browserStorageLog.observe,
     });
-    // Unshaped: the API sits beside storage. Only counts.
+    // Unshaped: the API sits beside storage. Only counts, but Azurite finds a copy source (Put Block From URL, Copy
+    // Blob From URL) only under its own origin (it answers 404 for this proxy's), so the source's origin is put back.
+    let apiSideOrigin = "";
     const apiSide = await startShapingProxy({
       upstream: azuriteOrigin,
       rttMs: 0,
       uploadBitsPerSecond: Number.POSITIVE_INFINITY,
-      onExchange: apiStorageLog.observe,
+      onExchange: (req, res) => {
+        const source = req.headers["x-ms-copy-source"];
+        if (typeof source === "string" && source.startsWith(apiSideOrigin))
+          req.headers["x-ms-copy-source"] = azuriteOrigin + source.slice(apiSideOrigin.length);
+        apiStorageLog.observe(req, res);
+      },
     });
+    apiSideOrigin = apiSide.url;
     proxies.push(storageProxy, apiSide);
     const connectionString = azuriteConnectionString(`${apiSide.url}${AZURITE_ACCOUNT_PATH}`, azurite.account);
 
