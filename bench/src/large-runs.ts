@@ -22,6 +22,11 @@ export interface LargeRunContext {
 
 const isGateway = (strategy: LargeStrategy) => LARGE_STRATEGIES.find((s) => s.name === strategy)!.gateway;
 const isUpload = (op: string) => op === "put-block" || op === "put-blob";
+/**
+ * The studies list shows each study's first image, and the study page its images: committed originals of up to
+ * 1 GiB that every later page load would download before the run starts. Refused; uploads go to another container.
+ */
+export const COMMITTED_READS = /\/study-committed\//;
 /** The status bar's "16 of 16 files done". */
 export const UPLOADS_DONE = /\b([1-9]\d*) of \1 files? done/;
 const firstLine = (error: unknown) => errorMessage(error).split("\n")[0];
@@ -48,6 +53,7 @@ async function timedStudy(
     timeoutMs,
     thinkS: 0,
     hooks,
+    refuseReads: COMMITTED_READS,
   });
   const browserRecords = browserLog.records.slice(browserMark);
   const uploads = browserRecords.filter((r) => isUpload(r.op));
@@ -136,6 +142,7 @@ export async function runReload(
   const log = isGateway(strategy) ? ctx.topology.gatewayLog : ctx.topology.browserStorageLog;
   const timeoutMs = timeoutFor(w, profile);
   const context = await ctx.browser.newContext({ ignoreHTTPSErrors: true });
+  await context.route(COMMITTED_READS, (route) => route.abort());
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
