@@ -78,8 +78,6 @@ export interface StudyRunOptions {
   /** Seconds between picking the files and clicking Create study. */
   thinkS: number;
   hooks?: RunHooks;
-  /** Read URLs whose GETs the browser context refuses (large bench: committed originals shown as thumbnails). */
-  refuseReads?: RegExp;
   /** Click only once the page shows this (say, every upload done); by default as soon as the button is enabled. */
   clickAfterText?: RegExp;
 }
@@ -158,7 +156,6 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
   const commitPath = COMMIT_PATH[ui];
   // The gateway's certificate is self-signed, made at start.
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  if (options.refuseReads) await context.route(options.refuseReads, (route) => route.abort());
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);

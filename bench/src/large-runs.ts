@@ -23,11 +23,6 @@ export interface LargeRunContext {
 const isGateway = (strategy: LargeStrategy) => LARGE_STRATEGIES.find((s) => s.name === strategy)!.gateway;
 const isUpload = (op: string) => op === "put-block" || op === "put-blob";
 /**
- * The studies list shows each study's first image, and the study page its images: committed originals of up to
- * 1 GiB that every later page load would download before the run starts. Refused; uploads go to another container.
- */
-export const COMMITTED_READS = /\/study-committed\//;
-/**
  * The studies list shows each study's first image: committed originals of up to 1 GiB that every later page load
  * would download before its run starts (about a minute a run here). The studies go after each run.
  */
@@ -66,7 +61,6 @@ async function timedStudy(
     timeoutMs,
     thinkS: 0,
     hooks,
-    refuseReads: COMMITTED_READS,
   });
   await deleteStudies(ctx.topology.server(strategy).directUrl);
   const browserRecords = browserLog.records.slice(browserMark);
@@ -156,7 +150,6 @@ export async function runReload(
   const log = isGateway(strategy) ? ctx.topology.gatewayLog : ctx.topology.browserStorageLog;
   const timeoutMs = timeoutFor(w, profile);
   const context = await ctx.browser.newContext({ ignoreHTTPSErrors: true });
-  await context.route(COMMITTED_READS, (route) => route.abort());
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
