@@ -26,8 +26,7 @@ import { NETWORK_PROFILES } from "./network-profiles.js";
 import { createProgressLog } from "./progress-log.js";
 
 /*
- * `pnpm bench --large`: the reload run first (short, and it answers a target alone), then the matrix, then the 1 GiB
- * memory run (minutes: the page hashes the whole file). The report is rewritten after every stage and every timed run, so a run stopped early keeps what it
+ * `pnpm bench --large`: the reload run and the 1 GiB memory run first (each answers a target alone), then the matrix. The report is rewritten after every stage and every timed run, so a run stopped early keeps what it
  * measured (the report says which stage it reached).
  */
 
@@ -104,13 +103,6 @@ export async function runLarge(options: BenchOptions, repoDir: string, resultsDi
       report.failures.push(`reload: ${errorMessage(error).split("\n")[0]}`);
       progress.step(`reload FAILED: ${report.failures.at(-1)}`);
     }
-    save("matrix");
-
-    const failures = await runLargeMatrix(ctx, cells, options.runsPerCell, (record) => {
-      report.runs.push(record);
-      save("matrix");
-    });
-    report.failures.push(...failures);
     save("memory");
 
     progress.step(`memory: ${LARGE_MEMORY_WORKLOAD.id} on lan, ${LARGE_DEFAULT}, heap sampled every 100 ms`);
@@ -125,6 +117,13 @@ export async function runLarge(options: BenchOptions, repoDir: string, resultsDi
       report.failures.push(`memory: ${errorMessage(error).split("\n")[0]}`);
       progress.step(`memory FAILED: ${report.failures.at(-1)}`);
     }
+    save("matrix");
+
+    const failures = await runLargeMatrix(ctx, cells, options.runsPerCell, (record) => {
+      report.runs.push(record);
+      save("matrix");
+    });
+    report.failures.push(...failures);
     save("done");
     progress.line(`\n${largeMarkdown(report)}`);
     progress.line(`Wrote ${path.relative(repoDir, basePath)}.json and .md in ${progress.elapsed()}`);
