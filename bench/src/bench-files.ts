@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { IMAGE_HEAD_BYTES, inspectImageStructure } from "@study-uploader/shared";
 import { syntheticImage } from "@study-uploader/shared/synthetic-images";
-import { formatFileSize, type Workload } from "./bench-plan.js";
+import { formatFileSize, workloadParts, type Workload } from "./bench-plan.js";
 
 export const BENCH_FILES_DIR = path.join(os.tmpdir(), "study-uploader-bench-files");
 
@@ -33,13 +33,15 @@ export function ensureWorkloadFiles(workloads: readonly Workload[], dir = BENCH_
   mkdirSync(dir, { recursive: true });
   const paths = new Map<string, string[]>();
   for (const w of workloads) {
-    const files = Array.from({ length: w.files }, (_, i) =>
-      path.join(dir, `image-${formatFileSize(w.fileBytes).replace(" ", "")}-${String(i + 1).padStart(2, "0")}.png`),
+    const files = workloadParts(w).flatMap(({ files: count, fileBytes }) =>
+      Array.from({ length: count }, (_, i) => {
+        const name = `image-${formatFileSize(fileBytes).replace(" ", "")}-${String(i + 1).padStart(2, "0")}.png`;
+        const file = path.join(dir, name);
+        // Random past a valid head: nothing on the way can compress it, and the API's checks accept it.
+        if (!isCurrent(file, fileBytes)) writeFileSync(file, syntheticImage("image/png", fileBytes));
+        return file;
+      }),
     );
-    for (const file of files) {
-      // Random past a valid head: nothing on the way can compress it, and the API's checks accept it.
-      if (!isCurrent(file, w.fileBytes)) writeFileSync(file, syntheticImage("image/png", w.fileBytes));
-    }
     paths.set(w.id, files);
   }
   return paths;

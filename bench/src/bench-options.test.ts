@@ -9,6 +9,7 @@ describe("parseBenchOptions", () => {
       profiles: ["lan", "office", "home", "far"],
       skipBuild: false,
       slowStart: false,
+      large: false,
       help: false,
     });
   });
@@ -25,7 +26,16 @@ describe("parseBenchOptions", () => {
       profiles: ["office", "far"],
       skipBuild: true,
       slowStart: true,
+      large: false,
       help: false,
+    });
+  });
+
+  it("runs the large-file bench twice on office and far unless told otherwise", () => {
+    expect(parseBenchOptions(["--large"])).toMatchObject({ large: true, runsPerCell: 2, profiles: ["office", "far"] });
+    expect(parseBenchOptions(["--large", "--runs", "3", "--profiles", "office"])).toMatchObject({
+      runsPerCell: 3,
+      profiles: ["office"],
     });
   });
 

@@ -12,6 +12,8 @@ export interface BenchOptions {
   skipBuild: boolean;
   /** TCP slow start on every proxied connection: closer to real links, where one stream rarely fills the pipe. */
   slowStart: boolean;
+  /** The large-file bench (issue 21) instead of the default one; writes latest-large.*. */
+  large: boolean;
   /** Print BENCH_USAGE and run nothing. */
   help: boolean;
 }
@@ -24,6 +26,9 @@ export const BENCH_USAGE = `pnpm bench [options]
   --full            every workload, profile and strategy, and every think time for the target workloads (hours)
   --runs N          runs per cell (default 3; think-time cells run at most 2 or 1)
   --profiles a,b    network profiles: lan, office, home, far
+  --large           large files instead (blocks vs single PUT, adaptive vs fixed pool, preflights, reload at 60 %,
+                    1 GiB page memory, API CPU and storage calls per GiB); office and far, 2 runs (about 40 min);
+                    with --full every strategy on every profile; writes latest-large.{json,md}
   --slow-start      model TCP slow start on every proxied connection; writes latest-slow-start.*
   --skip-build      use the web app and API as last built
   --help            this text
@@ -39,17 +44,18 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
       profiles: { type: "string" },
       "skip-build": { type: "boolean", default: false },
       "slow-start": { type: "boolean", default: false },
+      large: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.quick && values.full) throw new Error("--quick and --full exclude each other");
   const mode: BenchMode = values.quick ? "quick" : values.full ? "full" : "default";
-  const runsPerCell = Number(values.runs ?? 3);
+  const runsPerCell = Number(values.runs ?? (values.large ? 2 : 3));
   if (!Number.isInteger(runsPerCell) || runsPerCell < 1)
     throw new Error(`--runs must be a positive integer, got ${values.runs}`);
   const profiles = (
     values.profiles?.split(",").map((p) => p.trim()) ??
-    (mode === "quick" ? ["lan", "far"] : Object.keys(NETWORK_PROFILES))
+    (mode === "quick" ? ["lan", "far"] : values.large ? ["office", "far"] : Object.keys(NETWORK_PROFILES))
   ).map((name) => networkProfile(name).name as NetworkProfileName);
   return {
     mode,
@@ -57,6 +63,7 @@ export function parseBenchOptions(args: readonly string[]): BenchOptions {
     profiles,
     skipBuild: values["skip-build"],
     slowStart: values["slow-start"],
+    large: values.large,
     help: values.help,
   };
 }

@@ -73,10 +73,14 @@ export function isProductStrategy(strategy: StrategyName): strategy is ProductSt
 export const THINK_TIMES_S: readonly number[] = [0, 5, 20];
 
 export interface Workload {
-  /** "16×2 MiB" */
+  /** "16×2 MiB", or "1×256 MiB + 15×2 MiB" for mixed sizes */
   id: string;
+  /** All files, of every size. */
   files: number;
+  /** The size of every file, or of the largest when `parts` lists mixed sizes. */
   fileBytes: number;
+  /** Mixed sizes: so many files of each size, in the order they are picked. */
+  parts?: ReadonlyArray<{ files: number; fileBytes: number }>;
 }
 
 export function formatFileSize(bytes: number): string {
@@ -100,7 +104,12 @@ export const MEMORY_WORKLOAD = workload(16, 16 * MIB);
 /** Warm-ups (one untimed run per strategy and profile) use the smallest workload: JIT and start-up, not transfer. */
 export const WARM_UP_WORKLOAD = workload(4, 256 * KIB);
 
-export const totalBytes = (w: Workload): number => w.files * w.fileBytes;
+/** The files of a workload as groups of one size (one group unless it mixes sizes). */
+export const workloadParts = (w: Workload): ReadonlyArray<{ files: number; fileBytes: number }> =>
+  w.parts ?? [{ files: w.files, fileBytes: w.fileBytes }];
+
+export const totalBytes = (w: Workload): number =>
+  workloadParts(w).reduce((sum, part) => sum + part.files * part.fileBytes, 0);
 
 /** Total bytes ÷ link bandwidth + one RTT; 0 on an unshaped link (lan), where efficiency has no meaning. */
 export function idealMs(w: Workload, profile: NetworkProfile): number {

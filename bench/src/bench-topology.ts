@@ -90,7 +90,7 @@ interface StartedServer {
 }
 
 /** Rate limits off (the bench creates hundreds of studies a minute), anonymous, quiet. */
-function apiEnv(options: {
+export function apiEnv(options: {
   port: number;
   concurrency: number;
   http2Concurrency: number;

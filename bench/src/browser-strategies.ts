@@ -51,10 +51,13 @@ interface PageTimings {
   puts: Array<{ start: number; end: number }>;
   longestTaskMs: number;
   longestTaskAtMs?: number;
+  longTaskCount: number;
 }
 
 /** Hooks around the click, for the memory probe. */
 export interface RunHooks {
+  /** After the page is loaded and the title typed (T = 0), before the files are picked. */
+  beforePick?(page: Page): Promise<void>;
   beforeClick?(page: Page): Promise<void>;
   afterCommit?(page: Page): Promise<void>;
 }
@@ -75,6 +78,8 @@ export interface StudyRunOptions {
   /** Seconds between picking the files and clicking Create study. */
   thinkS: number;
   hooks?: RunHooks;
+  /** Click only once the page shows this (say, every upload done); by default as soon as the button is enabled. */
+  clickAfterText?: RegExp;
 }
 
 const cpuMs = (pid: number) => {
@@ -122,6 +127,7 @@ const COLLECT_TIMINGS = `(commitPath) => {
     commit: span(commit),
     puts,
     longestTaskMs: Math.max(0, ...during.map((t) => t.duration)),
+    longTaskCount: during.filter((t) => t.duration > 50).length,
     longestTaskAtMs: during.length === 0 ? undefined : during.reduce((a, b) => (b.duration > a.duration ? b : a)).start - bench.clickAt,
   };
 }`;
@@ -161,6 +167,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     const bytesBefore = server.proxyStats.requestBodyBytes;
     const title = page.getByRole("textbox", { name: "Title" });
     if (thinkS === 0) await title.fill(TITLE);
+    await options.hooks?.beforePick?.(page);
     await page.getByLabel("Add images").setInputFiles([...options.filePaths]);
     if (thinkS > 0) {
       const clickAt = Date.now() + thinkS * 1000;
@@ -168,6 +175,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       await title.pressSequentially(TITLE, { delay: Math.min(100, (thinkS * 1000) / TITLE.length) });
       await page.waitForTimeout(Math.max(0, clickAt - Date.now()));
     }
+    if (options.clickAfterText) await page.getByText(options.clickAfterText).first().waitFor();
     await waitUntilEnabled(page, createButton(page), timeoutMs);
     await options.hooks?.beforeClick?.(page);
 
@@ -200,6 +208,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       sample: {
         totalMs,
         pickToStudyMs: timings.studyAt - timings.pickAt,
+        pickToCommitMs: timings.commitEnd - timings.pickAt,
         clickToStudyMs: timings.studyAt - timings.clickAt,
         uploadProtocol: timings.uploadProtocol,
         uploadsFromClickMs:
@@ -215,6 +224,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
         phases,
         longestTaskMs: timings.longestTaskMs,
         longestTaskAtMs: timings.longestTaskAtMs,
+        longTaskCount: timings.longTaskCount,
       },
       serverCpuMs: cpuAfter - cpuBefore,
       serverBytesIn: bytesAfter - bytesBefore,

@@ -15,7 +15,13 @@ import {
 } from "./link-model.js";
 import { STORAGE_PATH_PREFIX, STORAGE_RESPONSE_HEADERS, storageForwardPath } from "@study-uploader/shared";
 import { listen } from "./listen.js";
-import { emptyStats, forwardShaped, type ClientRequest, type ShapingProxyStats } from "./shaping-proxy.js";
+import {
+  emptyStats,
+  forwardShaped,
+  type ClientRequest,
+  type ExchangeObserver,
+  type ShapingProxyStats,
+} from "./shaping-proxy.js";
 
 /*
  * The gateway: one HTTPS origin in front of everything, as a production front door would be.
@@ -106,6 +112,8 @@ export interface FrontDoorOptions extends ConnectionModel {
   connectionWindowBytes?: number;
   port?: number;
   host?: string;
+  /** Sees every request as it arrives (API's, storage's and refused ones alike); must not read the body. */
+  onExchange?: ExchangeObserver;
 }
 
 export interface FrontDoorStats {
@@ -215,6 +223,7 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
   };
 
   server.on("request", (req: Http2ServerRequest, res: Http2ServerResponse) => {
+    options.onExchange?.(req, res);
     const target = routeFor(req.method, req.url, options.storageContainers);
     if (target.to === "refused") {
       req.resume();

@@ -21,7 +21,11 @@ async function usedHeapBytes(cdp: CDPSession): Promise<number> {
  * Samples the page's used JS heap through CDP every `intervalMs` from the click until the study is committed.
  * The baseline is taken idle, after a forced GC, so the growth is what the upload itself holds.
  */
-export function createHeapProbe(intervalMs = 50): { hooks: RunHooks; result(): HeapMeasurement } {
+export function createHeapProbe(
+  intervalMs = 50,
+  /** "pick" for uploads that start at the pick (large files): the baseline is then taken before anything is sent. */
+  from: "click" | "pick" = "click",
+): { hooks: RunHooks; result(): HeapMeasurement } {
   let cdp: CDPSession | undefined;
   let baseline = Number.NaN;
   let peak = 0;
@@ -29,27 +33,33 @@ export function createHeapProbe(intervalMs = 50): { hooks: RunHooks; result(): H
   let sampling: Promise<void> | undefined;
   let stopped = false;
 
-  const hooks: RunHooks = {
-    async beforeClick(page: Page) {
-      cdp = await page.context().newCDPSession(page);
-      await cdp.send("Performance.enable");
-      await cdp.send("HeapProfiler.collectGarbage");
-      const idle: number[] = [];
-      for (let i = 0; i < 10; i += 1) {
-        idle.push(await usedHeapBytes(cdp));
+  const start = async (page: Page) => {
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    await cdp.send("HeapProfiler.collectGarbage");
+    const idle: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      idle.push(await usedHeapBytes(cdp));
+      await sleep(intervalMs);
+    }
+    baseline = median(idle);
+    peak = Math.max(...idle);
+    const session = cdp;
+    sampling = (async () => {
+      while (!stopped) {
+        try {
+          peak = Math.max(peak, await usedHeapBytes(session));
+        } catch {
+          // The page went away (a run that failed or timed out): keep what was sampled.
+          return;
+        }
+        samples += 1;
         await sleep(intervalMs);
       }
-      baseline = median(idle);
-      peak = Math.max(...idle);
-      const session = cdp;
-      sampling = (async () => {
-        while (!stopped) {
-          peak = Math.max(peak, await usedHeapBytes(session));
-          samples += 1;
-          await sleep(intervalMs);
-        }
-      })();
-    },
+    })();
+  };
+  const hooks: RunHooks = {
+    ...(from === "pick" ? { beforePick: start } : { beforeClick: start }),
     async afterCommit() {
       stopped = true;
       await sampling;

@@ -20,6 +20,8 @@ export interface RunSample {
   totalMs: number;
   /** Files picked → the study's page shows its title (the relay: its page says the study was created). */
   pickToStudyMs?: number;
+  /** Files picked → the study's 201 response (the large-file bench's efficiency uses it). */
+  pickToCommitMs?: number;
   /** Click on Create study → the study's page shows its title. */
   clickToStudyMs?: number;
   /** First PUT's start and last PUT's end, ms after the click (negative: before it); product strategies only. */
@@ -33,6 +35,8 @@ export interface RunSample {
   longestTaskMs: number;
   /** When that task started, ms after the click. */
   longestTaskAtMs?: number;
+  /** Main-thread tasks over 50 ms between the pick (or click) and the response. */
+  longTaskCount?: number;
 }
 
 export interface CellMeasurement {

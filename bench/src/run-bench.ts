@@ -47,6 +47,20 @@ const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..
 const REPO_DIR = path.resolve(BENCH_DIR, "..");
 const RESULTS_DIR = path.join(BENCH_DIR, "results");
 
+if (options.large) {
+  // Its own plan, servers and report (src/large-main.ts).
+  const { runLarge } = await import("./large-main.js");
+  await runLarge(options, REPO_DIR, RESULTS_DIR).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
+
 const benchStartedAt = Date.now();
 const progress = createProgressLog(benchStartedAt);
 const plan = planMatrix({ mode, profiles });

@@ -44,6 +44,8 @@ interface ShapingProxyCommonOptions extends ConnectionModel {
   upstream: string;
   port?: number;
   host?: string;
+  /** Sees every request as it arrives (before any delay), say to log it; must not read the body. */
+  onExchange?: ExchangeObserver;
 }
 
 /**
@@ -94,6 +96,8 @@ function roomIn(stream: Writable): Promise<void> {
 /** A request the forwarder can read: HTTP/1.1's, or HTTP/2's compatibility request (same surface). */
 export type ClientRequest = IncomingMessage | Http2ServerRequest;
 export type ClientResponse = ServerResponse | Http2ServerResponse;
+/** Watches one request and its response (headers, `finish`/`close`); never consumes the body. */
+export type ExchangeObserver = (req: ClientRequest, res: ClientResponse) => void;
 
 /** Where one request goes: the upstream origin and the path on it. */
 export interface ForwardRoute {
@@ -252,14 +256,16 @@ export async function startShapingProxy(options: ShapingProxyOptions): Promise<S
   const connections = new WeakMap<Socket, ModelledConnection>();
   const stats = emptyStats();
 
-  const forward = (req: IncomingMessage, res: ServerResponse) =>
-    forwardShaped(
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    options.onExchange?.(req, res);
+    return forwardShaped(
       req,
       res,
       { upstream, agent, path: `${upstreamPrefix}${req.url ?? "/"}` },
       { link, connection: connections.get(req.socket) ?? openConnection(link, options) },
       stats,
     );
+  };
 
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => void forward(req, res));
   // Keep connections between runs the way a browser does, so only a genuinely new connection pays the handshake.
