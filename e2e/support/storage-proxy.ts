@@ -4,6 +4,8 @@ import net from "node:net";
 interface RequestCursor {
   head: string;
   bodyLeft: number;
+  /** The body being read gets its first byte flipped. */
+  damage: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export class StorageProxy {
     client.on("error", forget).on("close", forget);
     upstream.on("error", forget).on("close", forget);
     upstream.pipe(client);
-    const cursor: RequestCursor = { head: "", bodyLeft: 0 };
+    const cursor: RequestCursor = { head: "", bodyLeft: 0, damage: false };
     client.on("data", (chunk: Buffer) => {
       upstream.write(this.#damaged(cursor, chunk));
       this.#pace(client, chunk.length);
@@ -102,6 +104,12 @@ export class StorageProxy {
     while (at < chunk.length) {
       if (cursor.bodyLeft > 0) {
         const take = Math.min(cursor.bodyLeft, chunk.length - at);
+        // The body often comes in a later chunk than its head (the browser writes them apart).
+        if (cursor.damage) {
+          chunk = Buffer.from(chunk);
+          chunk[at] = chunk[at]! ^ 0xff;
+          cursor.damage = false;
+        }
         cursor.bodyLeft -= take;
         at += take;
         continue;
@@ -115,10 +123,9 @@ export class StorageProxy {
       const head = cursor.head.slice(0, end + 4);
       cursor.head = "";
       cursor.bodyLeft = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0);
-      if (this.#damageNextBlock && cursor.bodyLeft > 0 && /^PUT [^ ]*comp=block&/.test(head) && at < chunk.length) {
+      if (this.#damageNextBlock && cursor.bodyLeft > 0 && /^PUT [^ ]*comp=block&/.test(head)) {
         this.#damageNextBlock = false;
-        chunk = Buffer.from(chunk);
-        chunk[at] = chunk[at]! ^ 0xff;
+        cursor.damage = true;
       }
     }
     return chunk;
