@@ -1,3 +1,4 @@
+import { blockRange } from "@study-uploader/shared";
 import type { FileChange } from "./file-steps.js";
 import type { BlockProgress, FileEntry, FileState, RestoredEntry, SessionEvent } from "./upload-state.js";
 
@@ -16,12 +17,19 @@ export function restoredEntry(key: number, restored: RestoredEntry): FileEntry {
 }
 
 /** Bytes of the blocks storage holds for a file sent in blocks (0 for a file sent whole). */
-export function keptBytesOf({ blocks, spec }: Pick<FileEntry, "blocks" | "spec">): number {
+export function keptBytesOf({
+  blocks,
+  spec,
+}: {
+  blocks: Pick<BlockProgress, "blockBytes" | "done"> | null;
+  spec: { size: number };
+}): number {
   if (!blocks) return 0;
-  const lastBlock = Math.ceil(spec.size / blocks.blockBytes) - 1;
   let kept = 0;
-  for (const block of blocks.done)
-    kept += block === lastBlock ? spec.size - lastBlock * blocks.blockBytes : blocks.blockBytes;
+  for (const block of blocks.done) {
+    const { start, end } = blockRange(block, spec.size, blocks.blockBytes);
+    kept += end - start;
+  }
   return kept;
 }
 

@@ -8,6 +8,7 @@ import {
   type UploadTarget,
 } from "@study-uploader/shared";
 import type { BlobTransport, PutBlobOutcome } from "./blob-transport.js";
+import { keptBytesOf } from "./block-steps.js";
 import { classifyPutOutcome, type AttemptVerdict } from "./retry-policy.js";
 import type { UploadQueue } from "./upload-queue.js";
 import type { BlockSettings } from "./study-session-types.js";
@@ -74,15 +75,10 @@ export async function sendBlockRound(input: BlockRoundInput): Promise<AttemptVer
   const size = body.size;
   const inFlight = new Map<number, number>();
   const held = new Set(blocks.done);
-  let kept = 0;
-  for (const block of blocks.done) kept += blockSize(block);
+  let kept = keptBytesOf({ blocks, spec: { size } });
   let failure = null as AttemptVerdict | null;
   let progressed = false;
   let started = false;
-  function blockSize(block: number) {
-    const { start, end } = blockRange(block, size, blocks.blockBytes);
-    return end - start;
-  }
   const report = () => {
     let sent = kept;
     for (const loaded of inFlight.values()) sent += loaded;

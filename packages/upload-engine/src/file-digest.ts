@@ -76,22 +76,22 @@ export function streamedDigest(entry: FileEntry, blockBytes: number) {
  * A large file being hashed while its blocks are sent: each block's MD5 as soon as the worker has it, and the
  * file's once the whole file was read. A block's upload waits only for its own MD5.
  */
+/** A promise and what settles it; a rejection nobody waits for yet is not an unhandled one. */
+function settleable<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 export class DigestInProgress {
-  readonly #blocks: { promise: Promise<string>; resolve: (md5: string) => void; reject: (e: unknown) => void }[];
-  readonly file: Promise<string>;
-  #resolveFile!: (md5: string) => void;
-  #rejectFile!: (e: unknown) => void;
+  readonly #blocks: ReturnType<typeof settleable<string>>[];
+  readonly #file = settleable<string>();
+  readonly file = this.#file.promise;
 
   constructor(blockCount: number) {
-    this.#blocks = Array.from({ length: blockCount }, () => {
-      let resolve!: (md5: string) => void;
-      let reject!: (e: unknown) => void;
-      const promise = new Promise<string>((res, rej) => ((resolve = res), (reject = rej)));
-      promise.catch(() => undefined);
-      return { promise, resolve, reject };
-    });
-    this.file = new Promise<string>((res, rej) => ((this.#resolveFile = res), (this.#rejectFile = rej)));
-    this.file.catch(() => undefined);
+    this.#blocks = Array.from({ length: blockCount }, () => settleable<string>());
   }
 
   block(block: number): Promise<string> {
@@ -103,12 +103,12 @@ export class DigestInProgress {
   }
 
   hashed(md5: string): void {
-    this.#resolveFile(md5);
+    this.#file.resolve(md5);
   }
 
   /** The file could not be read: every wait for it ends with why. */
   failed(error: unknown): void {
     for (const block of this.#blocks) block.reject(error);
-    this.#rejectFile(error);
+    this.#file.reject(error);
   }
 }
