@@ -118,8 +118,8 @@ export class SasUrls {
   }
 
   /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
-  async copySourceUrl(blobName: string): Promise<string> {
-    return this.serverUrl(this.containers.staged, "r", blobName);
+  async copySourceUrl(blobName: string, location: ImageLocation = "staged"): Promise<string> {
+    return this.serverUrl(this.containers[location], "r", blobName);
   }
 
   /**
