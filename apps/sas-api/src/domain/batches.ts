@@ -13,6 +13,7 @@ import type { StoredRecord } from "../storage/record-store.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
+import { thumbnailTarget } from "./thumbnails.js";
 
 export interface BatchDeps {
   storage: BlobStorage;
@@ -44,6 +45,7 @@ async function uploadTarget(deps: BatchDeps, file: PlannedFile, expiresOn: Date)
       : // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
         { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
     mode,
+    thumbnail: await thumbnailTarget(deps, file, expiresOn),
   };
 }
 

@@ -4,6 +4,7 @@ import type { BatchDeps } from "./batches.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { imageLocation, isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
+import { thumbnailReadUrl } from "./thumbnails.js";
 
 /** The study as the API shows it: each image behind a fresh, short-lived read URL. */
 export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
@@ -26,6 +27,7 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
         height: "height" in element ? element.height : null,
         url: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn),
         downloadUrl: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn, element.name),
+        thumbnailUrl: await thumbnailReadUrl(deps.storage, element, expiresOn),
       })),
     ),
   };
