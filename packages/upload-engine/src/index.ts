@@ -48,7 +48,6 @@ export {
   type RestoredFile,
   type UploadSnapshot,
 } from "./study-session.js";
-export { THUMBNAIL_COMMIT_WAIT_MS } from "./thumbnail-upload.js";
 export { TransferRateMeter, type TransferSample } from "./transfer-rate.js";
 export {
   HTTP1_CONNECTIONS_PER_ORIGIN,
