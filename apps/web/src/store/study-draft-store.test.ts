@@ -337,10 +337,11 @@ describe("study draft: creating a study", () => {
 
   it("uploads each image's thumbnail beside it, to the thumbnail link the API gave, and keeps it with the draft", async () => {
     const context = setup();
-    const withThumbnailLinks = (answer: ReturnType<typeof targets>) => ({
-      ...answer,
-      files: answer.files.map((t) => ({ ...t, thumbnail: { uploadUrl: `${t.uploadUrl}&thumb`, headers: { a: "b" } } })),
-    });
+    const withThumbnailLinks = <T extends ReturnType<typeof targets>>(answer: T): T => {
+      for (const t of answer.files)
+        Object.assign(t, { thumbnail: { uploadUrl: `${t.uploadUrl}&thumb`, headers: { a: "b" } } });
+      return answer;
+    };
     const create = context.api.createBatch.getMockImplementation()!;
     context.api.createBatch.mockImplementation(async (request) => withThumbnailLinks(await create(request)));
     await context.actions.loadConfig();
