@@ -1,6 +1,7 @@
 import type { Page, Response } from "@playwright/test";
 import { expect, test } from "../support/fixtures.js";
-import { jpegImage, pngImage } from "../support/test-images.js";
+import { commitStudyThroughApi } from "../support/api-studies.js";
+import { jpegImage, pngImage, rawFile } from "../support/test-images.js";
 
 /** The API's limits for a thumbnail (packages/shared thumbnails.ts). */
 const THUMBNAIL_MAX_BYTES = 64 * 1024;
@@ -73,4 +74,25 @@ test("the list and the study grid load thumbnails of a few KiB; the full image o
   const full = afterViewer.filter((r) => r.path === fullImages[0]);
   expect(full).toEqual([{ path: fullImages[0], bytes: images[0]!.buffer.length }]);
   expect(afterViewer.some((r) => r.path === fullImages[1])).toBe(false);
+});
+
+test("a study without thumbnails (committed before them) shows a placeholder in the list and its images in the grid", async ({
+  page,
+  api,
+  studiesList,
+}) => {
+  const title = `No thumbnails ${Date.now().toString(36)}`;
+  // Bytes whose pixel size the helper does not know: it sends no thumbnail, as clients before them did not.
+  const image = rawFile("plain.jpg", "image/jpeg", jpegImage("plain-source.jpg", 64, 48).buffer);
+  const study = await commitStudyThroughApi(api, title, [image]);
+  expect(study.elements[0]!.thumbnailUrl).toBeNull();
+
+  await studiesList.open();
+  const item = page.getByRole("main").getByRole("listitem").filter({ hasText: title });
+  await expect(item).toContainText("1 image");
+  await expect(item.getByRole("presentation")).toHaveCount(0);
+
+  await page.goto(`/studies/${study.id}`);
+  const shown = page.getByRole("button", { name: "View plain.jpg full size" }).getByRole("img");
+  await expect(shown).toHaveJSProperty("naturalWidth", 64);
 });
