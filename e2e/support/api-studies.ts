@@ -1,7 +1,18 @@
 import { imageTypeSchema, type ApiClient, type Study } from "@study-uploader/shared";
-import type { TestImage } from "./test-images.js";
+import { jpegImage, type TestImage } from "./test-images.js";
 
-/** Commits a study straight through the API, as a script would: one batch, a PUT per image, the commit. */
+/** A thumbnail as the browser makes one: a JPEG of the image's pixel size scaled to at most 256 px a side. */
+function thumbnailOf(image: TestImage & { width: number; height: number }): TestImage {
+  const scale = Math.min(1, 256 / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  return jpegImage(`thumbnail-of-${image.name}.jpg`, width, height);
+}
+
+/**
+ * Commits a study straight through the API, as a script would: one batch, a PUT per image (and a thumbnail beside
+ * each image whose pixel size the test knows, as the browser sends one), the commit.
+ */
 export async function commitStudyThroughApi(api: ApiClient, title: string, images: TestImage[]): Promise<Study> {
   const batch = await api.createBatch({
     files: images.map((image) => ({
@@ -18,6 +29,15 @@ export async function commitStudyThroughApi(api: ApiClient, title: string, image
       body: new Uint8Array(image.buffer),
     });
     if (!stored.ok) throw new Error(`PUT ${image.name}: ${stored.status} ${await stored.text()}`);
+    if (target.thumbnail && image.width !== undefined && image.height !== undefined) {
+      const thumbnail = thumbnailOf({ ...image, width: image.width, height: image.height });
+      const sent = await fetch(target.thumbnail.uploadUrl, {
+        method: "PUT",
+        headers: target.thumbnail.headers,
+        body: new Uint8Array(thumbnail.buffer),
+      });
+      if (!sent.ok) throw new Error(`PUT thumbnail of ${image.name}: ${sent.status} ${await sent.text()}`);
+    }
   }
   return api.commitStudy({
     batchId: batch.batchId,

@@ -100,7 +100,10 @@ export class StudiesListPage {
 
 /** Storage requests the browser makes, counted at the network level. */
 export class UploadTraffic {
+  /** PUTs of images (blocks and block lists included); thumbnails, sent beside them outside the pool, are apart. */
   readonly puts: Request[] = [];
+  /** PUTs of thumbnails (`{batchId}/{index}-thumb`). */
+  readonly thumbnailPuts: Request[] = [];
   inFlight = 0;
   maxInFlight = 0;
   readonly refreshes: Request[] = [];
@@ -114,12 +117,15 @@ export class UploadTraffic {
   readonly apiCalls: string[] = [];
 
   constructor(page: Page) {
-    const isPut = (r: Request) => r.method() === "PUT" && r.url().includes("/devstoreaccount1/");
+    const isStoragePut = (r: Request) => r.method() === "PUT" && r.url().includes("/devstoreaccount1/");
+    const isThumbnail = (r: Request) => new URL(r.url()).pathname.endsWith("-thumb");
+    const isPut = (r: Request) => isStoragePut(r) && !isThumbnail(r);
     // A request leaves flight at its response (or failure); requestfinished can lag behind the pool's next start.
     const settle = (r: Request) => {
       if (isPut(r)) this.inFlight--;
     };
     page.on("request", (r) => {
+      if (isStoragePut(r) && isThumbnail(r)) this.thumbnailPuts.push(r);
       if (isPut(r)) {
         this.puts.push(r);
         this.inFlight++;

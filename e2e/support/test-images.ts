@@ -12,6 +12,9 @@ export interface TestImage {
   md5: string;
   /** On disk, for file pickers (Playwright limits in-memory payloads). */
   path: string;
+  /** Its pixel size, where the test made its pixels. */
+  width?: number;
+  height?: number;
 }
 
 const imageDir = path.join(os.tmpdir(), `study-uploader-e2e-${process.pid}`);
@@ -44,7 +47,7 @@ export function pngImage(name: string, approxBytes: number): TestImage {
       png.data[i + 3] = 255;
     }
   }
-  return save(name, "image/png", PNG.sync.write(png, { deflateLevel: 0, filterType: 0 }));
+  return { ...save(name, "image/png", PNG.sync.write(png, { deflateLevel: 0, filterType: 0 })), width, height };
 }
 
 /**
@@ -64,7 +67,7 @@ export function jpegImage(name: string, width = 320, height = 240): TestImage {
   }
   const noise = randomBytes(4 * Math.min(width, 16));
   for (let x = 0; x < noise.length / 4; x++) noise.copy(data, x * 4, x * 4, x * 4 + 3);
-  return save(name, "image/jpeg", Buffer.from(jpeg.encode({ data, width, height }, 85).data));
+  return { ...save(name, "image/jpeg", Buffer.from(jpeg.encode({ data, width, height }, 85).data)), width, height };
 }
 
 /** Any bytes under any name and declared type: for spoofed and invalid files. */

@@ -14,6 +14,7 @@ import {
   servedMd5,
   testApiForSuite,
   uploadAll,
+  uploadThumbnails,
 } from "./test-api.js";
 
 const api = testApiForSuite({}, { config: { auth: secretAuth, rateLimits: NO_RATE_LIMITS } });
@@ -180,16 +181,17 @@ describe("download URLs and list thumbnails", () => {
     expect(view.headers.get("content-disposition")).toBe("inline");
   });
 
-  it("each listed study carries a read URL of its first image", async () => {
+  it("each listed study carries a read URL of its first image's thumbnail", async () => {
     const carol = bearer(await tokenFor("carol-thumbs"));
     const files = [pngFile("first.png", 3000), pngFile("second.png", 3500)];
     const batch = await createBatch(api, files, carol);
     await uploadAll(batch, files);
+    const thumbnails = await uploadThumbnails(batch);
     expect((await api.post("/api/studies", commitBody(batch, files), carol)).status).toBe(201);
     const list = studyListSchema.parse(await (await api.get("/api/studies", carol)).json());
     const thumbnail = await fetch(list.studies[0]!.thumbnailUrl!);
     expect(thumbnail.status).toBe(200);
-    expect(thumbnail.headers.get("content-type")).toBe("image/png");
-    expect(md5Base64(new Uint8Array(await thumbnail.arrayBuffer()))).toBe(md5Base64(files[0]!.bytes));
+    expect(thumbnail.headers.get("content-type")).toBe("image/jpeg");
+    expect(md5Base64(new Uint8Array(await thumbnail.arrayBuffer()))).toBe(md5Base64(thumbnails[0]!));
   });
 });

@@ -10,6 +10,7 @@ import {
   pngFile,
   startTestApi,
   uploadAll,
+  uploadThumbnails,
   type TestApi,
 } from "./test-api.js";
 
@@ -31,6 +32,7 @@ async function commitStudies(count: number): Promise<string[]> {
     const files = [pngFile(`s${i}.png`, 600)];
     const batch = await createBatch(api, files);
     await uploadAll(batch, files);
+    await uploadThumbnails(batch);
     const res = await api.post("/api/studies", commitBody(batch, files, `Study ${i}`));
     ids.push(studySchema.parse(await res.json()).id);
   }

@@ -192,7 +192,12 @@ export function putBlob(
 export interface BatchResponse {
   batchId: string;
   expiresAt: string;
-  files: { index: number; uploadUrl: string; headers: Record<string, string> }[];
+  files: {
+    index: number;
+    uploadUrl: string;
+    headers: Record<string, string>;
+    thumbnail?: { uploadUrl: string; headers: Record<string, string> };
+  }[];
 }
 
 export async function createBatch(
@@ -211,6 +216,16 @@ export async function uploadAll(batch: BatchResponse, files: LocalFile[]) {
   const upload = (t: BatchResponse["files"][number]) => putBlob(t, files[t.index]!.bytes);
   const results = await Promise.all(batch.files.map((t) => upload(t).catch(() => upload(t))));
   for (const res of results) if (res.status !== 201) throw new Error(`upload: ${res.status} ${await res.text()}`);
+}
+
+/** Uploads a small JPEG thumbnail beside each file, as the browser does; returns them by index. */
+export async function uploadThumbnails(batch: BatchResponse): Promise<Uint8Array[]> {
+  const thumbnails = batch.files.map(() => syntheticImage("image/jpeg", 2000, { width: 128, height: 96 }));
+  for (const target of batch.files) {
+    const res = await putBlob(target.thumbnail!, thumbnails[target.index]!);
+    if (res.status !== 201) throw new Error(`thumbnail upload: ${res.status} ${await res.text()}`);
+  }
+  return thumbnails;
 }
 
 export function commitBody(batch: BatchResponse, files: LocalFile[], title = "A study") {

@@ -10,3 +10,4 @@ export * from "./error-message.js";
 export * from "./sleep.js";
 export * from "./api-routes.js";
 export * from "./blocks.js";
+export * from "./thumbnails.js";

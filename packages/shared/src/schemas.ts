@@ -96,6 +96,11 @@ export const uploadTargetSchema = z.object({
    * (older APIs, files sent in blocks).
    */
   storedMd5s: z.array(z.string()).optional(),
+  /**
+   * Where the browser may PUT the file's thumbnail (a JPEG within THUMBNAIL_MAX_BYTES and THUMBNAIL_MAX_SIDE_PX,
+   * one Put Blob with these headers): create-only, beside the file. Absent from older APIs: no thumbnail is sent.
+   */
+  thumbnail: z.object({ uploadUrl: storageUrlSchema, headers: z.record(z.string(), z.string()) }).optional(),
 });
 export type UploadTarget = z.infer<typeof uploadTargetSchema>;
 
@@ -176,6 +181,8 @@ export const studyElementSchema = z.object({
   url: storageUrlSchema,
   /** The same image served as an attachment under its original file name (a download, not a view). */
   downloadUrl: storageUrlSchema,
+  /** A read URL of its small JPEG thumbnail; null when it has none (older studies, or none was uploaded). */
+  thumbnailUrl: storageUrlSchema.nullable().default(null),
 });
 export type StudyElement = z.infer<typeof studyElementSchema>;
 
@@ -190,7 +197,10 @@ export type Study = z.infer<typeof studySchema>;
 
 export const studySummarySchema = studySchema.pick({ id: true, title: true, createdAt: true }).extend({
   elementCount: z.number().int().nonnegative(),
-  /** A read URL of the study's first image, for the list; null for studies listed before it was recorded. */
+  /**
+   * A read URL of the thumbnail of the study's first image, for the list; null when it has none (studies listed
+   * before thumbnails were kept show a placeholder, not their full first image).
+   */
   thumbnailUrl: storageUrlSchema.nullable(),
   /**
    * Its owner's delete started and has not finished (it stopped half-way): deleting it again finishes it, and so

@@ -10,6 +10,7 @@ import { callThroughOutages, sendThroughOutagesOf, type NetworkWatch } from "./n
 import { classifyPutOutcome, type AttemptVerdict } from "./retry-policy.js";
 import { SerialQueue } from "./serial-queue.js";
 import { reusedFromStore } from "./stored-reuse.js";
+import type { ThumbnailUploads } from "./thumbnail-upload.js";
 import type { BlockSettings, CommitOutcome, StudyDetails, StudySessionDeps } from "./study-session-types.js";
 import type { UploadQueue } from "./upload-queue.js";
 import { cancellationError } from "./upload-queue.js";
@@ -32,6 +33,8 @@ export interface EffectRunnerContext {
   network: NetworkWatch;
   /** What one connection sent per second lately (null before anything was measured): a block's size follows it. */
   bytesPerConnectionPerSecond: () => number | null;
+  /** The images' thumbnails: they hear of every link the API hands out, and a commit waits for those in flight. */
+  thumbnails: ThumbnailUploads;
 }
 
 /**
@@ -79,7 +82,7 @@ export function createEffectRunner(context: EffectRunnerContext) {
   const useBatch = (batchId: string, issued: UploadTargets) => {
     targets = new UploadTargetBook(
       issued,
-      (indexes) => deps.api.refreshBatch(batchId, indexes),
+      (indexes) => deps.api.refreshBatch(batchId, indexes).then((renewed) => context.thumbnails.offerLinks(renewed)),
       unfinishedIndexes,
       LINK_EXPIRY_MARGIN_MS,
     );
@@ -106,6 +109,8 @@ export function createEffectRunner(context: EffectRunnerContext) {
       }
       const indexes = issued.files.map((t) => t.index);
       dispatch({ kind: "announced", generation, batchId, indexes, uploadUrl: issued.files[0]?.uploadUrl ?? null });
+      // After the files have their indexes, so that their thumbnails find these links.
+      if (generation === context.state().generation) context.thumbnails.offerLinks(issued);
     } catch (error) {
       dispatch({ kind: "announce-failed", generation, reason: errorMessage(error) });
     }
@@ -202,6 +207,10 @@ export function createEffectRunner(context: EffectRunnerContext) {
     try {
       if (!details) throw new Error("the commit was not asked for");
       const request = commitRequestOf(effect, details);
+      await context.thumbnails.settled(
+        effect.elements.map((e) => e.id),
+        signal,
+      );
       answer = { kind: "committed", study: await throughOutages(() => sendCommit(deps.api, request, signal), signal) };
     } catch (error) {
       const files = error instanceof ApiRequestError ? error.files : [];
@@ -278,6 +287,7 @@ export function createEffectRunner(context: EffectRunnerContext) {
       generationSignal.abort(cancellationError());
       generationSignal = new AbortController();
       targets = null;
+      context.thumbnails.clear();
     },
     /** A batch begun before a reload: its links are renewed on first use. */
     takeUpBatch(batchId: string) {

@@ -5,6 +5,7 @@ import { indexOf, sentBytesOf } from "./file-steps.js";
 import { isReused } from "./stored-reuse.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
+import { createThumbnailUploads } from "./thumbnail-upload.js";
 import type {
   CommitOutcome,
   BlockSettings,
@@ -125,6 +126,15 @@ export function createStudySession(deps: StudySessionDeps) {
     notify();
   });
 
+  // Outside the pool and its goodput meter: a thumbnail is a few KiB and never holds an image's upload back.
+  const thumbnails = createThumbnailUploads({
+    transport: stallSafe,
+    indexOf: (id) => {
+      const entry = [...state.files.values()].find((file) => file.id === id);
+      return entry ? indexOf(entry.state) : null;
+    },
+  });
+
   const runner = createEffectRunner({
     deps,
     blockSettings: () => blockSettings.current,
@@ -136,6 +146,7 @@ export function createStudySession(deps: StudySessionDeps) {
     network: watch,
     bytesPerConnectionPerSecond: () =>
       bytesPerSecond === null ? null : bytesPerSecond / Math.max(1, Math.min(queue.concurrency, queue.runningCount)),
+    thumbnails,
   });
 
   /** Resolves once the additions and removals asked for so far reached the API. */
@@ -206,8 +217,17 @@ export function createStudySession(deps: StudySessionDeps) {
      * blob is deleted (resolves when the API heard; a failure leaves it to the sweep, which deletes it at expiry).
      */
     remove(id: string): Promise<void> {
+      thumbnails.forget(id);
       dispatch({ kind: "remove", id });
       return apiSettled();
+    },
+
+    /**
+     * A small JPEG of image `id` (or the promise of one being made: null or a rejection means none), PUT beside it
+     * once it has its link. The commit waits a little for one still being made or sent, never for one that failed.
+     */
+    setThumbnail(id: string, thumbnail: Blob | Promise<Blob | null>): void {
+      thumbnails.set(id, thumbnail);
     },
 
     /** Sends failed images again (all of them, or those `only` picks); images that arrived are never re-sent. */

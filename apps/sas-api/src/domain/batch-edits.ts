@@ -16,6 +16,7 @@ import {
 } from "./batches.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { batchPlanName, type BatchPlan } from "./records.js";
+import { thumbnailUploadName } from "./thumbnails.js";
 
 /** Edits of one plan racing from other instances are rare; each lost race costs one more read and write. */
 const EDIT_ATTEMPTS = 5;
@@ -119,6 +120,7 @@ export async function removeBatchFile(deps: BatchDeps, owner: string, batchId: s
   });
   const file = plan.files[index]!;
   await deps.storage.images.delete(file.blobName, { blocks: file.blocks === true });
+  await deps.storage.images.delete(thumbnailUploadName(file));
 }
 
 /**

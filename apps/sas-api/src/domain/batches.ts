@@ -14,6 +14,7 @@ import { DomainError, notFound } from "./domain-error.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
 import { storedMd5sOf } from "./stored-images.js";
+import { thumbnailTarget } from "./thumbnails.js";
 
 export interface BatchDeps {
   storage: BlobStorage;
@@ -51,6 +52,7 @@ async function uploadTarget(
         { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
     mode,
     ...(storedMd5s?.length ? { storedMd5s } : {}),
+    thumbnail: await thumbnailTarget(deps, file, expiresOn),
   };
 }
 

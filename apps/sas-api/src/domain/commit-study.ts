@@ -15,6 +15,7 @@ import {
 import { indexStudy } from "./study-index.js";
 import { recordStoredImages } from "./stored-images.js";
 import { copyVerified } from "./copy-verified.js";
+import { commitThumbnails, thumbnailField, type ThumbnailDeps } from "./thumbnails.js";
 import { verifyUploads, type Verified, type VerifyDeps } from "./verify-uploads.js";
 
 /** Storage allows 15–60 s; a commit takes well under a second, and a crashed one frees its batch within this. */
@@ -106,7 +107,7 @@ async function underBatchLease<T>(
  * the upload version it verified (If-Match) to a name no one else writes (If-None-Match).
  */
 export async function commitStudy(
-  deps: VerifyDeps,
+  deps: VerifyDeps & ThumbnailDeps,
   owner: string,
   request: CommitStudyRequest,
 ): Promise<CommitOutcome> {
@@ -146,6 +147,12 @@ export async function commitStudy(
     const studyId = studyIdForBatch(plan.batchId);
     const { names, changed } = await copyVerified(deps, studyId, verified);
     if (changed.length > 0) throw verificationFailed(plan, changed);
+    // After the images: a thumbnail is only kept, never needed, so nothing about one can fail the commit.
+    const thumbnails = await commitThumbnails(
+      deps,
+      studyId,
+      verified.map((v) => v.file),
+    );
 
     assertCommitInTime(deps.config, plan, deps.now());
     const record: CommittedStudyRecord = {
@@ -169,6 +176,7 @@ export async function commitStudy(
           width,
           height,
           blobName: names[i]!,
+          ...thumbnailField(thumbnails[i]),
         };
       }),
     };

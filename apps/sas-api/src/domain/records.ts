@@ -63,7 +63,16 @@ const studyRecordV1Schema = z.object({
 const studyRecordV2Schema = z.object({
   version: z.literal(2),
   ...studyFields,
-  elements: z.array(z.object({ ...elementFields, fileIndex: fileIndex.optional(), width: pixels, height: pixels })),
+  elements: z.array(
+    z.object({
+      ...elementFields,
+      fileIndex: fileIndex.optional(),
+      width: pixels,
+      height: pixels,
+      // Its kept thumbnail in the committed container (thumbnails.ts); absent when it has none, and in older records.
+      thumbnailBlobName: z.string().optional(),
+    }),
+  ),
 });
 
 export const studyRecordSchema = z.discriminatedUnion("version", [studyRecordV1Schema, studyRecordV2Schema]);

@@ -5,6 +5,7 @@ import type { BatchDeps } from "./batches.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { imageLocation, isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
+import { thumbnailReadUrl } from "./thumbnails.js";
 
 /** The study as the API shows it: each image behind a short-lived read URL, the same one all through a window. */
 export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
@@ -27,6 +28,7 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
         height: "height" in element ? element.height : null,
         url: await deps.storage.sas.readUrl(location, element.blobName, element.type, validity),
         downloadUrl: await deps.storage.sas.readUrl(location, element.blobName, element.type, validity, element.name),
+        thumbnailUrl: await thumbnailReadUrl(deps.storage, element, validity),
       })),
     ),
   };

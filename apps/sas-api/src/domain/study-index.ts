@@ -1,4 +1,4 @@
-import { imageTypeSchema, type StudySummary } from "@study-uploader/shared";
+import type { StudySummary } from "@study-uploader/shared";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import type { ReadUrlValidity } from "../storage/read-url-window.js";
 import {
@@ -9,10 +9,12 @@ import {
   studyRecordName,
   type StudyRecord,
 } from "./records.js";
+import { listedThumbnailMetadata, listedThumbnailUrl } from "./thumbnails.js";
 
 /**
  * Metadata values are ASCII: the title travels percent-encoded (the contract has refused malformed text). The
- * first image's blob, its type and where it lives let the list show it without reading the record.
+ * first element's thumbnail lets the list show it without reading the record; the first image's blob, its type
+ * and where it lives are still written for API instances older than thumbnails, which list those.
  */
 function indexMetadata(record: StudyRecord): Record<string, string> {
   const first = record.elements[0];
@@ -26,6 +28,7 @@ function indexMetadata(record: StudyRecord): Record<string, string> {
       thumbtype: first.type,
       thumbin: imageLocation(record),
     }),
+    ...listedThumbnailMetadata(record),
   };
 }
 
@@ -66,19 +69,6 @@ export interface StudyPage {
   nextMarker: string | null;
 }
 
-/** A read URL of the study's first image, signed here from the entry's metadata: no storage call. */
-function thumbnailUrl(
-  storage: BlobStorage,
-  metadata: Record<string, string>,
-  validity: ReadUrlValidity,
-): Promise<string | null> {
-  const type = imageTypeSchema.safeParse(metadata.thumbtype);
-  const location = metadata.thumbin === "staged" ? "staged" : "committed";
-  // Entries written before the list showed thumbnails have none.
-  if (!metadata.thumbblob || !type.success) return Promise.resolve(null);
-  return storage.sas.readUrl(location, decodeURIComponent(metadata.thumbblob), type.data, validity);
-}
-
 /** One page of an owner's studies, newest first: one List Blobs call, whatever the number of studies. */
 export async function readStudyIndex(
   storage: BlobStorage,
@@ -98,7 +88,7 @@ export async function readStudyIndex(
           createdAt: metadata.createdat ?? new Date(0).toISOString(),
           elementCount: Number(metadata.elementcount ?? 0),
           // Its images may already be gone: nothing more of it is handed out.
-          thumbnailUrl: deletionPending ? null : await thumbnailUrl(storage, metadata, readUrlsValidity),
+          thumbnailUrl: deletionPending ? null : await listedThumbnailUrl(storage, metadata, readUrlsValidity),
           deletionPending,
         };
       }),

@@ -6,6 +6,7 @@ import { finishPendingDeletes, type PendingDeleteCounts } from "./delete-study.j
 import { studyIdForBatch } from "./ids.js";
 import { batchPlanName, isDeletedStudy, storedStudySchema, studyRecordName } from "./records.js";
 import { indexStudy, studyIndexEntry } from "./study-index.js";
+import { thumbnailNames } from "./thumbnails.js";
 
 export interface SweepDeps {
   storage: BlobStorage;
@@ -55,6 +56,8 @@ async function sweepBatch(storage: BlobStorage, batchId: string, owner: string):
   const record = stored && !isDeletedStudy(stored) ? stored : null;
   if (record) await indexStudy(storage, record);
   const shown = new Set(record?.elements.map((e) => e.blobName));
+  // Its thumbnails are shown too: they stay.
+  if (record) for (const name of thumbnailNames(record)) shown.add(name);
   const orphans = (await storage.committed.list(`${studyId}/`)).filter((name) => !shown.has(name));
   await Promise.all(orphans.map((name) => storage.committed.delete(name)));
   const deletedUploads = await storage.images.deleteAll(`${batchId}/`);

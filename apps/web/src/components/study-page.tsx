@@ -12,7 +12,8 @@ function GalleryItem({ element, onOpen }: { element: StudyElement; onOpen: () =>
     <li>
       <figure>
         <button type="button" className="gallery-open" aria-label={`View ${element.label} full size`} onClick={onOpen}>
-          <img src={element.url} alt={element.label} />
+          {/* The thumbnail, a few KiB; the full image only in the viewer. Older studies have none: the image. */}
+          <img src={element.thumbnailUrl ?? element.url} alt={element.label} decoding="async" />
         </button>
         <figcaption>
           {element.label}

@@ -1,20 +1,31 @@
-/** The width of a kept thumbnail: enough for the form's 64 px rows at 2× density. */
-const THUMBNAIL_WIDTH_PX = 128;
+import { THUMBNAIL_MAX_BYTES, THUMBNAIL_MAX_SIDE_PX, THUMBNAIL_TYPE } from "@study-uploader/shared";
+
+/** JPEG qualities tried in turn until the thumbnail fits THUMBNAIL_MAX_BYTES (a noisy picture needs the lower). */
+const QUALITIES = [0.8, 0.6, 0.4];
 
 /**
- * A small JPEG of an image, kept with the saved draft so a reloaded form still shows it (a few KiB instead of
- * the file). One decode, resized by the browser off the main thread (only the width is given, so the aspect
- * ratio is kept); null when the browser cannot do it.
+ * A small JPEG of an image, at most THUMBNAIL_MAX_SIDE_PX on its longer side (sharp in the study grid at 2×):
+ * uploaded beside the image for the list and the grid, and kept with the saved draft so a reloaded form still
+ * shows it. One decode, resized by the browser to the thumbnail's width; a tall image is then scaled down to the
+ * height limit on the canvas. Null when the browser cannot do it or no quality fits the byte limit.
  */
 async function makeThumbnail(file: Blob): Promise<Blob | null> {
   if (typeof createImageBitmap !== "function" || typeof OffscreenCanvas !== "function") return null;
-  const bitmap = await createImageBitmap(file, { resizeWidth: THUMBNAIL_WIDTH_PX, resizeQuality: "medium" });
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+  const bitmap = await createImageBitmap(file, { resizeWidth: THUMBNAIL_MAX_SIDE_PX, resizeQuality: "high" });
+  const scale = Math.min(1, THUMBNAIL_MAX_SIDE_PX / bitmap.height);
+  const canvas = new OffscreenCanvas(
+    Math.max(1, Math.round(bitmap.width * scale)),
+    Math.max(1, Math.round(bitmap.height * scale)),
+  );
   const context = canvas.getContext("2d");
   if (!context) return null;
-  context.drawImage(bitmap, 0, 0);
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
-  return canvas.convertToBlob({ type: "image/jpeg", quality: 0.8 });
+  for (const quality of QUALITIES) {
+    const thumbnail = await canvas.convertToBlob({ type: THUMBNAIL_TYPE, quality });
+    if (thumbnail.size <= THUMBNAIL_MAX_BYTES) return thumbnail;
+  }
+  return null;
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -26,7 +37,10 @@ const idle = () =>
       : setTimeout(resolve, 0),
   );
 
-/** Thumbnails one at a time, each when the page is idle: they must not compete with hashing and uploads. */
+/**
+ * Thumbnails one at a time, each when the page is idle (or after 2 s): decoding must not hold back hashing and
+ * uploads, and a study's commit waits only briefly for thumbnails still being made.
+ */
 export function makeThumbnailWhenIdle(file: Blob): Promise<Blob | null> {
   const made = queue.then(idle).then(() => makeThumbnail(file));
   queue = made.catch(() => undefined);

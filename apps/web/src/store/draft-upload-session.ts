@@ -44,7 +44,7 @@ export interface StudyDraftDeps {
   previews: { create(file: Blob): string; revoke(url: string): void };
   /** The page keeps drafts (openDraft): until one is open, images picked wait to join it. */
   keepsDrafts?: boolean;
-  /** A small picture of an image, kept with the draft. */
+  /** A small JPEG of an image (thumbnail limits of the API), uploaded beside it and kept with the draft. */
   thumbnail?: (file: File) => Promise<Blob | null>;
   /** Wall-clock time (ms) for the draft's deadline; `now` is the monotonic clock for retries and transfer rates. */
   wallClock?: () => number;
@@ -98,9 +98,15 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     session.setConcurrency(size);
   };
 
-  const keepThumbnail = async (image: DraftImage) => {
-    const thumbnail = await deps.thumbnail?.(image.blob!).catch(() => null);
-    if (thumbnail) updateImage(image.id, (current) => (current.blob === image.blob ? { thumbnail } : {}));
+  /** The image's thumbnail, made when the page is idle: the session uploads it beside the image, the draft keeps it. */
+  const makeThumbnail = (image: DraftImage) => {
+    const { blob } = image;
+    const made =
+      blob && previewable(blob) && deps.thumbnail ? deps.thumbnail(blob).catch(() => null) : Promise.resolve(null);
+    session.setThumbnail(image.id, made);
+    void made.then((thumbnail) => {
+      if (thumbnail) updateImage(image.id, (current) => (current.blob === blob ? { thumbnail } : {}));
+    });
   };
 
   /** What changed between two snapshots that the form says or acts on. */
@@ -124,9 +130,6 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
       if (entry.state.kind === "uploaded" && was && was.state.kind !== "uploaded") {
         // A finished upload tells which protocol the upload origin speaks (resource timing): HTTP/2 takes more.
         resizePool();
-        // After its upload, not before: decoding for the thumbnail must not compete with hashing and sending.
-        const image = get().images[entry.id];
-        if (image?.blob && !image.thumbnail && previewable(image.blob)) void keepThumbnail(image);
       }
     }
   };
@@ -148,6 +151,7 @@ export function connectUploadSession(deps: StudyDraftDeps, store: DraftStoreAcce
     session.setBlockSettings(blockSettingsOf(config));
     session.setAdaptiveConcurrency(config.adaptiveConcurrency === true);
     session.add(sendable.map((id) => sessionFile(get().images[id]!)));
+    for (const id of sendable) makeThumbnail(get().images[id]!);
     set({ announcement: draftMessages.uploading(sendable.length) });
   };
 

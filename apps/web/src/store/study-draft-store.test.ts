@@ -336,6 +336,28 @@ describe("study draft: creating a study", () => {
     expect(upload()).toMatchObject({ batchId: null, files: {}, commit: { kind: "committed" } });
   });
 
+  it("uploads each image's thumbnail beside it, to the thumbnail link the API gave, and keeps it with the draft", async () => {
+    const context = setup();
+    const withThumbnailLinks = <T extends ReturnType<typeof targets>>(answer: T): T => {
+      for (const t of answer.files)
+        Object.assign(t, { thumbnail: { uploadUrl: `${t.uploadUrl}&thumb`, headers: { a: "b" } } });
+      return answer;
+    };
+    const create = context.api.createBatch.getMockImplementation()!;
+    context.api.createBatch.mockImplementation(async (request) => withThumbnailLinks(await create(request)));
+    await context.actions.loadConfig();
+    context.actions.setTitle("Faces");
+    context.actions.addFiles([png("a.png"), png("b.png")]);
+    await uploadsSettled(context.store);
+    await vi.waitFor(() => expect(context.puts.filter((p) => p.url.endsWith("&thumb"))).toHaveLength(2));
+    const thumbnailPuts = context.puts.filter((p) => p.url.endsWith("&thumb"));
+    expect(await Promise.all(thumbnailPuts.map((p) => p.body.text()))).toEqual(["thumb of a.png", "thumb of b.png"]);
+    expect(thumbnailPuts[0]!.headers).toEqual({ a: "b" });
+    expect(context.image("a.png").thumbnail).toBe(thumbnailPuts[0]!.body);
+    await context.actions.createStudy();
+    expect(context.api.commitStudy).toHaveBeenCalledTimes(1);
+  });
+
   it("pressed while images upload, the button waits and the commit follows the last upload", async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
