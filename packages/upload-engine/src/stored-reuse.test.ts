@@ -1,22 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { sentBytesOf } from "./file-steps.js";
 import { isReused } from "./stored-reuse.js";
-import { createStudySession } from "./study-session.js";
-import { answerAll, fakeApi, fakeMd5, file, manualTransport, ok } from "./testing/session-fakes.js";
+import { answerAll, fakeSession, file, ok } from "./testing/session-fakes.js";
 import { settle } from "./testing/deferred.js";
 
 function setup() {
-  const fake = manualTransport();
-  const api = fakeApi(600_000);
-  const session = createStudySession({
-    api,
-    transport: fake.transport,
-    hashMd5: fakeMd5,
-    concurrency: 3,
-    random: () => 0.5,
-    now: () => Date.now(),
-    scheduleNotify: (notify) => notify(),
-  });
+  const { fake, api, session } = fakeSession();
   const entry = (id: string) => Object.values(session.getSnapshot().files).find((f) => f.id === id)!;
   return { fake, api, session, entry };
 }

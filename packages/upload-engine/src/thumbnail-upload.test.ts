@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createStudySession } from "./study-session.js";
 import { deferred, settle } from "./testing/deferred.js";
-import { answerAll, fakeApi, fakeMd5, file, manualTransport, ok, refusal } from "./testing/session-fakes.js";
+import { answerAll, fakeApi, fakeSession, file, manualTransport, ok, refusal } from "./testing/session-fakes.js";
 import { createThumbnailUploads } from "./thumbnail-upload.js";
 import type { UploadTargets } from "./upload-targets.js";
 
@@ -117,7 +116,6 @@ describe("thumbnail uploads", () => {
 
 describe("a study session's thumbnails", () => {
   function sessionSetup() {
-    const fake = manualTransport();
     const api = fakeApi(600_000);
     // The fake API's links, each with a thumbnail link beside the file's, as the API hands them out now.
     const withThumbnails = <T extends UploadTargets>(targets: T): T => ({
@@ -129,15 +127,7 @@ describe("a study session's thumbnails", () => {
     });
     const create = api.createBatch.getMockImplementation()!;
     api.createBatch.mockImplementation(async (request) => withThumbnails(await create(request)));
-    const session = createStudySession({
-      api,
-      transport: fake.transport,
-      hashMd5: fakeMd5,
-      concurrency: 3,
-      random: () => 0.5,
-      now: () => Date.now(),
-      scheduleNotify: (notify) => notify(),
-    });
+    const { fake, session } = fakeSession(api);
     const isThumbnail = (path: string) => path.endsWith("-thumb");
     return { fake, api, session, isThumbnail };
   }

@@ -2,7 +2,7 @@ import type { AddBatchFilesRequest, CommitStudyRequest, CreateBatchRequest, Stud
 import { vi } from "vitest";
 import type { PutBlobOutcome, PutBlobRequest } from "../blob-transport.js";
 import type { Md5Hasher } from "../md5.js";
-import type { SessionFile } from "../study-session.js";
+import { createStudySession, type SessionFile } from "../study-session.js";
 import { deferred, settle, type Deferred } from "./deferred.js";
 
 export const ok: PutBlobOutcome = { kind: "response", status: 201, errorCode: null };
@@ -134,3 +134,18 @@ export const file = (id: string, size = 100): SessionFile => ({
 });
 
 export const fakeMd5: Md5Hasher = async (blob) => `md5-of-${blob.size}`;
+
+/** A study session over a manual transport and `api`, every change heard at once: the tests see each state. */
+export function fakeSession(api: ReturnType<typeof fakeApi> = fakeApi(600_000)) {
+  const fake = manualTransport();
+  const session = createStudySession({
+    api,
+    transport: fake.transport,
+    hashMd5: fakeMd5,
+    concurrency: 3,
+    random: () => 0.5,
+    now: () => Date.now(),
+    scheduleNotify: (notify) => notify(),
+  });
+  return { fake, api, session };
+}
