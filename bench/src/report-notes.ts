@@ -6,7 +6,7 @@ import {
   isProductStrategy,
 } from "./bench-plan.js";
 import { cpuRatios, findCell, workloadById } from "./cell-summary.js";
-import { INITIAL_WINDOW_SEGMENTS } from "./link-model.js";
+import { INITIAL_WINDOW_SEGMENTS } from "./congestion-window.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
 import { formatPercent, formatSeconds } from "./report-format.js";
 import type { BenchResults, CellSummary, TargetResult } from "./report-types.js";
