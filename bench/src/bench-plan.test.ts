@@ -78,11 +78,10 @@ describe("planMatrix", () => {
     const plan = planMatrix({ mode: "default", profiles: ["far", "home-wifi", "far-lossy"] });
     const lossy = plan.cells.filter((c) => c.profile !== "far");
     expect(lossy.map((c) => `${c.profile} ${c.workload.id} T=${c.thinkS} ×${c.runs}: ${c.strategies.join()}`)).toEqual([
-      "home-wifi 16×256 KiB T=0 ×3: pool-6,pool-12,gateway,gateway-6,relay",
-      "home-wifi 16×2 MiB T=0 ×2: pool-6,pool-12,gateway,relay",
-      "home-wifi 16×256 KiB T=5 ×2: pool-6,pool-12,gateway",
-      "home-wifi 16×2 MiB T=5 ×1: pool-6,pool-12,gateway",
-      "far-lossy 16×256 KiB T=0 ×2: pool-6,pool-12,gateway,gateway-6,relay",
+      "home-wifi 16×256 KiB T=0 ×2: pool-6,pool-12,gateway,gateway-6,relay",
+      "home-wifi 16×2 MiB T=0 ×1: pool-6,pool-12,gateway,relay",
+      "home-wifi 16×256 KiB T=5 ×1: pool-6,pool-12,gateway",
+      "far-lossy 16×256 KiB T=0 ×2: pool-6,pool-12,gateway,relay",
       "far-lossy 16×256 KiB T=5 ×1: pool-6,pool-12,gateway",
     ]);
     expect(plan.cells.filter((c) => c.profile === "far")).toHaveLength(4);
