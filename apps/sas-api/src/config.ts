@@ -18,6 +18,8 @@ export interface ApiConfig {
   /** Commits that verify their uploads at once in this process; more wait a little, then get 503. */
   commitVerifyConcurrency: number;
   readSasTtlSeconds: number;
+  /** Read URLs are the same string all through one such window (the browser's cache serves repeat views). */
+  readUrlWindowSeconds: number;
   stagingTtlHours: number;
   /** Origins allowed to call the API from a browser and to PUT straight to storage (storage CORS rules). */
   corsOrigins: string[];
@@ -50,6 +52,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     maxBatchBytes: env.MAX_BATCH_BYTES ?? Math.max(1024 * MiB, env.MAX_FILE_BYTES),
     commitVerifyConcurrency: env.COMMIT_VERIFY_CONCURRENCY,
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
+    readUrlWindowSeconds: env.READ_URL_WINDOW_SECONDS,
     stagingTtlHours: env.STAGING_TTL_HOURS,
     corsOrigins: env.CORS_ORIGINS ?? defaultCorsOrigins(env.PORT),
     // Open, any web page could read local studies through DNS rebinding; with auth, it would need a token.

@@ -106,6 +106,7 @@ const envSchema = z
       "one hour: an upload URL lets anyone holding it write, and a refresh renews it",
     ),
     READ_SAS_TTL_SECONDS: positiveIntAtMost(900, 86_400, "one day: a read URL shows the image to anyone holding it"),
+    READ_URL_WINDOW_SECONDS: positiveIntAtMost(3600, 86_400, "one day: a read URL lives up to this plus its TTL"),
     STAGING_TTL_HOURS: positiveIntAtMost(24, 168, "7 days: the longest a user delegation key lasts"),
     CORS_ORIGINS: csv,
     ALLOWED_HOSTS: hostList,

@@ -14,7 +14,7 @@ import {
 
 const api = testApiForSuite();
 
-/** The listed studies; each thumbnail as the blob it names, since its read URL is signed afresh on every request. */
+/** The listed studies; each thumbnail as the blob it names (its read URL changes from one window to the next). */
 async function listStudies() {
   const { studies } = studyListSchema.parse(await (await api.get("/api/studies?limit=100")).json());
   return studies.map((study) => ({ ...study, thumbnailUrl: study.thumbnailUrl?.split("?")[0] ?? null }));
@@ -57,6 +57,40 @@ describe("POST /api/studies", () => {
         (await fetch(element.url, { method: "PUT", body: "x", headers: { "x-ms-blob-type": "BlockBlob" } })).status,
       ).toBe(403);
     }
+  });
+
+  it("hands out the same read URLs on every request within a window, so browsers can cache the images", async () => {
+    const files = [pngFile("a.png", 2000), pngFile("b.png", 2100)];
+    const batch = await createBatch(api, files);
+    await uploadAll(batch, files);
+    const study = studySchema.parse(await (await api.post("/api/studies", commitBody(batch, files))).json());
+    const read = async () => studySchema.parse(await (await api.get(`/api/studies/${study.id}`)).json());
+    const list = async () => studyListSchema.parse(await (await api.get("/api/studies?limit=100")).json());
+    const listed = async () => (await list()).studies.find((s) => s.id === study.id)!.thumbnailUrl;
+    const windowOf = (ms: number) => Math.floor(ms / 600_000);
+    // Read twice a second apart, within one window of the test API's 600 s (again if a window ended in between).
+    for (;;) {
+      const startedIn = windowOf(Date.now());
+      const [first, firstListed] = [await read(), await listed()];
+      await sleep(1100);
+      const [second, secondListed] = [await read(), await listed()];
+      if (windowOf(Date.now()) !== startedIn) continue;
+      expect(second.elements.map((e) => [e.url, e.downloadUrl])).toEqual(
+        first.elements.map((e) => [e.url, e.downloadUrl]),
+      );
+      expect(secondListed).toBe(firstListed);
+      break;
+    }
+    const first = await read();
+
+    const image = await fetch(first.elements[0]!.url);
+    const maxAge = Number(/max-age=(\d+)/.exec(image.headers.get("cache-control") ?? "")?.[1]);
+    // The test API's window is 600 s and its TTL 300 s: the URL (with its max-age) is the window's, not the request's.
+    expect(maxAge).toBe(900);
+    expect(image.headers.get("cache-control")).toContain("immutable");
+    const expiry = Date.parse(new URL(first.elements[0]!.url).searchParams.get("se")!);
+    expect(expiry - Date.now()).toBeGreaterThanOrEqual(299_000);
+    expect(expiry - Date.now()).toBeLessThanOrEqual(900_000);
   });
 
   it("serves the verified type, whatever Content-Type the uploader sent", async () => {

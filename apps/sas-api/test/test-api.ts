@@ -69,6 +69,7 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
   const config: ApiConfig = {
     ...defaults,
     readSasTtlSeconds: 300,
+    readUrlWindowSeconds: 600,
     corsOrigins: ["http://localhost:5173"],
     webDistDir: "/nonexistent",
     ...options.config,

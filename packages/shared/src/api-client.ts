@@ -4,6 +4,7 @@ import {
   batchStatusSchema,
   createBatchResponseSchema,
   refreshBatchResponseSchema,
+  reuseUploadResponseSchema,
   studyListSchema,
   studySchema,
   uploadConfigSchema,
@@ -48,6 +49,8 @@ export interface ApiClient {
   addBatchFiles(batchId: string, request: AddBatchFilesRequest): Promise<AddBatchFilesResponse>;
   /** Takes a file out of a batch before the commit: its upload is deleted now, not left to the sweep. */
   removeBatchFile(batchId: string, index: number): Promise<void>;
+  /** The file is an image the caller already has (see `storedMd5s`): true when storage copied it, nothing to send. */
+  reuseUpload(batchId: string, index: number, md5: string): Promise<boolean>;
   /** What storage holds for a batch: which files arrived, its staging deadline, its study once committed. */
   getBatch(batchId: string): Promise<BatchStatus>;
   /** Drops a batch that will never be committed (a discarded draft): its uploads and plan are deleted now. */
@@ -127,6 +130,8 @@ export function createApiClient(
     removeBatchFile: async (batchId, index) => {
       await call(API_ROUTES.removeBatchFile, [{ batchId, index }], z.null());
     },
+    reuseUpload: async (batchId, index, md5) =>
+      (await call(API_ROUTES.reuseUpload, [{ batchId, index }], reuseUploadResponseSchema, { md5 })).reused,
     getBatch: (batchId) => call(API_ROUTES.getBatch, [{ batchId }], batchStatusSchema),
     discardBatch: async (batchId) => {
       await call(API_ROUTES.discardBatch, [{ batchId }], z.null());

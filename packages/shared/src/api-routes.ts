@@ -46,6 +46,7 @@ export const API_ROUTES = {
   refreshBatch: route("POST", "/api/batches/:batchId/refresh", "refreshes"),
   addBatchFiles: route("POST", "/api/batches/:batchId/files", "refreshes"),
   removeBatchFile: route("DELETE", "/api/batches/:batchId/files/:index", "refreshes"),
+  reuseUpload: route("POST", "/api/batches/:batchId/files/:index/reuse", "refreshes"),
   getBatch: route("GET", "/api/batches/:batchId", "refreshes"),
   discardBatch: route("DELETE", "/api/batches/:batchId", "refreshes"),
   commitStudy: route("POST", "/api/studies", "commits"),

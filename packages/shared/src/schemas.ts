@@ -90,6 +90,12 @@ export const uploadTargetSchema = z.object({
   uploadUrl: storageUrlSchema,
   headers: z.record(z.string(), z.string()),
   mode: z.enum(["single", "blocks"]).optional(),
+  /**
+   * The MD5s (base64) of committed images the same owner already has with exactly this file's size. A file whose
+   * MD5 is one of them asks `POST /api/batches/:id/files/:index/reuse` instead of sending its bytes. Absent: none
+   * (older APIs, files sent in blocks).
+   */
+  storedMd5s: z.array(z.string()).optional(),
 });
 export type UploadTarget = z.infer<typeof uploadTargetSchema>;
 
@@ -119,6 +125,16 @@ export type AddBatchFilesResponse = RefreshBatchResponse;
 
 /** Base64 of a 16-byte MD5 digest, as storage reports it in Content-MD5. */
 export const md5Base64Schema = z.string().regex(/^[A-Za-z0-9+/]{22}==$/, "md5 must be the base64 of a 16-byte digest");
+
+/**
+ * `POST /api/batches/:id/files/:index/reuse`: the file is an image its owner already has (its MD5 is one of the
+ * target's `storedMd5s`). `reused`: storage copied that image into the file's upload, checking its MD5 on the way,
+ * so nothing needs to be sent; false: send it as usual (the stored image has gone since, say).
+ */
+export const reuseUploadRequestSchema = z.strictObject({ md5: md5Base64Schema });
+export type ReuseUploadRequest = z.infer<typeof reuseUploadRequestSchema>;
+export const reuseUploadResponseSchema = z.object({ reused: z.boolean() });
+export type ReuseUploadResponse = z.infer<typeof reuseUploadResponseSchema>;
 
 /**
  * `GET /api/batches/:id`: what storage holds for a batch, so a draft reopened after a reload knows which images

@@ -13,6 +13,7 @@ import type { StoredRecord } from "../storage/record-store.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { newBatchId, studyIdForBatch } from "./ids.js";
 import { batchPlanName, batchPlanSchema, imageBlobName, studyRecordName, type BatchPlan } from "./records.js";
+import { storedMd5sOf } from "./stored-images.js";
 
 export interface BatchDeps {
   storage: BlobStorage;
@@ -33,7 +34,12 @@ export function plannedFile(config: Pick<ApiConfig, "limits">, batchId: string, 
   return usesBlocks(file.size, threshold) ? { ...planned, blocks: true as const } : planned;
 }
 
-async function uploadTarget(deps: BatchDeps, file: PlannedFile, expiresOn: Date): Promise<UploadTarget> {
+async function uploadTarget(
+  deps: BatchDeps,
+  file: PlannedFile,
+  expiresOn: Date,
+  storedMd5s: string[] | undefined,
+): Promise<UploadTarget> {
   const mode = file.blocks ? "blocks" : "single";
   return {
     index: file.index,
@@ -44,16 +50,28 @@ async function uploadTarget(deps: BatchDeps, file: PlannedFile, expiresOn: Date)
       : // One Put Blob per file: storage then computes and keeps the MD5 the commit compares.
         { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": file.type },
     mode,
+    ...(storedMd5s?.length ? { storedMd5s } : {}),
   };
 }
 
-export function uploadTargets(
+/**
+ * Upload links for these files, each with the MD5s of images of its size the owner already has (the browser
+ * sends none of those again). `stored` may be looked up beside other work: creating a batch writes its plan meanwhile.
+ */
+export async function uploadTargets(
   deps: BatchDeps,
   plan: BatchPlan,
   indexes: number[],
   expiresOn: Date,
+  stored: Promise<Map<number, string[]>> = storedMd5sOf(deps.storage, plan, indexes),
 ): Promise<UploadTarget[]> {
-  return Promise.all(indexes.map((index) => uploadTarget(deps, plan.files[index]!, expiresOn)));
+  const bySize = await stored;
+  return Promise.all(
+    indexes.map((index) => {
+      const file = plan.files[index]!;
+      return uploadTarget(deps, file, expiresOn, bySize.get(file.size));
+    }),
+  );
 }
 
 const expiryFromNow = (deps: BatchDeps) => new Date(deps.now() + deps.config.limits.sasTtlSeconds * 1000);
@@ -118,18 +136,19 @@ export async function createBatch(
     createdAt: new Date(deps.now()).toISOString(),
     files: request.files.map((file, index) => plannedFile(deps.config, batchId, index, file)),
   };
+  const indexes = plan.files.map((f) => f.index);
+  // Looked up while the plan is written: the owner's stored images cost the batch no extra round trip.
+  const stored = storedMd5sOf(deps.storage, plan, indexes);
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
-  await deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan));
+  await Promise.all([
+    deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan)),
+    stored.catch(() => undefined),
+  ]);
   const expiresOn = expiryFromNow(deps);
   return {
     batchId,
     expiresAt: expiresOn.toISOString(),
-    files: await uploadTargets(
-      deps,
-      plan,
-      plan.files.map((f) => f.index),
-      expiresOn,
-    ),
+    files: await uploadTargets(deps, plan, indexes, expiresOn, stored),
   };
 }
 

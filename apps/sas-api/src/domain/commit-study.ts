@@ -13,6 +13,7 @@ import {
   type StudyRecord,
 } from "./records.js";
 import { indexStudy } from "./study-index.js";
+import { recordStoredImages } from "./stored-images.js";
 import { copyVerified } from "./copy-verified.js";
 import { verifyUploads, type Verified, type VerifyDeps } from "./verify-uploads.js";
 
@@ -177,7 +178,7 @@ export async function commitStudy(
       elementcount: String(record.elements.length),
     });
     if (created) {
-      await indexStudy(deps.storage, record);
+      await Promise.all([indexStudy(deps.storage, record), recordStoredImages(deps.storage, plan, record)]);
       return { created: true, record };
     }
     // A commit that did not wait for the lease (it lapsed) wrote first: theirs is the study.

@@ -13,6 +13,7 @@ import {
   type StoredStudy,
   type StudyRecord,
 } from "./records.js";
+import { forgetStoredImages } from "./stored-images.js";
 import { markListedAsDeleting, studyIndexEntry } from "./study-index.js";
 
 /** Overwrites lost to a racing writer (another delete) before giving up; each retry reads the record again. */
@@ -23,6 +24,7 @@ const REPLACE_ATTEMPTS = 3;
  * entry, last, so a delete that stops half-way stays listed (as pending) until it is finished.
  */
 async function removeStudyData(storage: BlobStorage, study: StudyRecord | null, tombstone: DeletedStudyRecord) {
+  if (study?.version === 2) await forgetStoredImages(storage, study);
   // Copies live under the study id (orphans of lost races too); version 1 studies show their uploads.
   const copies = await storage.committed.list(`${tombstone.id}/`);
   await Promise.all(copies.map((name) => storage.committed.delete(name)));

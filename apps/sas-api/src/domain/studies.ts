@@ -1,13 +1,14 @@
 import type { Study, StudyList } from "@study-uploader/shared";
+import { readUrlValidity } from "../storage/read-url-window.js";
 import { isRestStatus } from "../storage/storage-errors.js";
 import type { BatchDeps } from "./batches.js";
 import { DomainError, notFound } from "./domain-error.js";
 import { imageLocation, isDeletedStudy, storedStudySchema, studyRecordName, type StudyRecord } from "./records.js";
 import { readStudyIndex } from "./study-index.js";
 
-/** The study as the API shows it: each image behind a fresh, short-lived read URL. */
+/** The study as the API shows it: each image behind a short-lived read URL, the same one all through a window. */
 export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Study> {
-  const expiresOn = readUrlExpiry(deps);
+  const validity = readUrlsValidity(deps);
   const location = imageLocation(record);
   return {
     id: record.id,
@@ -24,15 +25,15 @@ export async function toStudy(deps: BatchDeps, record: StudyRecord): Promise<Stu
         type: element.type,
         width: "width" in element ? element.width : null,
         height: "height" in element ? element.height : null,
-        url: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn),
-        downloadUrl: await deps.storage.sas.readUrl(location, element.blobName, element.type, expiresOn, element.name),
+        url: await deps.storage.sas.readUrl(location, element.blobName, element.type, validity),
+        downloadUrl: await deps.storage.sas.readUrl(location, element.blobName, element.type, validity, element.name),
       })),
     ),
   };
 }
 
-export const readUrlExpiry = (deps: Pick<BatchDeps, "config" | "now">) =>
-  new Date(deps.now() + deps.config.readSasTtlSeconds * 1000);
+export const readUrlsValidity = (deps: Pick<BatchDeps, "config" | "now">) =>
+  readUrlValidity(deps.now(), deps.config.readSasTtlSeconds, deps.config.readUrlWindowSeconds);
 
 export async function getStudy(deps: BatchDeps, owner: string, studyId: string): Promise<Study> {
   const record = await deps.storage.records.read("studies", studyRecordName(owner, studyId), storedStudySchema);
@@ -64,7 +65,7 @@ export async function listStudies(
 ): Promise<StudyList> {
   const marker = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   try {
-    const page = await readStudyIndex(deps.storage, owner, query.limit, marker, readUrlExpiry(deps));
+    const page = await readStudyIndex(deps.storage, owner, query.limit, marker, readUrlsValidity(deps));
     return { studies: page.studies, nextCursor: page.nextMarker === null ? null : encodeCursor(page.nextMarker) };
   } catch (error) {
     // A marker storage cannot read is the client's mistake, not an outage.

@@ -1,5 +1,6 @@
 import { imageTypeSchema, type StudySummary } from "@study-uploader/shared";
 import type { BlobStorage } from "../storage/blob-storage.js";
+import type { ReadUrlValidity } from "../storage/read-url-window.js";
 import {
   imageLocation,
   isDeletedStudy,
@@ -66,12 +67,16 @@ export interface StudyPage {
 }
 
 /** A read URL of the study's first image, signed here from the entry's metadata: no storage call. */
-function thumbnailUrl(storage: BlobStorage, metadata: Record<string, string>, expiresOn: Date): Promise<string | null> {
+function thumbnailUrl(
+  storage: BlobStorage,
+  metadata: Record<string, string>,
+  validity: ReadUrlValidity,
+): Promise<string | null> {
   const type = imageTypeSchema.safeParse(metadata.thumbtype);
   const location = metadata.thumbin === "staged" ? "staged" : "committed";
   // Entries written before the list showed thumbnails have none.
   if (!metadata.thumbblob || !type.success) return Promise.resolve(null);
-  return storage.sas.readUrl(location, decodeURIComponent(metadata.thumbblob), type.data, expiresOn);
+  return storage.sas.readUrl(location, decodeURIComponent(metadata.thumbblob), type.data, validity);
 }
 
 /** One page of an owner's studies, newest first: one List Blobs call, whatever the number of studies. */
@@ -80,7 +85,7 @@ export async function readStudyIndex(
   owner: string,
   limit: number,
   marker: string | undefined,
-  readUrlsExpireOn: Date,
+  readUrlsValidity: ReadUrlValidity,
 ): Promise<StudyPage> {
   const page = await storage.records.listPage("index", `${owner}/`, limit, marker);
   return {
@@ -93,7 +98,7 @@ export async function readStudyIndex(
           createdAt: metadata.createdat ?? new Date(0).toISOString(),
           elementCount: Number(metadata.elementcount ?? 0),
           // Its images may already be gone: nothing more of it is handed out.
-          thumbnailUrl: deletionPending ? null : await thumbnailUrl(storage, metadata, readUrlsExpireOn),
+          thumbnailUrl: deletionPending ? null : await thumbnailUrl(storage, metadata, readUrlsValidity),
           deletionPending,
         };
       }),

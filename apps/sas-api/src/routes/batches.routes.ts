@@ -5,12 +5,14 @@ import {
   batchIdSchema,
   createBatchRequestSchema,
   refreshBatchRequestSchema,
+  reuseUploadRequestSchema,
 } from "@study-uploader/shared";
 import type { AppEnv, RouteDeps } from "../app-env.js";
 import { addBatchFiles, discardBatch, removeBatchFile } from "../domain/batch-edits.js";
 import { batchStatus } from "../domain/batch-status.js";
 import { createBatch, refreshBatch } from "../domain/batches.js";
 import { notFound } from "../domain/domain-error.js";
+import { reuseStoredImage } from "../domain/reuse-upload.js";
 import { ApiProblem } from "../errors.js";
 import { jsonBody } from "../validation.js";
 
@@ -51,6 +53,12 @@ export function batchRoutes(deps: RouteDeps) {
     .delete(API_ROUTES.discardBatch.path, async (c) => {
       await discardBatch(deps, c.get("owner"), batchIdParam(c.req.param("batchId")));
       return c.body(null, 204);
+    })
+    .post(API_ROUTES.reuseUpload.path, jsonBody(reuseUploadRequestSchema), async (c) => {
+      const batchId = batchIdParam(c.req.param("batchId"));
+      const index = fileIndexParam(c.req.param("index"));
+      const reused = await reuseStoredImage(deps, c.get("owner"), batchId, index, c.req.valid("json").md5);
+      return c.json({ reused }, 200);
     })
     .delete(API_ROUTES.removeBatchFile.path, async (c) => {
       const batchId = batchIdParam(c.req.param("batchId"));

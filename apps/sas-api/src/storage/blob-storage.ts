@@ -37,7 +37,11 @@ export class BlobStorage {
       publicBlobEndpoint: options.publicBlobEndpoint,
     });
     const sas = this.sas;
-    this.images = new ImageBlobs(images, (name) => sas.serverUrl(images, "r", name));
+    this.images = new ImageBlobs(
+      images,
+      (name) => sas.serverUrl(images, "r", name),
+      (name) => sas.serverUrl(images, "c", name),
+    );
     this.committed = new CommittedImages(
       committed,
       (name) => sas.serverUrl(committed, "c", name),

@@ -1,7 +1,10 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import { responseHeader, sendBlobRequest, streamBlob } from "./blob-requests.js";
 import { deleteWithUncommittedBlocks, readBlockLists, type BlockListType, type BlockLists } from "./block-blobs.js";
-import { isRestStatus } from "./storage-errors.js";
+import { errorCode, isRestStatus } from "./storage-errors.js";
+
+/** How copying an image the owner already has into an upload went (see `copyStored`). */
+export type StoredCopyResult = "copied" | "upload-exists" | "source-gone" | "source-differs";
 
 /** What storage knows of one uploaded image: enough to verify it without reading it all. */
 export interface StagedBlobInfo {
@@ -46,11 +49,40 @@ export type ServerUrl = (blobName: string) => Promise<string>;
  * ever shown by a study: the commit copies what it verified into the committed container.
  */
 export class ImageBlobs {
-  /** `serverUrl` names an upload with a read-only SAS: the commit's reads skip the SDK's per-call pipeline. */
+  /**
+   * `serverUrl` names an upload with a read-only SAS: the commit's reads skip the SDK's per-call pipeline;
+   * `createUrl` with a create-only one, for copying in an image its owner already has.
+   */
   constructor(
     private readonly container: ContainerClient,
     private readonly serverUrl: ServerUrl,
+    private readonly createUrl: ServerUrl,
   ) {}
+
+  /**
+   * Fills an upload with a copy of a stored image (Copy Blob From URL) instead of the browser's bytes: only when
+   * nothing was uploaded yet (If-None-Match: *), and storage checks the bytes it copies against `md5`. The copy
+   * is then an upload like any other: the commit verifies it as it would the browser's.
+   */
+  async copyStored(blobName: string, sourceUrl: string, md5: string): Promise<StoredCopyResult> {
+    try {
+      await sendBlobRequest(await this.createUrl(blobName), "PUT", {
+        "x-ms-copy-source": sourceUrl,
+        "x-ms-requires-sync": "true",
+        "if-none-match": "*",
+        "x-ms-source-content-md5": md5,
+        "content-length": "0",
+      });
+      return "copied";
+    } catch (error) {
+      // Azurite answers a create-only SAS that meets an existing blob with 403, Azure with 409.
+      if (isRestStatus(error, 409) || isRestStatus(error, 412)) return "upload-exists";
+      if (isRestStatus(error, 403) && (await this.exists(blobName))) return "upload-exists";
+      if (isRestStatus(error, 404)) return "source-gone";
+      if (isRestStatus(error, 400) && errorCode(error) === "Md5Mismatch") return "source-differs";
+      throw error;
+    }
+  }
 
   /**
    * One ranged read tells all the commit needs: the total size (Content-Range), the whole blob's MD5

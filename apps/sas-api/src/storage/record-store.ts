@@ -91,6 +91,16 @@ export class RecordStore {
     }
   }
 
+  /** Writes a JSON record whatever is there (a pointer that the newest writer should win). */
+  async put(kind: RecordKind, name: string, value: unknown): Promise<void> {
+    await sendBlobRequest(
+      await this.serverUrl(kind, "w", name),
+      "PUT",
+      { "x-ms-blob-type": "BlockBlob", "x-ms-blob-content-type": "application/json" },
+      Buffer.from(JSON.stringify(value)),
+    );
+  }
+
   /** The record parsed with `schema`, or null when there is none; throws when the stored JSON does not fit. */
   async read<T>(kind: RecordKind, name: string, schema: ZodType<T>): Promise<T | null> {
     return (await this.readStored(kind, name, schema))?.value ?? null;

@@ -7,10 +7,8 @@ import {
 } from "@azure/storage-blob";
 import type { ImageType } from "@study-uploader/shared";
 import { blobUrl } from "./blob-requests.js";
+import { SAS_START_SKEW_MS, type ReadUrlValidity } from "./read-url-window.js";
 import type { SasSigner } from "./sas-signer.js";
-
-/** Clock-skew allowance: a SAS is valid from a little before the server thinks it is now. */
-const SAS_START_SKEW_MS = 15 * 60 * 1000;
 
 /** Where an image lives: uploads, or the copies a study shows (older studies show their uploads). */
 export type ImageLocation = "staged" | "committed";
@@ -96,31 +94,32 @@ export class SasUrls {
 
   /**
    * A short-lived read-only URL for a study's image, served with its verified type and a private cache control:
-   * shared caches never keep a researcher's images, whatever the blob's own headers say.
+   * shared caches never keep a researcher's images, whatever the blob's own headers say. Within one window of
+   * `validity` the URL is the same string each time (see readUrlValidity), so the browser's cache serves repeats.
    */
   async readUrl(
     location: ImageLocation,
     blobName: string,
     type: ImageType,
-    expiresOn: Date,
+    validity: ReadUrlValidity,
     /** Served as a download under this file name instead of shown inline. */
     downloadAs?: string,
   ): Promise<string> {
-    const maxAge = Math.max(0, Math.floor((expiresOn.getTime() - Date.now()) / 1000));
     const sas = await this.sign(this.containers[location].containerName, {
       blobName,
       permissions: BlobSASPermissions.parse("r"),
-      expiresOn,
+      startsOn: validity.startsOn,
+      expiresOn: validity.expiresOn,
       contentType: type,
       contentDisposition: downloadAs === undefined ? "inline" : attachmentDisposition(downloadAs),
-      cacheControl: `private, max-age=${maxAge}, immutable`,
+      cacheControl: `private, max-age=${validity.maxAgeSeconds}, immutable`,
     });
     return this.publicUrl(location, blobName, sas);
   }
 
   /** Lets storage read one upload for a server-side copy: the account's own endpoint, read-only, minutes long. */
-  async copySourceUrl(blobName: string): Promise<string> {
-    return this.serverUrl(this.containers.staged, "r", blobName);
+  async copySourceUrl(blobName: string, location: ImageLocation = "staged"): Promise<string> {
+    return this.serverUrl(this.containers[location], "r", blobName);
   }
 
   /**
@@ -154,12 +153,12 @@ export class SasUrls {
 
   private sign(
     containerName: string,
-    values: Omit<BlobSASSignatureValues, "containerName" | "startsOn" | "protocol"> & { expiresOn: Date },
+    values: Omit<BlobSASSignatureValues, "containerName" | "protocol"> & { expiresOn: Date },
   ): Promise<string> {
     return this.signer.sign({
       ...values,
       containerName,
-      startsOn: new Date(Date.now() - SAS_START_SKEW_MS),
+      startsOn: values.startsOn ?? new Date(Date.now() - SAS_START_SKEW_MS),
       // The emulator is plain http; a real account only ever takes the SAS over https.
       protocol: this.isLocalEmulator ? SASProtocol.HttpsAndHttp : SASProtocol.Https,
     });
