@@ -94,7 +94,7 @@ function relayNote({ cells, slowStart }: NotedRun): string {
       `back to ${INITIAL_WINDOW_SEGMENTS} after an idle RTO): the relay's one stream ramps up once and keeps the link, while our connections idle ` +
       `between files (the response, the next preflight) and start again from the initial window, so slow start adds to the extra round trips ` +
       `and the commit's verification`
-    : `In this link model one connection gets the whole uplink (no loss, slow start off), so ${concurrency} parallel PUTs cannot beat one stream ` +
+    : `On the lossless profiles one connection gets the whole uplink (slow start off), so ${concurrency} parallel PUTs cannot beat one stream ` +
       `on bandwidth, and only the extra round trips and the commit's verification show`;
   return (
     `Relay: the old design needs one request (a handshake and one round trip, then the bytes), and its hop to storage is in-region and unshaped; ` +
