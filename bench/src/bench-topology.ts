@@ -118,6 +118,9 @@ export function apiEnv(options: {
     ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : {}),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
     ...NO_RATE_LIMITS_ENV,
+    // Every run sends the same kept files as the same (anonymous) owner: with reuse on, only the first run would
+    // upload anything. A case that measures reuse turns it on for its own API.
+    REUSE_STORED_IMAGES: "false",
     LOG_LEVEL: "warn",
   };
 }

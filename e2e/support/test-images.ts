@@ -47,7 +47,10 @@ export function pngImage(name: string, approxBytes: number): TestImage {
   return save(name, "image/png", PNG.sync.write(png, { deflateLevel: 0, filterType: 0 }));
 }
 
-/** A real baseline JPEG (smooth content, so it is small). */
+/**
+ * A real baseline JPEG (smooth content, so it is small). A few random pixels in its first row make each one
+ * different: the API offers an image its owner already has for reuse, and every test runs as the same owner.
+ */
 export function jpegImage(name: string, width = 320, height = 240): TestImage {
   const data = Buffer.alloc(width * height * 4);
   for (let y = 0; y < height; y++) {
@@ -59,6 +62,8 @@ export function jpegImage(name: string, width = 320, height = 240): TestImage {
       data[i + 3] = 255;
     }
   }
+  const noise = randomBytes(4 * Math.min(width, 16));
+  for (let x = 0; x < noise.length / 4; x++) noise.copy(data, x * 4, x * 4, x * 4 + 3);
   return save(name, "image/jpeg", Buffer.from(jpeg.encode({ data, width, height }, 85).data));
 }
 

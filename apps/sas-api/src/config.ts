@@ -15,6 +15,8 @@ export interface ApiConfig {
   limits: UploadConfig;
   /** Largest total of a batch's declared file sizes. */
   maxBatchBytes: number;
+  /** Whether an image its owner already has is copied in storage instead of sent again. */
+  reuseStoredImages: boolean;
   /** Commits that verify their uploads at once in this process; more wait a little, then get 503. */
   commitVerifyConcurrency: number;
   readSasTtlSeconds: number;
@@ -50,6 +52,7 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
       blockBytes: env.UPLOAD_BLOCK_BYTES,
     },
     maxBatchBytes: env.MAX_BATCH_BYTES ?? Math.max(1024 * MiB, env.MAX_FILE_BYTES),
+    reuseStoredImages: env.REUSE_STORED_IMAGES,
     commitVerifyConcurrency: env.COMMIT_VERIFY_CONCURRENCY,
     readSasTtlSeconds: env.READ_SAS_TTL_SECONDS,
     readUrlWindowSeconds: env.READ_URL_WINDOW_SECONDS,

@@ -14,6 +14,12 @@ import { RATE_LIMIT_SETTINGS, forEachRateLimitEnv } from "./rate-limit-settings.
 // Three levels up from src/env.ts and from the bundled dist/main.js alike.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
+/** A switch that is on unless set to "false" or "0". */
+const onUnlessFalse = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v !== "false" && v !== "0");
+
 const booleanFromEnv = z
   .enum(["true", "false", "1", "0", ""])
   .optional()
@@ -84,11 +90,10 @@ const envSchema = z
       "4 GiB: files above the block threshold are copied block by block, Put Block From URL",
     ),
     UPLOAD_BLOCK_THRESHOLD_BYTES: positiveInt(DEFAULT_BLOCK_THRESHOLD_BYTES),
-    // On unless set to false: the browser's pool follows the link (up to UPLOAD_CONCURRENCY[_HTTP2]).
-    UPLOAD_CONCURRENCY_ADAPTIVE: z
-      .enum(["true", "false", "1", "0", ""])
-      .optional()
-      .transform((v) => v !== "false" && v !== "0"),
+    // The browser's pool follows the link (up to UPLOAD_CONCURRENCY[_HTTP2]).
+    UPLOAD_CONCURRENCY_ADAPTIVE: onUnlessFalse,
+    // An image its owner already has is copied in storage instead of sent again (see stored-images.ts).
+    REUSE_STORED_IMAGES: onUnlessFalse,
     UPLOAD_BLOCK_BYTES: positiveIntAtMost(DEFAULT_BLOCK_BYTES, MAX_BLOCK_BYTES, "Put Block's limit").pipe(
       // Smaller blocks would cost a request per few kilobytes and reach the 50,000-block limit at 3 GiB.
       z.number().min(64 * 1024, "must be at least 65536 (64 KiB)"),

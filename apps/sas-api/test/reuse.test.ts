@@ -151,3 +151,24 @@ describe("an image its owner already has", () => {
     expect(apiErrorSchema.parse(await removed.json()).error.message).toMatch(/No file at index 1/);
   });
 });
+
+describe("with REUSE_STORED_IMAGES=false", () => {
+  const off = testApiForSuite({}, { config: { reuseStoredImages: false } });
+
+  it("offers nothing and copies nothing: every image is sent", async () => {
+    const image = pngFile("off.png", 2700);
+    const post = async (path: string, body: unknown) => off.post(path, body);
+    const first = createBatchResponseSchema.parse(
+      await (await post("/api/batches", { files: [fileSpec(image)] })).json(),
+    );
+    await uploadAll(first, [image]);
+    expect((await post("/api/studies", commitBody(first, [image]))).status).toBe(201);
+
+    const again = createBatchResponseSchema.parse(
+      await (await post("/api/batches", { files: [fileSpec(image)] })).json(),
+    );
+    expect(again.files[0]!.storedMd5s).toBeUndefined();
+    const res = await post(`/api/batches/${again.batchId}/files/0/reuse`, { md5: md5Base64(image.bytes) });
+    expect(await res.json()).toEqual({ reused: false });
+  });
+});

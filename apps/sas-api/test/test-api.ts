@@ -70,6 +70,7 @@ export async function startTestApi(limits: Partial<UploadConfig> = {}, options: 
     ...defaults,
     readSasTtlSeconds: 300,
     readUrlWindowSeconds: 600,
+    reuseStoredImages: true,
     corsOrigins: ["http://localhost:5173"],
     webDistDir: "/nonexistent",
     ...options.config,

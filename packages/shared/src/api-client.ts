@@ -1,16 +1,13 @@
 import {
   addBatchFilesResponseSchema,
   apiErrorSchema,
-  batchStatusSchema,
   createBatchResponseSchema,
   refreshBatchResponseSchema,
-  reuseUploadResponseSchema,
   studyListSchema,
   studySchema,
   uploadConfigSchema,
   type AddBatchFilesRequest,
   type AddBatchFilesResponse,
-  type BatchStatus,
   type CommitStudyRequest,
   type CreateBatchRequest,
   type CreateBatchResponse,
@@ -22,6 +19,7 @@ import {
   type StudySummary,
   type UploadConfig,
 } from "./schemas.js";
+import { batchStatusSchema, reuseUploadResponseSchema, type BatchStatus } from "./batch-schemas.js";
 import { z } from "zod";
 import { API_ROUTES, type ApiMethod, type ApiRoute, type PathArgs } from "./api-routes.js";
 import { errorMessage } from "./error-message.js";

@@ -9,6 +9,7 @@ import { createChunkedDigest } from "./md5.js";
 import { callThroughOutages, sendThroughOutagesOf, type NetworkWatch } from "./network-watch.js";
 import { classifyPutOutcome, type AttemptVerdict } from "./retry-policy.js";
 import { SerialQueue } from "./serial-queue.js";
+import { reusedFromStore } from "./stored-reuse.js";
 import type { BlockSettings, CommitOutcome, StudyDetails, StudySessionDeps } from "./study-session-types.js";
 import type { UploadQueue } from "./upload-queue.js";
 import { cancellationError } from "./upload-queue.js";
@@ -166,6 +167,11 @@ export function createEffectRunner(context: EffectRunnerContext) {
               reason: "storage expects this file in blocks; reload the page and add it again",
             } as const;
           }
+          const batchId = context.state().batchId;
+          if (batchId && (await reusedFromStore(deps.api, batchId, target, effect.md5, throughOutages, signal))) {
+            return { kind: "reused" } as const;
+          }
+          if (signal.aborted) return { kind: "cancelled" } as const;
           const outcome = await sendThroughOutages({
             url: target.uploadUrl,
             headers: { ...target.headers, "Content-MD5": effect.md5 },

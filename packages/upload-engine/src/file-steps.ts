@@ -195,6 +195,8 @@ export function putEnded(
     case "uploaded":
     case "already-exists":
       return { state: moveTo(state, { kind: "uploaded", index, md5 }) };
+    case "reused":
+      return { state: moveTo(state, { kind: "uploaded", index, md5, reused: true }) };
     case "cancelled":
       return null;
     case "fatal":

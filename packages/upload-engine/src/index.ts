@@ -60,3 +60,4 @@ export {
 export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.js";
 export type { UploadTargets } from "./upload-targets.js";
 export { createXhrPutBlob } from "./xhr-put-blob.js";
+export { isReused } from "./stored-reuse.js";

@@ -4,6 +4,8 @@ export type AttemptVerdict =
   | { kind: "uploaded" }
   /** A create-only link cannot overwrite: the bytes are already there, and the commit's verification decides. */
   | { kind: "already-exists" }
+  /** Its owner had it already: the API had storage copy that image into the upload, so nothing was sent. */
+  | { kind: "reused" }
   /** `progressed`: a file in blocks kept new blocks in this attempt, so it does not count toward giving up. */
   | { kind: "retry"; reason: string; progressed?: boolean }
   /** The upload link expired: fetch a fresh one and try again at once. */

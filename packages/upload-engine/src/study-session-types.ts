@@ -54,7 +54,10 @@ export interface StudyDetails {
 }
 
 export interface StudySessionDeps {
-  api: Pick<ApiClient, "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy">;
+  api: Pick<
+    ApiClient,
+    "createBatch" | "addBatchFiles" | "removeBatchFile" | "refreshBatch" | "commitStudy" | "reuseUpload"
+  >;
   transport: BlobTransport;
   hashMd5: Md5Hasher;
   /** Hashes a file and its blocks in one read (default: on this thread, chunk by chunk). */

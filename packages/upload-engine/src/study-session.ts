@@ -2,6 +2,7 @@ import { AdaptiveConcurrency, startingConcurrency } from "./adaptive-concurrency
 import { createEffectRunner } from "./effect-runner.js";
 import { meteredTransport } from "./metered-transport.js";
 import { indexOf, sentBytesOf } from "./file-steps.js";
+import { isReused } from "./stored-reuse.js";
 import { backoffDelayMs, DEFAULT_RETRY_OPTIONS } from "./retry-policy.js";
 import { withStallTimeout } from "./stall-timeout.js";
 import type {
@@ -95,7 +96,8 @@ export function createStudySession(deps: StudySessionDeps) {
     if (event.kind === "progress" || event.kind === "put-started") {
       rate.record(
         now(),
-        [...state.files.values()].reduce((sum, entry) => sum + sentBytesOf(entry), 0),
+        // An image its owner had already arrives whole at once without a byte sent: it is no part of the speed.
+        [...state.files.values()].reduce((sum, e) => sum + (isReused(e.state) ? 0 : sentBytesOf(e)), 0),
       );
       bytesPerSecond = rate.bytesPerSecond();
     }

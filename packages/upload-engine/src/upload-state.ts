@@ -55,7 +55,8 @@ export type FileState =
       at: number;
       spared?: number;
     }
-  | { kind: "uploaded"; index: number; md5: string }
+  /** In storage; `reused`: storage copied an image its owner already had, and no byte of it was sent. */
+  | { kind: "uploaded"; index: number; md5: string; reused?: boolean }
   | { kind: "failed"; index: number | null; md5: string | null; sent: number; reason: string }
   /** Its bytes are not the image its type says: never sent. */
   | { kind: "rejected"; index: number | null; problem: string };

@@ -63,7 +63,7 @@ export async function uploadTargets(
   plan: BatchPlan,
   indexes: number[],
   expiresOn: Date,
-  stored: Promise<Map<number, string[]>> = storedMd5sOf(deps.storage, plan, indexes),
+  stored: Promise<Map<number, string[]>> = storedMd5sOf(deps, plan, indexes),
 ): Promise<UploadTarget[]> {
   const bySize = await stored;
   return Promise.all(
@@ -138,12 +138,9 @@ export async function createBatch(
   };
   const indexes = plan.files.map((f) => f.index);
   // Looked up while the plan is written: the owner's stored images cost the batch no extra round trip.
-  const stored = storedMd5sOf(deps.storage, plan, indexes);
+  const stored = storedMd5sOf(deps, plan, indexes);
   // Stored in Azure, not in memory: any API instance can refresh or commit this batch.
-  await Promise.all([
-    deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan)),
-    stored.catch(() => undefined),
-  ]);
+  await Promise.all([deps.storage.records.create("batches", batchPlanName(batchId), plan, planMetadata(plan)), stored]);
   const expiresOn = expiryFromNow(deps);
   return {
     batchId,

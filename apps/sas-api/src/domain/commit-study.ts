@@ -178,7 +178,7 @@ export async function commitStudy(
       elementcount: String(record.elements.length),
     });
     if (created) {
-      await Promise.all([indexStudy(deps.storage, record), recordStoredImages(deps.storage, plan, record)]);
+      await Promise.all([indexStudy(deps.storage, record), recordStoredImages(deps, plan, record)]);
       return { created: true, record };
     }
     // A commit that did not wait for the lease (it lapsed) wrote first: theirs is the study.

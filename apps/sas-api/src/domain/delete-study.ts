@@ -24,12 +24,13 @@ const REPLACE_ATTEMPTS = 3;
  * entry, last, so a delete that stops half-way stays listed (as pending) until it is finished.
  */
 async function removeStudyData(storage: BlobStorage, study: StudyRecord | null, tombstone: DeletedStudyRecord) {
-  if (study?.version === 2) await forgetStoredImages(storage, study);
   // Copies live under the study id (orphans of lost races too); version 1 studies show their uploads.
   const copies = await storage.committed.list(`${tombstone.id}/`);
   await Promise.all(copies.map((name) => storage.committed.delete(name)));
   if (study?.version === 1) await Promise.all(study.elements.map((e) => storage.images.delete(e.blobName)));
   await storage.images.deleteAll(`${tombstone.batchId}/`);
+  // Not offered for reuse any more. Best effort: a record left behind goes at the first reuse that misses its copy.
+  if (study?.version === 2) await forgetStoredImages(storage, study).catch(() => undefined);
   await storage.records.delete("index", studyIndexEntry(tombstone));
 }
 

@@ -23,7 +23,7 @@ export async function reuseStoredImage(
   if (stored.leased) throw commitInProgress();
   const file = stored.value.files[index];
   if (!file || file.removed) throw noSuchFile(index);
-  if (!reusable(file)) return false;
+  if (!reusable(file) || !deps.config.reuseStoredImages) return false;
 
   const name = storedImageName(owner, file.size, md5);
   const image = await deps.storage.records.read("index", name, storedImageSchema);

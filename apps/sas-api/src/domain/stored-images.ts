@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { mapConcurrently } from "../map-concurrently.js";
+import type { ApiConfig } from "../config.js";
 import type { BlobStorage } from "../storage/blob-storage.js";
 import type { BatchPlan, CommittedStudyRecord } from "./records.js";
 
@@ -27,10 +28,11 @@ export const reusable = (file: BatchPlan["files"][number]) => !file.blocks && !f
  * distinct size (an image's byte size rarely matches another's, so the lists are short, usually empty).
  */
 export async function storedMd5sOf(
-  storage: BlobStorage,
+  { storage, config }: { storage: BlobStorage; config: Pick<ApiConfig, "reuseStoredImages"> },
   plan: BatchPlan,
   indexes: readonly number[],
 ): Promise<Map<number, string[]>> {
+  if (!config.reuseStoredImages) return new Map();
   const sizes = [
     ...new Set(
       indexes
@@ -40,7 +42,8 @@ export async function storedMd5sOf(
     ),
   ];
   const listed = await mapConcurrently(sizes, LOOKUPS_AT_ONCE, async (size) => {
-    const records = await storage.records.list("index", storedPrefix(plan.owner, size));
+    // Reuse only ever saves work: a lookup storage fails offers nothing for that size, and the batch goes on.
+    const records = await storage.records.list("index", storedPrefix(plan.owner, size)).catch(() => []);
     const md5s = records.flatMap(({ name }) => {
       const hex = name.slice(name.lastIndexOf("/") + 1);
       return /^[0-9a-f]{32}$/.test(hex) ? [Buffer.from(hex, "hex").toString("base64")] : [];
@@ -56,10 +59,11 @@ export async function storedMd5sOf(
  * to a study deleted since.
  */
 export async function recordStoredImages(
-  storage: BlobStorage,
+  { storage, config }: { storage: BlobStorage; config: Pick<ApiConfig, "reuseStoredImages"> },
   plan: BatchPlan,
   record: CommittedStudyRecord,
 ): Promise<void> {
+  if (!config.reuseStoredImages) return;
   const recorded = record.elements.filter((e) => {
     const file = plan.files[e.fileIndex ?? e.index];
     return file !== undefined && !file.blocks;

@@ -10,7 +10,7 @@ import { ProgressBar, percentOf } from "./progress-bar.js";
 /** What a drag of a row carries: the image's id, under a type no file drop has. */
 export const IMAGE_DRAG_TYPE = "application/x-study-uploader-image";
 
-type RowStatus = "queued" | "uploading" | "retrying" | "paused" | "done" | "failed";
+type RowStatus = "queued" | "uploading" | "retrying" | "paused" | "done" | "reused" | "failed";
 
 /** How far the image's upload got, as the row says it; an attempt after the first is a retry. */
 function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: number; reason: string | null } {
@@ -25,7 +25,8 @@ function rowStatus(entry: FileEntry | undefined): { status: RowStatus; attempt: 
     case "paused":
       return { status: "paused", attempt: state.attempt, reason: null };
     case "uploaded":
-      return { status: "done", attempt: 0, reason: null };
+      // The researcher's storage had these bytes already: copied there, none sent.
+      return { status: state.reused ? "reused" : "done", attempt: 0, reason: null };
     case "failed":
       return { status: "failed", attempt: 0, reason: state.reason };
     default:
@@ -39,7 +40,7 @@ function statusText(
   percent: number,
   kept: { sent: number; offline: boolean },
 ): string {
-  if (kept.offline && status !== "done" && status !== "failed" && status !== "paused") {
+  if (kept.offline && status !== "done" && status !== "reused" && status !== "failed" && status !== "paused") {
     return `waiting for the network ${percent}%`;
   }
   switch (status) {
@@ -53,6 +54,8 @@ function statusText(
       return `retrying (attempt ${attempt}) ${percent}%${reason ? ` after ${reason}` : ""}`;
     case "done":
       return "done";
+    case "reused":
+      return "already uploaded";
     case "failed":
       return `failed: ${reason ?? "unknown reason"}`;
   }
@@ -64,6 +67,7 @@ const TONES = {
   retrying: "active",
   paused: "active",
   done: "done",
+  reused: "done",
   failed: "failed",
 } as const;
 

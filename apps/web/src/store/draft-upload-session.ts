@@ -27,6 +27,7 @@ export interface StudyDraftDeps {
     | "createBatch"
     | "addBatchFiles"
     | "removeBatchFile"
+    | "reuseUpload"
     | "refreshBatch"
     | "commitStudy"
     | "getBatch"

@@ -87,6 +87,7 @@ function setup(
         }),
     ),
     discardBatch: vi.fn(async (_batchId: string) => {}),
+    reuseUpload: vi.fn(async (_batchId: string, _index: number, _md5: string) => false),
   };
   const puts: PutBlobRequest[] = [];
   const transport = vi.fn(async (request: PutBlobRequest) => {

@@ -72,6 +72,8 @@ export function fakeApi(linkLifetimeMs: number, blockThresholdBytes = Infinity) 
   const sizes = new Map<string, number>();
   const fileSizes = new Map<string, number>();
   let generation = 1;
+  /** MD5s of images the owner already has: every link lists them (the real API lists those of the file's size). */
+  const storedMd5s: string[] = [];
   const links = (batchId: string, indexes: number[], lifetimeMs = linkLifetimeMs) => ({
     expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
     files: indexes.map((index) => ({
@@ -79,6 +81,7 @@ export function fakeApi(linkLifetimeMs: number, blockThresholdBytes = Infinity) 
       uploadUrl: `http://storage/${batchId}/g${generation}/${index}`,
       headers: { "x-ms-blob-type": "BlockBlob" },
       ...((fileSizes.get(`${batchId}/${index}`) ?? 0) > blockThresholdBytes ? { mode: "blocks" as const } : {}),
+      ...(storedMd5s.length > 0 ? { storedMd5s: [...storedMd5s] } : {}),
     })),
   });
   const append = (batchId: string, files: readonly { size: number }[]) => {
@@ -95,7 +98,9 @@ export function fakeApi(linkLifetimeMs: number, blockThresholdBytes = Infinity) 
     addBatchFiles: vi.fn(async (batchId: string, request: AddBatchFilesRequest) =>
       links(batchId, append(batchId, request.files)),
     ),
+    storedMd5s,
     removeBatchFile: vi.fn(async (_batchId: string, _index: number) => {}),
+    reuseUpload: vi.fn(async (_batchId: string, _index: number, md5: string) => storedMd5s.includes(md5)),
     refreshBatch: vi.fn(async (batchId: string, indexes: number[]) => {
       generation++;
       return links(batchId, indexes, 600_000);
