@@ -115,12 +115,12 @@ export function apiEnv(options: {
     UPLOAD_CONCURRENCY_HTTP2: String(options.http2Concurrency),
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
-    ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : {}),
+    // With a user per run (bench-users.ts) reuse stays on, as shipped: no run's owner has an image yet, and the
+    // dedupe case measures it. Open, every run sends the same kept files as the one anonymous owner, and with reuse
+    // on only the first run would upload anything.
+    ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : { REUSE_STORED_IMAGES: "false" }),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
     ...NO_RATE_LIMITS_ENV,
-    // Every run sends the same kept files as the same (anonymous) owner: with reuse on, only the first run would
-    // upload anything. A case that measures reuse turns it on for its own API.
-    REUSE_STORED_IMAGES: "false",
     LOG_LEVEL: "warn",
   };
 }
