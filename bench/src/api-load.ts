@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
 import { MIB } from "./bench-plan.js";
+import { accessTokenFor, newBenchUser } from "./bench-users.js";
 import { drainOutput, spawnBenchScript, stopChild, waitForOutput } from "./child-processes.js";
 import type { ApiLoadResult, LoadSide } from "./report-types.js";
 
@@ -18,7 +19,8 @@ async function hammer(url: string, body: string, connections: number, durationS:
   const result = await autocannon({
     url: `${url}/api/batches`,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    // The bench's APIs require a user (bench-users.ts); one for the whole load, as one researcher's tab would be.
+    headers: { "content-type": "application/json", authorization: `Bearer ${accessTokenFor(newBenchUser())}` },
     body,
     connections,
     duration: durationS,

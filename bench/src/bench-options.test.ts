@@ -6,7 +6,7 @@ describe("parseBenchOptions", () => {
     expect(parseBenchOptions([])).toEqual({
       mode: "default",
       runsPerCell: 3,
-      profiles: ["lan", "office", "home", "far"],
+      profiles: ["lan", "office", "home", "far", "home-wifi", "far-lossy"],
       skipBuild: false,
       slowStart: false,
       large: false,

@@ -25,7 +25,7 @@ export const BENCH_USAGE = `pnpm bench [options]
   --quick           16×256 KiB on lan and far, T = 5 s on far, one memory run (about 3 min); writes latest-quick.*
   --full            every workload, profile and strategy, and every think time for the target workloads (hours)
   --runs N          runs per cell (default 3; think-time cells run at most 2 or 1)
-  --profiles a,b    network profiles: lan, office, home, far
+  --profiles a,b    network profiles: lan, office, home, far, home-wifi (0.1 % loss), far-lossy (1 % loss)
   --large           large files instead (blocks vs single PUT, adaptive vs fixed pool, preflights, reload at 60 %,
                     1 GiB page memory, API CPU and storage calls per GiB); office and far, 2 runs (about 40 min);
                     with --full every strategy on every profile; writes latest-large.{json,md}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MIB, STRATEGIES, WORKLOADS, idealMs, planMatrix, timedRunCount, workload } from "./bench-plan.js";
+import { runTimeoutMs } from "./loss-plan.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
 
 describe("idealMs", () => {
@@ -71,5 +72,36 @@ describe("planMatrix", () => {
       "far 16×256 KiB T=0",
       "far 16×256 KiB T=5",
     ]);
+  });
+
+  it("measures the lossy links with their own cells: relay, gateway and the pools side by side, with think time", () => {
+    const plan = planMatrix({ mode: "default", profiles: ["far", "home-wifi", "far-lossy"] });
+    const lossy = plan.cells.filter((c) => c.profile !== "far");
+    expect(lossy.map((c) => `${c.profile} ${c.workload.id} T=${c.thinkS} ×${c.runs}: ${c.strategies.join()}`)).toEqual([
+      "home-wifi 16×256 KiB T=0 ×2: pool-6,pool-12,gateway,gateway-6,relay",
+      "home-wifi 16×2 MiB T=0 ×1: pool-6,pool-12,gateway,relay",
+      "home-wifi 16×256 KiB T=5 ×1: pool-6,pool-12,gateway",
+      "far-lossy 16×256 KiB T=0 ×2: pool-6,pool-12,gateway,relay",
+      "far-lossy 16×256 KiB T=5 ×1: pool-6,pool-12,gateway",
+    ]);
+    expect(plan.cells.filter((c) => c.profile === "far")).toHaveLength(4);
+    expect(
+      plan.skipped.find((s) => s.profile === "far-lossy" && s.workload.id === "16×2 MiB" && s.thinkS === 0)?.reason,
+    ).toMatch(/lossy link/);
+  });
+
+  it("gives a lossy profile one small cell in --quick", () => {
+    const plan = planMatrix({ mode: "quick", profiles: ["far-lossy"] });
+    expect(plan.cells.map((c) => `${c.workload.id} T=${c.thinkS} ${c.strategies.join()}`)).toEqual([
+      "16×256 KiB T=0 pool-6,gateway,relay",
+    ]);
+  });
+});
+
+describe("runTimeoutMs", () => {
+  it("leaves a lossy link's single connection three times its Mathis time", () => {
+    // 4 MiB at 0.95 Mbit/s ≈ 35 s; ×3 + a minute.
+    expect(runTimeoutMs(workload(16, 256 * 1024), "far-lossy", 0) / 1000).toBeCloseTo(166, 0);
+    expect(runTimeoutMs(workload(16, 256 * 1024), "far", 5)).toBeCloseTo(10 * 820 + 5_000 + 60_000, -2);
   });
 });

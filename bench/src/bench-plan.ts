@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS } from "@study-uploader/shared";
+import { isLossyProfile, planLossyProfile } from "./loss-plan.js";
 import { NETWORK_PROFILES, type NetworkProfile, type NetworkProfileName } from "./network-profiles.js";
 
 /*
@@ -236,7 +237,14 @@ export function planMatrix(options: PlanOptions): BenchPlan {
         reason: reasonForRest,
       });
   };
-  for (const profile of options.profiles) {
+  // The lossy links have a plan of their own (loss-plan.ts), every think time included; --full measures all.
+  const lossless = options.profiles.filter((p) => options.mode === "full" || !isLossyProfile(p));
+  for (const profile of options.profiles.filter((p) => !lossless.includes(p))) {
+    const lossy = planLossyProfile(profile, options.mode as "quick" | "default", WORKLOADS, THINK_TIMES_S, STRATEGIES);
+    cells.push(...lossy.cells);
+    skipped.push(...lossy.skipped);
+  }
+  for (const profile of lossless) {
     for (const w of WORKLOADS) {
       const ideal = idealMs(w, NETWORK_PROFILES[profile]);
       if (options.mode === "full") {
@@ -259,7 +267,7 @@ export function planMatrix(options: PlanOptions): BenchPlan {
     }
   }
   for (const thinkS of THINK_TIMES_S.filter((t) => t > 0)) {
-    for (const profile of options.profiles) {
+    for (const profile of lossless) {
       for (const w of WORKLOADS.filter((w) => KEY_WORKLOAD_IDS.includes(w.id))) {
         const inDefault = THINK_CELLS.find(
           (t) => t.thinkS === thinkS && t.profiles.includes(profile) && t.workloadIds.includes(w.id),

@@ -30,6 +30,7 @@ import {
   startFrontDoor,
   type FrontDoor,
 } from "./front-door-proxy.js";
+import { BENCH_JWT_SECRET } from "./bench-users.js";
 import { createSharedLink } from "./link-model.js";
 import type { NetworkProfile } from "./network-profiles.js";
 import { startShapingProxy, type ShapingProxy, type ShapingProxyStats } from "./shaping-proxy.js";
@@ -70,6 +71,8 @@ export interface ShapedServer {
   pid: number;
   /** The proxy's counters: request body bytes the server received. */
   proxyStats: ShapingProxyStats;
+  /** The counters of the way to storage the page's uploads take (none for the relay, which stores itself). */
+  storageStats?: ShapingProxyStats;
 }
 
 export interface BenchTopology {
@@ -86,6 +89,7 @@ interface StartedServer {
   child: ChildProcess;
   origin: string;
   stats: ShapingProxyStats;
+  storageStats?: ShapingProxyStats;
   port: number;
 }
 
@@ -97,6 +101,8 @@ export function apiEnv(options: {
   connectionString: string;
   publicBlobEndpoint: string;
   corsOrigins: string[];
+  /** Require HS256 tokens signed with this (each run a user of its own); open (one anonymous owner) without. */
+  jwtSecret?: string;
 }) {
   return {
     ...process.env,
@@ -109,11 +115,12 @@ export function apiEnv(options: {
     UPLOAD_CONCURRENCY_HTTP2: String(options.http2Concurrency),
     PUBLIC_BLOB_ENDPOINT: options.publicBlobEndpoint,
     CORS_ORIGINS: options.corsOrigins.join(","),
+    // With a user per run (bench-users.ts) reuse stays on, as shipped: no run's owner has an image yet, and the
+    // dedupe case measures it. Open, every run sends the same kept files as the one anonymous owner, and with reuse
+    // on only the first run would upload anything.
+    ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : { REUSE_STORED_IMAGES: "false" }),
     // A measuring tool: thousands of requests from one address in minutes, none of them abuse.
     ...NO_RATE_LIMITS_ENV,
-    // Every run sends the same kept files as the same (anonymous) owner: with reuse on, only the first run would
-    // upload anything. A case that measures reuse turns it on for its own API.
-    REUSE_STORED_IMAGES: "false",
     LOG_LEVEL: "warn",
   };
 }
@@ -151,7 +158,7 @@ export async function startBenchTopology(
     const apiUrl = (strategy: ProductStrategy | GatewayStrategy) => `http://127.0.0.1:${apiPorts.get(strategy)}`;
     const fronts = new Map<
       ProductStrategy | GatewayStrategy,
-      { origin: string; stats: ShapingProxyStats; blobEndpoint: string }
+      { origin: string; stats: ShapingProxyStats; storageStats: ShapingProxyStats; blobEndpoint: string }
     >();
     for (const strategy of crossOrigin) {
       const proxy = await startShapingProxy({ upstream: apiUrl(strategy), link, slowStart });
@@ -159,6 +166,7 @@ export async function startBenchTopology(
       fronts.set(strategy, {
         origin: proxy.url,
         stats: proxy.stats,
+        storageStats: storageProxy.stats,
         blobEndpoint: `${storageProxy.url}${AZURITE_ACCOUNT_PATH}`,
       });
     }
@@ -178,6 +186,7 @@ export async function startBenchTopology(
       fronts.set(strategy, {
         origin: door.url,
         stats: door.stats.api,
+        storageStats: door.stats.storage,
         blobEndpoint: `${STORAGE_PATH_PREFIX}${AZURITE_ACCOUNT_PATH}`,
       });
     }
@@ -198,10 +207,17 @@ export async function startBenchTopology(
             connectionString: azurite.connectionString,
             publicBlobEndpoint: front.blobEndpoint,
             corsOrigins,
+            jwtSecret: BENCH_JWT_SECRET,
           }),
         });
         const output = drainOutput(child);
-        started.set(strategy, { child, origin: front.origin, stats: front.stats, port });
+        started.set(strategy, {
+          child,
+          origin: front.origin,
+          stats: front.stats,
+          storageStats: front.storageStats,
+          port,
+        });
         try {
           await waitForHttp(`http://127.0.0.1:${port}/api/health`, 60_000, () => child.exitCode === null);
         } catch (error) {
@@ -245,6 +261,7 @@ export async function startBenchTopology(
           directUrl: `http://127.0.0.1:${server.port}`,
           pid: server.child.pid,
           proxyStats: server.stats,
+          storageStats: server.storageStats,
         };
       },
       setProfile(profile) {

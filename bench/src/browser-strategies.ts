@@ -1,4 +1,5 @@
-import type { Browser, Locator, Page, Response } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page, Response } from "playwright-core";
+import { SIGN_IN_SCRIPT, accessTokenFor, newBenchUser } from "./bench-users.js";
 import type { RunPhases, RunSample } from "./report-types.js";
 import { readProcessCpu } from "./process-cpu.js";
 import type { ShapedServer } from "./bench-topology.js";
@@ -67,6 +68,8 @@ export interface StudyRun {
   /** CPU the server process used between click and response, in ms (clock-tick resolution). */
   serverCpuMs: number;
   serverBytesIn: number;
+  /** From the pick: the page's uploads (XHRs in resource timing) and the body bytes storage's proxy forwarded. */
+  uploads: { requests: number; storageBodyBytes: number };
 }
 
 export interface StudyRunOptions {
@@ -80,6 +83,19 @@ export interface StudyRunOptions {
   hooks?: RunHooks;
   /** Click only once the page shows this (say, every upload done); by default as soon as the button is enabled. */
   clickAfterText?: RegExp;
+  /**
+   * A browser profile to run in, signed in by its owner and left open (the dedupe case's second study); by default a
+   * fresh context signed in as a new user, closed after the run.
+   */
+  context?: BrowserContext;
+}
+
+/** A fresh browser profile (no cache, no warm connections) signed in as a user of its own. */
+export async function newSignedInContext(browser: Browser): Promise<BrowserContext> {
+  // The gateway's certificate is self-signed, made at start.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  await context.addInitScript(SIGN_IN_SCRIPT(accessTokenFor(newBenchUser())));
+  return context;
 }
 
 const cpuMs = (pid: number) => {
@@ -154,10 +170,9 @@ function phasesOf(t: PageTimings): RunPhases | undefined {
 export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
   const { browser, ui, server, timeoutMs, thinkS } = options;
   const commitPath = COMMIT_PATH[ui];
-  // The gateway's certificate is self-signed, made at start.
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  const context = options.context ?? (await newSignedInContext(browser));
+  const page = await context.newPage();
   try {
-    const page = await context.newPage();
     page.setDefaultTimeout(timeoutMs);
     await page.addInitScript(PAGE_PROBE);
     // The page's own start-up calls (config, recent studies) are not part of creating a study.
@@ -165,6 +180,7 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
     // Counted from here: the product asks for its batch as soon as the form is valid, before the click.
     const cpuBefore = cpuMs(server.pid);
     const bytesBefore = server.proxyStats.requestBodyBytes;
+    const storageBytesBefore = server.storageStats?.requestBodyBytes ?? 0;
     const title = page.getByRole("textbox", { name: "Title" });
     if (thinkS === 0) await title.fill(TITLE);
     await options.hooks?.beforePick?.(page);
@@ -228,8 +244,13 @@ export async function runStudy(options: StudyRunOptions): Promise<StudyRun> {
       },
       serverCpuMs: cpuAfter - cpuBefore,
       serverBytesIn: bytesAfter - bytesBefore,
+      uploads: {
+        requests: timings.puts.length,
+        storageBodyBytes: (server.storageStats?.requestBodyBytes ?? 0) - storageBytesBefore,
+      },
     };
   } finally {
-    await context.close();
+    // A profile kept for another study keeps its storage and cache, not this tab.
+    await (options.context ? page.close() : context.close());
   }
 }

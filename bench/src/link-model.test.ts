@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sleep } from "@study-uploader/shared";
-import { BandwidthLimiter, CongestionWindow, DelayLine, FlowWindow, now } from "./link-model.js";
+import { BandwidthLimiter, DelayLine, FlowWindow, now, openConnection } from "./link-model.js";
 
 describe("BandwidthLimiter", () => {
   it("sends bookings one after another at the link rate", () => {
@@ -18,26 +18,6 @@ describe("BandwidthLimiter", () => {
 
   it("rejects a bandwidth that is not positive", () => {
     expect(() => new BandwidthLimiter(0)).toThrow(/positive/);
-  });
-});
-
-describe("CongestionWindow", () => {
-  const segmentWindow = 10 * 1460;
-
-  it("lets a fresh connection send one window, then doubles it every round trip", () => {
-    const window = new CongestionWindow(100);
-    expect(window.reserve(segmentWindow, 0)).toBe(0);
-    expect(window.reserve(segmentWindow, 0)).toBe(100);
-    expect(window.reserve(segmentWindow, 0)).toBe(100);
-    expect(window.reserve(segmentWindow, 0)).toBe(200);
-  });
-
-  it("starts slow again after the connection was idle longer than the retransmission timeout", () => {
-    const window = new CongestionWindow(100);
-    window.reserve(segmentWindow, 0);
-    window.reserve(segmentWindow, 0);
-    expect(window.reserve(segmentWindow, 1_000)).toBe(1_000);
-    expect(window.reserve(segmentWindow, 1_000)).toBe(1_100);
   });
 });
 
@@ -92,5 +72,21 @@ describe("FlowWindow", () => {
   it("lets a chunk larger than the window go alone", async () => {
     const window = new FlowWindow(10);
     await expect(window.acquire(50)).resolves.toBeUndefined();
+  });
+});
+
+describe("openConnection", () => {
+  it("gives a lossless connection no congestion window unless slow start is asked for", () => {
+    expect(openConnection({ rttMs: 150, uploadBitsPerSecond: 50e6 }, {}).window).toBeUndefined();
+    expect(openConnection({ rttMs: 150, uploadBitsPerSecond: 50e6, lossRate: 0 }, {}).window).toBeUndefined();
+    expect(openConnection({ rttMs: 150, uploadBitsPerSecond: 50e6 }, { slowStart: true }).window).toBeDefined();
+  });
+
+  it("gives every connection on a lossy link a window of its own", () => {
+    const link = { rttMs: 60, uploadBitsPerSecond: 20e6, lossRate: 0.001 };
+    const a = openConnection(link, {}).window;
+    const b = openConnection(link, {}).window;
+    expect(a).toBeDefined();
+    expect(a).not.toBe(b);
   });
 });

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { sleep } from "@study-uploader/shared";
+import { CongestionWindow, seededRandom } from "./congestion-window.js";
 
 /** Milliseconds on a monotonic clock; every time in this module uses it. */
 export const now = (): number => performance.now();
@@ -44,42 +45,6 @@ export class BandwidthLimiter {
   }
 }
 
-/** Linux defaults: initial window of 10 segments (RFC 6928); the window restarts after an idle RTO (>= 200 ms). */
-const SEGMENT_BYTES = 1460;
-export const INITIAL_WINDOW_SEGMENTS = 10;
-const INITIAL_WINDOW_BYTES = INITIAL_WINDOW_SEGMENTS * SEGMENT_BYTES;
-const MIN_RTO_MS = 200;
-
-/**
- * TCP slow start, coarsely: a connection may send one window per round trip and the window doubles each round,
- * so a fresh connection needs a few RTTs to fill a long fat link. No loss, so no congestion avoidance.
- */
-export class CongestionWindow {
-  private windowBytes = INITIAL_WINDOW_BYTES;
-  private roundStartedAt = Number.NEGATIVE_INFINITY;
-  private bytesThisRound = 0;
-  private lastSendAt = Number.NEGATIVE_INFINITY;
-
-  constructor(private readonly rttMs: number) {}
-
-  /** Returns the earliest time `bytes` may start to leave; books them in that round. */
-  reserve(bytes: number, at = now()): number {
-    if (at - this.lastSendAt > Math.max(MIN_RTO_MS, 2 * this.rttMs)) {
-      this.windowBytes = INITIAL_WINDOW_BYTES;
-      this.roundStartedAt = at;
-      this.bytesThisRound = 0;
-    } else if (this.bytesThisRound >= this.windowBytes) {
-      // The acknowledgements of the last round arrive one RTT after it started.
-      this.roundStartedAt = Math.max(at, this.roundStartedAt + this.rttMs);
-      this.windowBytes *= 2;
-      this.bytesThisRound = 0;
-    }
-    this.bytesThisRound += bytes;
-    this.lastSendAt = Math.max(at, this.roundStartedAt);
-    return this.lastSendAt;
-  }
-}
-
 /**
  * Delivers actions in the order pushed, each no earlier than its due time: one direction of a link's propagation
  * delay. `pendingBytes` is what sits "on the wire", so readers can stop reading when too much is in flight.
@@ -110,10 +75,12 @@ export class DelayLine {
   }
 }
 
-/** What a link is asked to be: its round trip and its uplink (`Infinity` leaves bodies unshaped). */
+/** What a link is asked to be: its round trip, its uplink (`Infinity` leaves bodies unshaped) and its loss. */
 export interface LinkProfile {
   rttMs: number;
   uploadBitsPerSecond: number;
+  /** Probability that one uplink segment is lost (0.001 = 0.1 %); 0 or absent: none, and no congestion window. */
+  lossRate?: number;
 }
 
 /**
@@ -126,10 +93,11 @@ export interface SharedLink extends LinkProfile {
 }
 
 export function createSharedLink(profile: LinkProfile): SharedLink {
-  const { rttMs, uploadBitsPerSecond } = profile;
+  const { rttMs, uploadBitsPerSecond, lossRate = 0 } = profile;
   return {
     rttMs,
     uploadBitsPerSecond,
+    lossRate,
     uplink: Number.isFinite(uploadBitsPerSecond) ? new BandwidthLimiter(uploadBitsPerSecond) : undefined,
   };
 }
@@ -140,7 +108,10 @@ export interface ConnectionModel {
   perConnectionBitsPerSecond?: number;
   /** Round trips a new connection spends before its first request: 1 for TCP (default), 2 for TCP + TLS 1.3. */
   handshakeRoundTrips?: number;
-  /** Model TCP slow start on each connection (default off: only the link limits a connection). */
+  /**
+   * Model TCP slow start on each connection even without loss (default off: on a lossless link only the link limits
+   * a connection). A link with loss always gives each connection a congestion window.
+   */
   slowStart?: boolean;
 }
 
@@ -152,12 +123,24 @@ export interface ModelledConnection {
   window?: CongestionWindow;
 }
 
-/** A connection opening now on `link`: it pays its handshake first. */
+/** Each connection draws its losses from its own seed, so a run's sequence of connections replays the same losses. */
+let connectionsOpened = 0;
+
+/**
+ * A connection opening now on `link`: it pays its handshake first (its packets are never lost: a lost SYN would
+ * cost a 1 s timeout, which the model leaves out). Lossless and without `slowStart` it gets no window at all, the
+ * model every lossless profile ran before losses were modelled.
+ */
 export function openConnection(link: LinkProfile, model: ConnectionModel): ModelledConnection {
+  const lossRate = link.lossRate ?? 0;
+  connectionsOpened += 1;
   return {
     readyAt: now() + (model.handshakeRoundTrips ?? 1) * link.rttMs,
     limiter: model.perConnectionBitsPerSecond ? new BandwidthLimiter(model.perConnectionBitsPerSecond) : undefined,
-    window: model.slowStart ? new CongestionWindow(link.rttMs) : undefined,
+    window:
+      model.slowStart || lossRate > 0
+        ? new CongestionWindow({ rttMs: link.rttMs, lossRate, random: seededRandom(connectionsOpened) })
+        : undefined,
   };
 }
 

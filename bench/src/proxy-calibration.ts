@@ -50,6 +50,7 @@ export async function calibrateProxy(
     upstream: sinkUrl,
     rttMs: profile.rttMs,
     uploadBitsPerSecond: profile.uploadBitsPerSecond,
+    lossRate: profile.lossRate,
     perConnectionBitsPerSecond: options.perConnectionBitsPerSecond,
     slowStart: options.slowStart,
   });

@@ -10,12 +10,13 @@ import { THINK_TARGET_S, THINK_TARGET_SLACK_MS } from "./targets.js";
  * (pick → study page), and after T = 5 s of typing (click → study page, with the target as the marker).
  */
 
-const PROFILE_ORDER: readonly NetworkProfileName[] = ["lan", "office", "home", "far"];
+const PROFILE_ORDER: readonly NetworkProfileName[] = ["lan", "office", "home", "far", "home-wifi", "far-lossy"];
 
 function profileTitle(profile: NetworkProfileName): string {
   const p = NETWORK_PROFILES[profile];
+  const loss = p.lossRate > 0 ? `, ${(p.lossRate * 100).toFixed(1)} % loss` : "";
   return Number.isFinite(p.uploadBitsPerSecond)
-    ? `${profile} (${p.rttMs} ms RTT, ${formatBitsPerSecond(p.uploadBitsPerSecond)} up)`
+    ? `${profile} (${p.rttMs} ms RTT, ${formatBitsPerSecond(p.uploadBitsPerSecond)} up${loss})`
     : `${profile} (unshaped)`;
 }
 

@@ -2,17 +2,13 @@ import { PRODUCT_DEFAULT, STRATEGIES, type StrategyName } from "./bench-plan.js"
 import { cpuRatios, findCell } from "./cell-summary.js";
 import { formatBitsPerSecond } from "./network-profiles.js";
 import { describeThroughput, type ProxyCalibration } from "./proxy-calibration.js";
-import { formatMiB, formatPercent, formatSeconds } from "./report-format.js";
+import { formatMiB, formatPercent, formatSeconds, table } from "./report-format.js";
+import { dedupeSection, lossSection } from "./report-loss.js";
 import type { BenchReport, LoadSide } from "./report-types.js";
 import { median } from "./statistics.js";
 import { LONG_TASK_MS } from "./targets.js";
 
 /* The report as markdown: the targets, then one table per question, then the notes and what was skipped. */
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 /** What each profile's shaping proxy delivered, next to what was asked. */
 export function calibrationTable(calibrations: readonly ProxyCalibration[]): string {
@@ -145,6 +141,8 @@ export function renderMarkdown(report: BenchReport): string {
     headline,
     `### Time to study with think time (pick → study page · click → study page, medians)`,
     thinkTimeTable(report),
+    ...lossSection(report),
+    ...dedupeSection(report.dedupe),
     "### Server work per study (ours: the API; old design: the relay)",
     serverWork,
   ];

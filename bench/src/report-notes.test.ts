@@ -32,7 +32,7 @@ describe("notesForMisses", () => {
   it("says slow start was off when the run modelled none", () => {
     const [efficiency, relay] = notesFor(false);
     expect(efficiency).toContain("(TCP handshake to the storage origin, a CORS preflight");
-    expect(relay).toContain("one connection gets the whole uplink (no loss, slow start off), so 6 parallel PUTs");
+    expect(relay).toContain("one connection gets the whole uplink (slow start off), so 6 parallel PUTs");
     expect(relay).not.toContain("starts with TCP slow start");
   });
 

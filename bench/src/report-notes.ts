@@ -6,7 +6,7 @@ import {
   isProductStrategy,
 } from "./bench-plan.js";
 import { cpuRatios, findCell, workloadById } from "./cell-summary.js";
-import { INITIAL_WINDOW_SEGMENTS } from "./link-model.js";
+import { INITIAL_WINDOW_SEGMENTS } from "./congestion-window.js";
 import { NETWORK_PROFILES } from "./network-profiles.js";
 import { formatPercent, formatSeconds } from "./report-format.js";
 import type { BenchResults, CellSummary, TargetResult } from "./report-types.js";
@@ -94,7 +94,7 @@ function relayNote({ cells, slowStart }: NotedRun): string {
       `back to ${INITIAL_WINDOW_SEGMENTS} after an idle RTO): the relay's one stream ramps up once and keeps the link, while our connections idle ` +
       `between files (the response, the next preflight) and start again from the initial window, so slow start adds to the extra round trips ` +
       `and the commit's verification`
-    : `In this link model one connection gets the whole uplink (no loss, slow start off), so ${concurrency} parallel PUTs cannot beat one stream ` +
+    : `On the lossless profiles one connection gets the whole uplink (slow start off), so ${concurrency} parallel PUTs cannot beat one stream ` +
       `on bandwidth, and only the extra round trips and the commit's verification show`;
   return (
     `Relay: the old design needs one request (a handshake and one round trip, then the bytes), and its hop to storage is in-region and unshaped; ` +

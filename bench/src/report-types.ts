@@ -121,6 +121,8 @@ export interface BenchResults {
   cells: CellSummary[];
   skipped: Array<Omit<SkippedCell, "workload"> & { workloadId: string }>;
   memory?: MemoryResult;
+  /** The same files twice by one user; absent in reports from before it was measured. */
+  dedupe?: DedupeResult;
   apiLoad?: ApiLoadResult;
   /** Runs that did not finish, one line each; the cells leave them out. */
   failures: string[];
@@ -130,4 +132,23 @@ export interface BenchResults {
 export interface BenchReport extends BenchResults {
   targets: TargetResult[];
   notes: string[];
+}
+
+/** One study of the dedupe case. */
+export interface DedupeStudy {
+  /** Upload requests the page made (XHRs from the pick, in its resource timing). */
+  uploads: number;
+  /** Request body bytes the way to storage (proxy or front door) forwarded during the study. */
+  storageBodyBytes: number;
+  /** Click → the commit's 201. */
+  totalMs: number;
+  pickToStudyMs?: number;
+  clickToStudyMs?: number;
+}
+
+/** The same user creating a study of the same files twice, per strategy and run. */
+export interface DedupeResult {
+  profile: NetworkProfileName;
+  workloadId: string;
+  runs: Array<{ strategy: StrategyName; first: DedupeStudy; second: DedupeStudy }>;
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
 import { chromiumLaunchOptions } from "@study-uploader/shared/chromium-launch";
 import { measureApiLoad } from "./api-load.js";
 import { ensureWorkloadFiles } from "./bench-files.js";
@@ -13,15 +13,18 @@ import {
   MIB,
   PRODUCT_DEFAULT,
   WARM_UP_WORKLOAD,
-  idealMs,
   isProductStrategy,
   planMatrix,
   timedRunCount,
 } from "./bench-plan.js";
 import { startBenchTopology, type BenchTopology } from "./bench-topology.js";
-import { runStudy } from "./browser-strategies.js";
+import { newSignedInContext, runStudy } from "./browser-strategies.js";
+import { runDedupe } from "./dedupe-run.js";
 import { summarizeCells } from "./cell-summary.js";
 import { installExitHooks } from "./child-processes.js";
+import { mathisBitsPerSecond } from "./congestion-window.js";
+import { DEDUPE_WORKLOAD, planDedupe } from "./dedupe-plan.js";
+import { runTimeoutMs } from "./loss-plan.js";
 import { NETWORK_PROFILES, type NetworkProfileName } from "./network-profiles.js";
 import { createProgressLog } from "./progress-log.js";
 import { calibrateProxy, type ProxyCalibration } from "./proxy-calibration.js";
@@ -84,12 +87,15 @@ async function calibrate(): Promise<ProxyCalibration[]> {
   try {
     for (const name of profiles) {
       const profile = NETWORK_PROFILES[name];
-      // Sized to take about a second or two on each link, long enough for the rate to settle.
+      // Sized to take about a second or two on each link, long enough for the rate to settle; on a lossy link
+      // one connection is capped near Mathis's rate, so a few seconds of that.
       const slow = profile.uploadBitsPerSecond <= 20e6;
+      const perConnection = mathisBitsPerSecond(profile.rttMs, profile.lossRate);
+      const lossyBytes = (seconds: number) => Math.round((perConnection / 8) * seconds);
       const result = await calibrateProxy(profile, sink.url, {
-        singleBytes: (mode === "quick" || slow ? 2 : 4) * MIB,
+        singleBytes: profile.lossRate > 0 ? lossyBytes(4) : (mode === "quick" || slow ? 2 : 4) * MIB,
         parallel: 6,
-        parallelBytes: (mode === "quick" || slow ? 0.5 : 1) * MIB,
+        parallelBytes: profile.lossRate > 0 ? lossyBytes(2) : (mode === "quick" || slow ? 0.5 : 1) * MIB,
         rttSamples: 5,
       });
       results.push(result);
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
   buildApps();
   const workloadsUsed = [
     ...new Map(
-      [...plan.cells.map((c) => c.workload), WARM_UP_WORKLOAD, MEMORY_WORKLOAD].map((w) => [w.id, w]),
+      [...plan.cells.map((c) => c.workload), WARM_UP_WORKLOAD, MEMORY_WORKLOAD, DEDUPE_WORKLOAD].map((w) => [w.id, w]),
     ).values(),
   ];
   progress.step(`preparing ${workloadsUsed.length} workloads of PNG files`);
@@ -132,15 +138,18 @@ async function main(): Promise<void> {
   const activeBrowser = browser;
   const activeTopology = topology;
 
-  const study: StudyRunner = (strategy, w, profile, thinkS, hooks) =>
+  const study = (
+    ...[strategy, w, profile, thinkS, hooks, context]: [...Parameters<StudyRunner>, BrowserContext?]
+  ): ReturnType<StudyRunner> =>
     runStudy({
       browser: activeBrowser,
       ui: isProductStrategy(strategy) ? "product" : "relay",
       server: activeTopology.server(strategy),
       filePaths: files.get(w.id)!,
-      timeoutMs: 10 * idealMs(w, NETWORK_PROFILES[profile]) + thinkS * 1000 + 60_000,
+      timeoutMs: runTimeoutMs(w, profile, thinkS),
       thinkS,
       hooks,
+      context,
     });
   const context: TimedRunContext = {
     study,
@@ -149,6 +158,14 @@ async function main(): Promise<void> {
   };
   const matrix = await runMatrix(plan, options, context);
   const heap = await runMemory({ runs: mode === "quick" ? 1 : 2, lanWarmedUp: profiles.includes("lan") }, context);
+  const dedupePlan = planDedupe(mode, profiles);
+  const repeat = await runDedupe(dedupePlan, {
+    openProfile: () => newSignedInContext(activeBrowser),
+    studyIn: (strategy, profileContext) =>
+      study(strategy, dedupePlan.workload, dedupePlan.profile, 0, undefined, profileContext),
+    setProfile: context.setProfile,
+    progress,
+  });
 
   const loadSeconds = mode === "quick" ? 2 : 3;
   progress.step(
@@ -182,8 +199,9 @@ async function main(): Promise<void> {
     cells: summarizeCells(matrix.measurements),
     skipped: plan.skipped.map(({ workload: w, ...rest }) => ({ ...rest, workloadId: w.id })),
     memory: heap.memory,
+    dedupe: repeat.dedupe,
     apiLoad,
-    failures: [...matrix.failures, ...heap.failures],
+    failures: [...matrix.failures, ...heap.failures, ...repeat.failures],
   });
   mkdirSync(RESULTS_DIR, { recursive: true });
   // A slow-start run is a side experiment and a quick run a smoke test: each keeps its own report beside the default one.

@@ -31,12 +31,13 @@ import { requestHeadersForUpstream, responseHeadersForClient } from "./proxy-hea
  * connections share, first come first served) and optionally on a per-connection one, then enters the delay line.
  * The time a body takes is therefore bytes ÷ bandwidth on top of the RTT, as on a real link; a lone request gets
  * the whole link, six parallel ones get a sixth each. Responses are not bandwidth-limited (downloads here are tiny
- * JSON or XML), only delayed. Optional slow start (CongestionWindow) lets a fresh connection send one doubling
- * window per RTT, which is what makes parallel connections win on long links in real TCP.
+ * JSON or XML), only delayed. On a link with loss (or with `slowStart`) each connection also has its own congestion
+ * window (congestion-window.ts: slow start, congestion avoidance, a halving and a one-RTT stall per lost round), so
+ * one connection gets about MSS / (RTT·√loss) while all of them still share the uplink.
  *
  * Limits: bytes count when the proxy reads them, so a client's own progress (XHR upload.onprogress) runs ahead by
  * what the kernel buffers on loopback (up to a few MiB); completion times are right. Headers are not counted
- * against bandwidth. No loss, no jitter, no congestion avoidance.
+ * against bandwidth. No jitter; losses are random (never from a full queue), only on the uplink's bodies.
  */
 
 interface ShapingProxyCommonOptions extends ConnectionModel {

@@ -12,6 +12,7 @@ import {
   type Workload,
 } from "./bench-plan.js";
 import type { RunHooks, StudyRun } from "./browser-strategies.js";
+import { isLossyProfile } from "./loss-plan.js";
 import { NETWORK_PROFILES, type NetworkProfileName } from "./network-profiles.js";
 import { createHeapProbe } from "./page-memory.js";
 import type { ProgressLog } from "./progress-log.js";
@@ -52,13 +53,20 @@ export async function runMatrix(
   const measurements = new Map<string, CellMeasurement>();
   const failures: string[] = [];
   let done = 0;
+  const warmedUp = new Set<StrategyName>();
   for (const profile of options.profiles) {
     const cells = plan.cells.filter((c) => c.profile === profile);
     if (cells.length === 0) continue;
     setProfile(profile);
-    const strategies = [...new Set(cells.flatMap((c) => c.strategies))];
-    progress.step(`${profile}: warming up ${strategies.join(", ")}`);
-    for (const strategy of strategies) await study(strategy, WARM_UP_WORKLOAD, profile, 0);
+    // A warm-up on a lossy link costs 5–25 s a strategy; there only strategies not yet warmed up in this run get one.
+    const strategies = [...new Set(cells.flatMap((c) => c.strategies))].filter(
+      (s) => !isLossyProfile(profile) || !warmedUp.has(s),
+    );
+    progress.step(`${profile}: warming up ${strategies.join(", ") || "none (all warm)"}`);
+    for (const strategy of strategies) {
+      await study(strategy, WARM_UP_WORKLOAD, profile, 0);
+      warmedUp.add(strategy);
+    }
 
     for (const cell of cells) {
       const runs = runsOf(cell, runsPerCell);
