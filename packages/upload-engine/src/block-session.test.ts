@@ -116,6 +116,18 @@ describe("a large file goes in blocks", () => {
     expect(entry().state.kind).toBe("uploaded");
   });
 
+  it("does not hold a file that arrived just before its Pause: nothing is left to send", async () => {
+    const { fake, session, entry } = setup();
+    session.add([bigFile()]);
+    await untilSending(fake, 3);
+    await answerAll(fake);
+    await vi.waitFor(() => expect(entry().state.kind).toBe("uploaded"));
+    session.pause();
+    await settle();
+    expect(entry().paused).toBe(false);
+    expect(entry().state.kind).toBe("uploaded");
+  });
+
   it("holds a file paused before it was hashed, and sends nothing until resumed", async () => {
     const { fake, session, entry } = setup();
     session.add([bigFile()]);

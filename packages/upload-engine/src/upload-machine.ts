@@ -175,11 +175,15 @@ class Step {
     for (const restored of event.files) this.add(blockSteps.restoredEntry(this.next.nextKey, restored));
   }
 
-  /** Pause holds files (those on their way stop now); resume sends the held ones again. */
+  /**
+   * Pause holds files (those on their way stop now); resume sends the held ones again. A file that arrived (or was
+   * rejected) just before its Pause is not held: nothing of it is left to send, and a held one would keep the study.
+   */
   pauseOrResume(ids: readonly string[], pause: boolean) {
     for (const id of ids) {
       const entry = this.byId(id);
       if (!entry || entry.paused === pause) continue;
+      if (pause && (entry.state.kind === "uploaded" || entry.state.kind === "rejected")) continue;
       const flagged = { ...entry, paused: pause };
       this.files.set(entry.key, flagged);
       this.changed = true;
