@@ -145,14 +145,17 @@ export async function commitStudy(
 
     const verified = verdicts.filter((v): v is Verified => v.ok);
     const studyId = studyIdForBatch(plan.batchId);
-    const { names, changed } = await copyVerified(deps, studyId, verified);
+    // Beside the images: a thumbnail is only kept, never needed, so nothing about one can fail the commit (one
+    // copied for a commit the images then fail is left to the sweep, like an image copy of that commit).
+    const [{ names, changed }, thumbnails] = await Promise.all([
+      copyVerified(deps, studyId, verified),
+      commitThumbnails(
+        deps,
+        studyId,
+        verified.map((v) => v.file),
+      ),
+    ]);
     if (changed.length > 0) throw verificationFailed(plan, changed);
-    // After the images: a thumbnail is only kept, never needed, so nothing about one can fail the commit.
-    const thumbnails = await commitThumbnails(
-      deps,
-      studyId,
-      verified.map((v) => v.file),
-    );
 
     assertCommitInTime(deps.config, plan, deps.now());
     const record: CommittedStudyRecord = {
