@@ -54,3 +54,6 @@ export const API_ROUTES = {
   getStudy: route("GET", "/api/studies/:studyId", "reads"),
   deleteStudy: route("DELETE", "/api/studies/:studyId", "deletes"),
 } as const;
+
+/** The web app's page of a study (the API serves the web app on its own origin): what the CLI prints as its URL. */
+export const studyPagePath = (studyId: string) => `/studies/${encodeURIComponent(studyId)}`;

@@ -61,3 +61,4 @@ export { UploadQueue, cancellationError, type QueueTask } from "./upload-queue.j
 export type { UploadTargets } from "./upload-targets.js";
 export { createXhrPutBlob } from "./xhr-put-blob.js";
 export { isReused } from "./stored-reuse.js";
+export { restoredBlocks } from "./restored-blocks.js";

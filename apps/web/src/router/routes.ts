@@ -19,4 +19,4 @@ export function matchRoute(pathname: string): Route {
   }
 }
 
-export const studyPath = (studyId: string) => `/studies/${encodeURIComponent(studyId)}`;
+export { studyPagePath as studyPath } from "@study-uploader/shared";

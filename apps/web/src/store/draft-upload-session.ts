@@ -1,4 +1,4 @@
-import type { ApiClient, Study, UploadConfig } from "@study-uploader/shared";
+import { checkedImageProblem, type ApiClient, type Study, type UploadConfig } from "@study-uploader/shared";
 import {
   createStudySession,
   type BlobTransport,
@@ -13,7 +13,6 @@ import type { StoreApi } from "zustand/vanilla";
 import { draftMessages } from "./draft-messages.js";
 import { pendingRequests } from "./draft-selectors.js";
 import { imagesThatFit, previewable, sessionFile, stagingTtlMs } from "./draft-images.js";
-import { checkedImageProblem } from "./image-check.js";
 import type { DraftImage, StudyDraftState } from "./study-draft-state.js";
 
 /** Files above the API's block threshold go in blocks; an API that names none takes every file whole. */

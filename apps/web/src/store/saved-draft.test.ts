@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readSavedDraft, restoreDraft, restoredBlocks } from "./saved-draft.js";
+import { readSavedDraft, restoreDraft } from "./saved-draft.js";
 
 const file = (name: string, lastModified = 1) => ({ name, size: 10, type: "image/png", lastModified });
 const image = (id: string, batchIndex: number | null, uploaded: boolean, md5: string | null = "m") => ({
@@ -76,39 +76,5 @@ describe("readSavedDraft", () => {
   it("a version it does not know is no draft", () => {
     expect(readSavedDraft(undefined)).toBeNull();
     expect(readSavedDraft({ version: 3 })).toBeNull();
-  });
-});
-
-describe("restoredBlocks", () => {
-  const md5 = (n: number) => `${String(n).padStart(22, "A")}==`;
-  const kept = { blockBytes: 8, md5s: [md5(0), md5(1), md5(2)], done: [0, 2] };
-
-  it("takes the blocks storage reports, with the draft's block size", () => {
-    const staged = [{ block: 1, md5: md5(1), size: 8 }];
-    expect(restoredBlocks(kept, staged)).toEqual({
-      blockBytes: 8,
-      reported: [{ block: 1, md5: md5(1) }],
-      md5s: kept.md5s,
-    });
-  });
-
-  it("trusts the draft's finished blocks when storage could not be asked", () => {
-    expect(restoredBlocks(kept, null)).toEqual({
-      blockBytes: 8,
-      reported: [
-        { block: 0, md5: md5(0) },
-        { block: 2, md5: md5(2) },
-      ],
-      md5s: kept.md5s,
-    });
-  });
-
-  it("reads the block size from storage's blocks when the draft never hashed the file", () => {
-    const staged = [
-      { block: 0, md5: md5(0), size: 16 },
-      { block: 3, md5: md5(3), size: 5 },
-    ];
-    expect(restoredBlocks(undefined, staged)?.blockBytes).toBe(16);
-    expect(restoredBlocks(undefined, [])).toBeNull();
   });
 });

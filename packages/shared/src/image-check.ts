@@ -1,4 +1,6 @@
-import { errorMessage, imageHeadBytes, scanImageStructure, type ImageType } from "@study-uploader/shared";
+import { errorMessage } from "./error-message.js";
+import { imageHeadBytes, scanImageStructure } from "./image-structure.js";
+import type { ImageType } from "./limits.js";
 
 /** The file's bytes [from, end), one head's worth at a time: the check stops taking them once it has its answer. */
 async function* fileChunks(file: Blob, type: ImageType, from: number, end: number) {
