@@ -160,6 +160,7 @@ export default tseslint.config(
   ...wall(["apps/sas-api/src/domain/**"], [azureSdk, httpLayer]),
   ...wall(["apps/sas-api/src/storage/**", "apps/sas-api/scripts/**"], []),
   ...wall(["apps/web/**"], [azureSdk, apiPackage]),
+  ...wall(["apps/cli/**"], [azureSdk, apiPackage, react]),
   ...wall(["bench/**", "e2e/**"], [apiSource]),
   prettier,
 );
