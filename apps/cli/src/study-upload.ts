@@ -42,7 +42,7 @@ export async function studyUpload(options: CliOptions, ctx: RunContext): Promise
   const say = (line: string) => ctx.out.stderr.write(`${line}\n`);
   try {
     const api = createApiClient(options.api, fetch, accessTokenProvider(options.tokenCommand, ctx.env));
-    const config = await uploadConfig(api, options, say);
+    const config = await uploadConfig(api, options, ctx.env, say);
     const scan = await scanFolder(options.folder, config).catch(rethrowAs(FolderError));
     for (const { name, reason } of scan.skipped) say(`skipped ${name}: ${reason}`);
     const study = await studyOrder(options, scan);
@@ -126,10 +126,24 @@ const rethrowAs =
   };
 
 /** The API's limits; a dry run without the API checks against the defaults and says so. */
-async function uploadConfig(api: ApiClient, options: CliOptions, say: (line: string) => void): Promise<UploadConfig> {
+async function uploadConfig(
+  api: ApiClient,
+  options: CliOptions,
+  env: RunContext["env"],
+  say: (line: string) => void,
+): Promise<UploadConfig> {
   try {
-    return await api.getConfig();
+    const config = await api.getConfig();
+    if (config.authRequired && !options.tokenCommand && !env.STUDY_UPLOADER_TOKEN?.trim())
+      throw new Stop(
+        EXIT.badArguments,
+        `${options.api} needs sign-in: set STUDY_UPLOADER_TOKEN to a bearer token, or give --token-command "…" (a command that prints one).`,
+      );
+    // A token the API refuses is said now, not after every file failed to be announced.
+    if (config.authRequired) await api.listStudies({ limit: 1 });
+    return config;
   } catch (error) {
+    if (error instanceof Stop) throw error;
     if (error instanceof TokenCommandError) throw new Stop(EXIT.badArguments, error.message);
     if (error instanceof ApiRequestError && (error.status === 401 || error.status === 403))
       throw new Stop(EXIT.badArguments, `The API refused the token: ${error.message} (see STUDY_UPLOADER_TOKEN).`);
