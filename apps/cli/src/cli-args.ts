@@ -84,7 +84,7 @@ export function parseCliArgs(argv: readonly string[], env: Record<string, string
         message: `--concurrency must be a whole number from 1 to 64 (got "${values.concurrency}").`,
       };
   }
-  const api = values.api ?? env.STUDY_UPLOADER_API ?? DEFAULT_API_URL;
+  const api = values.api ?? (env.STUDY_UPLOADER_API?.trim() || DEFAULT_API_URL);
   if (!isHttpUrl(api)) return { kind: "bad", message: `--api must be an http(s) URL (got "${api}").` };
   const tokenCommand = values["token-command"]?.trim() || null;
   if (values["token-command"] !== undefined && !tokenCommand)

@@ -13,11 +13,20 @@ export interface JournalKeeper {
   flush(): void;
 }
 
-/** The batch and how many files have their place in it: what must be on disk before any byte can arrive. */
+/**
+ * The batch and which files have their place in it (their count and the sum of their indexes: a file taken out
+ * and another given a place in one step still change it, as new indexes only grow): what must be on disk before
+ * any byte can arrive.
+ */
 function placesOf(snapshot: UploadSnapshot): string {
   let placed = 0;
-  for (const { state } of Object.values(snapshot.files)) if ("index" in state && state.index !== null) placed++;
-  return `${snapshot.batchId}|${placed}`;
+  let indexSum = 0;
+  for (const { state } of Object.values(snapshot.files)) {
+    if (!("index" in state) || state.index === null) continue;
+    placed++;
+    indexSum += state.index;
+  }
+  return `${snapshot.batchId}|${placed}|${indexSum}`;
 }
 
 /**

@@ -25,28 +25,44 @@ export interface LabelledOrder {
 export async function readLabelsCsv(csvPath: string): Promise<LabelRow[]> {
   let text: string;
   try {
-    text = await readFile(csvPath, "utf8");
+    text = (await readFile(csvPath, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
     throw new LabelsError(`Cannot read the labels file ${csvPath} (${ioReason(error)})`);
   }
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; raw: string }[];
   try {
-    const options = { bom: true, skip_empty_lines: true, trim: true, info: true, relax_column_count: true } as const;
+    const options = {
+      skip_empty_lines: true,
+      trim: true,
+      info: true,
+      raw: true,
+      relax_column_count: true,
+    } as const;
     records = parse(text, options) as unknown as typeof records;
   } catch (error) {
     throw new LabelsError(`${csvPath} is not a readable CSV: ${(error as Error).message}`);
   }
   const rows: LabelRow[] = [];
-  for (const [i, { record, info }] of records.entries()) {
+  // Each record's raw text follows the last one's, blank lines before it included: where it starts is counted
+  // here (csv-parse counts to a record's end, and a CR LF inside quotes as two).
+  let linesBefore = 0;
+  for (const [i, { record, raw }] of records.entries()) {
+    const blank = /^(?:[ \t]*(?:\r\n|\r|\n))*/.exec(raw)![0];
+    const line = linesBefore + breaksIn(blank) + 1;
+    linesBefore += breaksIn(raw);
     const [file = "", label = ""] = record;
     if (i === 0 && file.toLowerCase() === "file" && label.toLowerCase() === "label") continue;
     if (record.length !== 2)
-      throw new LabelsError(`${csvPath}, line ${info.lines}: expected 2 columns (file,label), found ${record.length}.`);
-    rows.push({ line: info.lines, file, label });
+      throw new LabelsError(`${csvPath}, line ${line}: expected 2 columns (file,label), found ${record.length}.`);
+    rows.push({ line, file, label });
   }
   if (rows.length === 0) throw new LabelsError(`${csvPath} has no file,label rows.`);
   return rows;
 }
+
+/** A line break as people count them: CRLF is one. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+const breaksIn = (text: string) => text.match(LINE_BREAK)?.length ?? 0;
 
 /**
  * The study's order and labels: the CSV's when given (it must name every image of the folder exactly once, and
