@@ -117,7 +117,8 @@ function barsView(out: NodeJS.WriteStream): ProgressView {
 
 /** No terminal (a log, a pipe): a line per file as it arrives, and the totals every 10 seconds. */
 function linesView(out: NodeJS.WriteStream): ProgressView {
-  const told = new Set<string>();
+  /** The last of "uploaded" or "failed" told for each file. */
+  const told = new Map<string, "uploaded" | "failed">();
   let finished = 0;
   let latest: UploadSnapshot | null = null;
   let lastTotals = "";
@@ -131,16 +132,15 @@ function linesView(out: NodeJS.WriteStream): ProgressView {
   timer.unref();
   const drawing = onItsOwnClock((snapshot) => {
     const entries = Object.values(snapshot.files);
-    // Files that arrived in an earlier run were counted once, before this view began.
-    if (!latest) for (const entry of entries) told.add(`${entry.id}:${entry.state.kind}`);
-    if (!latest) finished = entries.filter((entry) => entry.state.kind === "uploaded").length;
+    const first = latest === null;
     latest = snapshot;
     for (const entry of entries) {
       const { state } = entry;
-      const key = `${entry.id}:${state.kind}`;
-      if (told.has(key) || (state.kind !== "uploaded" && state.kind !== "failed")) continue;
-      told.add(key);
+      if ((state.kind !== "uploaded" && state.kind !== "failed") || told.get(entry.id) === state.kind) continue;
+      told.set(entry.id, state.kind);
       if (state.kind === "uploaded") finished++;
+      // Files that arrived in an earlier run are counted, not listed: the run said how many.
+      if (first && state.kind === "uploaded") continue;
       const how =
         state.kind === "failed" ? `failed: ${state.reason}` : isReused(state) ? "already uploaded" : "uploaded";
       out.write(`[${finished}/${entries.length}] ${entry.spec.name} ${how}\n`);
